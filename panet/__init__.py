@@ -1,0 +1,51 @@
+"""panet: the PaNET ontology (Photon and Neutron Experimental Techniques) as a fast library.
+
+>>> import panet
+>>> onto = panet.load()                  # the shipped current PaNET; no network
+>>> onto.term("SAXS").label
+'small angle x-ray scattering'
+
+Submodules are imported on first use, so ``import panet`` costs almost nothing.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing costs 2 ms of import time; this idiom avoids it
+
+__version__ = "0.1.0"
+
+__all__ = ["Hit", "Ontology", "OntologyLoadError", "PanetError", "Term", "TermNotFound", "__version__", "load"]
+
+_LAZY = {
+    "load": "panet.loader",
+    "Ontology": "panet.ontology",
+    "Term": "panet.term",
+    "Hit": "panet.search",
+    "TermNotFound": "panet.errors",
+    "OntologyLoadError": "panet.errors",
+    "PanetError": "panet.errors",
+}
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from panet.errors import OntologyLoadError, PanetError, TermNotFound
+    from panet.loader import load
+    from panet.ontology import Ontology
+    from panet.search import Hit
+    from panet.term import Term
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'panet' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

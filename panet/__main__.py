@@ -1,0 +1,5 @@
+import sys
+
+from panet.cli import main
+
+sys.exit(main())

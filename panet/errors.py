@@ -1,0 +1,58 @@
+"""Exceptions raised by panet.
+
+Every error carries one message that says what went wrong, where, and what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = ["OntologyLoadError", "PanetError", "TermNotFound"]
+
+
+class PanetError(Exception):
+    """Base class of every error panet raises on purpose."""
+
+
+class OntologyLoadError(PanetError):
+    """An ontology file could not be read (missing, empty, truncated, not RDF, unsafe XML).
+
+    >>> str(OntologyLoadError("/tmp/x.owl", "the file is empty"))
+    '/tmp/x.owl: the file is empty'
+    """
+
+    def __init__(self, path: object, problem: str, *, line: int | None = None, column: int | None = None):
+        self.path = str(path)
+        self.problem = problem
+        self.line = line
+        self.column = column
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+            if column is not None:
+                where += f", column {column}"
+        super().__init__(f"{where}: {problem}")
+
+
+class TermNotFound(PanetError, KeyError):
+    """No term matches a key. A ``KeyError``; the message lists the closest labels.
+
+    >>> import panet
+    >>> try:
+    ...     panet.load().term("small angle x-ray scatering")
+    ... except panet.TermNotFound as err:
+    ...     print(err.suggestions[0])
+    small angle x-ray scattering
+    """
+
+    def __init__(self, key: object, suggestions: tuple[str, ...] = (), hint: str = ""):
+        self.key = key
+        self.suggestions = tuple(suggestions)
+        message = f"no PaNET term matches {key!r}"
+        if hint:
+            message += f"; {hint}"
+        if self.suggestions:
+            message += "; closest labels: " + ", ".join(repr(s) for s in self.suggestions)
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return self.message

@@ -1,0 +1,95 @@
+"""`load`: an ontology file (or the shipped PaNET) to an `Ontology`, through the index cache.
+
+Only the cache-hit path is imported eagerly; parsers (rdflib, the CSV reader) and the
+index compiler load on a cache miss.
+"""
+
+from __future__ import annotations
+
+import os
+
+from panet import cache
+from panet.errors import OntologyLoadError
+from panet.ontology import Ontology
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["DEFAULT_FILE", "load", "shipped_path"]
+
+DEFAULT_FILE = "PaNET_reasoned.owl"
+
+
+def shipped_path(name: str = DEFAULT_FILE) -> Path:
+    """Path of a file in the shipped ``ontology/`` folder (PaNET, CC-BY 4.0).
+
+    >>> shipped_path().name
+    'PaNET_reasoned.owl'
+    """
+    from pathlib import Path
+
+    return Path(_shipped_file(name))
+
+
+def load(
+    path: str | os.PathLike[str] | None = None, *, format: str | None = None, cache_index: bool = True
+) -> Ontology:
+    """Load PaNET: the shipped current release by default, or the file at ``path``.
+
+    Reads RDF/XML (``.owl``), Turtle, N-Triples and JSON-LD; ``format`` overrides the
+    guess from the file name (rdflib format names, or ``"csv"``). The compiled index is
+    cached per file content, so only the first load of a file parses it.
+
+    >>> import panet
+    >>> onto = panet.load()
+    >>> len(onto), onto.term("SAXS").id
+    (510, 'PaNET01188')
+    """
+    source = _shipped_file(DEFAULT_FILE) if path is None else os.fspath(path)
+    content = _read_bytes(source)
+    key = cache.key_for(content, str(format))
+    index = cache.read(key) if cache_index else None
+    if index is None:
+        index = _compile(source, content, format)
+        if cache_index:
+            cache.write(key, index)
+    index["path"] = source
+    return Ontology(index)
+
+
+def _compile(source: str, content: bytes, format: str | None) -> dict:
+    import hashlib
+    import re
+    from pathlib import Path
+
+    from panet import formats
+    from panet.index import build
+
+    data = formats.parse(Path(source), content, format)
+    # A release tag in the path (…/v1.1.0/PaNET.owl) beats versionInfo, which is wrong in v1.1.x.
+    tag = re.fullmatch(r"v(\d+\.\d+\.\d+)", Path(source).resolve().parent.name)
+    version = tag.group(1) if tag else data.version_info or "unknown"
+    return build(data, sha256=hashlib.sha256(content).hexdigest(), version=version)
+
+
+def _shipped_file(name: str) -> str:
+    import panet._ontology
+
+    return os.path.join(os.path.dirname(panet._ontology.__file__), name)
+
+
+def _read_bytes(path: str) -> bytes:
+    """The bytes of ``path``; `OntologyLoadError` if missing, unreadable or empty."""
+    try:
+        with open(path, "rb") as file:
+            content = file.read()
+    except FileNotFoundError:
+        raise OntologyLoadError(path, "no such file; pass the path of a PaNET .owl, .ttl or .csv file") from None
+    except IsADirectoryError:
+        raise OntologyLoadError(path, "is a directory, not an ontology file") from None
+    except OSError as err:
+        raise OntologyLoadError(path, f"cannot be read ({err.strerror})") from None
+    if not content.strip():
+        raise OntologyLoadError(path, "the file is empty")
+    return content

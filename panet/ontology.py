@@ -1,0 +1,312 @@
+"""`Ontology`: the in-memory PaNET index every other part of panet reads.
+
+Lookups, the hierarchy and search are methods here; the CLI, annotator, validator and API
+hold no logic of their own. Every method that takes a term accepts a `Term`, an IRI, a CURIE
+(``panet:PaNET01188``, ``PaNET:PaNET01188``), an ID (``PaNET01188``), a label or a synonym.
+"""
+
+from __future__ import annotations
+
+from panet.errors import TermNotFound
+from panet.term import Term, local_id
+from panet.text import key_variants, normalize
+
+TYPE_CHECKING = False  # importing typing costs 2 ms; this idiom keeps `import panet` cheap
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, Literal
+
+    import networkx
+
+    from panet.search import Hit, SearchIndex
+
+    KindFilter = Literal["technique", "specifier", "any"] | None
+    Key = Term | str
+
+__all__ = ["Ontology"]
+
+
+class Ontology:
+    """PaNET terms with their hierarchy, indexed for microsecond lookups.
+
+    Build one with `panet.load`; it is immutable and safe to share between threads.
+
+    >>> import panet
+    >>> onto = panet.load()
+    >>> onto.term("small angle scattering").id        # the technique, not the specifier
+    'PaNET01124'
+    >>> len(onto.descendants("PaNET01012"))           # x-ray probe technique
+    94
+    """
+
+    def __init__(self, index: dict[str, Any]) -> None:
+        self._index = index
+        self._terms: tuple[Term, ...] = tuple(Term(*row) for row in index["terms"])
+        self._ids: dict[str, int] = index["ids"]
+        self._names: dict[str, tuple[int, ...]] = index["names"]
+        self._sets: dict[tuple[str, int], frozenset[Term]] = {}
+        self._search: SearchIndex | None = None
+
+    # -- identity -------------------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        """Release of the source file: its release tag (``1.1.0``) or else its versionInfo."""
+        return self._index["version"]
+
+    @property
+    def checksum(self) -> str:
+        """``sha256:<hex>`` of the source file's bytes."""
+        return "sha256:" + self._index["sha256"]
+
+    @property
+    def path(self) -> str:
+        """The file this ontology was loaded from."""
+        return self._index["path"]
+
+    @property
+    def version_info(self) -> str | None:
+        """``owl:versionInfo`` as written in the file (wrong in v1.1.x: prefer `version`)."""
+        return self._index["version_info"]
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Ontology header: title, licence, versionInfo, as found in the file."""
+        return dict(self._index["metadata"])
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Problems the reader tolerated (e.g. ambiguous label references in a CSV)."""
+        return self._index["warnings"]
+
+    def __repr__(self) -> str:
+        return f"<Ontology PaNET {self.version}: {len(self)} terms from {self.path}>"
+
+    # -- lookup ---------------------------------------------------------------------------
+    def term(self, key: Key, kind: KindFilter = None) -> Term:
+        """The term for ``key``; `TermNotFound` (a ``KeyError``) lists the closest labels.
+
+        ``kind=None`` (default): an IRI, CURIE or ID returns the term it names; a label or
+        synonym returns a technique only (a specifier is never a technique: pass
+        ``kind="specifier"`` or ``kind="any"`` for specifiers). Where a technique and a
+        specifier share a label, the technique wins unless ``kind="specifier"``.
+
+        >>> import panet
+        >>> onto = panet.load()
+        >>> onto.term("small angle scattering", kind="specifier").id
+        'PaNET2020072'
+        >>> onto.term("panet:PaNET01188").label
+        'small angle x-ray scattering'
+        """
+        return self._terms[self._number(key, kind)]
+
+    def get(self, key: Key, default: Any = None, kind: KindFilter = None) -> Term | Any:
+        """Like `term`, but ``default`` instead of `TermNotFound`."""
+        try:
+            return self._terms[self._number(key, kind)]
+        except TermNotFound:
+            return default
+
+    def terms_by_label(self, label: str) -> tuple[Term, ...]:
+        """Every term whose label or synonym is ``label``: techniques first.
+
+        >>> import panet
+        >>> [t.id for t in panet.load().terms_by_label("small angle scattering")]
+        ['PaNET01124', 'PaNET2020072']
+        """
+        return tuple(self._terms[i] for i in self._candidates(label))
+
+    def terms(self, kind: Literal["technique", "specifier"] | None = None) -> tuple[Term, ...]:
+        """All terms (of one kind), in IRI order."""
+        if kind is None:
+            return self._terms
+        return tuple(t for t in self._terms if t.kind == kind)
+
+    def is_technique(self, key: Key) -> bool:
+        """True for techniques, False for specifiers (probes, processes, purposes, ...)."""
+        return self._terms[self._number(key, "any")].kind == "technique"
+
+    def __getitem__(self, key: Key) -> Term:
+        return self.term(key, "any")
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, (str, Term)):
+            return False
+        try:
+            self._number(key, "any")
+        except TermNotFound:
+            return False
+        return True
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self._terms)
+
+    # -- hierarchy ------------------------------------------------------------------------
+    def parents(self, key: Key) -> frozenset[Term]:
+        """Direct superclasses (the transitive reduction of the inferred hierarchy)."""
+        return self._related("parents", key)
+
+    def children(self, key: Key) -> frozenset[Term]:
+        """Direct subclasses."""
+        return self._related("children", key)
+
+    def ancestors(self, key: Key, include_self: bool = False) -> frozenset[Term]:
+        """All superclasses, transitively (equivalent classes excluded, their ancestors shared)."""
+        found = self._related("ancestors", key)
+        return found | {self[key]} if include_self else found
+
+    def descendants(self, key: Key, include_self: bool = False) -> frozenset[Term]:
+        """All subclasses, transitively.
+
+        >>> import panet
+        >>> sorted(t.label for t in panet.load().descendants("small angle scattering"))[:2]
+        ['anomalous small angle x-ray scattering', 'biological small angle scattering']
+        """
+        found = self._related("descendants", key)
+        return found | {self[key]} if include_self else found
+
+    def equivalents(self, key: Key) -> frozenset[Term]:
+        """Other terms equivalent to this one (e.g. 'obtain spatial map' ≡ 'imaging')."""
+        return self._related("equivalents", key)
+
+    def roots(self, kind: Literal["technique", "specifier"] | None = None) -> tuple[Term, ...]:
+        """Terms without parents, in IRI order."""
+        parents = self._index["parents"]
+        return tuple(t for i, t in enumerate(self._terms) if not parents[i] and kind in (None, t.kind))
+
+    def leaves(self, kind: Literal["technique", "specifier"] | None = None) -> tuple[Term, ...]:
+        """Terms without children, in IRI order."""
+        children = self._index["children"]
+        return tuple(t for i, t in enumerate(self._terms) if not children[i] and kind in (None, t.kind))
+
+    def lca(self, a: Key, b: Key) -> frozenset[Term]:
+        """Lowest common ancestors: the most specific terms subsuming both (self included).
+
+        >>> import panet
+        >>> [t.label for t in panet.load().lca("SAXS", "SANS")]
+        ['small angle scattering']
+        """
+        ancestors = self._index["ancestors"]
+
+        def up(key: Key) -> set[int]:
+            i = self._number(key, "any")
+            return {i, *ancestors[i], *self._index["equivalents"][i]}
+
+        common = up(a) & up(b)
+        below = {x for c in common for x in ancestors[c]}
+        return frozenset(self._terms[c] for c in common - below)
+
+    def paths_to_root(self, key: Key) -> list[tuple[Term, ...]]:
+        """Every path of direct parents from the term up to a root, shortest first.
+
+        >>> import panet
+        >>> [t.id for t in panet.load().paths_to_root("SAXS")[0]]
+        ['PaNET01188', 'PaNET01012', 'PaNET00100', 'PaNET00002']
+        """
+        parents = self._index["parents"]
+        paths: list[tuple[int, ...]] = []
+        stack: list[tuple[int, ...]] = [(self._number(key, "any"),)]
+        while stack:
+            path = stack.pop()
+            above = parents[path[-1]]
+            if not above:
+                paths.append(path)
+            stack.extend((*path, p) for p in above)
+        paths.sort(key=lambda p: (len(p), [self._terms[i].iri for i in p]))
+        return [tuple(self._terms[i] for i in path) for path in paths]
+
+    def to_networkx(self) -> networkx.DiGraph:
+        """The hierarchy as a ``networkx.DiGraph``: nodes are IRIs, edges go child -> parent.
+
+        Node attributes: ``id``, ``label``, ``kind``.
+        """
+        import networkx
+
+        graph = networkx.DiGraph()
+        for t in self._terms:
+            graph.add_node(t.iri, id=t.id, label=t.label, kind=t.kind)
+        for i, parents in enumerate(self._index["parents"]):
+            graph.add_edges_from((self._terms[i].iri, self._terms[p].iri) for p in parents)
+        return graph
+
+    # -- search ---------------------------------------------------------------------------
+    def search(
+        self,
+        text: str,
+        limit: int | None = 10,
+        kind: Literal["technique", "specifier"] | None = None,
+        fuzzy: bool | None = None,
+    ) -> list[Hit]:
+        """Ranked search of labels and synonyms: exact > prefix > whole word > substring > fuzzy.
+
+        ``limit=None`` returns every hit. Fuzzy (typo-tolerant) hits come only when nothing
+        else matched, unless ``fuzzy`` is True (always) or False (never).
+
+        >>> import panet
+        >>> [h.term.label for h in panet.load().search("scattering", limit=3)]
+        ['scattering', 'scattering technique', 'scattering length density']
+        """
+        return self._search_index().search(text, limit, None if kind is None else frozenset((kind,)), fuzzy)
+
+    def _search_index(self) -> SearchIndex:
+        if self._search is None:
+            from panet.search import SearchIndex
+
+            self._search = SearchIndex(self._terms)
+        return self._search
+
+    # -- internals ------------------------------------------------------------------------
+    def _related(self, relation: str, key: Key) -> frozenset[Term]:
+        i = self._number(key, "any")
+        found = self._sets.get((relation, i))
+        if found is None:
+            terms = self._terms
+            found = self._sets[relation, i] = frozenset([terms[j] for j in self._index[relation][i]])
+        return found
+
+    def _candidates(self, key: str) -> tuple[int, ...]:
+        names = self._names
+        found = names.get(normalize(key))
+        if found is None:
+            for variant in key_variants(key):
+                found = names.get(variant)
+                if found is not None:
+                    break
+        return found or ()
+
+    def _number(self, key: Key, kind: KindFilter) -> int:
+        """Term number for ``key``; see `term` for what ``kind`` means."""
+        if isinstance(key, Term):
+            key = key.iri
+        elif not isinstance(key, str):
+            raise TermNotFound(key, hint="a key must be a Term or a string (IRI, CURIE, ID, label or synonym)")
+        i = self._ids.get(key)
+        candidates = None if i is not None else self._names.get(key)
+        if candidates is None and i is None:
+            i = self._ids.get(local_id(key))
+        if i is not None:  # an identifier names exactly one term
+            if kind in (None, "any") or self._terms[i].kind == kind:
+                return i
+            term = self._terms[i]
+            raise TermNotFound(key, hint=f"{term.id} '{term.label}' is a {term.kind}, not a {kind}")
+        if candidates is None:
+            candidates = self._candidates(key)
+        wanted = "technique" if kind is None else kind
+        for i in candidates:
+            if wanted == "any" or self._terms[i].kind == wanted:
+                return i
+        if candidates:
+            other = self._terms[candidates[0]]
+            hint = f"{other.id} '{other.label}' is a {other.kind}, not a {wanted}"
+            if kind is None:
+                hint += "; pass kind='specifier' (CLI: --kind specifier) to look up specifiers"
+            raise TermNotFound(key, hint=hint)
+        raise TermNotFound(key, self._suggest(key, kind))
+
+    def _suggest(self, key: str, kind: KindFilter) -> tuple[str, ...]:
+        if not normalize(key):
+            return ()
+        kinds = frozenset(("technique",)) if kind is None else None if kind == "any" else frozenset((kind,))
+        return tuple(dict.fromkeys(hit.term.label for hit in self._search_index().fuzzy(key, 5, kinds)))

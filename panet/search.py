@@ -1,0 +1,162 @@
+"""Ranked search over labels and synonyms.
+
+Tiers, best first: ``exact`` > ``prefix`` (the name starts with the query) > ``word`` (the
+query is a whole word or phrase of the name) > ``substring`` > ``fuzzy`` (typo-tolerant, via
+rapidfuzz; used when nothing else matched, or always with ``fuzzy=True``). Within a tier:
+current before deprecated, techniques before specifiers, labels before synonyms, shorter
+names first. Comparison uses `panet.text.search_form`: case, accents, hyphens and spacing
+do not matter.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from panet.text import search_form
+
+if TYPE_CHECKING:
+    from panet.term import Term
+
+__all__ = ["Hit", "SearchIndex"]
+
+TIERS = ("exact", "prefix", "word", "substring", "fuzzy")
+_TIER_SCORE = (1.0, 0.9, 0.8, 0.7)
+
+
+class Hit:
+    """One search result: the term, the name that matched, and how.
+
+    >>> import panet
+    >>> hit = panet.load().search("saxs")[0]
+    >>> hit.term.id, hit.matched, hit.field, hit.match
+    ('PaNET01188', 'SAXS', 'synonym', 'exact')
+    """
+
+    __slots__ = ("field", "match", "matched", "score", "term")
+
+    def __init__(self, term: Term, matched: str, field: str, match: str, score: float) -> None:
+        self.term = term
+        self.matched = matched
+        self.field = field
+        self.match = match
+        self.score = score
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the term's fields plus ``matched``, ``field``, ``match`` and ``score``."""
+        return {
+            **self.term.to_dict(),
+            "matched": self.matched,
+            "field": self.field,
+            "match": self.match,
+            "score": self.score,
+        }
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hit):
+            return NotImplemented
+        return (self.term, self.matched, self.match) == (other.term, other.matched, other.match)
+
+    def __hash__(self) -> int:
+        return hash((self.term, self.matched, self.match))
+
+    def __repr__(self) -> str:
+        return f"Hit({self.term.id!r}, {self.term.label!r}, matched={self.matched!r}, match={self.match!r})"
+
+
+class SearchIndex:
+    """All names of all terms in one string, scanned with ``str.find`` (C speed).
+
+    Each occurrence gets one integer sort key, ``(deprecated * 5 + tier) * E + rank`` where
+    ``rank`` orders the E entries by kind, field, length and IRI, so ranking is an int sort.
+    """
+
+    def __init__(self, terms: tuple[Term, ...]) -> None:
+        self.terms = terms
+        self.entries: list[tuple[int, str, str]] = []  # (term number, name, field)
+        self.forms: list[str] = []
+        order: list[tuple[bool, int, int, int, int]] = []
+        for i, term in enumerate(terms):
+            for field, name in [("label", term.label)] + [("synonym", s) for s in term.synonyms]:
+                form = search_form(name)
+                if form:
+                    order.append((term.kind != "technique", field != "label", len(form), i, len(self.entries)))
+                    self.entries.append((i, name, field))
+                    self.forms.append(form)
+        size = self.size = len(self.entries)
+        self.entry_of_rank = [key[-1] for key in sorted(order)]
+        rank = [0] * size
+        for r, entry in enumerate(self.entry_of_rank):
+            rank[entry] = r
+        self.base = [terms[i].deprecated * 5 * size + rank[e] for e, (i, _, _) in enumerate(self.entries)]
+        self.term_of = [i for i, _, _ in self.entries]
+        self.blob = "\n".join(self.forms)
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.entry_at: list[int] = []  # blob position -> entry (a list index beats bisect here)
+        for entry, form in enumerate(self.forms):
+            self.starts.append(len(self.entry_at))
+            self.ends.append(len(self.entry_at) + len(form))
+            self.entry_at.extend([entry] * (len(form) + 1))
+        self._hits: dict[int, Hit] = {}
+
+    def search(
+        self, text: str, limit: int | None = 10, kinds: frozenset[str] | None = None, fuzzy: bool | None = None
+    ) -> list[Hit]:
+        """Ranked hits for ``text``; ``kinds`` restricts term kinds; see the module doc."""
+        query = search_form(text)
+        if not query:
+            return []
+        blob, starts, ends, base, term_of = self.blob, self.starts, self.ends, self.base, self.term_of
+        entry_at, find = self.entry_at, self.blob.find
+        length, size = len(query), self.size
+        best: dict[int, int] = {}  # term number -> best key
+        pos = find(query)
+        while pos != -1:
+            entry = entry_at[pos]
+            end = pos + length
+            if pos == starts[entry]:
+                key = base[entry] + (0 if end == ends[entry] else size)  # exact or prefix
+            elif blob[pos - 1] == " " and (end == ends[entry] or blob[end] == " "):
+                key = base[entry] + 2 * size  # whole word(s)
+            else:
+                key = base[entry] + 3 * size  # substring
+            i = term_of[entry]
+            if key < best.get(i, key + 1):
+                best[i] = key
+            pos = find(query, end)
+        keys = sorted(best.values())
+        if kinds is not None:
+            terms = self.terms
+            keys = [key for key in keys if terms[term_of[self.entry_of_rank[key % size]]].kind in kinds]
+        hits = [self._hit(key) for key in keys]
+        if fuzzy or (fuzzy is None and not hits):
+            seen = {hit.term for hit in hits}
+            hits += [hit for hit in self.fuzzy(query, limit or 20, kinds) if hit.term not in seen]
+        return hits if limit is None else hits[:limit]
+
+    def _hit(self, key: int) -> Hit:
+        hit = self._hits.get(key)
+        if hit is None:
+            tier = key // self.size % 5
+            i, name, field = self.entries[self.entry_of_rank[key % self.size]]
+            hit = self._hits[key] = Hit(self.terms[i], name, field, TIERS[tier], _TIER_SCORE[tier])
+        return hit
+
+    def fuzzy(self, text: str, limit: int = 5, kinds: frozenset[str] | None = None, cutoff: float = 70.0) -> list[Hit]:
+        """Typo-tolerant matches, best first (rapidfuzz's WRatio, one hit per term)."""
+        from rapidfuzz import fuzz, process
+
+        query = search_form(text)
+        hits: list[Hit] = []
+        seen: set[int] = set()
+        matches = process.extract(query, self.forms, scorer=fuzz.WRatio, limit=None, score_cutoff=cutoff)
+        matches.sort(key=lambda m: (-m[1], self.base[m[2]]))
+        for _, score, entry in matches:
+            i, name, field = self.entries[entry]
+            if i in seen or (kinds is not None and self.terms[i].kind not in kinds):
+                continue
+            seen.add(i)
+            hits.append(Hit(self.terms[i], name, field, "fuzzy", round(0.6 * score / 100, 3)))
+            if len(hits) >= limit:
+                break
+        return hits
