@@ -46,6 +46,7 @@ class Ontology:
         self._names: dict[str, tuple[int, ...]] = index["names"]
         self._sets: dict[tuple[str, int], frozenset[Term]] = {}
         self._search: SearchIndex | None = None
+        self._former: dict[str, tuple[Term, str, str]] | None = None
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -97,12 +98,13 @@ class Ontology:
         >>> onto.term("panet:PaNET01188").label
         'small angle x-ray scattering'
         """
-        return self._terms[self._number(key, kind)]
+        i, match = self._resolve(key, kind)
+        return self._terms[i] if match is None else self._terms[i].with_match(match)
 
     def get(self, key: Key, default: Any = None, kind: KindFilter = None) -> Term | Any:
         """Like `term`, but ``default`` instead of `TermNotFound`."""
         try:
-            return self._terms[self._number(key, kind)]
+            return self.term(key, kind)
         except TermNotFound:
             return default
 
@@ -142,6 +144,35 @@ class Ontology:
 
     def __iter__(self) -> Iterator[Term]:
         return iter(self._terms)
+
+    def history(self, key: Key) -> tuple[tuple[str, str], ...]:
+        """(version, label) each time the term's label changed, over the shipped releases and
+        this ontology, oldest first.
+
+        >>> import panet
+        >>> panet.load().history("PaNET01012")[0]
+        ('1.0.0', 'x-ray probe')
+        """
+        from panet.releases import label_history
+
+        term = self._terms[self._number(key, "any")]
+        changes: list[tuple[str, str]] = []
+        for version, label in (*label_history().get(term.iri, ()), (self.version, term.label)):
+            if not changes or changes[-1][1].strip().casefold() != label.strip().casefold():
+                changes.append((version, label))
+        return tuple(changes)
+
+    def former_labels(self) -> dict[str, tuple[Term, str, str]]:
+        """Labels of older releases no longer used: normalised label -> (term, label, last version).
+
+        Lookups fall back to these: ``onto.term("x-ray probe").match == "former label"``.
+        """
+        if self._former is None:
+            from panet.releases import former_labels
+
+            self._former = {}  # lookups made while building see no former labels
+            self._former = former_labels(self)
+        return self._former
 
     # -- hierarchy ------------------------------------------------------------------------
     def parents(self, key: Key) -> frozenset[Term]:
@@ -277,7 +308,10 @@ class Ontology:
         return found or ()
 
     def _number(self, key: Key, kind: KindFilter) -> int:
-        """Term number for ``key``; see `term` for what ``kind`` means."""
+        return self._resolve(key, kind)[0]
+
+    def _resolve(self, key: Key, kind: KindFilter) -> tuple[int, str | None]:
+        """Term number for ``key`` and how it matched if not by a current name; see `term`."""
         if isinstance(key, Term):
             key = key.iri
         elif not isinstance(key, str):
@@ -288,7 +322,7 @@ class Ontology:
             i = self._ids.get(local_id(key))
         if i is not None:  # an identifier names exactly one term
             if kind in (None, "any") or self._terms[i].kind == kind:
-                return i
+                return i, None
             term = self._terms[i]
             raise TermNotFound(key, hint=f"{term.id} '{term.label}' is a {term.kind}, not a {kind}")
         if candidates is None:
@@ -296,7 +330,11 @@ class Ontology:
         wanted = "technique" if kind is None else kind
         for i in candidates:
             if wanted == "any" or self._terms[i].kind == wanted:
-                return i
+                return i, None
+        if not candidates:
+            former = self.former_labels().get(normalize(key))
+            if former is not None and (wanted == "any" or former[0].kind == wanted):
+                return self._ids[former[0].iri], "former label"
         if candidates:
             other = self._terms[candidates[0]]
             hint = f"{other.id} '{other.label}' is a {other.kind}, not a {wanted}"

@@ -40,6 +40,7 @@ def local_id(key: str) -> str:
             return key[len(prefix) :]
     return key
 
+
 _FIELDS = ("iri", "label", "synonyms", "definition", "definition_source", "kind", "deprecated", "replaced_by")
 
 
