@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     import networkx
 
+    from panet.draw import Drawing
     from panet.search import Hit, SearchIndex
 
     KindFilter = Literal["technique", "specifier", "any"] | None
@@ -261,6 +262,17 @@ class Ontology:
         for i, parents in enumerate(self._index["parents"]):
             graph.add_edges_from((self._terms[i].iri, self._terms[p].iri) for p in parents)
         return graph
+
+    def plot(self, key: Key, depth: int | None = None) -> Drawing:
+        """A picture of the sub-hierarchy under ``key`` (SVG in Jupyter; ``.save("x.png")``).
+
+        >>> import panet
+        >>> len(panet.load().plot("SAXS", depth=1).nodes)
+        8
+        """
+        from panet.draw import draw
+
+        return draw(self, key, depth)
 
     # -- search ---------------------------------------------------------------------------
     def search(
