@@ -5,7 +5,7 @@ Every error carries one message that says what went wrong, where, and what to do
 
 from __future__ import annotations
 
-__all__ = ["OntologyLoadError", "PanetError", "TermNotFound"]
+__all__ = ["BadRecord", "OntologyLoadError", "PanetError", "RecordsError", "TermNotFound"]
 
 
 class PanetError(Exception):
@@ -56,3 +56,24 @@ class TermNotFound(PanetError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return self.message
+
+
+class RecordsError(PanetError):
+    """A batch of catalogue records cannot be read or written as asked (unknown format, unreadable
+    file, a ``--resume`` that does not match): the run stops before or without losing records.
+
+    >>> str(RecordsError("/data/x.bin", "cannot tell the record format; pass --format"))
+    '/data/x.bin: cannot tell the record format; pass --format'
+    """
+
+    def __init__(self, where: object, problem: str):
+        self.where = str(where)
+        self.problem = problem
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+class BadRecord(PanetError):
+    """One record cannot be annotated (invalid JSON or XML, unreadable HDF5, wrong types).
+
+    A batch writes it to the rejects file with this message as the reason and goes on.
+    """

@@ -6,11 +6,11 @@ rdflib is imported here only, so ``import panet`` stays fast; the result is cach
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from panet.errors import OntologyLoadError
 from panet.formats import OntologyData, is_panet_iri
+from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
 
 __all__ = ["read"]
 
@@ -29,9 +29,6 @@ DEFINITION_SOURCE = OBO + "IAO_0000119"
 REPLACED_BY = OBO + "IAO_0100001"
 NOT_CLASSES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty", OWL + "NamedIndividual"}
 
-# An entity declaration with SYSTEM or PUBLIC loads a file or URL: refused before parsing.
-_EXTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[^\s>]+\s+(?:SYSTEM|PUBLIC)\b", re.IGNORECASE)
-
 
 def read(path: Path, data: bytes, fmt: str) -> OntologyData:
     """Parse ``data`` (the bytes of ``path``) as RDF in rdflib format ``fmt``."""
@@ -40,10 +37,8 @@ def read(path: Path, data: bytes, fmt: str) -> OntologyData:
 
 
 def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
-    if b"<!DOCTYPE" in data[:65536] and _EXTERNAL_ENTITY.search(data):
-        raise OntologyLoadError(
-            path, "the XML declares an external entity (SYSTEM/PUBLIC); refused, panet never resolves external entities"
-        )
+    if declares_external_entity(data):
+        raise OntologyLoadError(path, EXTERNAL_ENTITY_PROBLEM)
     import logging
 
     import rdflib
