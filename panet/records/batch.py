@@ -80,8 +80,8 @@ class Summary:
 def paths(output: Path, rejects: Path | None = None) -> dict[str, Path]:
     """Where a run writes: ``output``, ``rejects`` and their ``.part`` files, and the checkpoint.
 
-    >>> sorted(p.name for p in paths(Path("out.jsonl")).values())
-    ['.out.jsonl.part', '.out.jsonl.rejects.jsonl.part', '.out.jsonl.resume.json', 'out.jsonl', 'out.jsonl.rejects.jsonl']
+    >>> {k: p.name for k, p in paths(Path("out.jsonl")).items()}["state"]
+    '.out.jsonl.resume.json'
     """
     rejects = rejects or output.with_name(output.name + ".rejects.jsonl")
     return {
@@ -213,23 +213,22 @@ def _processed(
             work = [(item.payload, item.number) for item in batch]
             pending.append((batch, pool.apply_async(_work, (work,))))
             if len(pending) >= 2 * processes:  # bounded: the reader never runs far ahead
-                batch, result = pending.popleft()
-                yield list(zip(batch, result.get(), strict=True))
+                done, result = pending.popleft()
+                yield list(zip(done, result.get(), strict=True))
         while pending:
-            batch, result = pending.popleft()
-            yield list(zip(batch, result.get(), strict=True))
+            done, result = pending.popleft()
+            yield list(zip(done, result.get(), strict=True))
 
 
-_JOB: RecordAnnotator | None = None
+_WORKER: dict[str, RecordAnnotator] = {}  # the job of this worker process
 
 
 def _start_worker(job: RecordAnnotator) -> None:
-    global _JOB
-    _JOB = job
+    _WORKER["job"] = job
 
 
 def _work(work: list[tuple[Any, int]]) -> list[tuple]:
-    process = _JOB.process
+    process = _WORKER["job"].process
     return [process(payload, number) for payload, number in work]
 
 

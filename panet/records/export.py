@@ -7,8 +7,8 @@ description of its terms, so an interrupted run resumes with nothing to remember
 
 >>> import panet
 >>> from panet.records.base import Description
->>> ttl = exporter("ttl").record(Description("https://doi.org/10.1/x", "10.1/x", "SAXS"), [panet.load().term("SAXS")], 1)
->>> print(ttl.decode().splitlines()[0])
+>>> about = Description("https://doi.org/10.1/x", "10.1/x", "SAXS")
+>>> print(exporter("ttl").record(about, [panet.load().term("SAXS")], 1).decode().splitlines()[0])
 <https://doi.org/10.1/x> a schema:Dataset, dcat:Dataset ;
 """
 
