@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["Outcome", "RecordAnnotator", "check_entry"]
 
 _PANET_ID = re.compile(r"panet\d+")
+_WORDS = re.compile(r"[\W_]+")  # what may surround a name that is all of an entry
 # Texts of one record are annotated as one string; punctuation is a hard break for the engine,
 # so no term spans two fields, while acronyms needing context see the whole record.
 _FIELD_BREAK = " | "
@@ -159,13 +160,19 @@ class RecordAnnotator:
         return outcome
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
-        """`check_entry`, remembered per distinct (pid, name, loose)."""
+        """`check_entry`, remembered per distinct (pid, name, loose). An entry whose name the engine
+        finds as one term, and nothing else, resolves to that term."""
         key = (pid if isinstance(pid, str) else None, name if isinstance(name, str) else None, loose)
         verdict = self._verdicts.get(key)
         if verdict is None:
             if len(self._verdicts) >= _MAX_VERDICTS:
                 self._verdicts.clear()
-            verdict = self._verdicts[key] = check_entry(self.ontology, *key)
+            verdict = check_entry(self.ontology, *key)
+            if verdict[1] == "unresolved" and key[1]:  # "small-angle neutron scattering": the engine
+                found = self.annotator.annotate(key[1])  # folds what a lookup does not
+                if len(found) == 1 and _WORDS.sub("", key[1][: found[0].start] + key[1][found[0].end :]) == "":
+                    verdict = (_current(self.ontology, found[0].term), "corrected")
+            self._verdicts[key] = verdict
         return verdict
 
     def process(self, payload: Any, number: int = 0) -> tuple[int, bytes | str, int, int, int]:

@@ -219,14 +219,16 @@ def _first(element: Any, path: tuple[str, ...]) -> str | None:
 
 
 def _append(parent: Any, tag: str, values: list[tuple[str, dict[str, str]]]) -> None:
-    """Append elements after the last child, indented like it."""
+    """Append elements after the last child, indented like the children before them."""
     if not values:
         return
     from lxml import etree
 
     siblings = list(parent)
+    indent = siblings[-2].tail if len(siblings) > 1 else parent.text
+    if indent is not None and indent.strip():
+        indent = None  # mixed content: add no whitespace
     last = siblings[-1] if siblings else None
-    indent = last.tail if last is not None and last.tail and not last.tail.strip() else None
     closing = last.tail if last is not None else parent.text
     for text, attributes in values:
         element = etree.SubElement(parent, tag, attributes)
