@@ -142,8 +142,10 @@ class HarvestReader:
                         yield Item(number, etree.tostring(record, encoding="utf-8", with_tail=False), record.sourceline)
         except oaiexceptions.NoRecordsMatch:
             return
-        except oaiexceptions.OAIError as err:
-            code = type(err).__name__
-            raise RecordsError(self.url, f"the OAI-PMH server answered {code}: {err}") from None
         except OSError as err:  # requests' errors are OSErrors: connection refused, timeout, HTTP 5xx
             raise RecordsError(self.url, f"harvest failed after {number} records: {err}") from None
+        except Exception as err:  # Sickle raises one class per OAI-PMH error code, without a common base
+            if type(err).__module__ != oaiexceptions.__name__:
+                raise
+            code = type(err).__name__
+            raise RecordsError(self.url, f"the OAI-PMH server answered {code[0].lower()}{code[1:]}: {err}") from None
