@@ -142,26 +142,37 @@ class RecordFormat:
         raise NotImplementedError
 
 
-def walk(value: Any, path: tuple[str, ...]) -> Iterator[str]:
+def walk(value: Any, path: tuple[str, ...]) -> list[str]:
     """Every string reached by the dotted ``path`` in JSON ``value``: lists are walked element by
     element, and a dict or list at the end of the path gives all the strings inside it.
 
     >>> record = {"title": "SAXS", "documents": [{"keywords": ["GISAXS", "thin films"]}, {"keywords": None}]}
-    >>> list(walk(record, ("documents", "keywords")))
+    >>> walk(record, ("documents", "keywords"))
     ['GISAXS', 'thin films']
-    >>> list(walk({"meta": {"a": "XRD", "b": {"value": "SANS", "unit": ""}}}, ("meta",)))
+    >>> walk({"meta": {"a": "XRD", "b": {"value": "SANS", "unit": ""}}}, ("meta",))
     ['XRD', 'SANS', '']
     """
-    if isinstance(value, list):
-        for element in value:
-            yield from walk(element, path)
-    elif not path:
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, dict):
-            for inner in value.values():
-                yield from walk(inner, path)
-    elif isinstance(value, dict):
-        inner = value.get(path[0])
-        if inner is not None:
-            yield from walk(inner, path[1:])
+    found: list[str] = []
+    _walk(value, path, 0, found)
+    return found
+
+
+def _walk(value: Any, path: tuple[str, ...], depth: int, found: list[str]) -> None:
+    while True:  # a loop down dicts, recursion only into lists and whole subtrees: this runs per field
+        kind = type(value)
+        if kind is str:
+            if depth == len(path):
+                found.append(value)
+            return
+        if kind is list:
+            for element in value:
+                _walk(element, path, depth, found)
+            return
+        if kind is not dict:
+            return
+        if depth == len(path):
+            for element in value.values():
+                _walk(element, path, depth, found)
+            return
+        value = value.get(path[depth])
+        depth += 1

@@ -23,10 +23,12 @@ __all__ = ["Outcome", "RecordAnnotator", "check_entry"]
 
 _PANET_ID = re.compile(r"panet\d+")
 _WORDS = re.compile(r"[\W_]+")  # what may surround a name that is all of an entry
-# Texts of one record are annotated as one string; punctuation is a hard break for the engine,
-# so no term spans two fields, while acronyms needing context see the whole record.
-_FIELD_BREAK = " | "
-_MAX_VERDICTS = 10_000  # distinct (pid, name) pairs remembered: memory stays flat
+# Each text of a record is annotated on its own (no term spans two fields) and the terms of the
+# last texts seen are remembered: catalogue records repeat their documents' titles, summaries and
+# keywords (a proposal has many datasets), and a lookup is much cheaper than a scan.
+_MAX_SEEN = 4096
+_MAX_SEEN_LENGTH = 4096  # longer texts are not remembered: memory stays flat
+_MAX_VERDICTS = 10_000  # distinct (pid, name) pairs remembered
 
 # what `RecordAnnotator.process` returns for a record
 UNCHANGED, CHANGED, REJECTED = 0, 1, 2
@@ -125,10 +127,11 @@ class RecordAnnotator:
         self.exporter = None if to == "same" else export.exporter(to)
         self.annotator = Annotator(ontology, **options)
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
+        self._seen: dict[str, tuple[Term, ...]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_verdicts"] = {}
+        state["_verdicts"], state["_seen"] = {}, {}
         return state
 
     def annotate(self, record: Any) -> Outcome:
@@ -144,20 +147,37 @@ class RecordAnnotator:
                 outcome.unresolved.append(entry)
             if term is not None:
                 present.setdefault(term.iri, term)
-        texts = [text for text in fmt.texts(record, self.fields) if text]
-        found = [a.term for a in self.annotator.annotate(_FIELD_BREAK.join(texts))] if texts else []
+        found: list[Term] = []
+        remembered = self._seen.get
+        for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
+            terms = remembered(text)
+            if terms is None:
+                terms = self._scan(text)
+            if terms:
+                found += terms
         implied = fmt.implied(record, self.ontology)
         if implied:  # a term found in the text that is more specific than an implied one replaces it
             found_set = set(found)
             implied = [t for t in implied if not found_set & self.ontology.descendants(t)]
-        for term in (*implied, *found):
+            found = implied + found
+        added = outcome.added
+        for term in found:
             if term.iri not in present:
                 present[term.iri] = term
-                outcome.added.append(term)
-        if outcome.changed:
-            fmt.update(record, outcome.corrected, outcome.added)
+                added.append(term)
+        if added or outcome.corrected:
+            fmt.update(record, outcome.corrected, added)
         outcome.techniques = list(present.values())
         return outcome
+
+    def _scan(self, text: str) -> tuple[Term, ...]:
+        """The terms the engine finds in ``text``, remembered for the next records."""
+        terms = tuple(a.term for a in self.annotator.annotate(text)) if text else ()
+        if len(text) <= _MAX_SEEN_LENGTH:
+            if len(self._seen) >= _MAX_SEEN:
+                self._seen.clear()
+            self._seen[text] = terms
+        return terms
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
         """`check_entry`, remembered per distinct (pid, name, loose). An entry whose name the engine

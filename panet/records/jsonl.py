@@ -11,6 +11,8 @@ import copy
 import json
 import os
 
+import orjson
+
 from panet.errors import BadRecord, RecordsError
 from panet.records.base import Entry, Item, Reader, RecordFormat, walk
 
@@ -96,7 +98,7 @@ class JsonReader(Reader):
                 continue
             number += 1
             if number > skip:
-                yield Item(number, payload, line, start, [offset, line])
+                yield Item(number, payload, line, start, (offset, line))
 
     def _array_items(self, skip: int, resume: Any) -> Iterator[Item]:
         """Elements of the top-level array, each handed on as its own bytes."""
@@ -136,7 +138,7 @@ class JsonReader(Reader):
             expect_comma = True
             if number > skip:
                 payload = element.encode("utf-8", errors="surrogateescape")
-                yield Item(number, payload, line, at, [stream.byte_offset(), stream.line])
+                yield Item(number, payload, line, at, (stream.byte_offset(), stream.line))
 
 
 class _TextStream:
@@ -229,11 +231,9 @@ class JsonFormat(RecordFormat):
         if isinstance(payload, Unreadable):
             raise BadRecord(payload.reason)
         try:
-            record = json.loads(payload)
-        except json.JSONDecodeError as err:
-            raise BadRecord(f"invalid JSON: {err.msg} at column {err.colno}") from None
-        except UnicodeDecodeError as err:
-            raise BadRecord(f"invalid JSON: not UTF-8 text ({err.reason} at byte {err.start})") from None
+            record = orjson.loads(payload)
+        except orjson.JSONDecodeError:
+            record = _parse_lax(payload)
         self.check(record)
         return record
 
@@ -245,30 +245,37 @@ class JsonFormat(RecordFormat):
 
     def check(self, record: Any) -> None:
         """`BadRecord` unless ``record`` has the types this format reads."""
-        if not isinstance(record, dict):
+        if type(record) is not dict and not isinstance(record, dict):
             raise BadRecord(f"wrong type: a record must be a JSON object, found {_json_type(record)}")
         for key in self.required_strings:
             value = record.get(key)
-            if value is not None and not isinstance(value, str):
+            if value is not None and type(value) is not str:
                 raise BadRecord(f"wrong type: {key!r} must be a string, found {_json_type(value)}")
         entries = record.get(self.techniques_key)
-        if entries is None:
+        if not entries:
             return
-        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        if type(entries) is not list:
             raise BadRecord(
                 f"wrong type: {self.techniques_key!r} must be a list of {{pid, name}} objects, "
                 f"found {_json_type(entries)}"
             )
         for entry in entries:
+            if type(entry) is not dict:
+                raise BadRecord(
+                    f"wrong type: {self.techniques_key!r} holds {_json_type(entry)}, not a {{pid, name}} object"
+                )
             for key in ("pid", "name"):
-                if entry.get(key) is not None and not isinstance(entry[key], str):
+                value = entry.get(key)
+                if value is not None and type(value) is not str:
                     raise BadRecord(
-                        f"wrong type: {self.techniques_key}[].{key} must be a string, found {_json_type(entry[key])}"
+                        f"wrong type: {self.techniques_key}[].{key} must be a string, found {_json_type(value)}"
                     )
 
-    def texts(self, record: Any, fields: tuple[tuple[str, ...], ...]) -> Iterator[str]:
+    def texts(self, record: Any, fields: tuple[tuple[str, ...], ...]) -> list[str]:
+        found: list[str] = []
         for path in fields:
-            yield from walk(record, path)
+            found += walk(record, path)
+        return found
 
     def entries(self, record: Any) -> list[Entry]:
         return [Entry(e.get("pid"), e.get("name"), e) for e in record.get(self.techniques_key) or ()]
@@ -304,11 +311,33 @@ class JsonlFormat(JsonFormat):
 
 
 def dump_json(value: Any) -> bytes:
-    """``value`` as UTF-8 JSON; text with lone surrogates is written with ``\\u`` escapes."""
+    """``value`` as compact UTF-8 JSON (orjson); values orjson refuses (integers beyond 64 bits,
+    NaN, lone surrogates) go through the standard library, surrogates as ``\\u`` escapes."""
+    if not isinstance(value, _LaxJson):
+        try:
+            return orjson.dumps(value)
+        except TypeError:
+            pass
     try:
         return json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         return json.dumps(value).encode("ascii")
+
+
+class _LaxJson(dict):
+    """A record only the standard library reads (NaN, Infinity, integers beyond 64 bits)."""
+
+
+def _parse_lax(payload: bytes) -> Any:
+    """What orjson refused: JSON that only the standard library accepts, or a `BadRecord` with
+    the standard library's message (it says where)."""
+    try:
+        record = json.loads(payload)
+    except json.JSONDecodeError as err:
+        raise BadRecord(f"invalid JSON: {err.msg} at column {err.colno}") from None
+    except UnicodeDecodeError as err:
+        raise BadRecord(f"invalid JSON: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    return _LaxJson(record) if isinstance(record, dict) else record
 
 
 def handle_iri(pid: str | None) -> str | None:

@@ -112,9 +112,8 @@ class NexusFormat(RecordFormat):
     def load(self, record: Any) -> dict[str, Any]:
         return self.parse(os.fspath(record))
 
-    def texts(self, record: dict[str, Any], fields: tuple[tuple[str, ...], ...]) -> Iterator[str]:
-        for path in fields:
-            yield from walk(record, path)
+    def texts(self, record: dict[str, Any], fields: tuple[tuple[str, ...], ...]) -> list[str]:
+        return [text for path in fields for text in walk(record, path)]
 
     def implied(self, record: dict[str, Any], ontology: Ontology) -> list[Term]:
         table = definition_table()

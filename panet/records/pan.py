@@ -18,13 +18,37 @@ if TYPE_CHECKING:
 
 __all__ = ["PanFormat"]
 
+_FIELDS = ("title", "documents.title", "documents.summary", "documents.keywords", "parameters.value")
+_DEFAULT_PATHS = tuple(tuple(f.split(".")) for f in _FIELDS)
+
 
 class PanFormat(JsonFormat):
     """PaN search API ``Dataset`` objects."""
 
     name = "pan"
-    default_fields = ("title", "documents.title", "documents.summary", "documents.keywords", "parameters.value")
+    default_fields = _FIELDS
     required_strings = ("pid", "title")
+
+    def texts(self, record: Any, fields: tuple[tuple[str, ...], ...]) -> list[str]:
+        if fields != _DEFAULT_PATHS:
+            return super().texts(record, fields)
+        found = []  # the default fields, read without walking paths: this runs for every record
+        title = record.get("title")
+        if type(title) is str:
+            found.append(title)
+        for document in record.get("documents") or ():
+            if type(document) is dict:
+                for key in ("title", "summary"):
+                    value = document.get(key)
+                    if type(value) is str:
+                        found.append(value)
+                keywords = document.get("keywords")
+                if type(keywords) is list:
+                    found += [k for k in keywords if type(k) is str]
+        for parameter in record.get("parameters") or ():
+            if type(parameter) is dict and type(parameter.get("value")) is str:
+                found.append(parameter["value"])
+        return found
 
     def describe(self, record: Any) -> Description:
         pid = record.get("pid")
