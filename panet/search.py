@@ -100,7 +100,12 @@ class SearchIndex:
         self._hits: dict[int, Hit] = {}
 
     def search(
-        self, text: str, limit: int | None = 10, kinds: frozenset[str] | None = None, fuzzy: bool | None = None
+        self,
+        text: str,
+        limit: int | None = 10,
+        kinds: frozenset[str] | None = None,
+        fuzzy: bool | None = None,
+        include_obsolete: bool = True,
     ) -> list[Hit]:
         """Ranked hits for ``text``; ``kinds`` restricts term kinds; see the module doc."""
         query = search_form(text)
@@ -129,9 +134,11 @@ class SearchIndex:
             terms = self.terms
             keys = [key for key in keys if terms[term_of[self.entry_of_rank[key % size]]].kind in kinds]
         hits = [self._hit(key) for key in keys]
-        if fuzzy or (fuzzy is None and not hits):
+        if fuzzy or (fuzzy is None and not any(include_obsolete or not hit.term.deprecated for hit in hits)):
             seen = {hit.term for hit in hits}
             hits += [hit for hit in self.fuzzy(query, limit or 20, kinds) if hit.term not in seen]
+        if not include_obsolete:
+            hits = [hit for hit in hits if not hit.term.deprecated]
         return hits if limit is None else hits[:limit]
 
     def _hit(self, key: int) -> Hit:

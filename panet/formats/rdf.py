@@ -148,6 +148,9 @@ def _extract(path: Path, graph) -> OntologyData:
     for record in out.terms.values():
         record.synonyms = sorted({s for s in record.synonyms if s != record.label}, key=str.casefold)
 
+    out.axioms, problems = _axioms(graph, types)
+    out.warnings.extend(problems)
+
     if out.ontology_iri:
         onto = URIRef(out.ontology_iri)
         for pred, key in ((OWL + "versionInfo", "version_info"), (DCTERMS + "title", "title")):
@@ -163,6 +166,75 @@ def _extract(path: Path, graph) -> OntologyData:
             path, "no PaNET classes found (IRIs http://purl.org/pan-science/PaNET/PaNET<digits>); is this PaNET?"
         )
     return out
+
+
+_CLASS_AXIOMS = {
+    RDFS + "subClassOf": "SubClassOf",
+    OWL + "equivalentClass": "EquivalentClasses",
+    OWL + "disjointWith": "DisjointClasses",
+}
+_CHARACTERISTICS = {
+    OWL + "FunctionalProperty": "functional",
+    OWL + "InverseFunctionalProperty": "inverse functional",
+    OWL + "ReflexiveProperty": "reflexive",
+    OWL + "IrreflexiveProperty": "irreflexive",
+    OWL + "SymmetricProperty": "symmetric",
+    OWL + "AsymmetricProperty": "asymmetric",
+    OWL + "TransitiveProperty": "transitive",
+}
+
+
+def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
+    """The told OWL EL axioms of ``graph`` (see `panet.axioms`), and a warning per axiom outside EL."""
+    from rdflib import URIRef
+    from rdflib.collection import Collection
+
+    from panet import axioms as ax
+
+    def expression(node) -> ax.ClassExpression | None:
+        """``node`` as an EL class expression; None when it uses anything else (union, only, …)."""
+        if isinstance(node, URIRef):
+            return str(node)
+        members = graph.value(node, URIRef(OWL + "intersectionOf"))
+        if members is not None:
+            parts = [expression(member) for member in Collection(graph, members)]
+            return None if None in parts else ax.And(tuple(parts))
+        prop = graph.value(node, URIRef(OWL + "onProperty"))
+        filler = graph.value(node, URIRef(OWL + "someValuesFrom"))
+        if isinstance(prop, URIRef) and filler is not None:
+            inner = expression(filler)
+            return None if inner is None else ax.Some(str(prop), inner)
+        return None
+
+    found: list = []
+    skipped: list[str] = []
+    for predicate, kind in _CLASS_AXIOMS.items():
+        for s, o in graph.subject_objects(URIRef(predicate)):
+            sub, sup = expression(s), expression(o)
+            if sub is None or sup is None:
+                subject = str(s) if isinstance(s, URIRef) else "an anonymous class"
+                skipped.append(
+                    f"{subject}: an {predicate.rpartition('#')[2]} axiom is outside OWL EL; the classifier ignores it"
+                )
+            elif kind == "SubClassOf":
+                found.append(ax.SubClassOf(sub, sup))
+            elif sub != sup:
+                found.append(getattr(ax, kind)((sub, sup)))
+
+    def is_object_property(node) -> bool:
+        return isinstance(node, URIRef) and OWL + "ObjectProperty" in types.get(str(node), ())
+
+    for s, o in graph.subject_objects(URIRef(RDFS + "subPropertyOf")):
+        if is_object_property(s) and isinstance(o, URIRef):
+            found.append(ax.SubPropertyOf(str(s), str(o)))
+    for predicate, make in ((RDFS + "domain", ax.Domain), (RDFS + "range", ax.Range)):
+        for s, o in graph.subject_objects(URIRef(predicate)):
+            value = expression(o)
+            if is_object_property(s) and value is not None:
+                found.append(make(str(s), value))
+    for iri, kinds in types.items():
+        found.extend(ax.Characteristic(iri, _CHARACTERISTICS[k]) for k in sorted(kinds) if k in _CHARACTERISTICS)
+    return found, skipped
 
 
 def _conjuncts(graph, node, is_class) -> list[str]:
