@@ -110,14 +110,10 @@ def facet_index(data: OntologyData, number: dict[str, int], inferred: Classifica
             ranges.setdefault(axiom.property, axiom.range)
         elif isinstance(axiom, EquivalentClasses):
             for operand in axiom.operands:
-                if operand in number:
-                    for other in axiom.operands:
-                        if other != operand:
-                            definitions[number[operand]].update(
-                                number[c]
-                                for c in conjuncts(other)
-                                if isinstance(c, str) and c in number and c != operand
-                            )
+                if not isinstance(operand, str) or operand not in number:
+                    continue
+                named = {c for other in axiom.operands if other != operand for c in conjuncts(other)}
+                definitions[number[operand]].update(number[c] for c in named if c in number and c != operand)
 
     def axis(prop: str) -> str:
         target = data.terms.get(ranges.get(prop, ""))

@@ -245,7 +245,7 @@ class _Template:
             prop = match.group(2).strip()
             prop = prop.split("^^")[0] if match.group(1) == "AT" else prop
             prop = prop.split("@")[0] if match.group(1) == "AL" else prop
-            iri = {"label": RDFS + "label"}.get(prop.strip(), None) or expand(prop.strip()) or ""
+            iri = {"label": RDFS + "label"}.get(prop.strip()) or expand(prop.strip()) or ""
             return _Column(number, header, "A", field=ANNOTATIONS.get(iri, ""), split=split)
         match = re.fullmatch(r"(SC|EC|DC|C) (.*)", body) or re.fullmatch(r"(CI)(.?)", body)
         if match:
@@ -315,7 +315,8 @@ class _Template:
         for iri, kind in kinds.items():
             if kind == "individual" and is_panet_iri(iri):
                 self.out.warnings.append(
-                    f"{iri}: its TYPE names no class or property type, so ROBOT makes it an individual; panet keeps classes only"
+                    f"{iri}: its TYPE is no class or property type, so ROBOT makes it an individual; "
+                    "panet keeps classes only"
                 )
         return {"row": row_iri, "kind": kinds}
 
@@ -367,8 +368,8 @@ class _Template:
             self.out.properties[iri] = value.strip()
         if record is None or not field:
             return
-        for text in column.values(value):
-            text = text.strip()
+        for raw in column.values(value):
+            text = raw.strip()
             if field == "synonyms":
                 record.synonyms.append(text)
             elif field == "deprecated":
