@@ -13,7 +13,7 @@ underscores). The index stores the links at build time; this module reads them.
 >>> [t.label for t in saxs["probe"]], [t.label for t in saxs.conjuncts]
 (['x-ray'], ['small angle scattering', 'x-ray probe technique'])
 >>> sorted(t.label for t in onto.techniques_with(probe="neutron", process="small angle scattering"))[:2]
-['biological small angle neutron scattering', 'grazing incidence small angle neutron scattering']
+['grazing incidence small angle neutron scattering', 'small angle neutron scattering']
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def facets_of(terms: tuple[Term, ...], index: dict[str, Any], i: int) -> Facets:
     for prop, filler in index["facets"][i]:
         axes.setdefault(index["axes"][prop], []).append(terms[filler])
     ordered = {axis: tuple(sorted(found, key=lambda t: t.label)) for axis, found in sorted(axes.items())}
-    return Facets(terms[i], ordered, tuple(terms[j] for j in index["definitions"][i]))
+    conjuncts = sorted((terms[j] for j in index["definitions"][i]), key=lambda t: t.label)
+    return Facets(terms[i], ordered, tuple(conjuncts))
 
 
 def techniques_with(onto: Ontology, wanted: dict[str, Key], include_obsolete: bool = False) -> frozenset[Term]:

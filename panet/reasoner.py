@@ -18,6 +18,7 @@ in `Classification.unsatisfiable` (an unsatisfiable class is not spread under ev
 ...     EquivalentClasses(("SAXS", And(("SAS", "XRT")))),
 ...     EquivalentClasses(("XRT", Some("probe", "x-ray"))),
 ...     SubClassOf("x-ray", "photon"),
+...     SubClassOf("photon", "probe"),
 ...     EquivalentClasses(("PhT", Some("probe", "photon"))),
 ...     EquivalentClasses(("ProbeT", Some("probe", "probe"))),
 ...     Range("probe", "probe"),
