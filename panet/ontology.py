@@ -77,6 +77,11 @@ class Ontology:
         return dict(self._index["metadata"])
 
     @property
+    def properties(self) -> dict[str, str]:
+        """Object properties: IRI -> label (e.g. ``definedbyprobe``)."""
+        return dict(self._index["properties"])
+
+    @property
     def warnings(self) -> tuple[str, ...]:
         """Problems the reader tolerated (e.g. ambiguous label references in a CSV)."""
         return self._index["warnings"]
@@ -149,29 +154,33 @@ class Ontology:
         return iter(self._terms)
 
     def history(self, key: Key) -> tuple[tuple[str, str], ...]:
-        """(version, label) each time the term's label changed, over the shipped releases and
-        this ontology, oldest first.
+        """(version, label) each time the term's label changed, over every shipped version
+        (`panet.releases`) and then this ontology if it is none of them, oldest first.
 
         >>> import panet
         >>> panet.load().history("PaNET01012")[0]
         ('1.0.0', 'x-ray probe')
         """
-        from panet.releases import label_history
+        from panet.versions import label_history, releases
 
         term = self._terms[self._number(key, "any")]
+        labels = label_history().get(term.iri, ())
+        if self.version not in {release.version for release in releases()}:
+            labels = (*labels, (self.version, term.label))
         changes: list[tuple[str, str]] = []
-        for version, label in (*label_history().get(term.iri, ()), (self.version, term.label)):
+        for version, label in labels:
             if not changes or changes[-1][1].strip().casefold() != label.strip().casefold():
                 changes.append((version, label))
         return tuple(changes)
 
     def former_labels(self) -> dict[str, tuple[Term, str, str]]:
-        """Labels of older releases no longer used: normalised label -> (term, label, last version).
+        """Labels other shipped versions use and this one does not: normalised label -> (term,
+        label, last version that used it).
 
         Lookups fall back to these: ``onto.term("x-ray probe").match == "former label"``.
         """
         if self._former is None:
-            from panet.releases import former_labels
+            from panet.versions import former_labels
 
             self._former = {}  # lookups made while building see no former labels
             self._former = former_labels(self)

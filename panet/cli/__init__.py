@@ -53,7 +53,7 @@ def print_json(data: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``panet`` script; returns the exit status."""
-    from panet.cli import serve, terms  # noqa: F401  (register their commands)
+    from panet.cli import serve, terms, versions  # noqa: F401  (register their commands)
 
     try:
         app(args=argv, prog_name="panet")  # click reports usage errors itself and exits 2

@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from panet.errors import OntologyLoadError
+from panet.errors import OntologyLoadError, PanetError
 from panet.formats import OntologyData, is_panet_iri
+from panet.term import NAMESPACE
 
-__all__ = ["read"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from panet.reasoner import Classification
+
+__all__ = ["read", "write"]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -252,3 +257,107 @@ def _conjuncts(graph, node, is_class) -> list[str]:
         else:
             found.extend(_conjuncts(graph, member, is_class))
     return found
+
+
+def write(data: OntologyData, inferred: Classification, path: Path, fmt: str = "turtle", direct: bool = False) -> int:
+    """Write ``data`` with its inferred hierarchy to ``path`` in rdflib format ``fmt``.
+
+    Like ROBOT ``reason``: the annotations and told axioms, plus every inferred superclass of
+    each named class (only the direct ones with ``direct``, as in PaNET.owl; all of them by
+    default, as in PaNET_reasoned.owl) and inferred equivalences between named classes.
+    Returns the number of subclass edges written.
+    """
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDF as R
+    from rdflib.namespace import RDFS as S
+    from rdflib.namespace import SKOS as K
+    from rdflib.namespace import XSD
+
+    from panet import axioms as ax
+
+    graph = Graph()
+    graph.bind("panet", NAMESPACE)
+    graph.bind("obo", OBO)
+    graph.bind("skos", SKOS)
+    onto = URIRef(data.ontology_iri or NAMESPACE + "PaNET.owl")
+    graph.add((onto, R.type, O.Ontology))
+    for key, value in sorted(data.metadata.items()):
+        predicate = {"title": URIRef(DCTERMS + "title"), "license": URIRef(DCTERMS + "license")}.get(key)
+        if predicate is not None:
+            graph.add((onto, predicate, URIRef(value) if key == "license" else Literal(value)))
+    if data.version_info:
+        graph.add((onto, O.versionInfo, Literal(data.version_info)))
+
+    def node(expression: ax.ClassExpression):
+        if isinstance(expression, str):
+            graph.add((URIRef(expression), R.type, O.Class))
+            return URIRef(expression)
+        blank = BNode()
+        if isinstance(expression, ax.Some):
+            graph.add((blank, R.type, O.Restriction))
+            graph.add((blank, O.onProperty, URIRef(expression.property)))
+            graph.add((blank, O.someValuesFrom, node(expression.filler)))
+        else:
+            members = BNode()
+            Collection(graph, members, [node(operand) for operand in expression.operands])
+            graph.add((blank, R.type, O.Class))
+            graph.add((blank, O.intersectionOf, members))
+        return blank
+
+    for iri, label in sorted(data.properties.items()):
+        graph.add((URIRef(iri), R.type, O.ObjectProperty))
+        if label:
+            graph.add((URIRef(iri), S.label, Literal(label)))
+    for iri, record in sorted(data.terms.items()):
+        subject = URIRef(iri)
+        graph.add((subject, R.type, O.Class))
+        for predicate, value in ((S.label, record.label), (URIRef(DEFINITION), record.definition)):
+            if value:
+                graph.add((subject, predicate, Literal(value)))
+        if record.definition_source:
+            graph.add((subject, URIRef(DEFINITION_SOURCE), Literal(record.definition_source)))
+        for synonym in record.synonyms:
+            graph.add((subject, K.altLabel, Literal(synonym)))
+        if record.deprecated:
+            graph.add((subject, O.deprecated, Literal(True, datatype=XSD.boolean)))
+        if record.replaced_by:
+            graph.add((subject, URIRef(REPLACED_BY), URIRef(record.replaced_by)))
+
+    characteristic = {name: URIRef(iri) for iri, name in _CHARACTERISTICS.items()}
+    for axiom in data.axioms:
+        if isinstance(axiom, ax.SubClassOf):
+            if isinstance(axiom.sub, str) and isinstance(axiom.sup, str):
+                continue  # named edges: written with the inferred ones below
+            graph.add((node(axiom.sub), S.subClassOf, node(axiom.sup)))
+        elif isinstance(axiom, (ax.EquivalentClasses, ax.DisjointClasses)):
+            predicate = O.equivalentClass if isinstance(axiom, ax.EquivalentClasses) else O.disjointWith
+            first, *others = axiom.operands
+            for other in others:
+                graph.add((node(first), predicate, node(other)))
+        elif isinstance(axiom, ax.SubPropertyOf):
+            graph.add((URIRef(axiom.sub), S.subPropertyOf, URIRef(axiom.sup)))
+        elif isinstance(axiom, (ax.Domain, ax.Range)):
+            predicate, value = (S.domain, axiom.domain) if isinstance(axiom, ax.Domain) else (S.range, axiom.range)
+            graph.add((URIRef(axiom.property), predicate, node(value)))
+        elif isinstance(axiom, ax.Characteristic):
+            graph.add((URIRef(axiom.property), R.type, characteristic[axiom.name]))
+
+    subsumers = inferred.subsumers
+    edges = 0
+    for iri, above in sorted(subsumers.items()):
+        strict = {s for s in above if iri not in subsumers[s]}
+        if direct:
+            strict -= {t for s in strict for t in subsumers[s] if s not in subsumers[t]}
+        for sup in sorted(strict):
+            graph.add((URIRef(iri), S.subClassOf, URIRef(sup)))
+            edges += 1
+        for same in sorted(above - strict - {iri}):
+            if iri < same:
+                graph.add((URIRef(iri), O.equivalentClass, URIRef(same)))
+    try:
+        graph.serialize(destination=str(path), format=fmt)
+    except OSError as err:
+        raise PanetError(f"{path}: cannot be written ({err.strerror})") from None
+    return edges
