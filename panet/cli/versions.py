@@ -164,7 +164,7 @@ def classify(
     fmt = formats.detect_format(output, b"")
     if fmt in ("csv", "tsv"):
         raise typer.BadParameter("write RDF: .ttl, .owl, .nt or .jsonld", param_hint="--output")
-    edges = rdf.write(data, inferred, output, "pretty-xml" if fmt == "xml" else fmt, direct=direct)
+    edges = rdf.write(data, inferred, output, fmt, direct=direct)
     for warning in data.warnings:
         typer.echo(f"panet: warning: {warning}", err=True)
     for iri in sorted(inferred.unsatisfiable):

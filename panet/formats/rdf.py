@@ -259,13 +259,15 @@ def _conjuncts(graph, node, is_class) -> list[str]:
     return found
 
 
-def write(data: OntologyData, inferred: Classification, path: Path, fmt: str = "turtle", direct: bool = False) -> int:
-    """Write ``data`` with its inferred hierarchy to ``path`` in rdflib format ``fmt``.
+def write(
+    data: OntologyData, inferred: Classification | None, path: Path, fmt: str = "turtle", direct: bool = False
+) -> int:
+    """Write ``data`` (annotations and told axioms) to ``path`` in rdflib format ``fmt``.
 
-    Like ROBOT ``reason``: the annotations and told axioms, plus every inferred superclass of
-    each named class (only the direct ones with ``direct``, as in PaNET.owl; all of them by
-    default, as in PaNET_reasoned.owl) and inferred equivalences between named classes.
-    Returns the number of subclass edges written.
+    Like ROBOT ``reason``, with ``inferred`` also every inferred superclass of each named
+    class (only the direct ones with ``direct``, as in PaNET.owl; all of them by default, as in
+    PaNET_reasoned.owl) and the inferred equivalences between named classes. Returns the
+    number of inferred subclass edges written.
     """
     from rdflib import BNode, Graph, Literal, URIRef
     from rdflib.collection import Collection
@@ -328,8 +330,6 @@ def write(data: OntologyData, inferred: Classification, path: Path, fmt: str = "
     characteristic = {name: URIRef(iri) for iri, name in _CHARACTERISTICS.items()}
     for axiom in data.axioms:
         if isinstance(axiom, ax.SubClassOf):
-            if isinstance(axiom.sub, str) and isinstance(axiom.sup, str):
-                continue  # named edges: written with the inferred ones below
             graph.add((node(axiom.sub), S.subClassOf, node(axiom.sup)))
         elif isinstance(axiom, (ax.EquivalentClasses, ax.DisjointClasses)):
             predicate = O.equivalentClass if isinstance(axiom, ax.EquivalentClasses) else O.disjointWith
@@ -344,7 +344,7 @@ def write(data: OntologyData, inferred: Classification, path: Path, fmt: str = "
         elif isinstance(axiom, ax.Characteristic):
             graph.add((URIRef(axiom.property), R.type, characteristic[axiom.name]))
 
-    subsumers = inferred.subsumers
+    subsumers = inferred.subsumers if inferred is not None else {}
     edges = 0
     for iri, above in sorted(subsumers.items()):
         strict = {s for s in above if iri not in subsumers[s]}

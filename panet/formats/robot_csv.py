@@ -167,14 +167,14 @@ class _Template:
                 "a ROBOT template needs a header row and a template-string row (ID, A rdfs:label, SC %, …)"
             )
         (_, headers), (directive_line, directives) = rows[0], rows[1]
-        columns = self._columns(headers, directives, directive_line)
-        by_kind = {c.kind: c for c in columns}
-        if "ID" not in by_kind:
+        if "ID" not in (cell.strip() for cell in directives):
             raise self.error(
                 "row 2 must hold ROBOT template strings with an ID column (ID, A rdfs:label, TYPE, SC %, EC %, …); "
                 "is the directive row missing?",
                 line=directive_line,
             )
+        columns = self._columns(headers, directives, directive_line)
+        by_kind = {c.kind: c for c in columns}
         id_column = by_kind["ID"]
         entities = self._entities(rows[2:], columns, id_column)
         legacy = "CLASS_TYPE" in by_kind
@@ -457,15 +457,23 @@ class _Template:
             label = label[1:-1]
         if label in self.class_labels:  # ROBOT first tries the whole cell as one label
             return self._class(label)
+        tokens = self._tokens(content, column)
+        expression, rest = self._conjunction(tokens, 0, content, column)
+        if rest != len(tokens):
+            raise self._syntax(content, column, f"unexpected {tokens[rest][1]!r}")
         try:
-            tokens = self._tokens(content, column)
-            expression, rest = self._conjunction(tokens, 0, content, column)
-            if rest != len(tokens):
-                raise self._syntax(content, column, f"unexpected {tokens[rest][1]!r}")
+            return self._resolve(expression)
         except _Dangling as err:
             self.warn(f"{err}; this cell is skipped")
             return None
-        return expression
+
+    def _resolve(self, expression: ax.ClassExpression) -> ax.ClassExpression:
+        """The parsed ``expression`` with its names (labels, CURIEs, <IRI>s) turned into IRIs."""
+        if isinstance(expression, str):
+            return self._class(expression)
+        if isinstance(expression, ax.Some):
+            return ax.Some(self._property(expression.property), self._resolve(expression.filler))
+        return ax.And(tuple(self._resolve(operand) for operand in expression.operands))
 
     def _syntax(self, content: str, column: _Column, reason: str) -> OntologyLoadError:
         return self.error(
@@ -502,6 +510,7 @@ class _Template:
             raise self._syntax(content, column, "empty expression")
         return tokens
 
+    # The parser builds expressions whose strings are still names; `_resolve` maps them to IRIs.
     def _conjunction(self, tokens, i: int, content: str, column: _Column) -> tuple[ax.ClassExpression, int]:
         operands = []
         expression, i = self._primary(tokens, i, content, column)
@@ -524,8 +533,8 @@ class _Template:
             raise self._syntax(content, column, f"unexpected {text!r}")
         if i + 1 < len(tokens) and tokens[i + 1][0] == "some":
             filler, end = self._primary(tokens, i + 2, content, column)
-            return ax.Some(self._property(text if kind != "iri" else f"<{text}>"), filler), end
-        return self._class(text if kind != "iri" else f"<{text}>"), i + 1
+            return ax.Some(text if kind != "iri" else f"<{text}>", filler), end
+        return (text if kind != "iri" else f"<{text}>"), i + 1
 
     def _replacement(self, text: str) -> str:
         try:
