@@ -111,7 +111,8 @@ def label_history() -> dict[str, tuple[tuple[str, str], ...]]:
 def former_labels(onto: Ontology) -> dict[str, tuple[Term, str, str]]:
     """Labels that other shipped versions give to terms of ``onto``, which ``onto`` no longer
     (or not yet) uses for any term: normalised label -> (the term in ``onto``, the label as
-    written, the last version that used it)."""
+    written, the last version that used it). Where a technique and a specifier shared an old
+    label (v1.3.0's 'microfocussed probe'), the technique keeps it, as lookups prefer techniques."""
     from panet.text import normalize
 
     by_iri = {term.iri: term for term in onto}
@@ -123,6 +124,9 @@ def former_labels(onto: Ontology) -> dict[str, tuple[Term, str, str]]:
         current = {normalize(name) for name in term.names}
         for version, label in labels:
             key = normalize(label)
-            if key not in current and not onto.terms_by_label(label):
+            if key in current or onto.terms_by_label(label):
+                continue
+            seen = former.get(key)  # a label a technique and a specifier shared: the technique keeps it
+            if seen is None or seen[0].kind == term.kind or term.kind == "technique":
                 former[key] = (term, label, version)
     return former
