@@ -54,7 +54,9 @@ def test_defined_classes_are_recognised_through_existentials_and_ranges():
 
 
 def test_nested_intersections_are_flattened_both_ways():
-    result = classify([EquivalentClasses(("D", And((And(("A", "B")), "C")))), SubClassOf("X", And(("A", And(("B", "C")))))])
+    result = classify(
+        [EquivalentClasses(("D", And((And(("A", "B")), "C")))), SubClassOf("X", And(("A", And(("B", "C")))))]
+    )
     assert result.subsumers["D"] == {"A", "B", "C", "D"}
     assert "D" in result.subsumers["X"]
 

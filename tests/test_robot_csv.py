@@ -102,7 +102,9 @@ def test_tab_separated_templates_read_the_same(tmp_path):
 
 def test_several_ec_cells_make_one_intersection(ontology_dir):
     data = parse(ontology_dir / "PaNET.csv", (ontology_dir / "PaNET.csv").read_bytes())
-    definition = next(a for a in data.axioms if isinstance(a, ax.EquivalentClasses) and a.operands[0] == NS + "PaNET01088")
+    definition = next(
+        a for a in data.axioms if isinstance(a, ax.EquivalentClasses) and a.operands[0] == NS + "PaNET01088"
+    )
     assert definition == ax.EquivalentClasses((NS + "PaNET01088", ax.And((NS + "PaNET00202", NS + "PaNET01106"))))
     # the duplicated 'diffraction' row adds a second, separate equivalence, as ROBOT merges rows
     assert ax.EquivalentClasses((NS + "PaNET01022", "https://www.wikidata.org/wiki/Q133900")) in data.axioms
@@ -116,7 +118,11 @@ def test_old_layout_class_type_and_ci_columns(ontology_dir):
     # CLASS_TYPE equivalent: the CI cells make one intersection
     assert ax.EquivalentClasses((NS + "PaNET01156", ax.And((NS + "PaNET01125", NS + "PaNET01012")))) in data.axioms
     # ROBOT 1.8.1 (v1.0-v1.2) turned several EC cells into an n-ary equivalence, as the v1.1.0 OWL shows
-    diffraction = (NS + "PaNET01022", "http://purl.obolibrary.org/obo/CHMO_0000182", "https://www.wikidata.org/wiki/Q133900")
+    diffraction = (
+        NS + "PaNET01022",
+        "http://purl.obolibrary.org/obo/CHMO_0000182",
+        "https://www.wikidata.org/wiki/Q133900",
+    )
     assert ax.EquivalentClasses(diffraction) in data.axioms
     assert not data.warnings
 

@@ -93,7 +93,13 @@ def test_diff_v1_2_0_to_v1_3_0():
 
 def test_diff_v1_3_0_to_current(onto):
     change = panet.diff("1.3.0", onto)
-    assert sorted(t.id for t in change.added) == ["PaNET00006", "PaNET00107", "PaNET01334", "PaNET2005000", "PaNET2011007"]
+    assert sorted(t.id for t in change.added) == [
+        "PaNET00006",
+        "PaNET00107",
+        "PaNET01334",
+        "PaNET2005000",
+        "PaNET2011007",
+    ]
     assert [c.term for c in change.properties_added] == ["http://purl.org/pan-science/PaNET/PaNET1005000"]
     counts = change.summary()
     assert (counts["added"], counts["removed"], counts["relabelled"], counts["ancestors_changed"]) == (6, 0, 28, 74)
@@ -121,7 +127,10 @@ def test_diff_command(capsys):
     assert main(["diff", "v1.2.0", "v1.3.0"]) == 0
     out = capsys.readouterr().out
     assert "added 136 (131 terms, 5 object properties), removed 1, relabelled 1" in out
-    assert "PaNET01316  'grazing incidence wide angle scattering' -> 'grazing incidence wide angle x-ray scattering'" in out
+    assert (
+        "PaNET01316  'grazing incidence wide angle scattering' -> 'grazing incidence wide angle x-ray scattering'"
+        in out
+    )
     assert main(["diff", "v1.3.0", "current", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["summary"]["relabelled"] == 28 and data["new"]["version"] == "1.3.0-48-g7011e6b"
