@@ -82,7 +82,7 @@ def _load_error(path: Path, fmt: str, err: Exception) -> OntologyLoadError:
 
 
 def _extract(path: Path, graph) -> OntologyData:
-    from rdflib import BNode, Literal, URIRef
+    from rdflib import Literal, URIRef
 
     out = OntologyData(path)
 
@@ -139,16 +139,10 @@ def _extract(path: Path, graph) -> OntologyData:
             record.deprecated = str(o).strip().lower() in {"true", "1"}
         elif pred == REPLACED_BY:
             record.replaced_by = str(o).strip()
-        elif pred == RDFS + "subClassOf":
-            if is_class(o):
-                out.subclass_of.add((iri, str(o)))
-            elif isinstance(o, BNode):
-                out.subclass_of.update((iri, parent) for parent in _conjuncts(graph, o, is_class))
-        elif pred == OWL + "equivalentClass":
-            if is_class(o):
-                out.equivalent_to.add((iri, str(o)))
-            elif isinstance(o, BNode):  # C ≡ A ⊓ B ⊓ … tells C ⊑ A, C ⊑ B
-                out.subclass_of.update((iri, parent) for parent in _conjuncts(graph, o, is_class))
+        elif pred == RDFS + "subClassOf" and is_class(o):
+            out.subclass_of.add((iri, str(o)))
+        elif pred == OWL + "equivalentClass" and is_class(o):
+            out.equivalent_to.add((iri, str(o)))
 
     for record in out.terms.values():
         record.synonyms = sorted({s for s in record.synonyms if s != record.label}, key=str.casefold)
@@ -240,23 +234,6 @@ def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
     for iri, kinds in types.items():
         found.extend(ax.Characteristic(iri, _CHARACTERISTICS[k]) for k in sorted(kinds) if k in _CHARACTERISTICS)
     return found, skipped
-
-
-def _conjuncts(graph, node, is_class) -> list[str]:
-    """Named classes of an ``owl:intersectionOf`` (nested intersections flattened)."""
-    from rdflib import URIRef
-    from rdflib.collection import Collection
-
-    found: list[str] = []
-    members = graph.value(node, URIRef(OWL + "intersectionOf"))
-    if members is None:
-        return found
-    for member in Collection(graph, members):
-        if is_class(member):
-            found.append(str(member))
-        else:
-            found.extend(_conjuncts(graph, member, is_class))
-    return found
 
 
 def write(

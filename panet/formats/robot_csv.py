@@ -80,6 +80,7 @@ TYPES = {
     OWL + "Datatype": "other",
 }
 CLASS_TYPES = ("subclass", "equivalent", "disjoint")
+CLASS_ROLES = {"SC": "subclass", "EC": "ec", "DC": "disjoint"}  # "ec": one intersection of the row's EC cells
 CONFLICT_MARKER = re.compile(r"^(<{7}|>{7}|={7})(\s|$)", re.MULTILINE)
 _OBO_CURIE = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(\d+)")
 _CURIE = re.compile(r"([A-Za-z][\w.-]*):(\S*)")
@@ -176,12 +177,12 @@ class _Template:
         columns = self._columns(headers, directives, directive_line)
         by_kind = {c.kind: c for c in columns}
         id_column = by_kind["ID"]
-        entities = self._entities(rows[2:], columns, id_column)
+        row_iri, kinds = self._entities(rows[2:], columns, id_column)
         legacy = "CLASS_TYPE" in by_kind
         for line, cells in rows[2:]:
-            iri = entities["row"].get(line)
+            iri = row_iri.get(line)
             if iri is not None:
-                self._row(line, cells, iri, entities["kind"][iri], columns, legacy)
+                self._row(line, cells, iri, kinds[iri], columns, legacy)
         self._finish()
         return self.out
 
@@ -261,7 +262,8 @@ class _Template:
         return None
 
     # -- pass 1: entities and the label maps ------------------------------------------------
-    def _entities(self, rows, columns: list[_Column], id_column: _Column) -> dict[str, dict]:
+    def _entities(self, rows, columns: list[_Column], id_column: _Column) -> tuple[dict[int, str], dict[str, str]]:
+        """IRI per row (by line) and kind per IRI; fills the label maps."""
         by_kind = {c.kind: c for c in columns}
         label_column = by_kind.get("LABEL") or next((c for c in columns if c.field == "label"), None)
         type_column = by_kind.get("TYPE")
@@ -318,7 +320,7 @@ class _Template:
                     f"{iri}: its TYPE is no class or property type, so ROBOT makes it an individual; "
                     "panet keeps classes only"
                 )
-        return {"row": row_iri, "kind": kinds}
+        return row_iri, kinds
 
     # -- pass 2: annotations and axioms ------------------------------------------------------
     def _row(self, line: int, cells: list[str], iri: str, kind: str, columns: list[_Column], legacy: bool) -> None:
@@ -345,12 +347,11 @@ class _Template:
             elif column.kind in ("A", "LABEL"):
                 self._annotate(iri, kind, record, column, value)
             elif kind == "class" and column.kind in ("SC", "EC", "DC", "C", "CI"):
+                role = class_type if column.kind in ("C", "CI") else CLASS_ROLES[column.kind]
                 for text in column.values(value):
                     expression = self._expression(column, text)
-                    if expression is None:
-                        continue
-                    role = {"C": class_type, "CI": class_type, "SC": "subclass", "EC": "ec", "DC": "disjoint"}
-                    self._class_axiom(iri, role[column.kind], expression, equivalents, combined)
+                    if expression is not None:
+                        self._class_axiom(iri, role, expression, equivalents, combined)
             elif kind == "property":
                 self._property_axiom(iri, column, value)
         self.column = None
@@ -555,7 +556,7 @@ class _Template:
                 raise _Dangling(f"{name!r} is no class label, CURIE or IRI in this template")
             self.warn(f"{name!r} matches the label {self._label(iris[-1])!r} only after normalising spaces and case")
         if len(set(iris)) > 1:
-            names = ", ".join(iri.rpartition("/")[2] for iri in iris)
+            names = ", ".join(dict.fromkeys(iri.rpartition("/")[2] for iri in iris))
             chosen = iris[-1].rpartition("/")[2]
             self.warn(
                 f"{name!r} is the label of several classes ({names}); like ROBOT, panet takes the last row's, "
