@@ -356,6 +356,29 @@ def test_harvest_follows_resumption_tokens(oai_repository, tmp_path):
     assert (file_run.annotated, file_run.corrected) == (summary.annotated, summary.corrected)
 
 
+def test_harvest_resumed_after_an_interruption(oai_repository, tmp_path, monkeypatch):
+    _, url = oai_repository
+    panet.records.harvest(url, tmp_path / "full.xml")
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    monkeypatch.setattr(batch, "CHECKPOINT_SECONDS", 0)
+    calls = []
+
+    def interrupt(summary, done, total):
+        calls.append(summary.read)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        panet.records.harvest(url, tmp_path / "h.xml", progress=interrupt)
+    started = batch.paths(tmp_path / "h.xml")["output_part"].read_text().split("</responseDate>")[0]
+    time.sleep(1.1)  # the resumed harvest keeps the first run's responseDate
+    summary = panet.records.harvest(url, tmp_path / "h.xml", resume=True)
+    assert (summary.resumed_from, summary.read, summary.rejected) == (4, 9, 1)
+    resumed = (tmp_path / "h.xml").read_text().split("</responseDate>")
+    assert resumed[0] == started
+    assert resumed[1] == (tmp_path / "full.xml").read_text().split("</responseDate>")[1]
+
+
 def test_harvest_cli_set_prefix_export_and_errors(oai_repository, tmp_path, capsys):
     _, url = oai_repository
     code = main(["harvest", url, "-o", str(tmp_path / "n.ttl"), "--set", "user-neutrons", "--to", "ttl"])

@@ -70,20 +70,8 @@ def annotate_records(
     technique entries they already have. Exit status 1 when some records were rejected."""
     from panet.records import annotate_file
 
-    with _progress() as progress:
-        summary = annotate_file(
-            input,
-            output,
-            format=None if format is None else format.value,
-            fields=_fields(fields),
-            to=to.value,
-            processes=processes,
-            resume=resume,
-            rejects=rejects,
-            ontology=load_ontology(ontology),
-            progress=progress,
-        )
-    _report(summary, json)
+    common = _common(fields, to, processes, resume, rejects, ontology)
+    _run(annotate_file, json, input, output, format=None if format is None else format.value, **common)
 
 
 @app.command()
@@ -107,27 +95,32 @@ def harvest(
     """Harvest an OAI-PMH endpoint (following resumptionTokens) and annotate every record."""
     from panet.records import harvest as run_harvest
 
+    common = _common(fields, to, processes, resume, rejects, ontology)
+    _run(run_harvest, json, url, output, metadata_prefix=metadata_prefix, set=set, from_=from_, until=until, **common)
+
+
+def _common(fields, to, processes, resume, rejects, ontology) -> dict:
+    """The options both commands pass on."""
+    return {
+        "fields": tuple(f.strip() for f in (fields or "").split(",") if f.strip()),
+        "to": to.value,
+        "processes": processes,
+        "resume": resume,
+        "rejects": rejects,
+        "ontology": load_ontology(ontology),
+    }
+
+
+def _run(function, json: bool, *args, **options) -> None:
+    """Run ``function`` with a progress bar; print the summary; exit 1 when records were rejected."""
     with _progress() as progress:
-        summary = run_harvest(
-            url,
-            output,
-            metadata_prefix=metadata_prefix,
-            set=set,
-            from_=from_,
-            until=until,
-            fields=_fields(fields),
-            to=to.value,
-            processes=processes,
-            resume=resume,
-            rejects=rejects,
-            ontology=load_ontology(ontology),
-            progress=progress,
-        )
-    _report(summary, json)
-
-
-def _fields(fields: str | None) -> tuple[str, ...]:
-    return tuple(f.strip() for f in (fields or "").split(",") if f.strip())
+        summary = function(*args, progress=progress, **options)
+    if json:
+        print_json(summary.to_dict())
+    else:
+        typer.echo(str(summary))
+    if summary.rejected:
+        raise typer.Exit(1)
 
 
 class _ProgressBar:
@@ -168,12 +161,3 @@ def _progress() -> Iterator[_ProgressBar | None]:
     finally:
         if bar is not None:
             bar.close()
-
-
-def _report(summary, json: bool) -> None:
-    if json:
-        print_json(summary.to_dict())
-    else:
-        typer.echo(str(summary))
-    if summary.rejected:
-        raise typer.Exit(1)

@@ -113,8 +113,6 @@ def annotate_file(
     ``OUTPUT.rejects.jsonl``, always written) with their reason and line/offset.
     ``processes`` > 1 annotates in worker processes, in input order; 0 means one per CPU.
     """
-    from panet.records import batch
-
     source = Path(input)
     if not source.exists():
         raise RecordsError(source, "no such file or directory")
@@ -122,23 +120,8 @@ def annotate_file(
     job = annotator(name, fields, to=to, ontology=ontology, **options)
     reader = job.format.reader(source)
     stat = source.stat()
-    fingerprint = {
-        "input": str(source.resolve()),
-        "size": stat.st_size,
-        "modified": stat.st_mtime_ns,
-        "format": name,
-        **_job_fingerprint(job, fields, to, options),
-    }
-    return batch.run(
-        job,
-        reader,
-        Path(output),
-        rejects=Path(rejects) if rejects else None,
-        processes=processes or os.cpu_count() or 1,
-        resume=resume,
-        fingerprint=fingerprint,
-        progress=progress,
-    )
+    about = {"input": str(source.resolve()), "size": stat.st_size, "modified": stat.st_mtime_ns, "format": name}
+    return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
 
 
 def harvest(
@@ -162,12 +145,27 @@ def harvest(
     """Harvest an OAI-PMH endpoint (``ListRecords``, following resumptionTokens) and annotate
     every record on the way; like `annotate_file` otherwise. ``metadata_prefix``: oai_datacite
     or oai_dc (any prefix whose records are DataCite or Dublin Core)."""
-    from panet.records import batch
     from panet.records.oaipmh import HarvestReader
 
     job = annotator("datacite", fields, to=to, ontology=ontology, **options)
     reader = HarvestReader(url, metadata_prefix, set, from_, until, timeout=timeout)
-    fingerprint = {"url": url, **reader.params, **_job_fingerprint(job, fields, to, options)}
+    about = {"url": url, **reader.params}
+    return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
+
+
+def _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options) -> Summary:
+    """`panet.records.batch.run`; ``about`` (the input) and the job make the checkpoint's fingerprint."""
+    from panet import __version__
+    from panet.records import batch
+
+    fingerprint = {
+        **about,
+        "fields": list(fields),
+        "to": to,
+        "options": repr(sorted(options.items())),
+        "ontology": job.ontology.checksum,
+        "panet": __version__,
+    }
     return batch.run(
         job,
         reader,
@@ -178,15 +176,3 @@ def harvest(
         fingerprint=fingerprint,
         progress=progress,
     )
-
-
-def _job_fingerprint(job: RecordAnnotator, fields: Iterable[str], to: str, options: dict) -> dict[str, Any]:
-    from panet import __version__
-
-    return {
-        "fields": list(fields),
-        "to": to,
-        "options": repr(sorted(options.items())),
-        "ontology": job.ontology.checksum,
-        "panet": __version__,
-    }

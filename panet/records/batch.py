@@ -104,7 +104,6 @@ def run(
     resume: bool = False,
     fingerprint: dict[str, Any] | None = None,
     progress: Callable[[Summary, int, int | None], None] | None = None,
-    chunk: int = CHUNK,
 ) -> Summary:
     """Annotate every record ``reader`` yields with ``job``; see the module docstring."""
     where = paths(output, rejects)
@@ -135,7 +134,7 @@ def run(
         _save(where, fingerprint, summary, out, rej, position, reader)
         saved = time.perf_counter()
         separator = framing.separator()
-        for results in _processed(job, items, processes, chunk):
+        for results in _processed(job, items, processes, CHUNK):
             body: list[bytes] = []
             refused: list[bytes] = []
             for item, (status, data, added, corrected, unresolved) in results:
