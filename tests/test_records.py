@@ -214,6 +214,26 @@ def test_resume_after_kill_9_gives_identical_output(tmp_path):
     assert rejects.count(b"\n") == len(range(5, 60_000, 997))
 
 
+def test_resume_after_an_unreadable_tail(tmp_path, monkeypatch):
+    records = [{"pid": f"a{i}", "title": "SAXS"} for i in range(5)]
+    text = json.dumps(records)
+    (tmp_path / "cut.json").write_text(text[:-30])
+    full = panet.records.annotate_file(tmp_path / "cut.json", tmp_path / "full.json", format="pan")
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    monkeypatch.setattr(batch, "CHECKPOINT_SECONDS", 0)
+
+    def interrupt(summary, done, total):
+        if summary.read >= 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        panet.records.annotate_file(tmp_path / "cut.json", tmp_path / "out.json", format="pan", progress=interrupt)
+    resumed = panet.records.annotate_file(tmp_path / "cut.json", tmp_path / "out.json", format="pan", resume=True)
+    assert (resumed.resumed_from, resumed.read, resumed.rejected) == (4, full.read, 1) == (4, 5, 1)
+    assert (tmp_path / "out.json").read_bytes() == (tmp_path / "full.json").read_bytes()
+    assert (tmp_path / "out.json.rejects.jsonl").read_bytes() == (tmp_path / "full.json.rejects.jsonl").read_bytes()
+
+
 def test_resume_refuses_a_changed_job(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", [{"pid": "p", "title": "SAXS"}])
     output = tmp_path / "out.jsonl"
@@ -396,6 +416,7 @@ def test_harvest_cli_set_prefix_export_and_errors(oai_repository, tmp_path, caps
     assert etree.parse(str(tmp_path / "e.xml")).getroot().find(f"{OAI}ListRecords") is not None
     assert main(["harvest", "http://127.0.0.1:9/oai", "-o", str(tmp_path / "y.xml")]) == 2
     assert "harvest failed" in capsys.readouterr().err and not (tmp_path / "y.xml").exists()
+    assert sorted(p.name for p in tmp_path.glob(".y.xml*")) == []  # nothing half-made is left behind
 
 
 # -- NeXus -------------------------------------------------------------------------------------

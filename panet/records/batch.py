@@ -122,6 +122,7 @@ def run(
         items = reader.items(state["records"], state["resume"])
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
+        where["state"].unlink(missing_ok=True)  # an older checkpoint no longer matches the .part files
         out = open(where["output_part"], "wb")  # noqa: SIM115  (closed below, kept on a crash for --resume)
         rej = open(where["rejects_part"], "wb")  # noqa: SIM115
         items = reader.items()
@@ -168,6 +169,9 @@ def run(
         out.close()
         rej.close()
         reader.close()
+        if state is None and not where["state"].exists():  # failed before anything was written
+            where["output_part"].unlink(missing_ok=True)
+            where["rejects_part"].unlink(missing_ok=True)
         raise
     out.close()
     rej.close()

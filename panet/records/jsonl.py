@@ -84,7 +84,7 @@ class JsonReader(Reader):
 
     def _line_items(self, skip: int, resume: Any) -> Iterator[Item]:
         offset, line = resume if resume else (0, 0)
-        number = skip
+        number = skip if resume else 0  # without a position, read from the start and skip
         file = self.file
         file.seek(offset)
         for raw in file:
@@ -103,7 +103,7 @@ class JsonReader(Reader):
     def _array_items(self, skip: int, resume: Any) -> Iterator[Item]:
         """Elements of the top-level array, each handed on as its own bytes."""
         stream = _TextStream(self.file, *(resume or (0, 1)))
-        number = skip
+        number = skip if resume else 0
         if not resume:
             stream.text = stream.text.removeprefix("\ufeff")
             if stream.peek() != "[":
