@@ -14,7 +14,20 @@ TYPE_CHECKING = False  # typing costs 2 ms of import time; this idiom avoids it
 
 __version__ = "0.1.0"
 
-__all__ = ["Hit", "Ontology", "OntologyLoadError", "PanetError", "Term", "TermNotFound", "__version__", "load"]
+__all__ = [
+    "Annotation",
+    "Annotator",
+    "Hit",
+    "MappingLoadError",
+    "Ontology",
+    "OntologyLoadError",
+    "OptionError",
+    "PanetError",
+    "Term",
+    "TermNotFound",
+    "__version__",
+    "load",
+]
 
 _LAZY = {
     "load": "panet.loader",
@@ -24,12 +37,17 @@ _LAZY = {
     "TermNotFound": "panet.errors",
     "OntologyLoadError": "panet.errors",
     "PanetError": "panet.errors",
+    "MappingLoadError": "panet.errors",
+    "OptionError": "panet.errors",
+    "Annotation": "panet.annotate",
+    "Annotator": "panet.annotate",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from panet.errors import OntologyLoadError, PanetError, TermNotFound
+    from panet.annotate import Annotation, Annotator
+    from panet.errors import MappingLoadError, OntologyLoadError, OptionError, PanetError, TermNotFound
     from panet.loader import load
     from panet.ontology import Ontology
     from panet.search import Hit
