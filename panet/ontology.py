@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import networkx
 
     from panet.annotate import Annotation, Annotator
+    from panet.draw import Drawing
     from panet.mappings import Mapping, MappingSet
     from panet.search import Hit, SearchIndex
 
@@ -196,7 +197,7 @@ class Ontology:
 
         >>> import panet
         >>> sorted(t.label for t in panet.load().descendants("small angle scattering"))[:2]
-        ['anomalous small angle x-ray scattering', 'biological small angle scattering']
+        ['anomalous small angle x-ray scattering', 'anomalous solution x-ray scattering']
         """
         found = self._related("descendants", key)
         return found | {self[key]} if include_self else found
@@ -219,8 +220,8 @@ class Ontology:
         """Lowest common ancestors: the most specific terms subsuming both (self included).
 
         >>> import panet
-        >>> [t.label for t in panet.load().lca("SAXS", "SANS")]
-        ['small angle scattering']
+        >>> sorted(t.label for t in panet.load().lca("SAXS", "SANS"))
+        ['defined by experimental probe', 'small angle scattering']
         """
         ancestors = self._index["ancestors"]
 
@@ -237,7 +238,7 @@ class Ontology:
 
         >>> import panet
         >>> [t.id for t in panet.load().paths_to_root("SAXS")[0]]
-        ['PaNET01188', 'PaNET01012', 'PaNET00100', 'PaNET00002']
+        ['PaNET01188', 'PaNET01184', 'PaNET00200', 'PaNET00003', 'PaNET00001']
         """
         parents = self._index["parents"]
         paths: list[tuple[int, ...]] = []
@@ -265,6 +266,17 @@ class Ontology:
             graph.add_edges_from((self._terms[i].iri, self._terms[p].iri) for p in parents)
         return graph
 
+    def plot(self, key: Key, depth: int | None = None) -> Drawing:
+        """A picture of the sub-hierarchy under ``key`` (SVG in Jupyter; ``.save("x.png")``).
+
+        >>> import panet
+        >>> len(panet.load().plot("SAXS", depth=1).nodes)
+        8
+        """
+        from panet.draw import draw
+
+        return draw(self, key, depth)
+
     # -- search ---------------------------------------------------------------------------
     def search(
         self,
@@ -280,7 +292,7 @@ class Ontology:
 
         >>> import panet
         >>> [h.term.label for h in panet.load().search("scattering", limit=3)]
-        ['scattering', 'scattering technique', 'scattering length density']
+        ['scattering', 'scattering technique', 'x-ray scattering']
         """
         return self._search_index().search(text, limit, None if kind is None else frozenset((kind,)), fuzzy)
 
@@ -347,8 +359,9 @@ class Ontology:
         return found
 
     def _candidates(self, key: str) -> tuple[int, ...]:
+        """Terms carrying ``key`` as label or synonym (any spelling variant), best first."""
         names = self._names
-        found = names.get(normalize(key))
+        found = names.get(key) or names.get(normalize(key))
         if found is None:
             for variant in key_variants(key):
                 found = names.get(variant)
@@ -365,31 +378,31 @@ class Ontology:
             key = key.iri
         elif not isinstance(key, str):
             raise TermNotFound(key, hint="a key must be a Term or a string (IRI, CURIE, ID, label or synonym)")
+        # cheapest first: identifier as written, other IRI/CURIE spellings, names, bare IDs
         i = self._ids.get(key)
-        candidates = None if i is not None else self._names.get(key)
-        if candidates is None and i is None:
+        if i is None and ":" in key:
+            i = self._ids.get(local_id(key))
+        candidates = self._candidates(key) if i is None else ()
+        if i is None and not candidates:
             i = self._ids.get(local_id(key))
         if i is not None:  # an identifier names exactly one term
             if kind in (None, "any") or self._terms[i].kind == kind:
                 return i, None
             term = self._terms[i]
             raise TermNotFound(key, hint=f"{term.id} '{term.label}' is a {term.kind}, not a {kind}")
-        if candidates is None:
-            candidates = self._candidates(key)
         wanted = "technique" if kind is None else kind
         for i in candidates:
             if wanted == "any" or self._terms[i].kind == wanted:
                 return i, None
-        if not candidates:
-            former = self.former_labels().get(normalize(key))
-            if former is not None and (wanted == "any" or former[0].kind == wanted):
-                return self._ids[former[0].iri], "former label"
         if candidates:
             other = self._terms[candidates[0]]
             hint = f"{other.id} '{other.label}' is a {other.kind}, not a {wanted}"
             if kind is None:
                 hint += "; pass kind='specifier' (CLI: --kind specifier) to look up specifiers"
             raise TermNotFound(key, hint=hint)
+        former = self.former_labels().get(normalize(key))
+        if former is not None and (wanted == "any" or former[0].kind == wanted):
+            return self._ids[former[0].iri], "former label"
         raise TermNotFound(key, self._suggest(key, kind))
 
     def _suggest(self, key: str, kind: KindFilter) -> tuple[str, ...]:

@@ -53,23 +53,15 @@ def print_json(data: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``panet`` script; returns the exit status."""
-    import click
-
     from panet.cli import annotate, serve, terms  # noqa: F401  (register their commands)
 
     try:
-        app(args=argv, prog_name="panet", standalone_mode=False)
+        app(args=argv, prog_name="panet")  # click reports usage errors itself and exits 2
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else int(done.code is not None)
     except PanetError as err:
         typer.echo(f"panet: error: {err}", err=True)
         return 2
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.ClickException as err:
-        err.show()
-        return 2
-    except click.exceptions.Abort:
-        typer.echo("panet: aborted", err=True)
-        return 130
     except BrokenPipeError:
         return 0
     return 0
