@@ -72,11 +72,14 @@ AMBIGUOUS = {
     "topography": "context",  # surface topography (profilometry, AFM)
 }
 CONTEXT_WORDS = frozenset(
-    (
-        "xray xrays neutron neutrons synchrotron synchrotrons beamline beamlines beamtime photon photons muon "
-        "muons positron positrons spectra spectrum measurement measurements measured"
-    ).split()
+    {
+        *("xray", "xrays", "neutron", "neutrons", "photon", "photons", "muon", "muons", "positron", "positrons"),
+        *("synchrotron", "beamline", "beamlines", "beamtime", "experiment", "experiments", "phasing"),
+        *("spectra", "spectrum", "measurement", "measurements", "measured"),
+    }
 )
+_CUE_WINDOW = 2  # words between an ambiguous name and a context word, at most
+_TERM_WINDOW = 4  # words between an ambiguous name and another term, at most
 
 # Word beginnings that may be written apart, hyphenated or together (micro-tomography).
 _PREFIXES = ("micro", "nano", "ultra", "cryo", "photo", "spectro", "magneto", "non", "multi")
@@ -126,7 +129,7 @@ class Annotator:
     >>> import panet
     >>> annotator = panet.load().annotator(kinds=("technique", "specifier"))
     >>> [a.term.label for a in annotator.annotate("Diffraction with X-rays")]
-    ['diffraction']
+    ['diffraction', 'x-ray']
     >>> [len(found) for found in annotator.annotate_many(["SAXS", "no technique here", "XRD and SANS"])]
     [1, 0, 2]
     """
@@ -189,7 +192,7 @@ class Annotator:
         if not isinstance(text, str):
             if text is None:
                 return []
-            raise OptionError(f"annotate() takes a str, not {type(text).__name__}")
+            raise TypeError(f"annotate() takes a str (or None), not {type(text).__name__}")
         folded, positions = fold_for_matching(text)
         whole = self._whole.get(folded)
         if whole is not None and positions is None:  # the text is one name: no walk needed
@@ -198,15 +201,15 @@ class Annotator:
                 found = self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
                 return [Annotation(s, e, text[s:e], self.terms[f[0]], f[1], f[2], f[3]) for s, e, f in found]
         if self.options["whole_words"]:
-            found, tokens = self._scan_words(text, folded, positions)
+            found = self._scan_words(text, folded, positions)
         else:
-            found, tokens = self._scan_chars(text, folded, positions)
+            found = self._scan_chars(text, folded, positions)
         if self._fuzzy is not None:
             found = self._add_fuzzy(text, folded, positions, found)
         if not found:
             return []
         if any(entry[5] for _, _, entry in found):
-            found = _with_context(found, tokens)
+            found = _with_context(found, _word_spans(folded, positions, len(text)))
         if self._ancestors:
             found = self._expand(found)
         terms = self.terms
@@ -264,9 +267,7 @@ class Annotator:
                 starts = _token_starts(folded, tokens)
             last = i
             for j, entries in reversed(ends):
-                start, end = starts[i], starts[j] + len(tokens[j])
-                if positions is not None:
-                    start, end = positions[start], positions[end - 1] + 1
+                start, end = _original(starts[i], starts[j] + len(tokens[j]), positions)
                 entry = _accept(entries, text, start, end)
                 if entry is not None:
                     found.append((start, end, entry))
@@ -274,7 +275,7 @@ class Annotator:
                     if longest_only:
                         break
             i = last + 1 if longest_only else i + 1
-        return found, tokens
+        return found
 
     def _scan_chars(self, text: str, folded: str, positions: list[int] | None):
         """``whole_words=False``: the same walk over characters, ignoring spaces and word edges."""
@@ -305,7 +306,7 @@ class Annotator:
                     if longest_only:
                         break
             i = last + 1 if longest_only else i + 1
-        return found, folded.replace(HARD_BREAK, " ").split()
+        return found
 
     def _add_fuzzy(self, text: str, folded: str, positions: list[int] | None, found: list) -> list:
         """``fuzzy=True``: runs of 1-6 words left unmatched that are a near-miss of a name."""
@@ -435,14 +436,13 @@ def _vocabulary(ontology: Ontology, options: dict[str, Any]) -> list[tuple[str, 
     refused = {word for word, policy in AMBIGUOUS.items() if policy == "refused"}
     stop = set(options["stop_words"])
     entries = []
-    for written, matched, i, kind, score, needs_context in names:
+    for written, matched, i, kind, base_score, one_word_mapping in names:
         phrase = _phrase(written)
         if phrase in refused or phrase in stop or len(phrase.replace(" ", "")) < options["min_length"]:
             continue
-        needs_context = needs_context or AMBIGUOUS.get(phrase) == "context"
+        needs_context = one_word_mapping or AMBIGUOUS.get(phrase) == "context"
         acronym = _compact_case(written) if kind == "acronym" or (kind == "mapping" and is_acronym(written)) else None
-        if needs_context:
-            score = round(score - _CONTEXT_PENALTY, 3)
+        score = round(base_score - _CONTEXT_PENALTY, 3) if needs_context else base_score
         rank = (MATCH_TYPES.index(kind), needs_context, terms[i].kind != "technique", -score, terms[i].iri)
         entries.append((written, rank, (i, matched, kind, score, acronym, needs_context)))
     return entries
@@ -583,12 +583,15 @@ def _word_spans(folded: str, positions: list[int] | None, size: int) -> list[tup
     """(start, end, word) in original offsets for each folded word or hard break."""
     tokens = folded.replace(HARD_BREAK, f" {HARD_BREAK} ").split()
     spans = []
-    for start, token in zip(_token_starts(folded, tokens), tokens, strict=True):
-        end = start + len(token)
-        if positions is not None:
-            start, end = positions[start], positions[end - 1] + 1
+    for at, token in zip(_token_starts(folded, tokens), tokens, strict=True):
+        start, end = _original(at, at + len(token), positions)
         spans.append((start, min(end, size), token))
     return spans
+
+
+def _original(start: int, end: int, positions: list[int] | None) -> tuple[int, int]:
+    """Offsets in the folded text -> offsets in the original text."""
+    return (start, end) if positions is None else (positions[start], positions[end - 1] + 1)
 
 
 def _accept(entries: tuple[_Entry, ...], text: str, start: int, end: int) -> _Entry | None:
@@ -599,13 +602,37 @@ def _accept(entries: tuple[_Entry, ...], text: str, start: int, end: int) -> _En
     return None
 
 
-def _with_context(found: list, tokens: list[str]) -> list:
-    """Drop the matches that need context when the text has none."""
-    if any(not entry[5] for _, _, entry in found) or not CONTEXT_WORDS.isdisjoint(tokens):
-        return found
-    if any(a == "x" and b in ("ray", "rays") for a, b in zip(tokens, tokens[1:], strict=False)):
-        return found
-    return [f for f in found if not f[2][5]]
+def _with_context(found: list, spans: list[tuple[int, int, str]]) -> list:
+    """Keep a match that needs context only with evidence near it: another term within
+    `_TERM_WINDOW` words, or one of `CONTEXT_WORDS` within `_CUE_WINDOW` words, in the same
+    phrase (no punctuation between)."""
+    words = [word for _, _, word in spans]
+
+    def word_range(start: int, end: int) -> tuple[int, int]:
+        inside = [k for k, (s, e, _) in enumerate(spans) if s < end and start < e]
+        return inside[0], inside[-1]
+
+    solid = [word_range(start, end) for start, end, entry in found if not entry[5]]
+    kept = []
+    for start, end, entry in found:
+        if entry[5]:
+            first, last = word_range(start, end)
+            near_term = any(max(first - b, a - last) <= _TERM_WINDOW for a, b in solid)
+            if not near_term and not _cue_near(words, first, last):
+                continue
+        kept.append((start, end, entry))
+    return kept
+
+
+def _cue_near(words: list[str], first: int, last: int) -> bool:
+    for step, edge in ((-1, first), (1, last)):
+        for k in range(edge + step, edge + step * (_CUE_WINDOW + 1), step):
+            if not 0 <= k < len(words) or words[k] == HARD_BREAK:
+                break
+            word = words[k]
+            if word in CONTEXT_WORDS or (word in ("ray", "rays") and k > 0 and words[k - 1] == "x"):
+                return True
+    return False
 
 
 # -- processes ---------------------------------------------------------------------------------

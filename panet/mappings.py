@@ -11,7 +11,7 @@ Problems in a file are never fixed silently: each repair is reported in
 [('PaNET01162', 'skos:broadMatch'), ('PaNET01188', 'skos:exactMatch')]
 >>> hi = load(shipped_path("HI"), ontology=onto)
 >>> print(hi.warnings[0])
-mapping_HI.csv, line 19: object_id '3D slicing tomography' is free text and object_label 'hi:99' is a CURIE: the two columns look swapped; read as object_id 'hi:99', object_label '3D slicing tomography'
+mapping_HI.csv, line 19: object_id '3D slicing tomography' is free text and object_label 'hi:99' is a CURIE: ...
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class MappingSet:
     @property
     def curie_map(self) -> dict[str, str]:
         """Prefix -> IRI prefix, as declared plus SSSOM's built-in prefixes."""
-        return dict(self.converter.prefix_map)
+        return {record.prefix: record.uri_prefix for record in self.converter.records}
 
     def __iter__(self):
         return iter(self.mappings)

@@ -1,0 +1,456 @@
+"""Free text -> PaNET terms: the matching contract of issue 5, one test per rule."""
+
+from __future__ import annotations
+
+import pickle
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import panet
+from panet.annotate import AMBIGUOUS, MATCH_TYPES, Annotation, Annotator
+from panet.errors import OptionError
+
+
+def found(onto, text, **options):
+    """(text, term id, match type) of every annotation."""
+    return [(a.text, a.term.id, a.match_type) for a in onto.annotate(text, **options)]
+
+
+def ids(onto, text, **options):
+    return [a.term.id for a in onto.annotate(text, **options)]
+
+
+def test_issue_example(onto):
+    text = "in-situ GISAXS and x ray diffraction of thin films"
+    anns = onto.annotate(text)
+    assert [(a.start, a.end, a.text, a.term.id, a.match_type) for a in anns] == [
+        (8, 14, "GISAXS", "PaNET01162", "acronym"),
+        (19, 36, "x ray diffraction", "PaNET01216", "label"),
+    ]
+    assert all(isinstance(a, Annotation) and a.matched and 0 < a.score <= 1 for a in anns)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Small-Angle X-ray Scattering", "SMALL ANGLE X-RAY SCATTERING", "small angle xray scattering",
+     "small-angle x ray scattering", "Small angle X‐ray scattering", "small angle x-ray scatterings"],
+)  # fmt: skip
+def test_words_fold_case_hyphens_spaces_plurals(onto, text):
+    assert found(onto, text) == [(text, "PaNET01188", "label")]
+
+
+@pytest.mark.parametrize("text", ["x-ray diffraction", "x ray diffraction", "xray diffraction", "X-Ray Diffraction"])
+def test_x_ray_spellings(onto, text):
+    assert ids(onto, text) == ["PaNET01216"]
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("diffractions", "PaNET01022"),
+        ("spectroscopies", "PaNET01125"),
+        ("tomographies", "PaNET01129"),
+        ("micro-tomography", "PaNET01206"),
+        ("micro tomography", "PaNET01206"),
+        ("microtomography", "PaNET01206"),
+        ("polarized reflectivity", "PaNET01118"),  # label 'polarised reflectivity'
+        ("time-of-flight spectrometry", "PaNET01244"),
+    ],
+)
+def test_plurals_prefixes_and_spelling_variants(onto, text, term):
+    assert ids(onto, text) == [term]
+
+
+@pytest.mark.parametrize("text", ["Röntgen technique", "Roentgen technique", "Rontgen technique", "RÖNTGEN TECHNIQUE"])
+def test_roentgen_spellings(onto, text):
+    assert ids(onto, text) == ["PaNET01012"]
+
+
+@pytest.mark.parametrize("text", ["PPC-SrμCT", "PPC-SrµCT", "PPC SrµCT"])  # Greek mu and the micro sign
+def test_mu_and_micro_sign(onto, text):
+    assert found(onto, text) == [(text, "PaNET01333", "acronym")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x-ray\u00a0diffraction of alloys",  # no-break space
+        "x-ray\u2011diffraction",  # non-breaking hyphen
+        "x-ray\tdiffraction",
+        "x-ray\n diffraction",
+        "X-ray\u3000diffraction",  # ideographic space
+    ],
+)
+def test_unicode_spaces_and_hyphens(onto, text):
+    assert ids(onto, text) == ["PaNET01216"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Ro\u0308ntgen technique (NFD)", "ﬁne XRD data", "Ⅻ SAXS Ⅻ", "ＳＡＸＳ", "x\u0301-ray diffraction", "𝐒𝐀𝐗𝐒 data"],
+)
+def test_offsets_point_into_the_original_text(onto, text):
+    anns = onto.annotate(text)
+    assert anns, text
+    for a in anns:
+        assert text[a.start : a.end] == a.text
+        assert a.text.strip() == a.text and a.text
+
+
+def test_offsets_after_characters_that_fold_to_two(onto):
+    text = "ﬁne ﬂat Straße: Röntgen technique"  # ligatures fold to two letters each
+    (a,) = onto.annotate(text)
+    assert a.text == "Röntgen technique" and text[a.start : a.end] == a.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(SAXS)", ["SAXS"]),
+        ("[XRD]", ["XRD"]),
+        ("SAXS/WAXS", ["SAXS", "WAXS"]),
+        ("'x-ray diffraction',", ["x-ray diffraction"]),
+        ("SAXS-measurements", ["SAXS"]),
+        ("«GISAXS»", ["GISAXS"]),
+    ],
+)
+def test_punctuation_and_brackets_around_terms(onto, text, expected):
+    assert [a.text for a in onto.annotate(text)] == expected
+
+
+def test_punctuation_breaks_a_phrase(onto):
+    assert ids(onto, "small angle x-ray. Scattering") == []
+    assert ids(onto, "small angle (x-ray scattering)") == ["PaNET01184"]
+
+
+def test_words_are_not_split_to_make_a_name(onto):
+    # "in elastic" must not become "inelastic scattering"
+    assert ids(onto, "a change in elastic scattering") == ["PaNET01020"]
+
+
+@pytest.mark.parametrize("text", ["pdf file", "cd /tmp", "I am sad", "saxs", "Saxs", "xrd", "sans serif", "mad"])
+def test_acronyms_are_case_sensitive(onto, text):
+    assert ids(onto, text) == []
+
+
+@pytest.mark.parametrize("text", ["SAXS", "XRD", "GISAXS", "EXAFS", "XANES", "HAXPES", "MuSR", "XMChiD"])
+def test_acronyms_match_whole_words(onto, text):
+    assert found(onto, text) == [(text, onto.term(text).id, "acronym")]
+    assert ids(onto, f"nano{text}") == []
+    assert ids(onto, f"{text}2") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["HR-XPS", "HR XPS", "HRXPS", "TR-SFX of photosystem II", "AFM-IR"]
+)  # fmt: skip
+def test_hyphenated_acronyms(onto, text):
+    assert len(onto.annotate(text)) == 1
+
+
+def test_hyphenated_acronym_is_still_case_sensitive(onto):
+    assert ids(onto, "hr-xps") == []
+
+
+@pytest.mark.parametrize("acronym", [a.upper() for a, policy in AMBIGUOUS.items() if policy == "refused"])
+def test_refused_acronyms_never_match(onto, acronym):
+    spelled = "PhD" if acronym == "PHD" else acronym
+    assert ids(onto, spelled) == []
+    assert ids(onto, f"{spelled} measurements at the synchrotron beamline, with SAXS") == ["PaNET01188"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("PDF", []),
+        ("See the attached PDF.", []),
+        ("Download the beamline manual as PDF.", []),  # the cue word is too far away
+        ("Samples for SAXS are listed in the attached PDF", ["PaNET01188"]),  # the other term is too far away
+        ("Attached: PDF. Measurements start Monday", []),  # punctuation between
+        ("PDF measurements of glasses", ["PaNET01181"]),
+        ("x-ray PDF of glasses", ["PaNET01181"]),
+        ("PDF analysis of total scattering", ["PaNET01181", "PaNET01190"]),
+        ("CD spectra of proteins", ["PaNET01192"]),
+        ("MX beamline", ["PaNET01164"]),
+        ("sulfur SAD phasing", ["PaNET01170"]),
+        ("Unit testing of the control software", []),
+        ("Physical therapy", []),
+    ],
+)
+def test_ambiguous_names_need_context_nearby(onto, text, expected):
+    assert ids(onto, text) == expected
+
+
+def test_context_penalty_shows_in_score(onto):
+    (pdf,) = onto.annotate("PDF measurements")
+    (saxs,) = onto.annotate("SAXS measurements")
+    assert pdf.score < saxs.score
+
+
+def test_longest_match_wins(onto):
+    assert found(onto, "small angle x-ray scattering") == [("small angle x-ray scattering", "PaNET01188", "label")]
+    assert ids(onto, "grazing incidence small angle x-ray scattering tomography") == ["PaNET01162", "PaNET01129"]
+
+
+def test_longest_only_false_reports_nested_matches(onto):
+    nested = {(a.text, a.term.id) for a in onto.annotate("small angle x-ray scattering", longest_only=False)}
+    assert ("small angle x-ray scattering", "PaNET01188") in nested
+    assert ("x-ray scattering", "PaNET01184") in nested
+    assert len(nested) == len(onto.annotate("small angle x-ray scattering", longest_only=False))
+
+
+def test_each_occurrence_reported_once(onto):
+    anns = onto.annotate("SAXS, then SAXS again; x-ray diffraction (XRD)")
+    assert [(a.start, a.term.id) for a in anns] == [
+        (0, "PaNET01188"),
+        (11, "PaNET01188"),
+        (23, "PaNET01216"),
+        (42, "PaNET01216"),
+    ]
+
+
+def test_shared_label_gives_the_technique_unless_kinds_say_otherwise(onto):
+    assert ids(onto, "diffraction") == ["PaNET01022"]
+    assert ids(onto, "diffraction", kinds=("technique", "specifier")) == ["PaNET01022"]
+    assert ids(onto, "diffraction", kinds=("specifier",)) == ["PaNET2020018"]
+    assert ids(onto, "x-ray") == []  # a probe: a specifier, never a technique by default
+    assert ids(onto, "x-ray", kinds="specifier") == [onto.term("x-ray", kind="specifier").id]
+
+
+def test_former_labels_are_used_with_provenance(onto):
+    (a,) = onto.annotate("x-ray probe")
+    assert (a.term.id, a.match_type) == ("PaNET01012", "former label")
+    assert a.matched == "x-ray probe [PaNET 1.3.0]"
+    (old,) = onto.annotate("photoemission microscopy")  # renamed after v1.0.0
+    assert (old.term.id, old.matched) == ("PaNET01146", "photoemission microscopy [PaNET 1.0.0]")
+
+
+def test_current_names_beat_former_labels(onto):
+    # 'grazing incidence wide angle scattering' is a former label of 01316 and a prefix of nothing else
+    (a,) = onto.annotate("grazing incidence wide angle x-ray scattering")
+    assert (a.term.id, a.match_type) == ("PaNET01316", "label")
+
+
+def test_mapping_labels_are_used_with_provenance(onto):
+    (a,) = onto.annotate("Angular Resolved PES")
+    assert (a.term.id, a.match_type, a.matched) == ("PaNET01089", "mapping", "Angular Resolved PES [wfl:1409]")
+    assert a.score < 1
+    assert ids(onto, "Angular Resolved PES", include_mappings=False) == []
+
+
+def test_ontology_names_beat_mapping_labels(onto):
+    # WFL maps 'Diffraction' (exactMatch) to x-ray diffraction; the ontology's own label wins
+    assert found(onto, "Diffraction") == [("Diffraction", "PaNET01022", "label")]
+
+
+def test_one_word_mapping_labels_need_context(onto):
+    assert ids(onto, "Absorption of water by the sample") == []
+    assert found(onto, "Absorption measurements") == [("Absorption", "PaNET01227", "mapping")]
+
+
+def test_mapping_label_shared_by_several_terms_is_left_out(onto):
+    # HI: 'Bio-medical tomography' and 'Neuroimaging' are narrowMatch of two techniques each
+    assert found(onto, "Bio-medical tomography") == [("tomography", "PaNET01129", "label")]
+    assert ids(onto, "Neuroimaging") == []
+
+
+def test_user_mapping_sets(onto, tmp_path):
+    from panet.mappings import load
+
+    path = tmp_path / "my.sssom.tsv"
+    path.write_text(
+        "# curie_map:\n#   my: https://example.org/my/\n# mapping_set_id: my-set\n"
+        "subject_id\tsubject_label\tpredicate_id\tobject_id\tobject_label\tconfidence\n"
+        "panet:PaNET01188\tsmall angle x-ray scattering\tskos:exactMatch\tmy:1\tKleinwinkelstreuung\t1\n"
+        "panet:PaNET01216\tx-ray diffraction\tskos:broadMatch\tmy:2\tBeugungsmethoden\t1\n"
+        "panet:PaNET01204\tx-ray photoelectron spectroscopy\tskos:narrowMatch\tmy:3\tESCA mit Röntgenlicht\t0.8\n",
+        encoding="utf-8",
+    )
+    mine = load(path, ontology=onto)
+    assert mine.warnings == ()
+    text = "Kleinwinkelstreuung, Beugungsmethoden und ESCA mit Rontgenlicht"
+    anns = onto.annotate(text, include_mappings=[mine])
+    assert [(a.term.id, a.matched) for a in anns] == [
+        ("PaNET01188", "Kleinwinkelstreuung [my:1]"),
+        ("PaNET01204", "ESCA mit Röntgenlicht [my:3]"),  # a broadMatch object is broader: not used
+    ]
+    assert anns[1].score == pytest.approx(0.7 * 0.8)
+    assert ids(onto, "Kleinwinkelstreuung") == []  # the shipped sets alone do not know it
+
+
+def test_include_synonyms_false(onto):
+    assert ids(onto, "SAXS", include_synonyms=False) == []
+    assert ids(onto, "protein crystallography", include_synonyms=False) == ["PaNET01082"]  # crystallography
+    assert ids(onto, "small angle x-ray scattering", include_synonyms=False) == ["PaNET01188"]
+
+
+def test_min_length(onto):
+    assert ids(onto, "XRD and GISAXS", min_length=5) == ["PaNET01162"]
+
+
+def test_stop_words(onto):
+    assert ids(onto, "imaging", stop_words=("Imaging",)) == []
+    assert ids(onto, "x-ray imaging", stop_words=("imaging",)) == ["PaNET01285"]
+
+
+def test_expand_ancestors(onto):
+    anns = onto.annotate("SAXS", expand="ancestors")
+    assert anns[0].term.id == "PaNET01188" and anns[0].match_type == "acronym"
+    expanded = anns[1:]
+    assert {a.term for a in expanded} == set(onto.ancestors("SAXS")) - set(onto.terms("specifier"))
+    assert all(a.match_type == "ancestor" and (a.start, a.end) == (0, 4) for a in expanded)
+    assert {"PaNET01124", "PaNET01012"} <= {a.term.id for a in expanded}
+    # an ancestor shared by two matches is reported once
+    both = onto.annotate("SAXS and WAXS", expand="ancestors")
+    assert len({a.term for a in both}) == len(both)
+
+
+def test_whole_words_false_matches_inside_words(onto):
+    anns = onto.annotate("nanoSAXS and microXRD", whole_words=False)
+    assert [(a.text, a.term.id) for a in anns] == [("SAXS", "PaNET01188"), ("XRD", "PaNET01216")]
+    assert ids(onto, "nanoSAXS") == []
+
+
+def test_whole_words_false_keeps_offsets_and_case_rules(onto):
+    text = "Röntgen-technique, pdfs and saxsdata"
+    anns = onto.annotate(text, whole_words=False)
+    assert [(a.text, a.term.id) for a in anns] == [("Röntgen-technique", "PaNET01012")]
+
+
+def test_fuzzy(onto):
+    assert ids(onto, "small angle x-ray scatering") == []
+    (a,) = onto.annotate("small angle x-ray scatering", fuzzy=True)
+    assert (a.term.id, a.match_type, a.text) == ("PaNET01188", "fuzzy", "small angle x-ray scatering")
+    assert a.score < 0.6
+    assert ids(onto, "imagine a longer sentence", fuzzy=True) == []
+    assert ids(onto, "SAXS and x-ray difraction", fuzzy=True) == ["PaNET01188", "PaNET01216"]
+
+
+def test_match_types_are_the_documented_ones(onto):
+    text = "SAXS, x-ray probe, Angular Resolved PES, imaging, protein crystallography, difraction"
+    types = {a.match_type for a in onto.annotate(text, fuzzy=True, expand="ancestors")}
+    assert types == set(MATCH_TYPES)
+
+
+def test_annotator_is_compiled_once_per_options(onto):
+    assert onto.annotator() is onto.annotator()
+    assert onto.annotator(kinds=["technique"]) is onto.annotator(kinds="technique")
+    assert onto.annotator(fuzzy=True) is not onto.annotator()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"kinds": ("probe",)}, "kinds must name 'technique' and/or 'specifier'"),
+        ({"expand": "parents"}, "expand must be 'none' or 'ancestors'"),
+        ({"min_length": 0}, "min_length must be a positive integer"),
+        ({"longest": True}, "unknown annotation option(s) longest"),
+    ],
+)
+def test_bad_options_raise_one_clear_error(onto, options, message):
+    with pytest.raises(OptionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        onto.annotate("SAXS", **options)
+
+
+def test_none_and_non_strings(onto):
+    assert onto.annotate(None) == []
+    with pytest.raises(TypeError, match="takes a str"):
+        onto.annotate(b"SAXS")
+
+
+def test_annotate_many_keeps_order(onto):
+    texts = ["SAXS", None, "", "no technique", "XRD and SANS", "PDF file"] * 50
+    annotator = onto.annotator()
+    serial = [annotator.annotate(t) for t in texts]
+    assert list(annotator.annotate_many(texts)) == serial
+    assert list(annotator.annotate_many(iter(texts), processes=2)) == serial
+
+
+def test_thread_safe(onto):
+    annotator = onto.annotator()
+    texts = [f"sample {i}: SAXS and x-ray diffraction, PDF measurements" for i in range(300)]
+    serial = [annotator.annotate(t) for t in texts]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(annotator.annotate, texts)) == serial
+
+
+def test_picklable(onto):
+    annotator = onto.annotator(expand="ancestors")
+    copy = pickle.loads(pickle.dumps(annotator))
+    text = "in-situ GISAXS and x ray diffraction, Angular Resolved PES"
+    assert copy.annotate(text) == annotator.annotate(text)
+    assert pickle.loads(pickle.dumps(annotator.annotate(text))) == annotator.annotate(text)
+
+
+def test_to_dict(onto):
+    (a,) = onto.annotate("SAXS")
+    assert a.to_dict() == {
+        "start": 0,
+        "end": 4,
+        "text": "SAXS",
+        "iri": "http://purl.org/pan-science/PaNET/PaNET01188",
+        "id": "PaNET01188",
+        "curie": "panet:PaNET01188",
+        "label": "small angle x-ray scattering",
+        "kind": "technique",
+        "matched": "SAXS",
+        "match_type": "acronym",
+        "score": 0.9,
+    }
+
+
+def test_other_ontology_release(ontology_dir):
+    old = panet.load(ontology_dir / "releases" / "v1.0.0" / "PaNET.owl")
+    assert [a.term.label for a in old.annotate("x-ray probe and SAXS", include_mappings=False)] == [
+        "x-ray probe",
+        "small angle x-ray scattering",
+    ]
+
+
+def test_long_text(onto):
+    text = "SAXS and XRD of films. " * 20_000
+    anns = onto.annotate(text)
+    assert len(anns) == 40_000 and anns[-1].end == len(text) - len(" of films. ")
+
+
+# -- never raises, deterministic, offsets always valid ------------------------------------------
+_ANNOTATORS = {}
+
+
+def _annotator(onto, variant):
+    if variant not in _ANNOTATORS:
+        options = {"plain": {}, "all": {"longest_only": False, "expand": "ancestors"}, "chars": {"whole_words": False}}
+        _ANNOTATORS[variant] = Annotator(onto, **options[variant])
+    return _ANNOTATORS[variant]
+
+
+_TEXT = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(codec="utf-8")),
+    st.text(alphabet=st.sampled_from(list("SAXS xray-diffraction PDF ()\u00a0µμöﬁ\x00\x1f\u0308/.İß")), max_size=80),
+    st.lists(
+        st.sampled_from(["SAXS", "x-ray", "diffraction", "PDF", "small", "angle", ",", "Röntgen", "technique"])
+    ).map(" ".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT, variant=st.sampled_from(["plain", "all", "chars"]))
+def test_never_raises_and_offsets_are_valid(onto, text, variant):
+    annotator = _annotator(onto, variant)
+    anns = annotator.annotate(text)
+    assert anns == annotator.annotate(text)  # deterministic
+    for a in anns:
+        assert 0 <= a.start < a.end <= len(text)
+        assert text[a.start : a.end] == a.text
+        assert a.match_type in MATCH_TYPES
+    if variant != "all":  # longest only: in text order, no overlaps
+        assert all(a.end <= b.start for a, b in zip(anns, anns[1:], strict=False))
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=st.text(min_size=1000, max_size=5000))
+def test_never_raises_on_long_random_text(onto, text):
+    onto.annotate(text, fuzzy=True)
