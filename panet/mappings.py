@@ -189,7 +189,7 @@ def _standard_id(converter: curies.Converter, value: str) -> str:
     """``value`` as a CURIE with the declared prefix, if it is a CURIE or IRI the set knows."""
     if value.startswith(("http://", "https://")):
         return converter.compress(value) or value
-    return converter.standardize_curie(value) or value
+    return (converter.standardize_curie(value) or value) if converter.is_curie(value) else value
 
 
 class _Reader:
@@ -252,7 +252,7 @@ class _Reader:
 
     @staticmethod
     def prefix_lines(lines: list[str]) -> dict[str, str]:
-        found = (re.fullmatch(r"#\s+([A-Za-z_][\w.-]*):\s*(https?://\S+?)[,\t]*", line) for line in lines)
+        found = (re.fullmatch(r"#\s{2,}([A-Za-z_][\w.-]*):\s*(https?://\S+?)[,\t]*", line) for line in lines)
         return {match.group(1): match.group(2) for match in found if match}
 
     def converter(self, declared: Any) -> curies.Converter:
@@ -297,6 +297,9 @@ class _Reader:
                     f"object_label {object_id!r}",
                 )
                 object_id, object_label = converter.standardize_curie(object_label), object_id
+            elif _CURIE.fullmatch(object_id) and not object_id.startswith(("http:", "https:")):
+                prefix = object_id.partition(":")[0]
+                self.warn(line, f"object_id {object_id!r} has prefix {prefix!r}, which curie_map does not declare")
             else:
                 self.warn(line, f"object_id {object_id!r} is free text, not a CURIE or IRI; kept as written")
         if converter.is_curie(object_id) or converter.is_uri(object_id):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import pickle
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
@@ -264,21 +266,21 @@ def test_user_mapping_sets(onto, tmp_path):
     path.write_text(
         "# curie_map:\n#   my: https://example.org/my/\n# mapping_set_id: my-set\n"
         "subject_id\tsubject_label\tpredicate_id\tobject_id\tobject_label\tconfidence\n"
-        "panet:PaNET01188\tsmall angle x-ray scattering\tskos:exactMatch\tmy:1\tKleinwinkelstreuung\t1\n"
+        "panet:PaNET01188\tsmall angle x-ray scattering\tskos:exactMatch\tmy:1\tRöntgen-Kleinwinkelstreuung\t1\n"
         "panet:PaNET01216\tx-ray diffraction\tskos:broadMatch\tmy:2\tBeugungsmethoden\t1\n"
         "panet:PaNET01204\tx-ray photoelectron spectroscopy\tskos:narrowMatch\tmy:3\tESCA mit Röntgenlicht\t0.8\n",
         encoding="utf-8",
     )
     mine = load(path, ontology=onto)
     assert mine.warnings == ()
-    text = "Kleinwinkelstreuung, Beugungsmethoden und ESCA mit Rontgenlicht"
+    text = "Roentgen-Kleinwinkelstreuung, Beugungsmethoden und ESCA mit Rontgenlicht"
     anns = onto.annotate(text, include_mappings=[mine])
     assert [(a.term.id, a.matched) for a in anns] == [
-        ("PaNET01188", "Kleinwinkelstreuung [my:1]"),
+        ("PaNET01188", "Röntgen-Kleinwinkelstreuung [my:1]"),
         ("PaNET01204", "ESCA mit Röntgenlicht [my:3]"),  # a broadMatch object is broader: not used
     ]
     assert anns[1].score == pytest.approx(0.7 * 0.8)
-    assert ids(onto, "Kleinwinkelstreuung") == []  # the shipped sets alone do not know it
+    assert ids(onto, "Röntgen-Kleinwinkelstreuung") == []  # the shipped sets alone do not know it
 
 
 def test_include_synonyms_false(onto):
@@ -455,3 +457,69 @@ def test_never_raises_and_offsets_are_valid(onto, text, variant):
 @given(text=st.text(min_size=1000, max_size=5000))
 def test_never_raises_on_long_random_text(onto, text):
     onto.annotate(text, fuzzy=True)
+
+
+# -- command line -------------------------------------------------------------------------------
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    from panet.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_text(capsys):
+    code, out, _ = run(capsys, "annotate", "in-situ GISAXS and x ray diffraction of thin films")
+    assert code == 0
+    assert out.splitlines() == [
+        "8-14\tGISAXS\tPaNET01162\tgrazing incidence small angle x-ray scattering\tacronym",
+        "19-36\tx ray diffraction\tPaNET01216\tx-ray diffraction\tlabel",
+    ]
+
+
+def test_cli_json(capsys):
+    code, out, _ = run(capsys, "annotate", "SAXS and diffraction", "--json", "--kind", "specifier")
+    assert code == 0
+    assert [(a["text"], a["id"], a["kind"]) for a in json.loads(out)] == [("diffraction", "PaNET2020018", "specifier")]
+
+
+def test_cli_stdin_is_json_lines_one_per_input_line(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("SAXS\n\nPDF file\nXRD (powder)\r\nlast line without newline"))
+    code, out, _ = run(capsys, "annotate", "-")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [r["line"] for r in records] == [1, 2, 3, 4, 5]
+    assert [r["text"] for r in records][3:] == ["XRD (powder)", "last line without newline"]
+    assert [[a["id"] for a in r["annotations"]] for r in records] == [["PaNET01188"], [], [], ["PaNET01216"], []]
+
+
+def test_cli_options(capsys, tmp_path):
+    mine = tmp_path / "mine.tsv"
+    mine.write_text(
+        "# curie_map:\n#   my: https://example.org/\n"
+        "subject_id\tsubject_label\tpredicate_id\tobject_id\tobject_label\n"
+        "panet:PaNET01188\tSAXS \tskos:exactMatch\tmy:1\tRöntgen-Kleinwinkelstreuung\n",
+        encoding="utf-8",
+    )
+    args = ["Röntgen-Kleinwinkelstreuung and imaging", "--mappings", str(mine), "--json", "--stop-word", "imaging"]
+    code, out, err = run(capsys, "annotate", *args, "--expand", "ancestors")
+    found = json.loads(out)
+    assert code == 0 and found[0]["matched"] == "Röntgen-Kleinwinkelstreuung [my:1]"
+    assert "imaging" not in {a["text"] for a in found} and {a["match_type"] for a in found[1:]} == {"ancestor"}
+    assert err == "panet: warning: mine.tsv, line 4: spaces around subject_label 'SAXS '; stripped\n"
+    _, out, _ = run(capsys, "annotate", "nanoSAXS, x-ray difraction, SAXS", "--substrings", "--fuzzy", "--no-synonyms")
+    assert [line.split("\t")[1] for line in out.splitlines()] == ["x-ray difraction"]
+    _, out, _ = run(capsys, "annotate", "nanoSAXS", "--substrings")
+    assert out.split("\t")[1] == "SAXS"
+    _, out, _ = run(capsys, "annotate", "small angle x-ray scattering", "--all")
+    assert len(out.splitlines()) > 1
+    _, out, _ = run(capsys, "annotate", "Angular Resolved PES", "--no-mappings")
+    assert out == ""
+
+
+def test_cli_bad_mapping_file_exits_2(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    code, out, err = run(capsys, "annotate", "SAXS", "--mappings", str(bad))
+    assert (code, out) == (2, "")
+    assert err.startswith("panet: error: ") and "bad.csv, line 1: the table has no subject_id" in err
