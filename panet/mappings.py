@@ -12,6 +12,10 @@ Problems in a file are never fixed silently: each repair is reported in
 >>> hi = load(shipped_path("HI"), ontology=onto)
 >>> print(hi.warnings[0])
 mapping_HI.csv, line 19: object_id '3D slicing tomography' is free text and object_label 'hi:99' is a CURIE: ...
+
+The parsed table of a file is cached like the ontology index (keyed by the file's bytes), so
+PyYAML is imported only for a file not seen before. CURIEs are handled by the few lines of
+`Prefixes` rather than the `curies` package, whose import (pydantic) costs more than 100 ms.
 """
 
 from __future__ import annotations
@@ -21,19 +25,28 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from panet import cache
 from panet.errors import MappingLoadError
 from panet.term import NAMESPACE, PREFIX
 from panet.text import normalize
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    import curies
+    from collections.abc import Iterable, Iterator
 
     from panet.ontology import Ontology
     from panet.term import Term
 
-__all__ = ["SHIPPED", "Mapping", "MappingSet", "load", "mapped", "mappings_for", "shipped", "shipped_path"]
+__all__ = [
+    "SHIPPED",
+    "Mapping",
+    "MappingSet",
+    "Prefixes",
+    "load",
+    "mapped",
+    "mappings_for",
+    "shipped",
+    "shipped_path",
+]
 
 # name -> file in the shipped ontology/mappings/ folder
 SHIPPED = {"WFL": "mapping_WFL.csv", "HI": "mapping_HI.csv"}
@@ -51,6 +64,39 @@ _DEFAULT_PREFIXES = {
 _REQUIRED = ("subject_id", "predicate_id", "object_id")
 _CURIE = re.compile(r"([A-Za-z_][\w.-]*):(\S+)")
 _PANET_LOCAL = re.compile(r"(?:PaNET)+(\d+)", re.IGNORECASE)
+
+
+class Prefixes:
+    """A prefix map that reads prefixes in any letter case (``Hi:`` is ``hi:``).
+
+    >>> wfl = Prefixes({"wfl": "https://www.wayforlight.eu/technique/"})
+    >>> wfl.standardize("WFL:1425"), wfl.expand("wfl:1425"), wfl.compress("https://www.wayforlight.eu/technique/1")
+    ('wfl:1425', 'https://www.wayforlight.eu/technique/1425', 'wfl:1')
+    """
+
+    def __init__(self, prefix_map: dict[str, str]) -> None:
+        self.prefix_map = dict(prefix_map)
+        self._by_fold = {prefix.casefold(): prefix for prefix in reversed(self.prefix_map)}
+        self._longest_first = sorted(self.prefix_map.items(), key=lambda item: -len(item[1]))
+
+    def standardize(self, value: str) -> str | None:
+        """``value`` with the declared prefix spelling, or None if not a CURIE with a known prefix."""
+        match = _CURIE.fullmatch(value)
+        prefix = self._by_fold.get(match.group(1).casefold()) if match else None
+        return None if prefix is None or value.startswith(("http:", "https:")) else f"{prefix}:{match.group(2)}"
+
+    def expand(self, curie: str) -> str | None:
+        standard = self.standardize(curie)
+        if standard is None:
+            return None
+        prefix, _, local = standard.partition(":")
+        return self.prefix_map[prefix] + local
+
+    def compress(self, iri: str) -> str | None:
+        for prefix, uri in self._longest_first:
+            if iri.startswith(uri) and len(iri) > len(uri):
+                return f"{prefix}:{iri[len(uri) :]}"
+        return None
 
 
 class Mapping(NamedTuple):
@@ -89,13 +135,13 @@ class MappingSet:
         self,
         path: str,
         metadata: dict[str, Any],
-        converter: curies.Converter,
+        prefixes: Prefixes,
         mappings: tuple[Mapping, ...],
         warnings: tuple[str, ...],
     ) -> None:
         self.path = path
         self.metadata = metadata
-        self.converter = converter
+        self.prefixes = prefixes
         self.mappings = mappings
         self.warnings = warnings
 
@@ -107,9 +153,9 @@ class MappingSet:
     @property
     def curie_map(self) -> dict[str, str]:
         """Prefix -> IRI prefix, as declared plus SSSOM's built-in prefixes."""
-        return {record.prefix: record.uri_prefix for record in self.converter.records}
+        return dict(self.prefixes.prefix_map)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Mapping]:
         return iter(self.mappings)
 
     def __len__(self) -> int:
@@ -142,7 +188,7 @@ def mapped(ontology: Ontology, key: str, sets: Iterable[MappingSet] | None = Non
     label = normalize(key)
     found = []
     for mapping_set in shipped(ontology) if sets is None else sets:
-        wanted = _standard_id(mapping_set.converter, key)
+        wanted = _standard_id(mapping_set.prefixes, key)
         for m in mapping_set:
             if m.object_id == wanted or m.object_iri == key or normalize(m.object_label) == label:
                 found.append(m)
@@ -174,111 +220,129 @@ def load(path: str | os.PathLike[str], *, ontology: Ontology | None = None) -> M
         ontology = load_ontology()
     path = os.fspath(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as file:
-            text = file.read()
+        with open(path, "rb") as file:
+            content = file.read()
     except FileNotFoundError:
         raise MappingLoadError(path, "no such file; pass the path of an SSSOM .tsv or a PaNET mapping .csv") from None
-    except UnicodeDecodeError as err:
-        raise MappingLoadError(path, f"is not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise MappingLoadError(path, f"cannot be read ({err.strerror})") from None
-    return _Reader(path, text, ontology).read()
+    key = cache.key_for(content, "sssom")
+    table = cache.read(key)
+    if table is None:
+        table = _parse(path, content)
+        cache.write(key, table)
+    return _Checker(path, table, ontology).mapping_set()
 
 
-def _standard_id(converter: curies.Converter, value: str) -> str:
+def _standard_id(prefixes: Prefixes, value: str) -> str:
     """``value`` as a CURIE with the declared prefix, if it is a CURIE or IRI the set knows."""
     if value.startswith(("http://", "https://")):
-        return converter.compress(value) or value
-    return (converter.standardize_curie(value) or value) if converter.is_curie(value) else value
+        return prefixes.compress(value) or value
+    return prefixes.standardize(value) or value
 
 
-class _Reader:
-    """One pass over one file; collects warnings as it goes."""
+def _parse(path: str, content: bytes) -> dict[str, Any]:
+    """The file as plain data (cacheable): metadata, prefixes, header, rows with line numbers,
+    and the problems found at this level as [line, message]."""
+    import csv
 
-    def __init__(self, path: str, text: str, ontology: Ontology) -> None:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise MappingLoadError(path, f"is not UTF-8 text ({err.reason} at byte {err.start})") from None
+    lines = text.splitlines()
+    header_at = next((i for i, line in enumerate(lines) if not line.startswith("#") and line.strip()), None)
+    if header_at is None:
+        raise MappingLoadError(path, "has no mapping table (only metadata or blank lines)")
+    problems: list[list[Any]] = []
+    metadata = _metadata(lines[:header_at], problems)
+    declared = metadata.get("curie_map")
+    prefixes = dict(_DEFAULT_PREFIXES)
+    if isinstance(declared, dict):
+        prefixes.update({str(p): str(uri) for p, uri in declared.items() if re.fullmatch(r"[A-Za-z_][\w.-]*", str(p))})
+    elif declared is not None:
+        problems.append([1, "curie_map is not a mapping of prefixes; only SSSOM's built-in prefixes are known"])
+    delimiter = "\t" if "\t" in lines[header_at] else ","
+    rows = csv.reader(lines[header_at:], delimiter=delimiter)
+    header = [cell.strip() for cell in next(rows)]
+    missing = [column for column in _REQUIRED if column not in header]
+    if missing:
+        expected = ", ".join(_REQUIRED)
+        problem = f"the table has no {', '.join(missing)} column; an SSSOM header is needed ({expected}, ...)"
+        raise MappingLoadError(path, problem, line=header_at + 1)
+    table = []
+    for line, cells in enumerate(rows, start=header_at + 2):
+        if not any(cell.strip() for cell in cells):
+            continue  # spreadsheet padding
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+            problems.append([line, f"{len(cells)} cells for {len(header)} columns; the extra cells are ignored"])
+        table.append([line, *cells[: len(header)], *[""] * (len(header) - len(cells))])
+    return {
+        "format": cache.FORMAT,
+        "metadata": metadata,
+        "prefixes": prefixes,
+        "header": header,
+        "rows": table,
+        "problems": problems,
+    }
+
+
+def _metadata(lines: list[str], problems: list[list[Any]]) -> dict[str, Any]:
+    """The ``#`` YAML header; commas and tabs a spreadsheet padded lines with are removed."""
+    import yaml
+
+    text = "\n".join(re.sub(r"[,\t]+$", "", line[1:]) for line in lines)
+    try:
+        data = yaml.safe_load(text) if text.strip() else {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = 1 + (mark.line if mark is not None else 0)
+        problems.append(
+            [line, f"the metadata is not valid YAML ({getattr(err, 'problem', err)}); prefixes read line by line"]
+        )
+        found = (re.fullmatch(r"#\s{2,}([A-Za-z_][\w.-]*):\s*(https?://\S+?)[,\t]*", line) for line in lines)
+        return {"curie_map": {match.group(1): match.group(2) for match in found if match}}
+    if not isinstance(data, dict):
+        problems.append([1, "the metadata is not a YAML mapping; ignored"])
+        return {}
+    return {str(key): _plain(value) for key, value in data.items()}
+
+
+def _plain(value: Any) -> Any:
+    """YAML values as str, list and dict only (dates become ISO strings), so marshal can cache them."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+class _Checker:
+    """Turns a parsed table into `Mapping` rows, checking each against the ontology."""
+
+    def __init__(self, path: str, table: dict[str, Any], ontology: Ontology) -> None:
         self.path = path
         self.name = Path(path).name
-        self.lines = text.splitlines()
+        self.table = table
         self.ontology = ontology
-        self.warnings: list[str] = []
+        self.prefixes = Prefixes(table["prefixes"])
+        self.problems: list[tuple[int, str]] = [(line, problem) for line, problem in table["problems"]]
 
     def warn(self, line: int, problem: str) -> None:
-        self.warnings.append(f"{self.name}, line {line}: {problem}")
+        self.problems.append((line, problem))
 
-    def read(self) -> MappingSet:
-        import csv
-
-        header_at = next((i for i, line in enumerate(self.lines) if not line.startswith("#") and line.strip()), None)
-        if header_at is None:
-            raise MappingLoadError(self.path, "has no mapping table (only metadata or blank lines)")
-        metadata = self.metadata(self.lines[:header_at])
-        converter = self.converter(metadata.get("curie_map"))
-        delimiter = "\t" if "\t" in self.lines[header_at] else ","
-        rows = csv.reader(self.lines[header_at:], delimiter=delimiter)
-        header = [cell.strip() for cell in next(rows)]
-        missing = [column for column in _REQUIRED if column not in header]
-        if missing:
-            raise MappingLoadError(
-                self.path,
-                f"the table has no {', '.join(missing)} column; an SSSOM header is needed "
-                f"({', '.join(_REQUIRED)}, ...)",
-                line=header_at + 1,
-            )
+    def mapping_set(self) -> MappingSet:
+        metadata = self.table["metadata"]
         set_id = str(metadata.get("mapping_set_id") or self.name)
-        mappings = []
-        for offset, cells in enumerate(rows, start=header_at + 2):
-            if any(cell.strip() for cell in cells):
-                mappings.append(self.mapping(offset, header, cells, converter, set_id))
-        return MappingSet(self.path, metadata, converter, tuple(mappings), tuple(self.warnings))
+        header = self.table["header"]
+        mappings = tuple(
+            self.mapping(row[0], dict(zip(header, row[1:], strict=True)), set_id) for row in self.table["rows"]
+        )
+        self.problems.sort(key=lambda problem: problem[0])  # stable: per line, in the order found
+        warnings = tuple(f"{self.name}, line {line}: {problem}" for line, problem in self.problems)
+        return MappingSet(self.path, metadata, self.prefixes, mappings, warnings)
 
-    def metadata(self, lines: list[str]) -> dict[str, Any]:
-        """The ``#`` YAML header; commas and tabs a spreadsheet padded lines with are removed."""
-        import yaml
-
-        text = "\n".join(re.sub(r"[,\t]+$", "", line[1:]) for line in lines)
-        try:
-            data = yaml.safe_load(text) if text.strip() else {}
-        except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            where = 1 + (mark.line if mark is not None else 0)
-            self.warn(
-                where, f"the metadata is not valid YAML ({getattr(err, 'problem', err)}); prefixes read line by line"
-            )
-            return {"curie_map": self.prefix_lines(lines)}
-        if not isinstance(data, dict):
-            self.warn(1, "the metadata is not a YAML mapping; ignored")
-            return {}
-        return {str(key): value if isinstance(value, dict | list) else str(value) for key, value in data.items()}
-
-    @staticmethod
-    def prefix_lines(lines: list[str]) -> dict[str, str]:
-        found = (re.fullmatch(r"#\s{2,}([A-Za-z_][\w.-]*):\s*(https?://\S+?)[,\t]*", line) for line in lines)
-        return {match.group(1): match.group(2) for match in found if match}
-
-    def converter(self, declared: Any) -> curies.Converter:
-        """A `curies.Converter` of the declared prefixes that also reads other letter cases."""
-        import curies
-
-        prefixes = dict(_DEFAULT_PREFIXES)
-        if isinstance(declared, dict):
-            prefixes.update(
-                {str(p): str(uri) for p, uri in declared.items() if re.fullmatch(r"[A-Za-z_][\w.-]*", str(p))}
-            )
-        elif declared is not None:
-            self.warn(1, "curie_map is not a mapping of prefixes; only SSSOM's built-in prefixes are known")
-        records, seen = [], set()
-        for prefix, uri in prefixes.items():
-            if prefix.casefold() in seen:
-                continue
-            seen.add(prefix.casefold())
-            variants = {prefix.lower(), prefix.upper(), prefix.capitalize(), "PaNET" if prefix == PREFIX else prefix}
-            records.append(curies.Record(prefix=prefix, uri_prefix=uri, prefix_synonyms=sorted(variants - {prefix})))
-        return curies.Converter(records)
-
-    def mapping(self, line: int, header: list[str], cells: list[str], converter: curies.Converter, set_id: str):
-        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-            self.warn(line, f"{len(cells)} cells for {len(header)} columns; the extra cells are ignored")
-        row = dict(zip(header, cells, strict=False))
+    def mapping(self, line: int, row: dict[str, str], set_id: str) -> Mapping:
         padded = [column for column, value in row.items() if value != value.strip()]
         if padded:
             self.warn(line, "spaces around " + ", ".join(f"{c} {row[c]!r}" for c in padded) + "; stripped")
@@ -286,24 +350,8 @@ class _Reader:
         subject_id, term = self.subject(line, row["subject_id"])
         if term is not None:
             self.check_label(line, term, row.get("subject_label", ""))
-        predicate_id = self.curie(line, "predicate_id", row["predicate_id"], converter)
-        object_id, object_label = row["object_id"], row.get("object_label", "")
-        if not converter.is_curie(object_id) and not converter.is_uri(object_id):
-            if object_label and converter.is_curie(object_label):
-                self.warn(
-                    line,
-                    f"object_id {object_id!r} is free text and object_label {object_label!r} is a CURIE: the two "
-                    f"columns look swapped; read as object_id {converter.standardize_curie(object_label)!r}, "
-                    f"object_label {object_id!r}",
-                )
-                object_id, object_label = converter.standardize_curie(object_label), object_id
-            elif _CURIE.fullmatch(object_id) and not object_id.startswith(("http:", "https:")):
-                prefix = object_id.partition(":")[0]
-                self.warn(line, f"object_id {object_id!r} has prefix {prefix!r}, which curie_map does not declare")
-            else:
-                self.warn(line, f"object_id {object_id!r} is free text, not a CURIE or IRI; kept as written")
-        if converter.is_curie(object_id) or converter.is_uri(object_id):
-            object_id = self.curie(line, "object_id", object_id, converter)
+        predicate_id = self.curie(line, "predicate_id", row["predicate_id"])
+        object_id, object_label = self.object(line, row["object_id"], row.get("object_label", ""))
         return Mapping(
             subject_id=subject_id,
             subject_label=row.get("subject_label", ""),
@@ -312,7 +360,7 @@ class _Reader:
             object_label=object_label,
             confidence=self.confidence(line, row.get("confidence", "")),
             term=term,
-            object_iri=converter.expand(object_id) if converter.is_curie(object_id) else None,
+            object_iri=self.prefixes.expand(object_id),
             mapping_justification=row.get("mapping_justification", ""),
             author_id=row.get("author_id", ""),
             mapping_date=row.get("mapping_date", ""),
@@ -320,9 +368,29 @@ class _Reader:
             line=line,
         )
 
-    def curie(self, line: int, column: str, value: str, converter: curies.Converter) -> str:
+    def object(self, line: int, object_id: str, object_label: str) -> tuple[str, str]:
+        """object_id as a CURIE where possible; columns written the wrong way round are swapped back."""
+        known = self.prefixes.standardize(object_id) or self.prefixes.compress(object_id)
+        if known is not None:
+            return self.curie(line, "object_id", object_id), object_label
+        swapped = self.prefixes.standardize(object_label)
+        if swapped is not None:
+            self.warn(
+                line,
+                f"object_id {object_id!r} is free text and object_label {object_label!r} is a CURIE: the two "
+                f"columns look swapped; read as object_id {swapped!r}, object_label {object_id!r}",
+            )
+            return swapped, object_id
+        if _CURIE.fullmatch(object_id) and not object_id.startswith(("http:", "https:")):
+            prefix = object_id.partition(":")[0]
+            self.warn(line, f"object_id {object_id!r} has prefix {prefix!r}, which curie_map does not declare")
+        else:
+            self.warn(line, f"object_id {object_id!r} is free text, not a CURIE or IRI; kept as written")
+        return object_id, object_label
+
+    def curie(self, line: int, column: str, value: str) -> str:
         """``value`` with its declared prefix; a repair (``Hi:`` -> ``hi:``) is reported."""
-        standard = _standard_id(converter, value)
+        standard = _standard_id(self.prefixes, value)
         if standard != value and not value.startswith(("http://", "https://")):
             self.warn(line, f"{column} {value!r} uses an undeclared prefix spelling; read as {standard!r}")
         return standard
