@@ -26,6 +26,7 @@ How it matches (docs/annotate.md has the full story):
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -83,7 +84,11 @@ _TERM_WINDOW = 4  # words between an ambiguous name and another term, at most
 
 # Word beginnings that may be written apart, hyphenated or together (micro-tomography).
 _PREFIXES = ("micro", "nano", "ultra", "cryo", "photo", "spectro", "magneto", "non", "multi")
+_PREFIX_STARTS = frozenset(prefix[:3] for prefix in _PREFIXES)
 _MAX_JOINS = 5  # a name with more optional joins gets the first five (2**5 spellings)
+# British and American spellings: polarised/polarized, characterisation/characterization
+_ISE_IZE = re.compile(r"(?<=\w{3})(is|iz)(?=e[ds]?\b|ation)")
+_SWAP = {"is": "iz", "iz": "is"}
 
 
 class Annotation(NamedTuple):
@@ -478,20 +483,27 @@ def _mapping_names(ontology: Ontology, options: dict[str, Any], number: dict[str
 def _spellings(name: str, words_seen: frozenset[str]) -> set[tuple[str, ...]]:
     """Word sequences that spell ``name``: hyphens and prefixes apart or joined, plural last word."""
     sequences: set[tuple[str, ...]] = set()
-    for variant in key_variants(name) | _ise_ize(name):
+    variants = {name} if name.isascii() else key_variants(name)  # Röntgen: Roentgen and Rontgen too
+    if "is" in name or "iz" in name:
+        variants |= {_ISE_IZE.sub(lambda m: _SWAP[m.group(1)], v) for v in variants}
+    for variant in variants:
         words: list[str] = []
         joinable: list[bool] = []  # joinable[k]: words k and k+1 may be written together
-        for chunk in variant.split():
-            for p, part in enumerate(fold_for_matching(chunk)[0].replace(HARD_BREAK, " ").split()):
+        # one fold for the whole name: chunks (space-separated) joined by a hard break
+        for chunk in fold_for_matching(HARD_BREAK.join(variant.split()))[0].split(HARD_BREAK):
+            for p, part in enumerate(chunk.split()):  # parts of a chunk were hyphenated
                 pieces = [part]
-                for prefix in _PREFIXES:
-                    if part.startswith(prefix) and part[len(prefix) :] in words_seen:
-                        pieces = [prefix, part[len(prefix) :]]
-                        break
+                if part[:3] in _PREFIX_STARTS:
+                    for prefix in _PREFIXES:
+                        if part.startswith(prefix) and part[len(prefix) :] in words_seen:
+                            pieces = [prefix, part[len(prefix) :]]
+                            break
                 for q, piece in enumerate(pieces):
                     if words:
                         joinable.append(p > 0 or q > 0 or words[-1] in _PREFIXES)
                     words.append(piece)
+        if not words:
+            continue
         optional = [k for k, join in enumerate(joinable) if join][:_MAX_JOINS]
         for mask in range(1 << len(optional)):
             joined = {optional[b] for b in range(len(optional)) if mask >> b & 1}
@@ -516,15 +528,6 @@ def _plurals(word: str) -> tuple[str, ...]:
     if word.endswith(("s", "x", "z", "ch", "sh")):
         return (word + "es",)
     return (word + "s",)
-
-
-def _ise_ize(name: str) -> set[str]:
-    """British and American spellings (polarised/polarized, characterisation/...ization)."""
-    import re
-
-    swap = {"is": "iz", "iz": "is"}
-    variant = re.sub(r"(?<=\w{3})(is|iz)(?=e[ds]?\b|ation)", lambda m: swap[m.group(1)], name)
-    return {variant} if variant != name else set()
 
 
 def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
