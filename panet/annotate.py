@@ -18,8 +18,8 @@ How it matches (docs/annotate.md has the full story):
   (``x-ray``, ``x ray``, ``xray``), ``micro``/``nano``/... written apart or together, a plural
   last word, ``Röntgen``/``Roentgen``/``Rontgen``, ``-ise``/``-ize``.
 * Acronyms (names whose every word is in capitals, such as ``SAXS``, ``PhD``, ``PPC-SrμCT``)
-  match case-sensitively. `AMBIGUOUS` lists the short ones that are refused, or kept only
-  when the same text shows other evidence of a technique (`CONTEXT_WORDS` or another term).
+  match case-sensitively. `AMBIGUOUS` lists the names that are refused, or kept only with
+  evidence of a technique nearby (another term, or one of `CONTEXT_WORDS`).
 * The longest name wins; a text position is reported at most once (``longest_only=False``
   reports nested and overlapping matches too).
 """
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from panet.ontology import Ontology
     from panet.term import Term
 
-__all__ = ["AMBIGUOUS", "CONTEXT_WORDS", "MATCH_TYPES", "Annotation", "Annotator"]
+__all__ = ["AMBIGUOUS", "CONTEXT_WORDS", "MAPPING_PREDICATES", "MATCH_TYPES", "Annotation", "Annotator", "is_acronym"]
 
 MATCH_TYPES = ("label", "synonym", "acronym", "former label", "mapping", "fuzzy", "ancestor")
 _SCORES = {"label": 1.0, "synonym": 0.95, "acronym": 0.9, "former label": 0.85}
@@ -51,8 +51,8 @@ _CONTEXT_PENALTY = 0.1
 MAPPING_PREDICATES = {"skos:exactMatch": 0.8, "skos:closeMatch": 0.75, "skos:narrowMatch": 0.7}
 
 # Names that are ordinary words or common abbreviations outside photon and neutron science.
-# "refused": never matched. "context": matched only when the text has another term or one of
-# CONTEXT_WORDS. Compared after folding (case-insensitive here; acronyms stay case-sensitive).
+# "refused": never matched. "context": matched only with evidence nearby: another term, or one
+# of CONTEXT_WORDS (see _with_context). Keys are folded names; acronyms stay case-sensitive.
 AMBIGUOUS = {
     "phd": "refused",  # the degree, in almost every catalogue record ('PhD thesis', 'PhD student')
     "stm": "refused",  # means scanning tunnelling microscopy everywhere; PaNET gives scanning transmission
@@ -239,71 +239,48 @@ class Annotator:
             yield from pool.imap(_worker_annotate, texts, chunksize=512)
 
     # -- matching ---------------------------------------------------------------------------
-    def _scan_words(self, text: str, folded: str, positions: list[int] | None):
-        """Leftmost-longest walk of the word trie over the folded words of ``text``."""
+    def _scan_words(self, text: str, folded: str, positions: list[int] | None) -> list:
+        """The trie walked over the folded words of ``text``."""
         tokens = (folded.replace(HARD_BREAK, f" {HARD_BREAK} ") if HARD_BREAK in folded else folded).split()
+        starts: list[int] = []  # where each word starts in ``folded``; found on the first match
+
+        def span(i: int, j: int) -> tuple[int, int]:
+            if not starts:
+                starts.extend(_token_starts(folded, tokens))
+            return _original(starts[i], starts[j] + len(tokens[j]), positions)
+
+        return self._walk(text, tokens, span)
+
+    def _scan_chars(self, text: str, folded: str, positions: list[int] | None) -> list:
+        """``whole_words=False``: the trie (of characters) walked over ``text`` without spaces."""
+        index = [k for k, char in enumerate(folded) if char != " "]
+        if positions is not None:
+            index = [positions[k] for k in index]
+        return self._walk(text, folded.replace(" ", ""), lambda i, j: (index[i], index[j] + 1))
+
+    def _walk(self, text: str, units, span) -> list[tuple[int, int, _Entry]]:
+        """Leftmost-longest matches of the trie over ``units`` (words or characters);
+        ``span(i, j)`` gives the original offsets of units i..j."""
         root = self._root
         longest_only = self.options["longest_only"]
         found: list[tuple[int, int, _Entry]] = []
-        starts: list[int] | None = None
-        n = len(tokens)
-        i = 0
+        n, i = len(units), 0
         while i < n:
-            node = root.get(tokens[i])
+            node = root.get(units[i])
             if node is None:
                 i += 1
                 continue
             ends = []
             j = i
-            while True:
-                entries = node.get(None)
-                if entries is not None:
-                    ends.append((j, entries))
-                j += 1
-                if j == n:
-                    break
-                node = node.get(tokens[j])
-                if node is None:
-                    break
-            if not ends:
-                i += 1
-                continue
-            if starts is None:
-                starts = _token_starts(folded, tokens)
-            last = i
-            for j, entries in reversed(ends):
-                start, end = _original(starts[i], starts[j] + len(tokens[j]), positions)
-                entry = _accept(entries, text, start, end)
-                if entry is not None:
-                    found.append((start, end, entry))
-                    last = max(last, j)
-                    if longest_only:
-                        break
-            i = last + 1 if longest_only else i + 1
-        return found
-
-    def _scan_chars(self, text: str, folded: str, positions: list[int] | None):
-        """``whole_words=False``: the same walk over characters, ignoring spaces and word edges."""
-        index = [k for k, char in enumerate(folded) if char != " "]
-        chars = folded.replace(" ", "")
-        if positions is not None:
-            index = [positions[k] for k in index]
-        index.append(len(text))
-        root = self._root
-        longest_only = self.options["longest_only"]
-        found = []
-        n, i = len(chars), 0
-        while i < n:
-            node, j, ends = root.get(chars[i]), i, []
             while node is not None:
                 entries = node.get(None)
                 if entries is not None:
                     ends.append((j, entries))
                 j += 1
-                node = node.get(chars[j]) if j < n else None
+                node = node.get(units[j]) if j < n else None
             last = i
             for j, entries in reversed(ends):
-                start, end = index[i], index[j] + 1
+                start, end = span(i, j)
                 entry = _accept(entries, text, start, end)
                 if entry is not None:
                     found.append((start, end, entry))
