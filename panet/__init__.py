@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Annotation",
     "Annotator",
+    "DeprecatedTermWarning",
     "Hit",
     "MappingLoadError",
     "Ontology",
@@ -25,8 +26,11 @@ __all__ = [
     "PanetError",
     "Term",
     "TermNotFound",
+    "UnknownVersion",
     "__version__",
+    "diff",
     "load",
+    "releases",
 ]
 
 _LAZY = {
@@ -37,6 +41,10 @@ _LAZY = {
     "TermNotFound": "panet.errors",
     "OntologyLoadError": "panet.errors",
     "PanetError": "panet.errors",
+    "UnknownVersion": "panet.errors",
+    "DeprecatedTermWarning": "panet.errors",
+    "releases": "panet.versions",
+    "diff": "panet.changes",
     "MappingLoadError": "panet.errors",
     "OptionError": "panet.errors",
     "Annotation": "panet.annotate",
@@ -47,11 +55,21 @@ if TYPE_CHECKING:
     from typing import Any
 
     from panet.annotate import Annotation, Annotator
-    from panet.errors import MappingLoadError, OntologyLoadError, OptionError, PanetError, TermNotFound
+    from panet.changes import diff
+    from panet.errors import (
+        DeprecatedTermWarning,
+        MappingLoadError,
+        OntologyLoadError,
+        OptionError,
+        PanetError,
+        TermNotFound,
+        UnknownVersion,
+    )
     from panet.loader import load
     from panet.ontology import Ontology
     from panet.search import Hit
     from panet.term import Term
+    from panet.versions import releases
 
 
 def __getattr__(name: str) -> Any:

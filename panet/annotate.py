@@ -165,7 +165,7 @@ class Annotator:
             fuzzy=fuzzy,
         )
         self.options = options
-        self.terms: tuple[Term, ...] = ontology.terms()
+        self.terms: tuple[Term, ...] = ontology.terms(include_obsolete=True)  # numbered as in the vocabulary
         entries = _vocabulary(ontology, options)
         self._root = _trie(entries, by_char=not options["whole_words"])
         # folded text that is exactly one name, for texts such as "SAXS" (a dict hit, no walk)
@@ -180,7 +180,7 @@ class Annotator:
         if options["expand"] == "ancestors":
             number = {t: i for i, t in enumerate(self.terms)}
             for i, term in enumerate(self.terms):
-                above = sorted(t for t in ontology.ancestors(term) if t.kind in options["kinds"])
+                above = sorted(t for t in ontology.ancestors(term) if t.kind in options["kinds"] and not t.deprecated)
                 self._ancestors[i] = tuple(number[t] for t in above)
 
     def __repr__(self) -> str:
@@ -397,10 +397,21 @@ def is_acronym(name: str) -> bool:
 def _vocabulary(ontology: Ontology, options: dict[str, Any]) -> list[tuple[str, tuple, _Entry]]:
     """(name as written, rank, entry) for every name the options admit."""
     kinds = options["kinds"]
-    terms = ontology.terms()
+    terms = ontology.terms(include_obsolete=True)
     number = {t.iri: i for i, t in enumerate(terms)}
+
+    def wanted(i: int | None) -> bool:
+        return i is not None and terms[i].kind in kinds and not terms[i].deprecated
+
     names: list[tuple[str, str, int, str, float, bool]] = []  # written, matched, term, type, score, context
     for i, term in enumerate(terms):
+        if term.deprecated:  # its names stand for its replacement, as former names
+            target = number.get(term.replaced_by or "")
+            if wanted(target):
+                score = _SCORES["former label"]
+                names.extend((n.strip(), f"{n.strip()} [obsolete {term.id}]", target, "former label", score, False)
+                             for n in term.names)  # fmt: skip
+            continue
         if term.kind not in kinds:
             continue
         names.append((term.label.strip(), term.label.strip(), i, "label", _SCORES["label"], False))
@@ -409,7 +420,7 @@ def _vocabulary(ontology: Ontology, options: dict[str, Any]) -> list[tuple[str, 
                 kind = "acronym" if is_acronym(synonym) else "synonym"
                 names.append((synonym.strip(), synonym.strip(), i, kind, _SCORES[kind], False))
     for term, label, version in ontology.former_labels().values():
-        if term.kind in kinds:
+        if wanted(number.get(term.iri)):
             matched = f"{label.strip()} [PaNET {version}]"
             names.append((label.strip(), matched, number[term.iri], "former label", _SCORES["former label"], False))
     if options["include_mappings"]:
@@ -443,7 +454,8 @@ def _mapping_names(ontology: Ontology, options: dict[str, Any], number: dict[str
     for mapping_set in sets:
         for m in mapping_set:
             weight = MAPPING_PREDICATES.get(m.predicate_id)
-            if weight is None or m.term is None or m.term.kind not in options["kinds"] or not m.object_label:
+            usable = m.term is not None and m.term.kind in options["kinds"] and not m.term.deprecated
+            if weight is None or not usable or not m.object_label:
                 continue
             key = _phrase(m.object_label)
             rank = (weight, 1.0 if m.confidence is None else m.confidence)

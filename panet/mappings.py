@@ -326,6 +326,7 @@ class _Checker:
         self.table = table
         self.ontology = ontology
         self.prefixes = Prefixes(table["prefixes"])
+        self.terms = {term.curie: term for term in ontology.terms(include_obsolete=True)}
         self.problems: list[tuple[int, str]] = [(line, problem) for line, problem in table["problems"]]
 
     def warn(self, line: int, problem: str) -> None:
@@ -409,11 +410,13 @@ class _Checker:
             self.warn(line, f"subject_id {value!r} is not a PaNET IRI; read as {subject_id!r}")
         elif not iri and value != subject_id:
             self.warn(line, f"subject_id {value!r} is malformed; read as {subject_id!r}")
-        term = self.ontology.get(subject_id, kind="any")
+        term = self.terms.get(subject_id)  # not Ontology.get: a deprecated subject is a warning here
         if term is None:
-            self.warn(
-                line, f"subject_id {subject_id} is not a term of PaNET {self.ontology.version}; the row has no term"
-            )
+            version = self.ontology.version
+            self.warn(line, f"subject_id {subject_id} is not a term of PaNET {version}; the row has no term")
+        elif term.deprecated:
+            replaced = f", replaced by {term.replaced_by}" if term.replaced_by else ""
+            self.warn(line, f"subject_id {subject_id} is deprecated{replaced}; its labels are not used for annotation")
         return subject_id, term
 
     def check_label(self, line: int, term: Term, label: str) -> None:

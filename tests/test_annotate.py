@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import pickle
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
 
@@ -523,3 +524,34 @@ def test_cli_bad_mapping_file_exits_2(capsys, tmp_path):
     code, out, err = run(capsys, "annotate", "SAXS", "--mappings", str(bad))
     assert (code, out) == (2, "")
     assert err.startswith("panet: error: ") and "bad.csv, line 1: the table has no subject_id" in err
+
+
+RETIRED = """
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix obo: <http://purl.obolibrary.org/obo/> .
+@prefix panet: <http://purl.org/pan-science/PaNET/> .
+
+panet:PaNET00001 a owl:Class ; rdfs:label "photon and neutron technique" .
+panet:PaNET01188 a owl:Class ; rdfs:label "small angle x-ray scattering" ; skos:altLabel "SAXS" ;
+    rdfs:subClassOf panet:PaNET00001 .
+panet:PaNET09001 a owl:Class ; rdfs:label "kleinwinkel scattering" ; skos:altLabel "KWS" ;
+    owl:deprecated true ; obo:IAO_0100001 panet:PaNET01188 .
+panet:PaNET09002 a owl:Class ; rdfs:label "retired technique" ; owl:deprecated true .
+"""
+
+
+def test_deprecated_terms_stand_for_their_replacement(tmp_path):
+    path = tmp_path / "retired.ttl"
+    path.write_text(RETIRED, encoding="utf-8")
+    retired = panet.load(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # annotating never warns about deprecated terms
+        anns = retired.annotate("kleinwinkel scattering, KWS, retired technique and SAXS", expand="ancestors")
+    assert [(a.text, a.term.id, a.match_type, a.matched) for a in anns] == [
+        ("kleinwinkel scattering", "PaNET01188", "former label", "kleinwinkel scattering [obsolete PaNET09001]"),
+        ("kleinwinkel scattering", "PaNET00001", "ancestor", "small angle x-ray scattering"),
+        ("KWS", "PaNET01188", "former label", "KWS [obsolete PaNET09001]"),
+        ("SAXS", "PaNET01188", "acronym", "SAXS"),
+    ]

@@ -251,3 +251,25 @@ def test_to_dict_is_json(wfl):
     data = wfl.mappings[0].to_dict()
     assert json.loads(json.dumps(data))["term"] == "http://purl.org/pan-science/PaNET/PaNET00410"
     assert data["line"] == 19 and data["predicate_id"] == "skos:exactMatch"
+
+
+def test_deprecated_subjects_are_reported(tmp_path):
+    import warnings
+
+    from test_annotate import RETIRED
+
+    import panet
+
+    ontology_file = tmp_path / "retired.ttl"
+    ontology_file.write_text(RETIRED, encoding="utf-8")
+    retired = panet.load(ontology_file)
+    path = write(tmp_path, "panet:PaNET09001\tkleinwinkel scattering\tskos:exactMatch\tex:1\tKleinwinkel method\t1\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mapping_set = load(path, ontology=retired)
+    assert mapping_set.mappings[0].term.deprecated
+    assert mapping_set.warnings == (
+        "m.sssom.tsv, line 4: subject_id panet:PaNET09001 is deprecated, replaced by "
+        "http://purl.org/pan-science/PaNET/PaNET01188; its labels are not used for annotation",
+    )
+    assert retired.annotate("Kleinwinkel method", include_mappings=[mapping_set]) == []
