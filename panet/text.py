@@ -51,18 +51,19 @@ def search_form(text: str) -> str:
 # -- folding for annotation ---------------------------------------------------------------
 # Text is folded character by character: letters and digits to lower case without accents,
 # "soft" separators (spaces, hyphens, underscores: they may sit inside a term name) to a
-# space, and every other character (punctuation, brackets, control characters) to
+# space, invisible characters (combining accents, soft hyphens, zero-width spaces) to
+# nothing, and every other character (punctuation, brackets, control characters) to
 # HARD_BREAK, which no term name crosses.
 HARD_BREAK = "|"
-_SOFT = frozenset(" \t\n\r\v\f-_\u00a0\u00ad\u2010\u2011\u2012\u2013\u2043\ufe63\uff0d")
+_SOFT = frozenset(" \t\n\r\v\f-_\u00a0\u2010\u2011\u2012\u2013\u2043\ufe63\uff0d")
 
 
 def _fold_char(char: str) -> str:
     """The folded form of one character: ``""`` (dropped), one or a few characters."""
     if char in _SOFT or char.isspace():
         return " "
-    if unicodedata.combining(char):
-        return ""  # a combining accent (text in NFD form) belongs to the letter before it
+    if unicodedata.combining(char) or unicodedata.category(char) == "Cf":
+        return ""  # a combining accent (NFD text), a soft hyphen, a zero-width space: invisible
     folded = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)).lower()
     if folded and folded.isalnum():
         return folded

@@ -86,6 +86,9 @@ def test_mu_and_micro_sign(onto, text):
         "x-ray\tdiffraction",
         "x-ray\n diffraction",
         "X-ray\u3000diffraction",  # ideographic space
+        "x-ray dif\u00adfraction",  # soft hyphen
+        "x\u200bray diffraction",  # zero-width space
+        "\ufeffx-ray diffraction",  # byte order mark
     ],
 )
 def test_unicode_spaces_and_hyphens(onto, text):
@@ -433,7 +436,10 @@ def _annotator(onto, variant):
 _TEXT = st.one_of(
     st.text(),
     st.text(alphabet=st.characters(codec="utf-8")),
-    st.text(alphabet=st.sampled_from(list("SAXS xray-diffraction PDF ()\u00a0µμöﬁ\x00\x1f\u0308/.İß")), max_size=80),
+    st.text(
+        alphabet=st.sampled_from(list("SAXS xray-diffraction PDF ()\u00a0µμöﬁ\x00\x1f\u0308\u00ad\u200b/.İß")),
+        max_size=80,
+    ),
     st.lists(
         st.sampled_from(["SAXS", "x-ray", "diffraction", "PDF", "small", "angle", ",", "Röntgen", "technique"])
     ).map(" ".join),
