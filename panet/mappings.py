@@ -185,6 +185,8 @@ def shipped(ontology: Ontology) -> tuple[MappingSet, ...]:
 def mapped(ontology: Ontology, key: str, sets: Iterable[MappingSet] | None = None) -> tuple[Mapping, ...]:
     """Mappings whose object is ``key``: a CURIE (any prefix case), an IRI, or an object label."""
     key = key.strip()
+    if not key:
+        return ()
     label = normalize(key)
     found = []
     for mapping_set in shipped(ontology) if sets is None else sets:

@@ -227,6 +227,7 @@ def test_mapped_crosswalk(onto, key):
 def test_mapped_free_text_and_unknown(onto):
     assert {m.term.id for m in onto.mapped("Hi:192")} == {"PaNET01206", "PaNET01211"}
     assert onto.mapped("wfl:0") == ()
+    assert onto.mapped("  ") == ()
 
 
 def test_mappings_for(onto):
