@@ -561,3 +561,32 @@ def test_deprecated_terms_stand_for_their_replacement(tmp_path):
         ("KWS", "PaNET01188", "former label", "KWS [obsolete PaNET09001]"),
         ("SAXS", "PaNET01188", "acronym", "SAXS"),
     ]
+
+
+# -- PROFILE traps: names as PaNET writes them -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "term", "match_type", "matched"),
+    [
+        # labels with a trailing space in the file (§2)
+        ("x-ray birefringence imaging", "PaNET01327", "label", "x-ray birefringence imaging"),
+        ("high resolution neutron imaging", "PaNET01250", "label", "high resolution neutron imaging"),
+        # a synonym with a typo is matched as written (§2)
+        ("x-ray magnetic circular dichorism total electron yield", "PaNET01221", "synonym",
+         "x-ray magnetic circular dichorism total electron yield"),
+        # renamed labels (§6)
+        ("grazing incidence wide angle scattering", "PaNET01316", "former label",
+         "grazing incidence wide angle scattering [PaNET 1.2.0]"),
+        ("inelastic small angle scatteringng", "PaNET01107", "former label",
+         "inelastic small angle scatteringng [PaNET 1.0.0]"),
+        ("THz photon probe", "PaNET01006", "former label", "THz photon probe [PaNET 1.3.0]"),
+        ("spin echo  scattering", "PaNET01119", "label", "spin echo scattering"),
+    ],
+)  # fmt: skip
+def test_names_as_panet_writes_them(onto, text, term, match_type, matched):
+    (a,) = onto.annotate(text)
+    assert (a.text, a.term.id, a.match_type, a.matched) == (text, term, match_type, matched)
+
+
+def test_non_ascii_specifier_synonym(onto):
+    assert ids(onto, "Röntgen radiation") == []  # a specifier
+    assert ids(onto, "Roentgen radiation", kinds="specifier") == ["PaNET2020009"]
