@@ -15,10 +15,14 @@ TYPE_CHECKING = False  # typing costs 2 ms of import time; this idiom avoids it
 __version__ = "0.1.0"
 
 __all__ = [
+    "Annotation",
+    "Annotator",
     "DeprecatedTermWarning",
     "Hit",
+    "MappingLoadError",
     "Ontology",
     "OntologyLoadError",
+    "OptionError",
     "PanetError",
     "Term",
     "TermNotFound",
@@ -41,13 +45,26 @@ _LAZY = {
     "DeprecatedTermWarning": "panet.errors",
     "releases": "panet.versions",
     "diff": "panet.changes",
+    "MappingLoadError": "panet.errors",
+    "OptionError": "panet.errors",
+    "Annotation": "panet.annotate",
+    "Annotator": "panet.annotate",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
+    from panet.annotate import Annotation, Annotator
     from panet.changes import diff
-    from panet.errors import DeprecatedTermWarning, OntologyLoadError, PanetError, TermNotFound, UnknownVersion
+    from panet.errors import (
+        DeprecatedTermWarning,
+        MappingLoadError,
+        OntologyLoadError,
+        OptionError,
+        PanetError,
+        TermNotFound,
+        UnknownVersion,
+    )
     from panet.loader import load
     from panet.ontology import Ontology
     from panet.search import Hit

@@ -115,7 +115,6 @@ class RecordAnnotator:
         to: str = "same",
         **options: Any,
     ) -> None:
-        from panet.annotate import Annotator
         from panet.records import export
 
         self.ontology = ontology
@@ -125,7 +124,7 @@ class RecordAnnotator:
         )
         self.to = to
         self.exporter = None if to == "same" else export.exporter(to)
-        self.annotator = Annotator(ontology, **options)
+        self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
         self._seen: dict[str, tuple[Term, ...]] = {}
 
