@@ -1,10 +1,11 @@
 """Benchmark: annotate PaN search API records JSON Lines -> JSON Lines, end to end.
 
-Records of about 1 KB (a title and two documents with title, summary and keywords, a few
-parameters; a third carry technique entries), written to a temporary file; each run is a fresh
-``panet annotate-records`` process, so start-up, reading, annotating, writing and the final rename
-are all counted. Prints records/s and the peak RSS of the run (main process and workers) for 1 and
-2 processes.
+Records of about 1 KB (a title and two documents, a proposal and a publication, with title,
+summary and keywords; a parameter; a third carry a technique entry), written to a temporary file;
+each run is a fresh ``panet annotate-records`` process, so start-up, reading, annotating, writing
+and the final rename are all counted. Prints records/s and the peak RSS of the largest process
+(main or worker) for 1 and 2 processes, for two inputs: datasets listed by proposal, 25 sharing
+their documents (as catalogue exports are), and the worst case where every text is new.
 
     python benchmarks/bench_records.py                 # 200 000 records
     python benchmarks/bench_records.py --records 1000000
@@ -126,17 +127,21 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "records.jsonl"
-        size = write_input(source, args.records)
         subprocess.run([sys.executable, "-m", "panet", "term", "SAXS"], check=True, stdout=subprocess.DEVNULL)
-        print(f"{args.records:,} PaN search API records, {size / args.records:,.0f} bytes each, "
-              f"{size / 2**20:,.0f} MiB; {os.cpu_count()} CPUs")  # fmt: skip
-        print(f"{'processes':>9}  {'seconds':>8}  {'records/s':>10}  {'peak RSS MiB':>12}")
-        for processes in (1, 2):
-            seconds, peak = run(source, Path(folder) / f"out{processes}.jsonl", processes)
-            print(f"{processes:>9}  {seconds:>8.2f}  {args.records / seconds:>10,.0f}  {peak:>12,.0f}")
-        same = (Path(folder) / "out1.jsonl").read_bytes() == (Path(folder) / "out2.jsonl").read_bytes()
-        print(f"outputs of 1 and 2 processes identical: {same}")
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+        inputs = ((DATASETS_PER_PROPOSAL, "datasets share their proposal's documents"), (1, "every text new"))
+        for shared, what in inputs:
+            source = Path(folder) / "records.jsonl"
+            size = write_input(source, args.records, shared)
+            print(f"\n{args.records:,} PaN search API records, {size / args.records:,.0f} bytes each, "
+                  f"{size / 2**20:,.0f} MiB; {what}")  # fmt: skip
+            print(f"{'processes':>9}  {'seconds':>8}  {'records/s':>10}  {'peak RSS MiB':>12}")
+            outputs = []
+            for processes in (1, 2):
+                outputs.append(Path(folder) / f"out{processes}.jsonl")
+                seconds, peak = run(source, outputs[-1], processes)
+                print(f"{processes:>9}  {seconds:>8.2f}  {args.records / seconds:>10,.0f}  {peak:>12,.0f}")
+            print(f"outputs of 1 and 2 processes identical: {outputs[0].read_bytes() == outputs[1].read_bytes()}")
 
 
 if __name__ == "__main__":
