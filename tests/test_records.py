@@ -541,6 +541,8 @@ def test_cli_summary_exit_status_and_bad_input(tmp_path, capsys):
     assert (report["read"], report["annotated"], report["rejected"]) == (2, 1, 1)
     assert main(["annotate-records", str(tmp_path / "missing.json"), "-o", str(tmp_path / "x")]) == 2
     assert "no such file" in capsys.readouterr().err
+    assert main(["annotate-records", str(source), "-o", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
     (tmp_path / "blob.bin").write_bytes(b"\x00\x01 binary")
     assert main(["annotate-records", str(tmp_path / "blob.bin"), "-o", str(tmp_path / "x")]) == 2
     assert "--format" in capsys.readouterr().err

@@ -121,10 +121,15 @@ def run(
         rej = _reopen(where["rejects_part"], state["rejects_bytes"])
         items = reader.items(state["records"], state["resume"])
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        where["state"].unlink(missing_ok=True)  # an older checkpoint no longer matches the .part files
-        out = open(where["output_part"], "wb")  # noqa: SIM115  (closed below, kept on a crash for --resume)
-        rej = open(where["rejects_part"], "wb")  # noqa: SIM115
+        if output.is_dir() or where["rejects"].is_dir():
+            raise RecordsError(output if output.is_dir() else where["rejects"], "is a folder; name an output file")
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            where["state"].unlink(missing_ok=True)  # an older checkpoint no longer matches the .part files
+            out = open(where["output_part"], "wb")  # noqa: SIM115  (closed below, kept on a crash for --resume)
+            rej = open(where["rejects_part"], "wb")  # noqa: SIM115
+        except OSError as err:
+            raise RecordsError(output, f"cannot write the output: {err.strerror}") from None
         items = reader.items()
     written = summary.annotated + summary.unchanged
     position = state["resume"] if state else None
