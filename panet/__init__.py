@@ -14,7 +14,20 @@ TYPE_CHECKING = False  # typing costs 2 ms of import time; this idiom avoids it
 
 __version__ = "0.1.0"
 
-__all__ = ["Hit", "Ontology", "OntologyLoadError", "PanetError", "Term", "TermNotFound", "__version__", "load"]
+__all__ = [
+    "Hit",
+    "InputError",
+    "Ontology",
+    "OntologyLoadError",
+    "PanetError",
+    "Report",
+    "Term",
+    "TermNotFound",
+    "__version__",
+    "load",
+    "shipped_path",
+    "validate",
+]
 
 _LAZY = {
     "load": "panet.loader",
@@ -24,15 +37,21 @@ _LAZY = {
     "TermNotFound": "panet.errors",
     "OntologyLoadError": "panet.errors",
     "PanetError": "panet.errors",
+    "InputError": "panet.errors",
+    "shipped_path": "panet.loader",
+    "validate": "panet.shacl",
+    "Report": "panet.shacl.report",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from panet.errors import OntologyLoadError, PanetError, TermNotFound
-    from panet.loader import load
+    from panet.errors import InputError, OntologyLoadError, PanetError, TermNotFound
+    from panet.loader import load, shipped_path
     from panet.ontology import Ontology
     from panet.search import Hit
+    from panet.shacl import validate
+    from panet.shacl.report import Report
     from panet.term import Term
 
 

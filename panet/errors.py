@@ -5,18 +5,19 @@ Every error carries one message that says what went wrong, where, and what to do
 
 from __future__ import annotations
 
-__all__ = ["OntologyLoadError", "PanetError", "TermNotFound"]
+__all__ = ["InputError", "OntologyLoadError", "PanetError", "TermNotFound"]
 
 
 class PanetError(Exception):
     """Base class of every error panet raises on purpose."""
 
 
-class OntologyLoadError(PanetError):
-    """An ontology file could not be read (missing, empty, truncated, not RDF, unsafe XML).
+class InputError(PanetError):
+    """A file could not be read (missing, empty, truncated, not RDF, unsafe XML): names the
+    file and, where known, the line.
 
-    >>> str(OntologyLoadError("/tmp/x.owl", "the file is empty"))
-    '/tmp/x.owl: the file is empty'
+    >>> str(InputError("/tmp/x.ttl", "not readable as turtle RDF", line=3))
+    '/tmp/x.ttl, line 3: not readable as turtle RDF'
     """
 
     def __init__(self, path: object, problem: str, *, line: int | None = None, column: int | None = None):
@@ -30,6 +31,14 @@ class OntologyLoadError(PanetError):
             if column is not None:
                 where += f", column {column}"
         super().__init__(f"{where}: {problem}")
+
+
+class OntologyLoadError(InputError):
+    """An ontology file could not be read (missing, empty, truncated, not RDF, unsafe XML).
+
+    >>> str(OntologyLoadError("/tmp/x.owl", "the file is empty"))
+    '/tmp/x.owl: the file is empty'
+    """
 
 
 class TermNotFound(PanetError, KeyError):

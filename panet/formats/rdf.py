@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from panet.errors import OntologyLoadError
+from panet.errors import InputError, OntologyLoadError
 from panet.formats import OntologyData, is_panet_iri
 
-__all__ = ["read"]
+__all__ = ["parse_graph", "read"]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -40,8 +40,20 @@ def read(path: Path, data: bytes, fmt: str) -> OntologyData:
 
 
 def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
-    if b"<!DOCTYPE" in data[:65536] and _EXTERNAL_ENTITY.search(data):
-        raise OntologyLoadError(
+    graph = parse_graph(path, data, fmt)
+    if len(graph) == 0:
+        raise OntologyLoadError(path, f"no RDF triples found (read as {fmt}); is this an ontology file?")
+    return graph
+
+
+def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputError] = OntologyLoadError):
+    """``data`` (the content of ``path``) parsed by rdflib as ``fmt``; ``error`` (a subclass
+    of `InputError`) names the file and line of anything unreadable. XML that declares an
+    external entity is refused before parsing: panet never resolves external entities.
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    if b"<!DOCTYPE" in raw[:65536] and _EXTERNAL_ENTITY.search(raw):
+        raise error(
             path, "the XML declares an external entity (SYSTEM/PUBLIC); refused, panet never resolves external entities"
         )
     import logging
@@ -53,13 +65,11 @@ def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
     try:
         graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as err:  # rdflib raises many unrelated types; all mean "not readable RDF"
-        raise _load_error(path, fmt, err) from None
-    if len(graph) == 0:
-        raise OntologyLoadError(path, f"no RDF triples found (read as {fmt}); is this an ontology file?")
+        raise _load_error(path, fmt, err, error) from None
     return graph
 
 
-def _load_error(path: Path, fmt: str, err: Exception) -> OntologyLoadError:
+def _load_error(path: Path, fmt: str, err: Exception, error: type[InputError]) -> InputError:
     line = column = None
     get_line = getattr(err, "getLineNumber", None)
     if get_line is not None:  # xml.sax.SAXParseException
@@ -73,7 +83,7 @@ def _load_error(path: Path, fmt: str, err: Exception) -> OntologyLoadError:
     if isinstance(line, int) and line < 1:
         line = None
     problem = f"not readable as {fmt} RDF: {problem}; is the file truncated or not RDF?"
-    return OntologyLoadError(path, problem, line=line, column=column)
+    return error(path, problem, line=line, column=column)
 
 
 def _extract(path: Path, graph) -> OntologyData:
