@@ -26,17 +26,52 @@ if TYPE_CHECKING:
 
 __all__ = ["SUBSET", "Path", "Shape", "Unsupported", "compile_shapes"]
 
-_PARAMETERS = (
-    "targetNode targetClass targetSubjectsOf targetObjectsOf path class datatype nodeKind in pattern flags "
-    "minCount maxCount node hasValue or and not xone property qualifiedValueShape qualifiedMinCount "
-    "qualifiedMaxCount qualifiedValueShapesDisjoint severity message deactivated"
-).split()
+_PARAMETERS = [
+    "targetNode",
+    "targetClass",
+    "targetSubjectsOf",
+    "targetObjectsOf",
+    "path",
+    "class",
+    "datatype",
+    "nodeKind",
+    "in",
+    "pattern",
+    "flags",
+    "minCount",
+    "maxCount",
+    "node",
+    "hasValue",
+    "or",
+    "and",
+    "not",
+    "xone",
+    "property",
+    "qualifiedValueShape",
+    "qualifiedMinCount",
+    "qualifiedMaxCount",
+    "qualifiedValueShapesDisjoint",
+    "severity",
+    "message",
+    "deactivated",
+]
 #: The SHACL Core predicates the fast engine implements (with every path form).
 SUBSET = frozenset(SH[name] for name in _PARAMETERS)
 _ANNOTATIONS = frozenset(SH[name] for name in ("name", "description", "order", "group", "defaultValue"))
 # Parameters that may appear once per shape; pyshacl merges or rejects repeats, so they fall back.
 _SINGLE = frozenset(
-    SH[n] for n in "path in datatype nodeKind minCount maxCount flags qualifiedMinCount qualifiedMaxCount".split()
+    SH[n]
+    for n in [
+        "path",
+        "in",
+        "datatype",
+        "nodeKind",
+        "minCount",
+        "maxCount",
+        "flags",
+        "qualifiedMinCount",
+        "qualifiedMaxCount",
+    ]
 )
 _SHAPE_LISTS = (SH["or"], SH["and"], SH.xone)
 _NODE_KINDS = {
