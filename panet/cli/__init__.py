@@ -55,10 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``panet`` script; returns the exit status."""
     import click
 
-    from panet.cli import terms  # noqa: F401  (registers its commands)
+    from panet.cli import terms, validate  # noqa: F401  (registers their commands)
 
     try:
-        app(args=argv, prog_name="panet", standalone_mode=False)
+        # Without standalone mode, click returns the code of `typer.Exit(code)` instead of raising.
+        status = app(args=argv, prog_name="panet", standalone_mode=False)
     except PanetError as err:
         typer.echo(f"panet: error: {err}", err=True)
         return 2
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":

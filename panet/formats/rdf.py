@@ -77,7 +77,8 @@ def _load_error(path: Path, fmt: str, err: Exception, error: type[InputError]) -
         problem = err.getMessage()
     else:
         line = getattr(err, "lines", None)
-        problem = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        why = getattr(err, "_why", None)  # turtle/n3 BadSyntax: the reason without the source excerpt
+        problem = why or (str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
         if line is not None:
             line += 1
     if isinstance(line, int) and line < 1:
