@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -513,7 +513,8 @@ def shape_nodes(graph: Graph) -> set[Node]:
 
 
 def _implicit_class_target(graph: Graph, node: Node) -> bool:
-    classes = {RDFS.Class, *graph.subjects(RDFS.subClassOf, RDFS.Class)}
+    # pyshacl adds owl:Class rdfs:subClassOf rdfs:Class to every shapes graph
+    classes = {RDFS.Class, OWL.Class, *graph.subjects(RDFS.subClassOf, RDFS.Class)}
     return any(t in classes for t in graph.objects(node, RDF.type))
 
 

@@ -79,11 +79,14 @@ class Explainer:
         template = _DEFAULTS.get(name)
         if template is None:
             return f"Violates {name}."
-        parameters = {
-            key: node_text(self.shapes, self.shapes.value(source, SH[key]) or Literal("?"))
-            for key in re.findall(r"{(\w+)}", template)
-        }
+        parameters = {key: self._parameter(source, key) for key in re.findall(r"{(\w+)}", template)}
         return template.format(**parameters)
+
+    def _parameter(self, shape: Node, name: str) -> str:
+        value = self.shapes.value(shape, SH[name])
+        if value is None:
+            return "?"
+        return str(value) if isinstance(value, Literal) else node_text(self.shapes, value)
 
 
 def explain_reference(onto: Ontology, value: Node, under: Node | None = None, data: Graph | None = None) -> str | None:

@@ -28,14 +28,17 @@ def run(data: Graph, shapes: Graph) -> list[ReferenceResult]:
     import warnings
 
     import pyshacl
+    from rdflib import Graph
 
+    shapes_copy = Graph()  # pyshacl adds triples to the shapes graph it is given
+    shapes_copy += shapes
     logging.getLogger("pyshacl").setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _, report, _ = pyshacl.validate(
                 data,
-                shacl_graph=shapes,
+                shacl_graph=shapes_copy,
                 inference="none",
                 advanced=False,
                 do_owl_imports=False,
