@@ -42,11 +42,13 @@ def both(data, shapes=None, **options):
 
 
 def validate_graph(turtle: str) -> Graph:
-    return Graph().parse(data="@prefix schema: <http://schema.org/> . @prefix PaNET: <http://purl.org/pan-science/"
-    "PaNET/> . @prefix ex: <http://example.org/> . @prefix eg: <http://purl.org/pan-science/PaNET/example-1#> . "
-    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix dcat: <http://www.w3.org/ns/dcat#> . "
-    "@prefix dct: <http://purl.org/dc/terms/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n" + turtle,
-    format="turtle")
+    return Graph().parse(
+        data="@prefix schema: <http://schema.org/> . @prefix PaNET: <http://purl.org/pan-science/"
+        "PaNET/> . @prefix ex: <http://example.org/> . @prefix eg: <http://purl.org/pan-science/PaNET/example-1#> . "
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix dcat: <http://www.w3.org/ns/dcat#> . "
+        "@prefix dct: <http://purl.org/dc/terms/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .\n" + turtle,
+        format="turtle",
+    )
 
 
 GOOD_RECORD = """ex:d a schema:Dataset ; schema:name "SAXS of lysozyme" ; schema:measurementTechnique PaNET:PaNET01188 ;
@@ -114,7 +116,7 @@ def test_example_1_conforms_on_both_engines(onto, example):
             "is the class 'angle resolved photoemission spectroscopy' (PaNET01089) itself",
         ),
         # a literal instead of an individual
-        (lambda g: g.set((EG.my_ARPES_data, EG.hasTechnique, Literal("ARPES"))), "\"ARPES\" is a literal"),
+        (lambda g: g.set((EG.my_ARPES_data, EG.hasTechnique, Literal("ARPES"))), '"ARPES" is a literal'),
     ],
 )
 def test_mutated_example_fails_with_the_expected_result(onto, example, mutation, expected):
@@ -209,7 +211,7 @@ def test_shipped_techniques_file_matches_the_shipped_ontology(onto):
 
 
 def test_shapes_are_generated_for_the_loaded_version(onto):
-    old = [r for r in panet.releases.releases() if r.version == "1.0.0"][0].load()
+    old = next(r for r in panet.releases.releases() if r.version == "1.0.0").load()
     generated = technique_shapes(old)
     listed = set(generated.items(generated.value(PANETSH.TechniqueIRI, SH["in"])))
     assert len(listed) == len(old.terms("technique")) != len(onto.terms("technique"))
@@ -410,7 +412,14 @@ def test_scicat_records(tmp_path):
 
 
 def test_shipped_files_are_in_the_package():
-    for name in ("dataset.ttl", "techniques.ttl", "pan-search.jsonld", "scicat.jsonld", "schema-org.jsonld", "README.md"):
+    for name in (
+        "dataset.ttl",
+        "techniques.ttl",
+        "pan-search.jsonld",
+        "scicat.jsonld",
+        "schema-org.jsonld",
+        "README.md",
+    ):
         assert Path(shipped_shapes_file(name)).is_file(), name
 
 

@@ -77,14 +77,20 @@ def validate_command(
     from panet.shacl import validate
 
     onto = _ontology(ontology, version)
-    report = validate([str(f) for f in files], shapes=shapes or None, engine=engine.value, ontology=onto, context=context)
+    report = validate(
+        [str(f) for f in files], shapes=shapes or None, engine=engine.value, ontology=onto, context=context
+    )
     if format is ReportFormat.json:
         sys.stdout.write(report.to_json() + "\n")
     elif format is ReportFormat.ttl:
         sys.stdout.write(report.graph.serialize(format="turtle"))
     else:
         sys.stdout.write(report.text() + "\n")
-    failing = {"violation": ("Violation",), "warning": ("Violation", "Warning"), "info": ("Violation", "Warning", "Info")}
+    failing = {
+        "violation": ("Violation",),
+        "warning": ("Violation", "Warning"),
+        "info": ("Violation", "Warning", "Info"),
+    }
     if any(report.count(name) for name in failing[fail_on.value]):
         raise typer.Exit(1)
 

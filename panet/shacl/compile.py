@@ -73,6 +73,7 @@ _SINGLE = frozenset(
         "qualifiedMaxCount",
     ]
 )
+_PROPERTY_ONLY = frozenset((SH.minCount, SH.maxCount, SH.qualifiedValueShape))
 _SHAPE_LISTS = (SH["or"], SH["and"], SH.xone)
 _NODE_KINDS = {
     SH.IRI: (URIRef,),
@@ -397,6 +398,9 @@ class _Compiler:
                 raise Unsupported(f"node shape {node.n3()} has a sh:path")
             shape.path_node = one[SH.path]
             shape.path = self.path(one[SH.path])
+        elif one.keys() & _PROPERTY_ONLY:
+            names = ", ".join(sorted(p.n3(g.namespace_manager) for p in one.keys() & _PROPERTY_ONLY))
+            raise Unsupported(f"node shape {node.n3()} uses {names}, valid on property shapes only")
         shape.severity = one.get(SH.severity, SH.Violation)
         shape.messages = tuple(m for m in get(SH.message, ()) if isinstance(m, Literal))
         shape.deactivated = any(_true(v) for v in get(SH.deactivated, ()))
