@@ -63,7 +63,7 @@ def check(data: Graph, shapes: Graph, engine: str, onto: Any) -> Report:
     """Validate parsed graphs; ``onto`` is a callable returning the `Ontology` (used only for
     messages about technique values)."""
     from panet.shacl import reference
-    from panet.shacl.compile import Unsupported, compile_shapes
+    from panet.shacl.compile import Unsupported, compile_cached
     from panet.shacl.engine import run
     from panet.shacl.explain import Explainer
     from panet.shacl.report import Report, Result
@@ -72,7 +72,7 @@ def check(data: Graph, shapes: Graph, engine: str, onto: Any) -> Report:
     found: list[tuple[Any, ...]] | None = None
     if engine == "fast":
         try:
-            compiled = compile_shapes(shapes)
+            compiled = compile_cached(shapes)
         except Unsupported as err:
             fallback = err.reason
         else:
@@ -80,7 +80,7 @@ def check(data: Graph, shapes: Graph, engine: str, onto: Any) -> Report:
     if found is None:
         found = reference.run(data, shapes)
     explainer = Explainer(shapes, data, onto)
-    results = [Result(f, p, v, s, c, sev, explainer.message(f, v, s, c), shapes) for f, p, v, s, c, sev in found]
+    results = [Result(f, p, v, s, c, sev, explainer.message(v, s, c), shapes) for f, p, v, s, c, sev in found]
     used = "pyshacl" if fallback is not None or engine == "pyshacl" else "fast"
     return Report(results, engine=used, fallback=fallback, shapes_graph=shapes, data_graph=data)
 

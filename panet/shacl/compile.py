@@ -13,7 +13,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 if TYPE_CHECKING:
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
 
     from panet.shacl.engine import Evaluator
 
-__all__ = ["SUBSET", "Path", "Shape", "Unsupported", "compile_shapes"]
+__all__ = ["SUBSET", "Path", "Shape", "Unsupported", "compile_cached", "compile_shapes"]
 
 _PARAMETERS = [
     "targetNode",
@@ -367,6 +366,29 @@ class _Compiler:
         self.graph = graph
         self.shapes: dict[Node, Shape] = {}
         self.in_progress: set[Node] = set()
+        # one pass over the graph: rdflib lookups cost microseconds each, and shapes hold long lists
+        self.triples: dict[Node, dict[Node, list[Node]]] = {}
+        for s, p, o in graph:
+            self.triples.setdefault(s, {}).setdefault(p, []).append(o)
+        # pyshacl adds owl:Class rdfs:subClassOf rdfs:Class to every shapes graph
+        self.class_types = {RDFS.Class, OWL.Class, *graph.subjects(RDFS.subClassOf, RDFS.Class)}
+
+    def shape_nodes(self) -> set[Node]:
+        """Every node the shapes graph makes a shape (as pyshacl collects them)."""
+        g = self.graph
+        found = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+        for predicate in (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.property, SH.node):
+            found.update(g.subjects(predicate, None))
+        for predicate in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
+            found.update(g.objects(None, predicate))
+        for predicate in _SHAPE_LISTS:
+            for head in g.objects(None, predicate):
+                found.update(self.members(head))
+        return found
+
+    def value(self, node: Node, predicate: Node) -> Node | None:
+        found = self.triples.get(node, {}).get(predicate)
+        return found[0] if found else None
 
     def shape(self, node: Node) -> Shape:
         found = self.shapes.get(node)
@@ -383,9 +405,7 @@ class _Compiler:
     def _compile(self, node: Node) -> Shape:
         g = self.graph
         shape = Shape(node)
-        values: dict[Node, list[Node]] = {}
-        for p, o in g.predicate_objects(node):
-            values.setdefault(p, []).append(o)
+        values = self.triples.get(node, {})
         for p, objects in values.items():
             if str(p).startswith(str(SH)) and p not in SUBSET and p not in _ANNOTATIONS:
                 raise Unsupported(f"shape {node.n3()} uses {p.n3(g.namespace_manager)}, outside the fast subset")
@@ -406,7 +426,7 @@ class _Compiler:
         shape.deactivated = any(_true(v) for v in get(SH.deactivated, ()))
         shape.target_nodes = list(get(SH.targetNode, ()))
         shape.target_classes = list(get(SH.targetClass, ()))
-        if _implicit_class_target(g, node):
+        if not self.class_types.isdisjoint(values.get(RDF.type, ())):  # an implicit class target
             shape.target_classes.append(node)
         shape.target_subjects_of = list(get(SH.targetSubjectsOf, ()))
         shape.target_objects_of = list(get(SH.targetObjectsOf, ()))
@@ -461,33 +481,63 @@ class _Compiler:
         return shape
 
     def members(self, head: Node) -> list[Node]:
-        if head != RDF.nil and self.graph.value(head, RDF.first) is None:
-            raise Unsupported(f"{head.n3()} is not an RDF list")
-        return list(Collection(self.graph, head))
+        found: list[Node] = []
+        seen: set[Node] = set()
+        while head != RDF.nil:
+            first, rest = self.value(head, RDF.first), self.value(head, RDF.rest)
+            if first is None or rest is None or head in seen:
+                raise Unsupported(f"{head.n3()} is not a well-formed RDF list")
+            seen.add(head)
+            found.append(first)
+            head = rest
+        return found
 
     def path(self, node: Node) -> Path:
-        g = self.graph
         if isinstance(node, URIRef):
             return Path("predicate", node)
-        if g.value(node, RDF.first) is not None:
-            return Path("sequence", parts=tuple(self.path(n) for n in Collection(g, node)))
+        if self.value(node, RDF.first) is not None:
+            return Path("sequence", parts=tuple(self.path(n) for n in self.members(node)))
         for predicate, kind in (
             (SH.zeroOrMorePath, "zeroOrMore"),
             (SH.oneOrMorePath, "oneOrMore"),
             (SH.zeroOrOnePath, "zeroOrOne"),
         ):
-            inner = g.value(node, predicate)
+            inner = self.value(node, predicate)
             if inner is not None:
                 return Path(kind, parts=(self.path(inner),))
-        inverse = g.value(node, SH.inversePath)
+        inverse = self.value(node, SH.inversePath)
         if isinstance(inverse, URIRef):
             return Path("inverse", inverse)
         if inverse is not None:
             raise Unsupported("sh:inversePath of a complex path")
-        alternatives = g.value(node, SH.alternativePath)
+        alternatives = self.value(node, SH.alternativePath)
         if alternatives is not None:
-            return Path("alternative", parts=tuple(self.path(n) for n in Collection(g, alternatives)))
+            return Path("alternative", parts=tuple(self.path(n) for n in self.members(alternatives)))
         raise Unsupported(f"{node.n3()} is not a SHACL property path")
+
+
+_compiled: dict[int, tuple[Any, int, list[Shape] | Unsupported]] = {}
+
+
+def compile_cached(graph: Graph) -> list[Shape]:
+    """`compile_shapes`, remembered per graph object while its size is unchanged."""
+    import weakref
+
+    key = id(graph)
+    entry = _compiled.get(key)
+    if entry is None or entry[0]() is not graph or entry[1] != len(graph):
+        try:
+            found: list[Shape] | Unsupported = compile_shapes(graph)
+        except Unsupported as err:
+            found = err
+        _compiled[key] = entry = (
+            weakref.ref(graph, lambda _: _compiled.pop(key, None)),
+            len(graph),
+            found,
+        )
+    if isinstance(entry[2], Unsupported):
+        raise entry[2]
+    return entry[2]
 
 
 def compile_shapes(graph: Graph) -> list[Shape]:
@@ -497,29 +547,9 @@ def compile_shapes(graph: Graph) -> list[Shape]:
     constraint anywhere makes the whole graph fall back.
     """
     compiler = _Compiler(graph)
-    for node in sorted(shape_nodes(graph), key=str):
+    for node in sorted(compiler.shape_nodes(), key=str):
         compiler.shape(node)
     return [s for s in compiler.shapes.values() if s.has_targets]
-
-
-def shape_nodes(graph: Graph) -> set[Node]:
-    """Every node the shapes graph makes a shape (as pyshacl collects them)."""
-    g = graph
-    found = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
-    for predicate in (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.property, SH.node):
-        found.update(g.subjects(predicate, None))
-    for predicate in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
-        found.update(g.objects(None, predicate))
-    for predicate in _SHAPE_LISTS:
-        for head in g.objects(None, predicate):
-            found.update(Collection(g, head))
-    return found
-
-
-def _implicit_class_target(graph: Graph, node: Node) -> bool:
-    # pyshacl adds owl:Class rdfs:subClassOf rdfs:Class to every shapes graph
-    classes = {RDFS.Class, OWL.Class, *graph.subjects(RDFS.subClassOf, RDFS.Class)}
-    return any(t in classes for t in graph.objects(node, RDF.type))
 
 
 def _single_class(shape: Shape) -> Node | None:

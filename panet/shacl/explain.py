@@ -61,8 +61,16 @@ class Explainer:
         self.shapes = shapes
         self.data = data
         self._ontology = ontology
+        self._messages: dict[tuple[Node | None, Node, Node], str] = {}  # wrong values repeat across records
 
-    def message(self, focus: Node, value: Node | None, source: Node, component: Node) -> str:
+    def message(self, value: Node | None, source: Node, component: Node) -> str:
+        key = (value, source, component)
+        found = self._messages.get(key)
+        if found is None:
+            found = self._messages[key] = self._message(value, source, component)
+        return found
+
+    def _message(self, value: Node | None, source: Node, component: Node) -> str:
         checks = self.shapes.value(source, PANETSH.checks)
         if value is not None and checks is not None:
             onto = self._ontology()

@@ -32,7 +32,9 @@ def run(data: Graph, shapes: Graph) -> list[ReferenceResult]:
 
     shapes_copy = Graph()  # pyshacl adds triples to the shapes graph it is given
     shapes_copy += shapes
-    logging.getLogger("pyshacl").setLevel(logging.ERROR)
+    # pyshacl logs what it also raises, on a logger it resets on every call: mute it meanwhile
+    log = logging.getLogger("pyshacl-validate")
+    was_disabled, log.disabled = log.disabled, True
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -48,6 +50,8 @@ def run(data: Graph, shapes: Graph) -> list[ReferenceResult]:
             )
     except Exception as err:  # pyshacl raises its own and rdflib's error types for a broken shapes graph
         raise PanetError(f"pyshacl cannot use the shapes graph: {str(err).strip().splitlines()[0]}") from None
+    finally:
+        log.disabled = was_disabled
     return [
         (
             report.value(r, SH.focusNode),
