@@ -433,3 +433,25 @@ def test_default_shapes_are_the_shipped_files(onto):
 def test_engine_name_is_checked():
     with pytest.raises(ValueError, match="engine must be one of"):
         validate(Graph(), engine="turbo")
+
+
+def test_invalid_shapes_graph_is_one_clear_error():
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S sh:targetNode ex:a ; sh:minCount 1 .""",
+        format="turtle",
+    )
+    for engine in ("fast", "pyshacl"):
+        with pytest.raises(PanetError, match="pyshacl cannot use the shapes graph: MinCountConstraintComponent"):
+            validate(Graph(), shapes, engine=engine)
+
+
+def test_recursive_shapes_fall_back_to_pyshacl():
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:node ex:S ] .""",
+        format="turtle",
+    )
+    report = validate(Graph(), shapes)
+    assert report.engine == "pyshacl"
+    assert "recursive" in report.fallback
