@@ -15,6 +15,7 @@ TYPE_CHECKING = False  # typing costs 2 ms of import time; this idiom avoids it
 __version__ = "0.1.0"
 
 __all__ = [
+    "DeprecatedTermWarning",
     "Hit",
     "InputError",
     "Ontology",
@@ -23,8 +24,11 @@ __all__ = [
     "Report",
     "Term",
     "TermNotFound",
+    "UnknownVersion",
     "__version__",
+    "diff",
     "load",
+    "releases",
     "shipped_path",
     "validate",
 ]
@@ -37,6 +41,10 @@ _LAZY = {
     "TermNotFound": "panet.errors",
     "OntologyLoadError": "panet.errors",
     "PanetError": "panet.errors",
+    "UnknownVersion": "panet.errors",
+    "DeprecatedTermWarning": "panet.errors",
+    "releases": "panet.versions",
+    "diff": "panet.changes",
     "InputError": "panet.errors",
     "shipped_path": "panet.loader",
     "validate": "panet.shacl",
@@ -46,13 +54,22 @@ _LAZY = {
 if TYPE_CHECKING:
     from typing import Any
 
-    from panet.errors import InputError, OntologyLoadError, PanetError, TermNotFound
+    from panet.changes import diff
+    from panet.errors import (
+        DeprecatedTermWarning,
+        InputError,
+        OntologyLoadError,
+        PanetError,
+        TermNotFound,
+        UnknownVersion,
+    )
     from panet.loader import load, shipped_path
     from panet.ontology import Ontology
     from panet.search import Hit
     from panet.shacl import validate
     from panet.shacl.report import Report
     from panet.term import Term
+    from panet.versions import releases
 
 
 def __getattr__(name: str) -> Any:

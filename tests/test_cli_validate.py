@@ -118,7 +118,7 @@ def test_shapes_for_a_shipped_version(capsys, tmp_path):
     assert "PaNET00107" not in text  # positron probe technique came later
     status, _, err = run(capsys, "shapes", "--version", "9.9.9")
     assert status == 2
-    assert "not shipped" in err
+    assert "no shipped PaNET release '9.9.9'" in err
 
 
 def test_shapes_default_output_is_profile_and_techniques(capsys):

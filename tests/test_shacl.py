@@ -211,7 +211,7 @@ def test_shipped_techniques_file_matches_the_shipped_ontology(onto):
 
 
 def test_shapes_are_generated_for_the_loaded_version(onto):
-    old = next(r for r in panet.releases.releases() if r.version == "1.0.0").load()
+    old = panet.load(version="1.0.0")
     generated = technique_shapes(old)
     listed = set(generated.items(generated.value(PANETSH.TechniqueIRI, SH["in"])))
     assert len(listed) == len(old.terms("technique")) != len(onto.terms("technique"))

@@ -14,7 +14,7 @@ from panet.errors import PanetError
 
 VersionOption = Annotated[
     str | None,
-    typer.Option("--version", help="A shipped PaNET release (e.g. 1.3.0) instead of the current build."),
+    typer.Option("--version", help="A shipped PaNET release (1.3.0, latest, current) instead of the current build."),
 ]
 
 
@@ -40,13 +40,9 @@ def _ontology(ontology: Path | None, version: str | None):  # -> panet.Ontology
         return load_ontology(ontology)
     if ontology is not None:
         raise typer.BadParameter("give --version or --ontology, not both")
-    from panet.releases import releases
+    from panet.loader import load
 
-    for release in releases():
-        if release.version == version.removeprefix("v"):
-            return release.load()
-    shipped = ", ".join(r.version for r in releases())
-    raise PanetError(f"PaNET {version} is not shipped with panet (shipped releases: {shipped}; or use --ontology FILE)")
+    return load(version=version)
 
 
 @app.command("validate")

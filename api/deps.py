@@ -1,0 +1,22 @@
+"""Dependencies routes share: the one `Ontology` and the settings the app was made with."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from panet.api.settings import Settings
+
+import panet
+
+
+def get_ontology(request: Request) -> panet.Ontology:
+    return request.app.state.ontology
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+OntologyDep = Annotated[panet.Ontology, Depends(get_ontology)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,0 +1,25 @@
+"""``/health`` and ``/version``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from panet.api.deps import OntologyDep
+
+import panet
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/health")
+def health(onto: OntologyDep) -> dict[str, object]:
+    """Liveness: the index is loaded."""
+    return {"status": "ok", "terms": len(onto)}
+
+
+@router.get("/version")
+def version(onto: OntologyDep) -> dict[str, object]:
+    """Ontology version and checksum, and the package version."""
+    return {
+        "panet": panet.__version__,
+        "ontology": {"version": onto.version, "checksum": onto.checksum, "terms": len(onto)},
+    }

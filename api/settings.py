@@ -1,0 +1,33 @@
+"""Service settings: defaults, overridden by ``panet serve`` options or ``PANET_*`` variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the service is allowed to do and how much.
+
+    >>> Settings().max_body_bytes
+    10485760
+    """
+
+    ontology: str | None = field(default_factory=lambda: os.environ.get("PANET_ONTOLOGY") or None)
+    max_body_bytes: int = field(default_factory=lambda: _env_int("PANET_MAX_BODY_BYTES", 10 * 1024 * 1024))
+    query_timeout: float = field(default_factory=lambda: _env_float("PANET_QUERY_TIMEOUT", 5.0))
+    max_rows: int = field(default_factory=lambda: _env_int("PANET_MAX_ROWS", 10_000))
+    cors_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(o for o in os.environ.get("PANET_CORS_ORIGINS", "").split(",") if o)
+    )
