@@ -119,7 +119,7 @@ def explain_reference(onto: Ontology, value: Node, under: Node | None = None, da
     if term.deprecated:
         return f"{_name(term)} is deprecated" + (f"; use <{term.replaced_by}>." if term.replaced_by else ".")
     if under is not None:
-        top = onto.get(str(under), kind="any")
+        top = _lookup(onto, str(under), "any")
         if top is not None and term not in onto.descendants(top, include_self=True):
             return f"{_name(term)} is a technique, but not under {_name(top)}."
     return None
@@ -151,10 +151,10 @@ def explain_individual(onto: Ontology, value: Node, data: Graph) -> str | None:
 def _explain_text(onto: Ontology, text: str, problem: str) -> str:
     """Message for a technique given as text: the IRI it names, or the closest techniques."""
     quoted = f"'{text.strip()}'"
-    term = onto.get(text.strip(), kind="any")
+    term = _lookup(onto, text.strip(), "any")
     if term is not None and _PANET_ID.search(text):
         return f"{quoted} {problem}: write the IRI <{term.iri}> ({term.label!r})."
-    technique = onto.get(text.strip()) or term
+    technique = _lookup(onto, text.strip(), None) or term
     if technique is not None and technique.kind == "technique":
         return f"{quoted} {problem}; did you mean {technique.id} '{technique.label}' <{technique.iri}>?"
     hits = onto.search(text, limit=3, kind="technique")
@@ -177,9 +177,20 @@ def _did_you_mean(onto: Ontology, term: Term) -> str:
 def _term_for_iri(onto: Ontology, iri: str) -> Term | None:
     """The PaNET term an IRI names, in any namespace spelling, or by a PaNET ID at its end."""
     if local_id(iri) != iri.casefold():
-        return onto.get(iri, kind="any")
+        return _lookup(onto, iri, "any")
     tail = re.split(r"[/#:]", iri)[-1]
-    return onto.get(tail, kind="any") if _PANET_ID.fullmatch(tail) else None
+    return _lookup(onto, tail, "any") if _PANET_ID.fullmatch(tail) else None
+
+
+def _lookup(onto: Ontology, key: str, kind: str | None) -> Term | None:
+    """``onto.get`` without its deprecation warning: the messages say it themselves."""
+    import warnings
+
+    from panet.errors import DeprecatedTermWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecatedTermWarning)
+        return onto.get(key, kind=kind)
 
 
 def _name(term: Term) -> str:
