@@ -15,11 +15,15 @@ TYPE_CHECKING = False  # typing costs 2 ms of import time; this idiom avoids it
 __version__ = "0.1.0"
 
 __all__ = [
+    "Annotation",
+    "Annotator",
     "DeprecatedTermWarning",
     "Hit",
-    "InputError",
+    "InputFileError",
+    "MappingLoadError",
     "Ontology",
     "OntologyLoadError",
+    "OptionError",
     "PanetError",
     "Report",
     "Term",
@@ -45,7 +49,11 @@ _LAZY = {
     "DeprecatedTermWarning": "panet.errors",
     "releases": "panet.versions",
     "diff": "panet.changes",
-    "InputError": "panet.errors",
+    "MappingLoadError": "panet.errors",
+    "OptionError": "panet.errors",
+    "Annotation": "panet.annotate",
+    "Annotator": "panet.annotate",
+    "InputFileError": "panet.errors",
     "shipped_path": "panet.loader",
     "validate": "panet.shacl",
     "Report": "panet.shacl.report",
@@ -54,11 +62,14 @@ _LAZY = {
 if TYPE_CHECKING:
     from typing import Any
 
+    from panet.annotate import Annotation, Annotator
     from panet.changes import diff
     from panet.errors import (
         DeprecatedTermWarning,
-        InputError,
+        InputFileError,
+        MappingLoadError,
         OntologyLoadError,
+        OptionError,
         PanetError,
         TermNotFound,
         UnknownVersion,

@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, SH
 
 import panet
-from panet.errors import InputError, PanetError
+from panet.errors import InputFileError, OptionError, PanetError
 from panet.shacl import check, validate
 from panet.shacl.generate import PANETSH, default_shapes, technique_shapes, under_shapes
 from panet.shacl.inputs import shipped_shapes_file
@@ -303,7 +303,7 @@ def test_constraint_outside_the_subset_hands_the_whole_validation_to_pyshacl():
 def test_unparseable_data_names_file_and_line(tmp_path):
     path = tmp_path / "broken.ttl"
     path.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b ;\n")
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(InputFileError) as caught:
         validate(path)
     assert caught.value.path == str(path)
     assert caught.value.line == 3
@@ -313,7 +313,7 @@ def test_unparseable_data_names_file_and_line(tmp_path):
 def test_unparseable_shapes_name_file_and_line(tmp_path):
     path = tmp_path / "shapes.ttl"
     path.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n\n<x> sh:minCount .\n")
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(InputFileError) as caught:
         validate(panet.shipped_path("examples/example-1.ttl"), shapes=path)
     assert caught.value.line == 3
 
@@ -321,7 +321,7 @@ def test_unparseable_shapes_name_file_and_line(tmp_path):
 def test_bad_json_names_line_and_column(tmp_path):
     path = tmp_path / "records.json"
     path.write_text('[{"pid": "a",\n  "title": }]')
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(InputFileError) as caught:
         validate(path, context="pan-search")
     assert (caught.value.line, caught.value.column) == (2, 12)
 
@@ -333,21 +333,21 @@ def test_xml_external_entities_are_refused(tmp_path):
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="x">'
         "&e;</rdf:Description></rdf:RDF>"
     )
-    with pytest.raises(InputError, match="external entity"):
+    with pytest.raises(InputFileError, match="external entity"):
         validate(path)
 
 
 def test_plain_json_needs_a_context(tmp_path):
     path = tmp_path / "records.json"
     path.write_text('[{"pid": "a"}]')
-    with pytest.raises(InputError, match="plain JSON without @context"):
+    with pytest.raises(InputFileError, match="plain JSON without @context"):
         validate(path)
 
 
 def test_remote_json_ld_context_is_never_fetched(tmp_path):
     path = tmp_path / "record.jsonld"
     path.write_text('{"@context": "https://example.org/context.jsonld", "@id": "http://example.org/a"}')
-    with pytest.raises(InputError, match="never fetches"):
+    with pytest.raises(InputFileError, match="never fetches"):
         validate(path)
 
 
@@ -431,7 +431,7 @@ def test_default_shapes_are_the_shipped_files(onto):
 
 
 def test_engine_name_is_checked():
-    with pytest.raises(ValueError, match="engine must be one of"):
+    with pytest.raises(OptionError, match="engine must be one of"):
         validate(Graph(), engine="turbo")
 
 

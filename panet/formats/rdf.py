@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from panet.errors import InputError, OntologyLoadError, PanetError
+from panet.errors import InputFileError, OntologyLoadError, PanetError
 from panet.formats import OntologyData, is_panet_iri
 from panet.term import NAMESPACE
 
@@ -51,9 +51,9 @@ def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
     return graph
 
 
-def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputError] = OntologyLoadError):
+def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError):
     """``data`` (the content of ``path``) parsed by rdflib as ``fmt``; ``error`` (a subclass
-    of `InputError`) names the file and line of anything unreadable. XML that declares an
+    of `InputFileError`) names the file and line of anything unreadable. XML that declares an
     external entity is refused before parsing: panet never resolves external entities.
     """
     raw = data.encode() if isinstance(data, str) else data
@@ -74,7 +74,7 @@ def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputError]
     return graph
 
 
-def _load_error(path: Path, fmt: str, err: Exception, error: type[InputError]) -> InputError:
+def _load_error(path: Path, fmt: str, err: Exception, error: type[InputFileError]) -> InputFileError:
     line = column = None
     get_line = getattr(err, "getLineNumber", None)
     if get_line is not None:  # xml.sax.SAXParseException

@@ -39,14 +39,15 @@ def validate(
     ``shapes=None`` uses the shipped dataset profile plus the technique shapes generated for
     ``ontology`` (an `Ontology`, a PaNET file, or None for the shipped PaNET). ``engine`` is
     ``"fast"`` or ``"pyshacl"``. ``context`` reads plain JSON records as RDF: ``"pan-search"``,
-    ``"scicat"`` or a JSON-LD context file. Unreadable input raises `panet.errors.InputError`
+    ``"scicat"`` or a JSON-LD context file. Unreadable input raises `panet.errors.InputFileError`
     naming the file and line.
     """
+    from panet.errors import OptionError
     from panet.shacl.generate import default_shapes
     from panet.shacl.inputs import read_graphs
 
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+        raise OptionError(f"engine must be one of {ENGINES}, not {engine!r}")
     onto_cache: list[Ontology] = []
 
     def onto() -> Ontology:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from panet.errors import InputError
+from panet.errors import InputFileError
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -60,24 +60,24 @@ def read_rdf(
     content = _read(path)
     fmt = format or detect_format(path, content[:512])
     if fmt == "csv":
-        raise InputError(path, "a CSV file is not RDF; give Turtle, RDF/XML, N-Triples, JSON-LD or JSON records")
+        raise InputFileError(path, "a CSV file is not RDF; give Turtle, RDF/XML, N-Triples, JSON-LD or JSON records")
     data: bytes | str = content
     if fmt == "json-ld":
         data = _json_ld(path, content, context)
-    return parse_graph(path, data, fmt, InputError)
+    return parse_graph(path, data, fmt, InputFileError)
 
 
 def _read(path: Path) -> bytes:
     try:
         content = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(path, "no such file") from None
+        raise InputFileError(path, "no such file") from None
     except IsADirectoryError:
-        raise InputError(path, "is a directory, not an RDF or JSON file") from None
+        raise InputFileError(path, "is a directory, not an RDF or JSON file") from None
     except OSError as err:
-        raise InputError(path, f"cannot be read ({err.strerror})") from None
+        raise InputFileError(path, f"cannot be read ({err.strerror})") from None
     if not content.strip():
-        raise InputError(path, "the file is empty")
+        raise InputFileError(path, "the file is empty")
     return content
 
 
@@ -87,9 +87,9 @@ def _load_json(path: Path, content: bytes | str) -> Any:
     try:
         return json.loads(content)
     except UnicodeDecodeError as err:
-        raise InputError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+        raise InputFileError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
     except json.JSONDecodeError as err:
-        raise InputError(path, f"not valid JSON: {err.msg}", line=err.lineno, column=err.colno) from None
+        raise InputFileError(path, f"not valid JSON: {err.msg}", line=err.lineno, column=err.colno) from None
 
 
 def _context(name: str | os.PathLike[str]) -> Any:
@@ -107,7 +107,7 @@ def _json_ld(path: Path, content: bytes, context: str | os.PathLike[str] | None)
     has_context = isinstance(document, dict) and "@context" in document
     if not has_context:
         if context is None:
-            raise InputError(
+            raise InputFileError(
                 path, "plain JSON without @context; pass a context: 'pan-search', 'scicat' or a JSON-LD context file"
             )
         records = document if isinstance(document, list) else [document]
@@ -144,7 +144,7 @@ def _local_context(path: Path, value: Any, given: Any) -> Any:
         return given
     if value.rstrip("/") in {v.rstrip("/") for v in _SCHEMA_ORG}:
         return _context("schema.org")
-    raise InputError(
+    raise InputFileError(
         path,
         f"uses the remote JSON-LD context <{value}>; panet never fetches from the network: "
         "save the context and pass it as a file (--context FILE)",
