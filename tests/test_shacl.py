@@ -160,6 +160,11 @@ def test_specifier_message_names_the_technique(onto):
     [
         ('"SAXS"', "'SAXS' is text, not an IRI; did you mean PaNET01188 'small angle x-ray scattering'"),
         ('"small angle x-ray scatering"', "closest PaNET techniques: PaNET01188 'small angle x-ray scattering'"),
+        (
+            '"SAXS and WAXS on lysozyme"',
+            "did you mean PaNET01188 'small angle x-ray scattering' <http://purl.org/pan-science/PaNET/PaNET01188>, "
+            "PaNET",
+        ),
         ('"http://purl.org/pan-science/PaNET/PaNET01188"', "is text, not an IRI: write the IRI <http://purl.org/"),
         ("<https://purl.org/pan-science/PaNET/PaNET01188>", "write <http://purl.org/pan-science/PaNET/PaNET01188>"),
         ("PaNET:PaNET99999", "is not a term of PaNET"),
