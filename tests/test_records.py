@@ -516,8 +516,10 @@ def test_generic_jsonl_needs_fields(tmp_path, capsys):
     assert pids(lines(tmp_path / "out.jsonl")[0], "panet_techniques") == [SAXS]
 
 
-def test_exports_load_in_rdflib(tmp_path):
+def test_exports_load_in_rdflib_and_meet_the_dataset_shapes(tmp_path):
     import rdflib
+
+    from panet.shacl import validate
 
     schema = rdflib.Namespace("http://schema.org/")
     for to, rdf_format in (("jsonld", "json-ld"), ("ttl", "turtle")):
@@ -530,6 +532,10 @@ def test_exports_load_in_rdflib(tmp_path):
         assert graph.value(rdflib.URIRef(SAXS), schema.name) == rdflib.Literal("small angle x-ray scattering")
         assert (rdflib.URIRef(SAXS), schema.inDefinedTermSet, rdflib.URIRef(PANET + "PaNET.owl")) in graph
         assert len(set(graph.subjects(rdflib.RDF.type, schema.Dataset))) == 5
+        assert (dataset, rdflib.URIRef("http://www.w3.org/ns/dcat#theme"), rdflib.URIRef(SAXS)) in graph
+        report = validate(output)  # panet's own SHACL dataset profile
+        failing = {r.focus for r in report.results if r.severity_name == "Violation"}
+        assert failing == {rdflib.URIRef("https://hdl.handle.net/20.500.12269/empty-1")}  # no technique found
 
 
 def test_cli_summary_exit_status_and_bad_input(tmp_path, capsys):

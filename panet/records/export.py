@@ -1,5 +1,6 @@
 """``--to jsonld|ttl``: each record as a schema.org ``Dataset`` that is also a ``dcat:Dataset``,
-its techniques as ``schema:measurementTechnique`` ``DefinedTerm``s of the PaNET ``DefinedTermSet``.
+its techniques as ``schema:measurementTechnique`` ``DefinedTerm``s of the PaNET ``DefinedTermSet``
+and as ``dcat:theme`` (what panet's SHACL dataset profile asks of both).
 
 Written record by record (memory stays flat) as one JSON-LD document with an inline context
 (no remote context is fetched) or as Turtle; both load in rdflib. Each record repeats the
@@ -48,6 +49,7 @@ CONTEXT = {
     "termCode": "schema:termCode",
     "inDefinedTermSet": {"@id": "schema:inDefinedTermSet", "@type": "@id"},
     "title": "dcterms:title",
+    "theme": {"@id": "dcat:theme", "@type": "@id"},
 }
 
 
@@ -97,6 +99,7 @@ class JsonLdExporter:
             }
             for t in techniques
         ]
+        node["theme"] = [t.iri for t in techniques]
         return dump_json(node)
 
 
@@ -134,7 +137,8 @@ class TurtleExporter:
         if about.created:
             facts.append(f"schema:dateCreated {_literal(about.created)}^^xsd:dateTime")
         if techniques:
-            facts.append("schema:measurementTechnique " + ", ".join(f"panet:{t.id}" for t in techniques))
+            terms = ", ".join(f"panet:{t.id}" for t in techniques)
+            facts += [f"schema:measurementTechnique {terms}", f"dcat:theme {terms}"]
         lines = [subject + " " + " ;\n    ".join(facts) + " ."]
         lines += [
             f"panet:{t.id} a schema:DefinedTerm ; schema:name {_literal(t.label)} ; "
