@@ -282,12 +282,16 @@ class XmlReader(Reader):
         self.file.close()
 
     def header(self) -> bytes:
+        if not self._envelope[0]:  # one record: its element is the document (UTF-8, no declaration needed)
+            return b""
         return b'<?xml version="1.0" encoding="UTF-8"?>\n' + self._envelope[0]
 
     def separator(self) -> bytes:
         return b"\n"
 
     def footer(self, written: int) -> bytes:
+        if not self._envelope[1]:
+            return b"\n" if written else b""  # a rejected lone record leaves an empty file, not bad XML
         return b"\n" + self._envelope[1]
 
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
