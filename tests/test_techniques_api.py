@@ -101,6 +101,12 @@ def test_former_label_and_filter_form(onto, client):
     assert response.json() == expected
 
 
+def test_regular_expressions_over_http(onto, client):
+    assert pan_ontology(client, {"name": {"ilike": "^xes$"}}).json() == {"pid": {"inq": [XES]}}
+    expected = sorted({*family(onto, "GISAXS"), *family(onto, "GISANS")})
+    assert pan_ontology(client, {"name": {"nlike": "^GISA[XN]S$"}}).json() == {"pid": {"nin": expected}}
+
+
 def test_unknown_technique_gives_empty_inq(client):
     assert pan_ontology(client, {"name": "no such technique"}).json() == {"pid": {"inq": []}}
     assert pan_ontology(client, {"pid": PANET + "PaNET2020072"}).json() == {"pid": {"inq": []}}  # a specifier
