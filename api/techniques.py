@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
+from functools import lru_cache, partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -19,7 +19,7 @@ from panet.api.problems import Problem
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
-from panet import loopback
+from panet import Ontology, loopback
 
 router = APIRouter(prefix="/techniques", tags=["PaN search API (pan-ontologies-api)"])
 
@@ -72,18 +72,23 @@ async def pan_ontology(request: Request) -> Response:
     technique → `{"pid": {"inq": []}}`. Also accepts `filter={"where": …}`.
     """
     where, filter_ = request.query_params.get("where"), request.query_params.get("filter")
+    answer = partial(_pan_ontology_body, get_ontology(request), where, filter_, get_settings(request).query_timeout)
     with _problems():
-        if filter_ is not None:
-            if where is not None:
-                raise loopback.FilterError("where", "give either where or filter, not both")
-            where = loopback.filter_where(filter_)
-        expand = partial(
-            loopback.expand_where, get_ontology(request), where, timeout=get_settings(request).query_timeout
-        )
         # name/pid expansions take microseconds: answer them on the event loop; regular
         # expressions (like, ilike, …) may take up to the timeout: run those on a worker thread
-        text = filter_ if filter_ is not None else where or ""
-        return _json(await run_in_threadpool(expand) if "like" in text else expand())
+        body = await run_in_threadpool(answer) if "like" in (filter_ or where or "") else answer()
+    return Response(body, media_type="application/json")
+
+
+@lru_cache(maxsize=1024)
+def _pan_ontology_body(onto: Ontology, where: str | None, filter_: str | None, timeout: float) -> bytes:
+    """The JSON answer, remembered for the last 1024 distinct queries (search API clients ask
+    for the same few techniques over and over; errors are not remembered)."""
+    if filter_ is not None:
+        if where is not None:
+            raise loopback.FilterError("where", "give either where or filter, not both")
+        where = loopback.filter_where(filter_)
+    return to_json(loopback.expand_where(onto, where, timeout=timeout))
 
 
 @router.get("/count", responses=_BAD)
