@@ -5,18 +5,29 @@ Every error carries one message that says what went wrong, where, and what to do
 
 from __future__ import annotations
 
-__all__ = ["OntologyLoadError", "PanetError", "TermNotFound"]
+__all__ = [
+    "DeprecatedTermWarning",
+    "InputFileError",
+    "MappingLoadError",
+    "OntologyLoadError",
+    "OptionError",
+    "PanetError",
+    "PanetWarning",
+    "TermNotFound",
+    "UnknownAxis",
+    "UnknownVersion",
+]
 
 
 class PanetError(Exception):
     """Base class of every error panet raises on purpose."""
 
 
-class OntologyLoadError(PanetError):
-    """An ontology file could not be read (missing, empty, truncated, not RDF, unsafe XML).
+class InputFileError(PanetError):
+    """A file panet was asked to read is unusable; the message names the file and line.
 
-    >>> str(OntologyLoadError("/tmp/x.owl", "the file is empty"))
-    '/tmp/x.owl: the file is empty'
+    >>> str(InputFileError("/tmp/x.owl", "the file is empty", line=3))
+    '/tmp/x.owl, line 3: the file is empty'
     """
 
     def __init__(self, path: object, problem: str, *, line: int | None = None, column: int | None = None):
@@ -30,6 +41,22 @@ class OntologyLoadError(PanetError):
             if column is not None:
                 where += f", column {column}"
         super().__init__(f"{where}: {problem}")
+
+
+class OntologyLoadError(InputFileError):
+    """An ontology file could not be read (missing, empty, truncated, not RDF, unsafe XML).
+
+    >>> str(OntologyLoadError("/tmp/x.owl", "the file is empty"))
+    '/tmp/x.owl: the file is empty'
+    """
+
+
+class MappingLoadError(InputFileError):
+    """A mapping file (SSSOM TSV or PaNET mapping CSV) could not be read at all."""
+
+
+class OptionError(PanetError, ValueError):
+    """An option has a value panet does not accept; the message lists the accepted ones."""
 
 
 class TermNotFound(PanetError, KeyError):
@@ -56,3 +83,35 @@ class TermNotFound(PanetError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return self.message
+
+
+class UnknownAxis(PanetError, ValueError):
+    """A facet axis the ontology does not have.
+
+    >>> str(UnknownAxis("probes", ("probe", "process")))
+    "no facet axis 'probes'; axes: probe, process"
+    """
+
+    def __init__(self, axis: str, axes: tuple[str, ...]):
+        self.axis = axis
+        super().__init__(f"no facet axis {axis!r}; axes: {', '.join(axes)}")
+
+
+class UnknownVersion(PanetError, ValueError):
+    """A PaNET version panet does not ship.
+
+    >>> str(UnknownVersion("1.1.1", ("1.0.0", "current")))
+    "no shipped PaNET release '1.1.1'; shipped: 1.0.0, current"
+    """
+
+    def __init__(self, version: str, shipped: tuple[str, ...]):
+        self.version = version
+        super().__init__(f"no shipped PaNET release {version!r}; shipped: {', '.join(shipped)}")
+
+
+class PanetWarning(UserWarning):
+    """Base class of every warning panet issues."""
+
+
+class DeprecatedTermWarning(PanetWarning):
+    """A lookup returned a deprecated (obsolete) term; the message names its replacement, if any."""

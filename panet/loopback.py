@@ -17,7 +17,9 @@ Rules (docs/pan-search-api.md has the long form):
   and ``_`` wildcards work too); ``ilike`` ignores case; the ``n…`` forms negate.
 * The expansion of a technique ("relatives") is the technique, its equivalent classes
   (``owl:equivalentClass`` between named classes, e.g. 'imaging' ≡ 'obtain spatial map') and
-  all their descendants in the reasoned hierarchy, as IRIs in sorted order.
+  all their descendants in the reasoned hierarchy, as IRIs in sorted order. A retired
+  (deprecated) technique stays selectable: it expands like its replacement and is in the
+  expansion of its replacement.
 * A negated condition (``neq``, ``nin``, ``nlike``, ``nilike``) becomes ``nin`` over the
   expansion of its positive form; ``and``/``or`` keep their operator over the expanded parts;
   an unknown technique gives ``{"pid": {"inq": []}}``. Bad input raises `FilterError`.
@@ -36,7 +38,6 @@ from __future__ import annotations
 
 import json
 import time
-import weakref
 from collections.abc import Mapping
 
 from panet.errors import PanetError, TermNotFound
@@ -298,18 +299,24 @@ class _Index:
     """Per-ontology tables: technique records, identifiers, synonyms (built once, shared)."""
 
     def __init__(self, onto: Ontology) -> None:
-        techniques = onto.terms("technique")
+        # a retired (deprecated) technique stays a technique: datasets may still carry it
+        techniques = onto.terms("technique", include_obsolete=True)
         self.all: frozenset[Term] = frozenset(techniques)
         self.ids: dict[str, Term] = {t.id.casefold(): t for t in onto}
         self.synonyms: dict[str, set[Term]] = {}
+        retired: dict[str, list[Term]] = {}  # replacement IRI -> the retired techniques it replaces
         for t in techniques:
             for synonym in t.synonyms:
                 self.synonyms.setdefault(normalize(synonym), set()).add(t)
+            if t.replaced_by:
+                retired.setdefault(t.replaced_by, []).append(t)
         self.relatives: dict[Term, tuple[str, ...]] = {}
         for t in techniques:
-            found = {t}
-            for member in (t, *onto.equivalents(t)):
-                found |= onto.descendants(member, include_self=True)
+            replacement = self.ids.get(local_id(t.replaced_by or ""))
+            members = {t, replacement} - {None}
+            members |= {e for m in members for e in onto.equivalents(m)}
+            found = members.union(*(onto.descendants(m) for m in members))
+            found |= {old for r in list(found) for old in retired.get(r.iri, ())}
             self.relatives[t] = tuple(sorted(r.iri for r in found if r.kind == "technique"))
         self.records: dict[str, dict[str, Any]] = {
             t.iri: {
@@ -335,13 +342,10 @@ class _Index:
         return (value,) if isinstance(value, str) else tuple(value)
 
 
-_INDEXES: weakref.WeakKeyDictionary[Ontology, _Index] = weakref.WeakKeyDictionary()
-
-
 def _index(onto: Ontology) -> _Index:
-    index = _INDEXES.get(onto)
+    index = onto._memo.get("loopback")
     if index is None:
-        index = _INDEXES[onto] = _Index(onto)
+        index = onto._memo["loopback"] = _Index(onto)
     return index
 
 

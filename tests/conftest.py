@@ -26,3 +26,11 @@ def onto():
 def ontology_dir() -> Path:
     """The repository's ontology/ folder (the files the package ships)."""
     return ONTOLOGY_DIR
+
+
+@pytest.fixture(scope="session")
+def reasoned_graph():
+    """PaNET_reasoned.owl read independently with rdflib, to check the index against."""
+    import rdflib
+
+    return rdflib.Graph().parse(ONTOLOGY_DIR / "PaNET_reasoned.owl")

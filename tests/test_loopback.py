@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+import panet
 from panet import loopback
 from panet.cli import main
 from panet.loopback import FilterError, expand_where, find_techniques, select, technique_record
@@ -328,3 +329,33 @@ def test_cli_pan_filter(capsys):
 def test_cli_pan_filter_refuses_a_specifier(capsys):
     assert main(["pan-filter", "PaNET2020072"]) == 2
     assert "is a specifier" in capsys.readouterr().err
+
+
+RETIRED = """
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix obo: <http://purl.obolibrary.org/obo/> .
+@prefix panet: <http://purl.org/pan-science/PaNET/> .
+
+panet:PaNET00001 a owl:Class ; rdfs:label "photon and neutron technique" .
+panet:PaNET01188 a owl:Class ; rdfs:label "small angle x-ray scattering" ; skos:altLabel "SAXS" ;
+    rdfs:subClassOf panet:PaNET00001 .
+panet:PaNET09001 a owl:Class ; rdfs:label "small angle xray scattering" ; skos:altLabel "SAXS" ;
+    owl:deprecated true ; obo:IAO_0100001 panet:PaNET01188 .
+panet:PaNET09002 a owl:Class ; rdfs:label "retired technique" ; owl:deprecated true .
+"""
+
+
+def test_retired_techniques_are_still_found(tmp_path):
+    """A deprecated technique stays selectable (datasets may carry it): its expansion holds its
+    replacement's, and the expansion of its replacement (or anything above) holds it."""
+    path = tmp_path / "retired.ttl"
+    path.write_text(RETIRED, encoding="utf-8")
+    small = panet.load(path)
+    old, new, root = (PANET + f"PaNET{n}" for n in ("09001", "01188", "00001"))
+    assert expand_where(small, {"name": "small angle x-ray scattering"}) == {"pid": {"inq": [new, old]}}
+    assert expand_where(small, {"name": "SAXS"}) == {"pid": {"inq": [new, old]}}
+    assert expand_where(small, {"pid": old}) == {"pid": {"inq": [new, old]}}
+    assert expand_where(small, {"pid": root}) == {"pid": {"inq": [root, new, old]}}
+    assert expand_where(small, {"name": "retired technique"}) == {"pid": {"inq": [PANET + "PaNET09002"]}}
