@@ -48,6 +48,16 @@ def _problems() -> Iterator[None]:
         raise Problem(400, "Invalid LoopBack filter", str(err), parameter=err.where.partition(".")[0]) from None
 
 
+def _refuse_deep_object(request: Request) -> None:
+    """LoopBack also reads ``where[name]=XES``; panet takes JSON only, and says so rather than
+    answering as if no where had been given."""
+    for key in request.query_params:
+        name, bracket, _ = key.partition("[")
+        if bracket and name in ("where", "filter"):
+            example = '{"name": "XES"}' if name == "where" else '{"where": {"name": "XES"}, "limit": 10}'
+            raise loopback.FilterError(name, f"{key}=…: send the {name} as JSON instead, e.g. {name}={example}")
+
+
 def _query_parameter(name: str, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": description}
 
@@ -74,6 +84,7 @@ async def pan_ontology(request: Request) -> Response:
     where, filter_ = request.query_params.get("where"), request.query_params.get("filter")
     answer = partial(_pan_ontology_body, get_ontology(request), where, filter_, get_settings(request).query_timeout)
     with _problems():
+        _refuse_deep_object(request)
         # name/pid expansions take microseconds: answer them on the event loop; regular
         # expressions (like, ilike, …) may take up to the timeout: run those on a worker thread
         body = await run_in_threadpool(answer) if "like" in (filter_ or where or "") else answer()
@@ -92,22 +103,25 @@ def _pan_ontology_body(onto: Ontology, where: str | None, filter_: str | None, t
 
 
 @router.get("/count", responses=_BAD)
-def count(onto: OntologyDep, settings: SettingsDep, where: WhereParam = None) -> Response:
+def count(request: Request, onto: OntologyDep, settings: SettingsDep, where: WhereParam = None) -> Response:
     """How many techniques a LoopBack where matches: `{"count": n}`."""
     with _problems():
+        _refuse_deep_object(request)
         return _json({"count": loopback.count_techniques(onto, where, timeout=settings.query_timeout)})
 
 
 @router.get("", responses=_BAD)
-def find(onto: OntologyDep, settings: SettingsDep, filter_: FilterParam = None) -> Response:
+def find(request: Request, onto: OntologyDep, settings: SettingsDep, filter_: FilterParam = None) -> Response:
     """Technique records (pid, name, synonym, parents, children, relatives) for a LoopBack filter
     (where, fields, order, limit, skip)."""
     with _problems():
+        _refuse_deep_object(request)
         return _json(loopback.find_techniques(onto, filter_, timeout=settings.query_timeout))
 
 
 @router.get("/{pid:path}", responses={**_BAD, 404: {"description": "No technique has this pid."}})
-def find_by_id(pid: str, onto: OntologyDep, filter_: FilterParam = None) -> Response:
+def find_by_id(request: Request, pid: str, onto: OntologyDep, filter_: FilterParam = None) -> Response:
     """One technique record; `pid` is the URL-encoded IRI (a CURIE or ID works too)."""
     with _problems():
+        _refuse_deep_object(request)
         return _json(loopback.technique_record(onto, pid, filter_))

@@ -199,3 +199,16 @@ def test_find_by_url_encoded_pid(onto, client):
 def test_find_by_pid_of_a_specifier_or_unknown_is_a_404_problem(client):
     assert_problem(client.get("/techniques/" + quote(PANET + "PaNET2020072", safe="")), 404, "is a specifier")
     assert_problem(client.get("/techniques/" + quote(PANET + "PaNET99999", safe="")), 404, "PaNET99999")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/techniques/pan-ontology?where[name]=XES",
+        "/techniques/count?where[name][neq]=XES",
+        "/techniques?filter[limit]=1",
+    ],
+)
+def test_bracket_style_parameters_are_refused_not_ignored(client, target):
+    body = assert_problem(client.get(target), 400, "send the", "as JSON instead")
+    assert body["parameter"] in ("where", "filter")
