@@ -160,14 +160,16 @@ def select(onto: Ontology, where: Mapping[str, Any] | str | None, *, timeout: fl
     return sorted(_Query(onto, timeout).select(_where(where), "where", 0))
 
 
-def count_techniques(onto: Ontology, where: Mapping[str, Any] | str | None = None, **options: Any) -> int:
+def count_techniques(
+    onto: Ontology, where: Mapping[str, Any] | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+) -> int:
     """``GET /techniques/count``: how many techniques ``where`` matches.
 
     >>> import panet
     >>> count_techniques(panet.load())
     380
     """
-    return len(select(onto, where, **options))
+    return len(select(onto, where, timeout=timeout))
 
 
 def find_techniques(
@@ -270,9 +272,10 @@ def _order(order: Any) -> list[tuple[str, bool]]:
 
 
 def _project(records: list[dict], fields: Any) -> list[dict]:
-    """LoopBack ``fields``: {"pid": true, …} keeps those, {"relatives": false} drops those; a list keeps."""
+    """Copies of the records with LoopBack ``fields``: {"pid": true, …} keeps those,
+    {"relatives": false} drops those; a list keeps those."""
     if fields is None:
-        return [dict(r) for r in records]
+        fields = {}
     if isinstance(fields, list):
         fields = dict.fromkeys(fields, True)
     if not isinstance(fields, Mapping):
@@ -283,7 +286,7 @@ def _project(records: list[dict], fields: Any) -> list[dict]:
         if not isinstance(value, bool):
             raise FilterError(f"filter.fields.{name}", f"must be true or false, not {value!r}")
     keep = [f for f in FIELDS if fields.get(f)] or [f for f in FIELDS if fields.get(f, True)]
-    return [{f: r[f] for f in keep} for r in records]
+    return [{f: r[f] if f in ("pid", "name") else list(r[f]) for f in keep} for r in records]
 
 
 def _kind(value: Any) -> str:
