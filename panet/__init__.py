@@ -19,11 +19,13 @@ __all__ = [
     "Annotator",
     "DeprecatedTermWarning",
     "Hit",
+    "InputFileError",
     "MappingLoadError",
     "Ontology",
     "OntologyLoadError",
     "OptionError",
     "PanetError",
+    "Report",
     "Term",
     "TermNotFound",
     "UnknownVersion",
@@ -31,6 +33,8 @@ __all__ = [
     "diff",
     "load",
     "releases",
+    "shipped_path",
+    "validate",
 ]
 
 _LAZY = {
@@ -49,6 +53,10 @@ _LAZY = {
     "OptionError": "panet.errors",
     "Annotation": "panet.annotate",
     "Annotator": "panet.annotate",
+    "InputFileError": "panet.errors",
+    "shipped_path": "panet.loader",
+    "validate": "panet.shacl",
+    "Report": "panet.shacl.report",
 }
 
 if TYPE_CHECKING:
@@ -58,6 +66,7 @@ if TYPE_CHECKING:
     from panet.changes import diff
     from panet.errors import (
         DeprecatedTermWarning,
+        InputFileError,
         MappingLoadError,
         OntologyLoadError,
         OptionError,
@@ -65,9 +74,11 @@ if TYPE_CHECKING:
         TermNotFound,
         UnknownVersion,
     )
-    from panet.loader import load
+    from panet.loader import load, shipped_path
     from panet.ontology import Ontology
     from panet.search import Hit
+    from panet.shacl import validate
+    from panet.shacl.report import Report
     from panet.term import Term
     from panet.versions import releases
 
