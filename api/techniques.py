@@ -95,11 +95,15 @@ async def pan_ontology(request: Request) -> Response:
 def _pan_ontology_body(onto: Ontology, where: str | None, filter_: str | None, timeout: float) -> bytes:
     """The JSON answer, remembered for the last 1024 distinct queries (search API clients ask
     for the same few techniques over and over; errors are not remembered)."""
-    if filter_ is not None:
-        if where is not None:
-            raise loopback.FilterError("where", "give either where or filter, not both")
-        where = loopback.filter_where(filter_)
-    return to_json(loopback.expand_where(onto, where, timeout=timeout))
+    if filter_ is None:
+        return to_json(loopback.expand_where(onto, where, timeout=timeout))
+    if where is not None:
+        raise loopback.FilterError("where", "give either where or filter, not both")
+    where = loopback.filter_where(filter_)
+    try:
+        return to_json(loopback.expand_where(onto, where, timeout=timeout))
+    except loopback.FilterError as err:  # say where in the filter: filter.where.name…
+        raise loopback.FilterError(f"filter.{err.where}", err.problem) from None
 
 
 @router.get("/count", responses=_BAD)

@@ -157,6 +157,9 @@ def test_a_100_kb_where_of_many_pids_is_a_400_problem(base_url):
 def test_where_and_filter_together_is_a_400_problem(client):
     params = {"where": '{"name": "XES"}', "filter": '{"where": {"name": "XES"}}'}
     assert_problem(client.get("/techniques/pan-ontology", params=params), 400, "either where or filter")
+    body = assert_problem(client.get("/techniques/pan-ontology", params={"filter": '{"where": {"name": 1}}'}), 400)
+    assert body["parameter"] == "filter"
+    assert body["detail"].startswith("filter.where.name: must be a string")
     bad = {"filter": '{"where": {"name": "XES"}, "limit": 1}'}
     assert_problem(
         client.get("/techniques/pan-ontology", params=bad), 400, "filter.limit: unknown filter key; use where"
