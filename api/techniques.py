@@ -7,9 +7,9 @@ and use the where that comes back. The routes parse query parameters and call
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache, partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -82,19 +82,20 @@ async def pan_ontology(request: Request) -> Response:
     technique → `{"pid": {"inq": []}}`. Also accepts `filter={"where": …}`.
     """
     where, filter_ = request.query_params.get("where"), request.query_params.get("filter")
-    answer = partial(_pan_ontology_body, get_ontology(request), where, filter_, get_settings(request).query_timeout)
+    onto, timeout = get_ontology(request), get_settings(request).query_timeout
     with _problems():
         _refuse_deep_object(request)
-        # name/pid expansions take microseconds: answer them on the event loop; regular
-        # expressions (like, ilike, …) may take up to the timeout: run those on a worker thread
-        body = await run_in_threadpool(answer) if "like" in (filter_ or where or "") else answer()
+        if "like" in (filter_ or where or ""):  # a pattern may take up to the timeout: not on the event loop
+            body = await run_in_threadpool(_pan_ontology_body, onto, where, filter_, timeout)
+        else:  # name/pid expansions take microseconds; search API clients repeat the same few
+            key = (onto, where, filter_)
+            body = _ANSWERS.get(key)
+            if body is None:
+                body = _ANSWERS[key] = _pan_ontology_body(onto, where, filter_, timeout)
     return Response(body, media_type="application/json")
 
 
-@lru_cache(maxsize=1024)
 def _pan_ontology_body(onto: Ontology, where: str | None, filter_: str | None, timeout: float) -> bytes:
-    """The JSON answer, remembered for the last 1024 distinct queries (search API clients ask
-    for the same few techniques over and over; errors are not remembered)."""
     if filter_ is None:
         return to_json(loopback.expand_where(onto, where, timeout=timeout))
     if where is not None:
@@ -104,6 +105,40 @@ def _pan_ontology_body(onto: Ontology, where: str | None, filter_: str | None, t
         return to_json(loopback.expand_where(onto, where, timeout=timeout))
     except loopback.FilterError as err:  # say where in the filter: filter.where.name…
         raise loopback.FilterError(f"filter.{err.where}", err.problem) from None
+
+
+class _Answers(OrderedDict):
+    """The most recent answers, least recently used dropped first, at most ``max_bytes`` of
+    query and answer text in all (a where may be 64 kB and expand to 1 MB). Used from the event
+    loop only."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__()
+        self.max_bytes = max_bytes
+        self.size = 0
+
+    def get(self, key: tuple) -> bytes | None:
+        body = super().get(key)
+        if body is not None:
+            self.move_to_end(key)
+        return body
+
+    def __setitem__(self, key: tuple, body: bytes) -> None:
+        size = _size(key, body)
+        if size > self.max_bytes // 8:
+            return
+        super().__setitem__(key, body)
+        self.size += size
+        while self.size > self.max_bytes:
+            old_key, old_body = self.popitem(last=False)
+            self.size -= _size(old_key, old_body)
+
+
+def _size(key: tuple, body: bytes) -> int:
+    return len(body) + sum(len(part) for part in key[1:] if part)
+
+
+_ANSWERS = _Answers(max_bytes=16 * 1024 * 1024)
 
 
 @router.get("/count", responses=_BAD)

@@ -215,3 +215,18 @@ def test_find_by_pid_of_a_specifier_or_unknown_is_a_404_problem(client):
 def test_bracket_style_parameters_are_refused_not_ignored(client, target):
     body = assert_problem(client.get(target), 400, "send the", "as JSON instead")
     assert body["parameter"] in ("where", "filter")
+
+
+def test_answer_memory_is_bounded_in_bytes():
+    from panet.api.techniques import _Answers
+
+    answers = _Answers(max_bytes=1000)
+    for i in range(50):
+        answers[("onto", f"where {i:02d}", None)] = b"x" * 92  # 100 bytes with its where
+        if i == 45:
+            assert answers.get(("onto", "where 41", None))  # used: kept over older ones
+    assert answers.size == 1000
+    kept = [40, 42, 43, 44, 45, 41, 46, 47, 48, 49]  # least recently used first
+    assert [key[1] for key in answers] == [f"where {i}" for i in kept]
+    answers[("onto", "huge", None)] = b"x" * 200  # more than an eighth of the budget: not kept
+    assert answers.get(("onto", "huge", None)) is None
