@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from panet.api.deps import OntologyDep, SettingsDep, get_ontology, get_settings
+from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
@@ -82,7 +82,7 @@ async def pan_ontology(request: Request) -> Response:
     technique → `{"pid": {"inq": []}}`. Also accepts `filter={"where": …}`.
     """
     where, filter_ = request.query_params.get("where"), request.query_params.get("filter")
-    onto, timeout = get_ontology(request), get_settings(request).query_timeout
+    onto, timeout = request.app.state.ontology, request.app.state.settings.query_timeout  # what deps.py reads
     with _problems():
         _refuse_deep_object(request)
         if "like" in (filter_ or where or ""):  # a pattern may take up to the timeout: not on the event loop
