@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from panet.api import health, problems
+from panet.api import health, problems, techniques
 from panet.api.settings import Settings
 
 import panet
@@ -22,4 +22,5 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
     app.state.settings = settings
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(techniques.router)
     return app
