@@ -1,4 +1,5 @@
-"""Dependencies routes share: the one `Ontology` and the settings the app was made with."""
+"""Dependencies routes share: the one `Ontology`, the settings the app was made with, and
+the SPARQL query workers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import Depends, Request
 from panet.api.settings import Settings
 
 import panet
+from panet.sparql import QueryPool
 
 
 def get_ontology(request: Request) -> panet.Ontology:
@@ -20,3 +22,10 @@ def get_settings(request: Request) -> Settings:
 
 OntologyDep = Annotated[panet.Ontology, Depends(get_ontology)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_sparql(request: Request) -> QueryPool:
+    return request.app.state.sparql
+
+
+SparqlDep = Annotated[QueryPool, Depends(get_sparql)]

@@ -31,3 +31,9 @@ class Settings:
     cors_origins: tuple[str, ...] = field(
         default_factory=lambda: tuple(o for o in os.environ.get("PANET_CORS_ORIGINS", "").split(",") if o)
     )
+    # RDF files (e.g. annotated records) served by /sparql besides PaNET; os.pathsep-separated
+    data: tuple[str, ...] = field(
+        default_factory=lambda: tuple(p for p in os.environ.get("PANET_DATA", "").split(os.pathsep) if p)
+    )
+    store: str | None = field(default_factory=lambda: os.environ.get("PANET_STORE") or None)
+    sparql_workers: int = field(default_factory=lambda: _env_int("PANET_SPARQL_WORKERS", 2))

@@ -65,6 +65,16 @@ class Ontology:
         return self._index["path"]
 
     @property
+    def ontology_iri(self) -> str | None:
+        """The ontology's own IRI (``http://purl.org/pan-science/PaNET/PaNET.owl``)."""
+        return self._index["ontology_iri"]
+
+    @property
+    def properties(self) -> dict[str, str]:
+        """PaNET's object properties (definedbyprobe, supports, ...): IRI -> label."""
+        return dict(self._index["properties"])
+
+    @property
     def version_info(self) -> str | None:
         """``owl:versionInfo`` as written in the file (wrong in v1.1.x: prefer `version`)."""
         return self._index["version_info"]
@@ -280,6 +290,23 @@ class Ontology:
         ['scattering', 'scattering technique', 'scattering length density']
         """
         return self._search_index().search(text, limit, None if kind is None else frozenset((kind,)), fuzzy)
+
+    # -- SPARQL ---------------------------------------------------------------------------
+    def sparql(self, query: str) -> Any:
+        """Run a read-only SPARQL query over this PaNET with its reasoned hierarchy.
+
+        ``rdfs:subClassOf`` holds the full closure; prefixes ``panet:``, ``rdfs:``, ``owl:``,
+        ``skos:`` are predeclared. Returns pyoxigraph results (rows for SELECT, a truth value
+        for ASK, triples for CONSTRUCT); see `panet.sparql.query`.
+
+        >>> import panet
+        >>> rows = panet.load().sparql("SELECT ?t WHERE { ?t rdfs:subClassOf panet:PaNET01012 }")
+        >>> len(list(rows))                                # x-ray probe technique: all descendants
+        94
+        """
+        from panet.sparql import query as run
+
+        return run(self, query)
 
     def _search_index(self) -> SearchIndex:
         if self._search is None:

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``panet`` script; returns the exit status."""
     import click
 
-    from panet.cli import serve, terms  # noqa: F401  (register their commands)
+    from panet.cli import serve, sparql, terms  # noqa: F401  (register their commands)
 
     try:
         app(args=argv, prog_name="panet", standalone_mode=False)
