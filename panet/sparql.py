@@ -215,7 +215,7 @@ def prepare_store(onto: Ontology, data: Sequence[str | os.PathLike[str]], direct
 
 def open_read_only(directory: str | os.PathLike[str]) -> ox.Store:
     """The store `prepare_store` left in ``directory``, opened read-only (many processes may)."""
-    return ox.Store.read_only(Path(directory) / "oxigraph")
+    return ox.Store.read_only(str(Path(directory) / "oxigraph"))
 
 
 _stores: weakref.WeakKeyDictionary[Ontology, ox.Store] = weakref.WeakKeyDictionary()
@@ -387,12 +387,12 @@ def execute(
     >>> body, media
     (b'true', 'text/csv')
     """
-    options: dict[str, Any] = {}
-    if default_graph:
-        options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
-    if named_graphs:
-        options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
     try:
+        options: dict[str, Any] = {}
+        if default_graph:
+            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
         result = _run(store, text, **options)
         if isinstance(result, ox.QueryTriples):
             media, fmt = _choose(accept, _GRAPH_TYPES, "text/turtle", "CONSTRUCT/DESCRIBE")
