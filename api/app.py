@@ -18,13 +18,15 @@ if TYPE_CHECKING:
 
 
 def create_app(onto: panet.Ontology | None = None, settings: Settings | None = None) -> FastAPI:
-    """The service over ``onto`` (default: ``settings.ontology`` or the shipped PaNET).
+    """The service over ``onto`` (default: ``settings.ontology``, else the shipped release
+    ``settings.version``, else the shipped current PaNET).
 
     SPARQL query workers start with the app (its lifespan) and stop with it; with
     ``settings.store`` the on-disk store is (re)built first if its inputs changed.
     """
     settings = settings or Settings()
-    onto = onto or panet.load(settings.ontology)
+    if onto is None:
+        onto = panet.load(settings.ontology) if settings.version is None else panet.load(version=settings.version)
     if settings.store:
         from panet.sparql import prepare_store
 

@@ -25,6 +25,7 @@ class Settings:
     """
 
     ontology: str | None = field(default_factory=lambda: os.environ.get("PANET_ONTOLOGY") or None)
+    version: str | None = field(default_factory=lambda: os.environ.get("PANET_VERSION") or None)  # e.g. "1.1.0"
     max_body_bytes: int = field(default_factory=lambda: _env_int("PANET_MAX_BODY_BYTES", 10 * 1024 * 1024))
     query_timeout: float = field(default_factory=lambda: _env_float("PANET_QUERY_TIMEOUT", 5.0))
     max_rows: int = field(default_factory=lambda: _env_int("PANET_MAX_ROWS", 10_000))

@@ -147,6 +147,19 @@ for _relation in _RELATIONS:  # registered before /terms/{key:path}, which would
     _relation_route(_relation)
 
 
+class FacetsOut(BaseModel):
+    term: TermOut
+    axes: dict[str, list[TermOut]]
+    conjuncts: list[TermOut]
+
+
+@router.get("/terms/{key:path}/facets", response_model=FacetsOut)
+async def facets(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSONResponse:
+    """What defines the term, by axis (probe, process, functional_dependence, purpose,
+    beam_characteristic), and the named classes of its equivalence axiom."""
+    return JSONResponse(onto.facets(onto.term(key, _kind(kind))).to_dict())
+
+
 @router.get(
     "/terms/{key:path}",
     response_model=TermDocument,

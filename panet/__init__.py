@@ -14,7 +14,20 @@ TYPE_CHECKING = False  # typing costs 2 ms of import time; this idiom avoids it
 
 __version__ = "0.1.0"
 
-__all__ = ["Hit", "Ontology", "OntologyLoadError", "PanetError", "Term", "TermNotFound", "__version__", "load"]
+__all__ = [
+    "DeprecatedTermWarning",
+    "Hit",
+    "Ontology",
+    "OntologyLoadError",
+    "PanetError",
+    "Term",
+    "TermNotFound",
+    "UnknownVersion",
+    "__version__",
+    "diff",
+    "load",
+    "releases",
+]
 
 _LAZY = {
     "load": "panet.loader",
@@ -24,16 +37,22 @@ _LAZY = {
     "TermNotFound": "panet.errors",
     "OntologyLoadError": "panet.errors",
     "PanetError": "panet.errors",
+    "UnknownVersion": "panet.errors",
+    "DeprecatedTermWarning": "panet.errors",
+    "releases": "panet.versions",
+    "diff": "panet.changes",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from panet.errors import OntologyLoadError, PanetError, TermNotFound
+    from panet.changes import diff
+    from panet.errors import DeprecatedTermWarning, OntologyLoadError, PanetError, TermNotFound, UnknownVersion
     from panet.loader import load
     from panet.ontology import Ontology
     from panet.search import Hit
     from panet.term import Term
+    from panet.versions import releases
 
 
 def __getattr__(name: str) -> Any:

@@ -5,7 +5,15 @@ Every error carries one message that says what went wrong, where, and what to do
 
 from __future__ import annotations
 
-__all__ = ["OntologyLoadError", "PanetError", "TermNotFound"]
+__all__ = [
+    "DeprecatedTermWarning",
+    "OntologyLoadError",
+    "PanetError",
+    "PanetWarning",
+    "TermNotFound",
+    "UnknownAxis",
+    "UnknownVersion",
+]
 
 
 class PanetError(Exception):
@@ -56,3 +64,35 @@ class TermNotFound(PanetError, KeyError):
 
     def __str__(self) -> str:  # KeyError would repr() the message
         return self.message
+
+
+class UnknownAxis(PanetError, ValueError):
+    """A facet axis the ontology does not have.
+
+    >>> str(UnknownAxis("probes", ("probe", "process")))
+    "no facet axis 'probes'; axes: probe, process"
+    """
+
+    def __init__(self, axis: str, axes: tuple[str, ...]):
+        self.axis = axis
+        super().__init__(f"no facet axis {axis!r}; axes: {', '.join(axes)}")
+
+
+class UnknownVersion(PanetError, ValueError):
+    """A PaNET version panet does not ship.
+
+    >>> str(UnknownVersion("1.1.1", ("1.0.0", "current")))
+    "no shipped PaNET release '1.1.1'; shipped: 1.0.0, current"
+    """
+
+    def __init__(self, version: str, shipped: tuple[str, ...]):
+        self.version = version
+        super().__init__(f"no shipped PaNET release {version!r}; shipped: {', '.join(shipped)}")
+
+
+class PanetWarning(UserWarning):
+    """Base class of every warning panet issues."""
+
+
+class DeprecatedTermWarning(PanetWarning):
+    """A lookup returned a deprecated (obsolete) term; the message names its replacement, if any."""

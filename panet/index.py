@@ -27,7 +27,16 @@ def build(data: OntologyData, *, sha256: str, version: str) -> dict[str, Any]:
     """The index of ``data``; ``version`` and ``sha256`` describe its source file."""
     iris = sorted(data.terms)
     number = {iri: i for i, iri in enumerate(iris)}
-    edges = [(number[c], number[p]) for c, p in data.subclass_of if c in number and p in number and c != p]
+    subclass_of = set(data.subclass_of)
+    inferred = None
+    if data.axioms:  # told axioms: classify them (the file's own edges are kept too)
+        from panet.reasoner import classify as reason
+
+        inferred = reason(data.axioms)
+        subclass_of |= inferred.pairs()
+        warnings = [f"{iri}: unsatisfiable (its disjointness axioms make it empty)" for iri in inferred.unsatisfiable]
+        data.warnings.extend(sorted(warnings))
+    edges = [(number[c], number[p]) for c, p in subclass_of if c in number and p in number and c != p]
     equivalent = [(number[a], number[b]) for a, b in data.equivalent_to if a in number and b in number]
     ancestors, parents, equivalents = classify(len(iris), edges, equivalent)
 
@@ -89,7 +98,10 @@ def build(data: OntologyData, *, sha256: str, version: str) -> dict[str, Any]:
         for a in ancestors[i]:
             descendants[a].append(i)
 
+    from panet.facets import facet_index
+
     return {
+        **facet_index(data, number, inferred),
         "format": FORMAT,
         "path": str(data.path),
         "sha256": sha256,
@@ -100,6 +112,7 @@ def build(data: OntologyData, *, sha256: str, version: str) -> dict[str, Any]:
         "warnings": tuple(data.warnings),
         "properties": dict(data.properties),
         "terms": tuple(terms),
+        "deprecated": tuple(i for i, row in enumerate(terms) if row[6]),
         "ids": ids,
         "names": names,
         "parents": tuple(parents),

@@ -8,7 +8,7 @@ so one document serves plain-JSON clients and RDF tools alike.
 >>> from panet.jsonld import term_document, to_jsonld
 >>> doc = term_document(panet.load(), "SAXS")
 >>> [p["label"] for p in doc["parents"]]
-['small angle scattering', 'x-ray probe technique']
+['small angle scattering', 'x-ray scattering']
 >>> to_jsonld(doc)["@type"]
 'owl:Class'
 """

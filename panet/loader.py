@@ -33,11 +33,18 @@ def shipped_path(name: str = DEFAULT_FILE) -> Path:
 
 
 def load(
-    path: str | os.PathLike[str] | None = None, *, format: str | None = None, cache_index: bool = True
+    path: str | os.PathLike[str] | None = None,
+    *,
+    version: str | None = None,
+    format: str | None = None,
+    cache_index: bool = True,
 ) -> Ontology:
-    """Load PaNET: the shipped current release by default, or the file at ``path``.
+    """Load PaNET: the shipped current build by default, the file at ``path``, or a shipped
+    ``version`` (``"1.1.0"``, ``"v1.2.0"``, ``"latest"`` = newest release, ``"current"``; see
+    `panet.releases`).
 
-    Reads RDF/XML (``.owl``), Turtle, N-Triples and JSON-LD; ``format`` overrides the
+    Reads RDF/XML (``.owl``), Turtle, N-Triples, JSON-LD and ROBOT templates (``.csv``,
+    ``.tsv``: the hierarchy is then inferred by `panet.reasoner`); ``format`` overrides the
     guess from the file name (rdflib format names, or ``"csv"``). The compiled index is
     cached per file content, so only the first load of a file parses it.
 
@@ -45,7 +52,15 @@ def load(
     >>> onto = panet.load()
     >>> len(onto), onto.term("SAXS").id
     (510, 'PaNET01188')
+    >>> panet.load(version="1.1.0").term("PaNET01012").label
+    'x-ray probe'
     """
+    if version is not None:
+        if path is not None:
+            raise TypeError("load() takes a path or a version, not both")
+        from panet.versions import find
+
+        path = find(version).path
     source = _shipped_file(DEFAULT_FILE) if path is None else os.fspath(path)
     content = _read_bytes(source)
     key = cache.key_for(content, str(format))

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
     import networkx
 
+    from panet.draw import Drawing
+    from panet.facets import Facets
     from panet.search import Hit, SearchIndex
 
     KindFilter = Literal["technique", "specifier", "any"] | None
@@ -70,11 +72,6 @@ class Ontology:
         return self._index["ontology_iri"]
 
     @property
-    def properties(self) -> dict[str, str]:
-        """PaNET's object properties (definedbyprobe, supports, ...): IRI -> label."""
-        return dict(self._index["properties"])
-
-    @property
     def version_info(self) -> str | None:
         """``owl:versionInfo`` as written in the file (wrong in v1.1.x: prefer `version`)."""
         return self._index["version_info"]
@@ -83,6 +80,11 @@ class Ontology:
     def metadata(self) -> dict[str, Any]:
         """Ontology header: title, licence, versionInfo, as found in the file."""
         return dict(self._index["metadata"])
+
+    @property
+    def properties(self) -> dict[str, str]:
+        """Object properties: IRI -> label (e.g. ``definedbyprobe``)."""
+        return dict(self._index["properties"])
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -108,13 +110,12 @@ class Ontology:
         >>> onto.term("panet:PaNET01188").label
         'small angle x-ray scattering'
         """
-        i, match = self._resolve(key, kind)
-        return self._terms[i] if match is None else self._terms[i].with_match(match)
+        return self._lookup(key, kind)
 
     def get(self, key: Key, default: Any = None, kind: KindFilter = None) -> Term | Any:
         """Like `term`, but ``default`` instead of `TermNotFound`."""
         try:
-            return self.term(key, kind)
+            return self._lookup(key, kind)
         except TermNotFound:
             return default
 
@@ -127,18 +128,20 @@ class Ontology:
         """
         return tuple(self._terms[i] for i in self._candidates(label))
 
-    def terms(self, kind: Literal["technique", "specifier"] | None = None) -> tuple[Term, ...]:
-        """All terms (of one kind), in IRI order."""
-        if kind is None:
+    def terms(
+        self, kind: Literal["technique", "specifier"] | None = None, include_obsolete: bool = False
+    ) -> tuple[Term, ...]:
+        """All terms (of one kind), in IRI order; deprecated ones only with ``include_obsolete``."""
+        if kind is None and (include_obsolete or not self._index["deprecated"]):
             return self._terms
-        return tuple(t for t in self._terms if t.kind == kind)
+        return tuple(t for t in self._terms if kind in (None, t.kind) and (include_obsolete or not t.deprecated))
 
     def is_technique(self, key: Key) -> bool:
         """True for techniques, False for specifiers (probes, processes, purposes, ...)."""
         return self._terms[self._number(key, "any")].kind == "technique"
 
     def __getitem__(self, key: Key) -> Term:
-        return self.term(key, "any")
+        return self._lookup(key, "any")
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, (str, Term)):
@@ -156,29 +159,33 @@ class Ontology:
         return iter(self._terms)
 
     def history(self, key: Key) -> tuple[tuple[str, str], ...]:
-        """(version, label) each time the term's label changed, over the shipped releases and
-        this ontology, oldest first.
+        """(version, label) each time the term's label changed, over every shipped version
+        (`panet.releases`) and then this ontology if it is none of them, oldest first.
 
         >>> import panet
         >>> panet.load().history("PaNET01012")[0]
         ('1.0.0', 'x-ray probe')
         """
-        from panet.releases import label_history
+        from panet.versions import label_history, releases
 
         term = self._terms[self._number(key, "any")]
+        labels = label_history().get(term.iri, ())
+        if self.version not in {release.version for release in releases()}:
+            labels = (*labels, (self.version, term.label))
         changes: list[tuple[str, str]] = []
-        for version, label in (*label_history().get(term.iri, ()), (self.version, term.label)):
+        for version, label in labels:
             if not changes or changes[-1][1].strip().casefold() != label.strip().casefold():
                 changes.append((version, label))
         return tuple(changes)
 
     def former_labels(self) -> dict[str, tuple[Term, str, str]]:
-        """Labels of older releases no longer used: normalised label -> (term, label, last version).
+        """Labels other shipped versions use and this one does not: normalised label -> (term,
+        label, last version that used it).
 
         Lookups fall back to these: ``onto.term("x-ray probe").match == "former label"``.
         """
         if self._former is None:
-            from panet.releases import former_labels
+            from panet.versions import former_labels
 
             self._former = {}  # lookups made while building see no former labels
             self._former = former_labels(self)
@@ -203,7 +210,7 @@ class Ontology:
 
         >>> import panet
         >>> sorted(t.label for t in panet.load().descendants("small angle scattering"))[:2]
-        ['anomalous small angle x-ray scattering', 'biological small angle scattering']
+        ['anomalous small angle x-ray scattering', 'anomalous solution x-ray scattering']
         """
         found = self._related("descendants", key)
         return found | {self[key]} if include_self else found
@@ -212,22 +219,27 @@ class Ontology:
         """Other terms equivalent to this one (e.g. 'obtain spatial map' ≡ 'imaging')."""
         return self._related("equivalents", key)
 
-    def roots(self, kind: Literal["technique", "specifier"] | None = None) -> tuple[Term, ...]:
-        """Terms without parents, in IRI order."""
+    def roots(
+        self, kind: Literal["technique", "specifier"] | None = None, include_obsolete: bool = False
+    ) -> tuple[Term, ...]:
+        """Terms without parents, in IRI order (a retired term loses its links: it is left out
+        unless ``include_obsolete``)."""
         parents = self._index["parents"]
-        return tuple(t for i, t in enumerate(self._terms) if not parents[i] and kind in (None, t.kind))
+        return tuple(t for t in self.terms(kind, include_obsolete) if not parents[self._ids[t.iri]])
 
-    def leaves(self, kind: Literal["technique", "specifier"] | None = None) -> tuple[Term, ...]:
-        """Terms without children, in IRI order."""
+    def leaves(
+        self, kind: Literal["technique", "specifier"] | None = None, include_obsolete: bool = False
+    ) -> tuple[Term, ...]:
+        """Terms without children, in IRI order (deprecated ones only with ``include_obsolete``)."""
         children = self._index["children"]
-        return tuple(t for i, t in enumerate(self._terms) if not children[i] and kind in (None, t.kind))
+        return tuple(t for t in self.terms(kind, include_obsolete) if not children[self._ids[t.iri]])
 
     def lca(self, a: Key, b: Key) -> frozenset[Term]:
         """Lowest common ancestors: the most specific terms subsuming both (self included).
 
         >>> import panet
-        >>> [t.label for t in panet.load().lca("SAXS", "SANS")]
-        ['small angle scattering']
+        >>> sorted(t.label for t in panet.load().lca("SAXS", "SANS"))
+        ['defined by experimental probe', 'small angle scattering']
         """
         ancestors = self._index["ancestors"]
 
@@ -244,7 +256,7 @@ class Ontology:
 
         >>> import panet
         >>> [t.id for t in panet.load().paths_to_root("SAXS")[0]]
-        ['PaNET01188', 'PaNET01012', 'PaNET00100', 'PaNET00002']
+        ['PaNET01188', 'PaNET01184', 'PaNET00200', 'PaNET00003', 'PaNET00001']
         """
         parents = self._index["parents"]
         paths: list[tuple[int, ...]] = []
@@ -272,6 +284,43 @@ class Ontology:
             graph.add_edges_from((self._terms[i].iri, self._terms[p].iri) for p in parents)
         return graph
 
+    def plot(self, key: Key, depth: int | None = None) -> Drawing:
+        """A picture of the sub-hierarchy under ``key`` (SVG in Jupyter; ``.save("x.png")``).
+
+        >>> import panet
+        >>> len(panet.load().plot("SAXS", depth=1).nodes)
+        8
+        """
+        from panet.draw import draw
+
+        return draw(self, key, depth)
+
+    # -- facets ---------------------------------------------------------------------------
+    def facets(self, key: Key) -> Facets:
+        """What defines the term, by axis (probe, process, functional_dependence, purpose,
+        beam_characteristic), from its equivalence axiom and what it inherits; see `panet.facets`.
+
+        >>> import panet
+        >>> [t.label for t in panet.load().facets("SANS")["probe"]]
+        ['neutron']
+        """
+        from panet.facets import facets_of
+
+        return facets_of(self._terms, self._index, self._number(key, "any"))
+
+    def facet_axes(self) -> tuple[str, ...]:
+        """The facet axes this ontology defines, e.g. ``('beam_characteristic', ..., 'purpose')``."""
+        return tuple(sorted(set(self._index["axes"].values())))
+
+    def techniques_with(self, include_obsolete: bool = False, **axes: Key) -> frozenset[Term]:
+        """Techniques with every given facet, e.g. ``techniques_with(probe="neutron",
+        process="small angle scattering")``; values are specifiers (or their labels), and
+        more specific specifiers match too. `panet.errors.UnknownAxis` for an unknown axis.
+        """
+        from panet.facets import techniques_with
+
+        return techniques_with(self, axes, include_obsolete)
+
     # -- search ---------------------------------------------------------------------------
     def search(
         self,
@@ -279,17 +328,20 @@ class Ontology:
         limit: int | None = 10,
         kind: Literal["technique", "specifier"] | None = None,
         fuzzy: bool | None = None,
+        include_obsolete: bool = False,
     ) -> list[Hit]:
         """Ranked search of labels and synonyms: exact > prefix > whole word > substring > fuzzy.
 
         ``limit=None`` returns every hit. Fuzzy (typo-tolerant) hits come only when nothing
-        else matched, unless ``fuzzy`` is True (always) or False (never).
+        else matched, unless ``fuzzy`` is True (always) or False (never). Deprecated terms
+        are left out unless ``include_obsolete`` (then they rank after current ones).
 
         >>> import panet
         >>> [h.term.label for h in panet.load().search("scattering", limit=3)]
-        ['scattering', 'scattering technique', 'scattering length density']
+        ['scattering', 'scattering technique', 'x-ray scattering']
         """
-        return self._search_index().search(text, limit, None if kind is None else frozenset((kind,)), fuzzy)
+        kinds = None if kind is None else frozenset((kind,))
+        return self._search_index().search(text, limit, kinds, fuzzy, include_obsolete)
 
     # -- SPARQL ---------------------------------------------------------------------------
     def sparql(self, query: str) -> Any:
@@ -316,6 +368,28 @@ class Ontology:
         return self._search
 
     # -- internals ------------------------------------------------------------------------
+    def _lookup(self, key: Key, kind: KindFilter) -> Term:
+        """`term` without its documentation; warns when the term is deprecated."""
+        i, match = self._resolve(key, kind)
+        term = self._terms[i]
+        if term.deprecated:
+            self._warn_deprecated(term)
+        return term if match is None else term.with_match(match)
+
+    def _warn_deprecated(self, term: Term) -> None:
+        import warnings
+
+        from panet.errors import DeprecatedTermWarning
+
+        message = f"{term.id} '{term.label}' is deprecated"
+        replacement = self._ids.get(term.replaced_by or "")
+        if replacement is not None:
+            new = self._terms[replacement]
+            message += f"; use {new.id} '{new.label}' instead (term replaced by)"
+        elif term.replaced_by:
+            message += f"; replaced by {term.replaced_by}"
+        warnings.warn(message, DeprecatedTermWarning, stacklevel=4)
+
     def _related(self, relation: str, key: Key) -> frozenset[Term]:
         i = self._number(key, "any")
         found = self._sets.get((relation, i))
@@ -325,8 +399,9 @@ class Ontology:
         return found
 
     def _candidates(self, key: str) -> tuple[int, ...]:
+        """Terms carrying ``key`` as label or synonym (any spelling variant), best first."""
         names = self._names
-        found = names.get(normalize(key))
+        found = names.get(key) or names.get(normalize(key))
         if found is None:
             for variant in key_variants(key):
                 found = names.get(variant)
@@ -343,31 +418,31 @@ class Ontology:
             key = key.iri
         elif not isinstance(key, str):
             raise TermNotFound(key, hint="a key must be a Term or a string (IRI, CURIE, ID, label or synonym)")
+        # cheapest first: identifier as written, other IRI/CURIE spellings, names, bare IDs
         i = self._ids.get(key)
-        candidates = None if i is not None else self._names.get(key)
-        if candidates is None and i is None:
+        if i is None and ":" in key:
+            i = self._ids.get(local_id(key))
+        candidates = self._candidates(key) if i is None else ()
+        if i is None and not candidates:
             i = self._ids.get(local_id(key))
         if i is not None:  # an identifier names exactly one term
             if kind in (None, "any") or self._terms[i].kind == kind:
                 return i, None
             term = self._terms[i]
             raise TermNotFound(key, hint=f"{term.id} '{term.label}' is a {term.kind}, not a {kind}")
-        if candidates is None:
-            candidates = self._candidates(key)
         wanted = "technique" if kind is None else kind
         for i in candidates:
             if wanted == "any" or self._terms[i].kind == wanted:
                 return i, None
-        if not candidates:
-            former = self.former_labels().get(normalize(key))
-            if former is not None and (wanted == "any" or former[0].kind == wanted):
-                return self._ids[former[0].iri], "former label"
         if candidates:
             other = self._terms[candidates[0]]
             hint = f"{other.id} '{other.label}' is a {other.kind}, not a {wanted}"
             if kind is None:
                 hint += "; pass kind='specifier' (CLI: --kind specifier) to look up specifiers"
             raise TermNotFound(key, hint=hint)
+        former = self.former_labels().get(normalize(key))
+        if former is not None and (wanted == "any" or former[0].kind == wanted):
+            return self._ids[former[0].iri], "former label"
         raise TermNotFound(key, self._suggest(key, kind))
 
     def _suggest(self, key: str, kind: KindFilter) -> tuple[str, ...]:

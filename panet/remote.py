@@ -9,8 +9,11 @@ the remote store only has to match IRIs.
 
 >>> import panet
 >>> from panet.remote import Endpoint
->>> print(Endpoint("http://localhost:8000/sparql").technique_values("PaNET01188"))  # doctest: +ELLIPSIS
-VALUES ?technique { <http://purl.org/pan-science/PaNET/PaNET01188> <http://purl.org/pan-science/PaNET/PaNET01194> ... }
+>>> values = Endpoint("http://localhost:8000/sparql").technique_values("SAXS")  # no request is made
+>>> values[:70]
+'VALUES ?technique { <http://purl.org/pan-science/PaNET/PaNET01162> <ht'
+>>> values.count("<")          # SAXS and its 9 descendants
+10
 """
 
 from __future__ import annotations

@@ -97,10 +97,19 @@ class SearchIndex:
             self.starts.append(len(self.entry_at))
             self.ends.append(len(self.entry_at) + len(form))
             self.entry_at.extend([entry] * (len(form) + 1))
-        self._hits: dict[int, Hit] = {}
+        self.hits: dict[int, Hit] = {}  # every possible sort key -> its Hit, made once
+        for entry, (i, name, field) in enumerate(self.entries):
+            for tier in range(4):
+                hit = Hit(terms[i], name, field, TIERS[tier], _TIER_SCORE[tier])
+                self.hits[self.base[entry] + tier * size] = hit
 
     def search(
-        self, text: str, limit: int | None = 10, kinds: frozenset[str] | None = None, fuzzy: bool | None = None
+        self,
+        text: str,
+        limit: int | None = 10,
+        kinds: frozenset[str] | None = None,
+        fuzzy: bool | None = None,
+        include_obsolete: bool = True,
     ) -> list[Hit]:
         """Ranked hits for ``text``; ``kinds`` restricts term kinds; see the module doc."""
         query = search_form(text)
@@ -128,19 +137,16 @@ class SearchIndex:
         if kinds is not None:
             terms = self.terms
             keys = [key for key in keys if terms[term_of[self.entry_of_rank[key % size]]].kind in kinds]
-        hits = [self._hit(key) for key in keys]
+        if not include_obsolete:  # deprecated terms have the keys from 5 * size on
+            keys = [key for key in keys if key < 5 * size]
+        if limit is not None:
+            keys = keys[:limit]
+        hits = list(map(self.hits.__getitem__, keys))
         if fuzzy or (fuzzy is None and not hits):
             seen = {hit.term for hit in hits}
-            hits += [hit for hit in self.fuzzy(query, limit or 20, kinds) if hit.term not in seen]
+            fuzzy_hits = self.fuzzy(query, limit or 20, kinds)
+            hits += [h for h in fuzzy_hits if h.term not in seen and (include_obsolete or not h.term.deprecated)]
         return hits if limit is None else hits[:limit]
-
-    def _hit(self, key: int) -> Hit:
-        hit = self._hits.get(key)
-        if hit is None:
-            tier = key // self.size % 5
-            i, name, field = self.entries[self.entry_of_rank[key % self.size]]
-            hit = self._hits[key] = Hit(self.terms[i], name, field, TIERS[tier], _TIER_SCORE[tier])
-        return hit
 
     def fuzzy(self, text: str, limit: int = 5, kinds: frozenset[str] | None = None, cutoff: float = 70.0) -> list[Hit]:
         """Typo-tolerant matches, best first (rapidfuzz's WRatio, one hit per term)."""

@@ -16,14 +16,14 @@ PREFIX = "panet"
 # v1.0 "www." host, and the RDF/XML default namespace "PaNET.owl#".
 _ID_PREFIXES = tuple(
     p.casefold()
-    for p in (
-        "panet:",
-        NAMESPACE,
-        "https://purl.org/pan-science/PaNET/",
-        "http://www.purl.org/pan-science/PaNET/",
-        "https://www.purl.org/pan-science/PaNET/",
-        "http://purl.org/pan-science/PaNET/PaNET.owl#",
+    for p in (  # a prefix of another comes after it
         "https://purl.org/pan-science/PaNET/PaNET.owl#",
+        "http://purl.org/pan-science/PaNET/PaNET.owl#",
+        "https://www.purl.org/pan-science/PaNET/",
+        "http://www.purl.org/pan-science/PaNET/",
+        "https://purl.org/pan-science/PaNET/",
+        NAMESPACE,
+        "panet:",
     )
 )
 

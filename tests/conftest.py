@@ -29,6 +29,14 @@ def ontology_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def reasoned_graph():
+    """PaNET_reasoned.owl read independently with rdflib, to check the index against."""
+    import rdflib
+
+    return rdflib.Graph().parse(ONTOLOGY_DIR / "PaNET_reasoned.owl")
+
+
+@pytest.fixture(scope="session")
 def records_ttl() -> Path:
     """Three dataset records tagged with PaNET techniques (served by `live_server`'s /sparql)."""
     return Path(__file__).resolve().parent / "data" / "records.ttl"

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from panet.errors import PanetError
+from panet.errors import PanetError, PanetWarning
 
 __all__ = ["JsonOption", "OntologyOption", "app", "load_ontology", "main", "print_json"]
 
@@ -53,23 +53,25 @@ def print_json(data: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``panet`` script; returns the exit status."""
-    import click
+    import warnings
 
-    from panet.cli import serve, sparql, terms  # noqa: F401  (register their commands)
+    from panet.cli import serve, sparql, terms, versions  # noqa: F401  (register their commands)
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        if issubclass(category, PanetWarning):  # e.g. a deprecated term: one line, like errors
+            typer.echo(f"panet: warning: {message}", err=True)
+        else:
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
     try:
-        app(args=argv, prog_name="panet", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = show
+            app(args=argv, prog_name="panet")  # click reports usage errors itself and exits 2
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else int(done.code is not None)
     except PanetError as err:
         typer.echo(f"panet: error: {err}", err=True)
         return 2
-    except click.exceptions.Exit as done:
-        return done.exit_code
-    except click.ClickException as err:
-        err.show()
-        return 2
-    except click.exceptions.Abort:
-        typer.echo("panet: aborted", err=True)
-        return 130
     except BrokenPipeError:
         return 0
     return 0

@@ -16,6 +16,9 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
     ontology: OntologyOption = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Serve a shipped release instead (1.1.0, v1.3.0, latest, current).")
+    ] = None,
     data: Annotated[
         list[Path] | None,
         typer.Option(
@@ -37,13 +40,15 @@ def serve(
 
     files = [str(p) for p in data or ()]
     # fail here, with one clear line, before uvicorn starts workers
-    onto = load(ontology)
+    if ontology is not None and version is not None:
+        raise typer.BadParameter("give --ontology FILE or --version V, not both")
+    onto = load(ontology, version=version)
     if store is not None:
         prepare_store(onto, files, store)
     else:
         build_store(onto, files)
-    if ontology is not None:
-        os.environ["PANET_ONTOLOGY"] = str(ontology)
+    os.environ["PANET_ONTOLOGY"] = onto.path  # what was loaded, so every worker serves the same file
+    os.environ.pop("PANET_VERSION", None)
     os.environ["PANET_DATA"] = os.pathsep.join(files)
     os.environ["PANET_STORE"] = str(store or "")
     uvicorn.run("panet.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")

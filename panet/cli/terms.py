@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from panet.cli import JsonOption, OntologyOption, app, load_ontology, print_json
+from panet.errors import PanetError
+
+
+class TreeFormat(StrEnum):
+    text = "text"
+    json = "json"
+    dot = "dot"
+    svg = "svg"
+    png = "png"
 
 
 class KindChoice(StrEnum):
@@ -101,13 +111,22 @@ def search(
 def tree(
     key: KeyArgument,
     depth: Annotated[int | None, typer.Option("--depth", "-d", min=0, help="Levels below KEY to show.")] = None,
+    format: Annotated[
+        TreeFormat, typer.Option("--format", "-f", help="text (indented), json, or a picture: dot, svg, png.")
+    ] = TreeFormat.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     ontology: OntologyOption = None,
     json: JsonOption = False,
 ) -> None:
-    """The subtree under KEY, indented. A term with several parents appears under each; its
-    other parents are listed, and its subtree is drawn only the first time."""
+    """The subtree under KEY. As text, a term with several parents appears under each, its other
+    parents are listed, and its subtree is drawn only the first time. Pictures use Graphviz's dot
+    when installed, else a built-in layout (SVG and DOT only)."""
     onto = load_ontology(ontology)
     root = onto[key]
+    if format in (TreeFormat.dot, TreeFormat.svg, TreeFormat.png):
+        _picture(onto.plot(root, depth), format.value, output)
+        return
+    json = json or format == TreeFormat.json
 
     def ordered(terms):
         return sorted(terms, key=lambda t: (t.label.casefold(), t.iri))
@@ -145,6 +164,20 @@ def tree(
             show(child, level + 1, t)
 
     show(root, 0, None)
+
+
+def _picture(drawing, fmt: str, output: Path | None) -> None:
+    import sys
+
+    if drawing.renderer != "graphviz" and fmt == "svg":
+        typer.echo("panet: Graphviz's dot not found; drawing with panet's simple layout", err=True)
+    data = drawing.render(fmt)
+    if output is not None:
+        output.write_bytes(data)
+    elif fmt == "png" and sys.stdout.isatty():
+        raise PanetError("a PNG is binary: write it to a file with -o FILE")
+    else:
+        sys.stdout.buffer.write(data)
 
 
 def _listing(relation: str, key: str, ontology, json: bool) -> None:

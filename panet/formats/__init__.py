@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panet.term import NAMESPACE
+
+if TYPE_CHECKING:
+    from panet.axioms import Axiom
 
 __all__ = ["OntologyData", "TermRecord", "detect_format", "is_panet_iri", "parse"]
 
@@ -28,6 +31,8 @@ _SUFFIXES = {
     ".jsonld": "json-ld",
     ".json": "json-ld",
     ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
 }
 
 
@@ -69,9 +74,9 @@ class TermRecord:
 class OntologyData:
     """Format-independent content of one ontology file.
 
-    ``subclass_of`` and ``equivalent_to`` hold (IRI, IRI) pairs between PaNET classes only.
-    ``complete`` says whether the file already carries the inferred hierarchy (a reasoned
-    build); otherwise the told axioms in ``axioms`` may be classified by a reasoner.
+    ``subclass_of`` and ``equivalent_to`` hold told (IRI, IRI) pairs between PaNET classes
+    only; ``axioms`` holds every told logical axiom (`panet.axioms`, any namespace), which the
+    index classifies with `panet.reasoner`. ``warnings`` lists what the reader tolerated.
     """
 
     def __init__(self, path: Path) -> None:
@@ -83,9 +88,8 @@ class OntologyData:
         self.ontology_iri: str | None = None
         self.version_info: str | None = None
         self.metadata: dict[str, Any] = {}
-        self.axioms: list[Any] = []
+        self.axioms: list[Axiom] = []
         self.warnings: list[str] = []
-        self.complete = False
 
     def term(self, iri: str) -> TermRecord:
         """The record for ``iri``, created on first use."""
@@ -117,10 +121,10 @@ def detect_format(path: Path, head: bytes) -> str:
 def parse(path: Path, content: bytes, fmt: str | None = None) -> OntologyData:
     """Parse ``content`` (the bytes of ``path``); `OntologyLoadError` on anything unreadable."""
     fmt = fmt or detect_format(path, content[:512])
-    if fmt == "csv":
+    if fmt in ("csv", "tsv"):
         from panet.formats import robot_csv
 
-        return robot_csv.read(path, content)
+        return robot_csv.read(path, content, "\t" if fmt == "tsv" else ",")
     from panet.formats import rdf
 
     return rdf.read(path, content, fmt)

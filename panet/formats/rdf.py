@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from panet.errors import OntologyLoadError
+from panet.errors import OntologyLoadError, PanetError
 from panet.formats import OntologyData, is_panet_iri
+from panet.term import NAMESPACE
 
-__all__ = ["read"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from panet.reasoner import Classification
+
+__all__ = ["read", "write"]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -77,7 +82,7 @@ def _load_error(path: Path, fmt: str, err: Exception) -> OntologyLoadError:
 
 
 def _extract(path: Path, graph) -> OntologyData:
-    from rdflib import BNode, Literal, URIRef
+    from rdflib import Literal, URIRef
 
     out = OntologyData(path)
 
@@ -134,19 +139,16 @@ def _extract(path: Path, graph) -> OntologyData:
             record.deprecated = str(o).strip().lower() in {"true", "1"}
         elif pred == REPLACED_BY:
             record.replaced_by = str(o).strip()
-        elif pred == RDFS + "subClassOf":
-            if is_class(o):
-                out.subclass_of.add((iri, str(o)))
-            elif isinstance(o, BNode):
-                out.subclass_of.update((iri, parent) for parent in _conjuncts(graph, o, is_class))
-        elif pred == OWL + "equivalentClass":
-            if is_class(o):
-                out.equivalent_to.add((iri, str(o)))
-            elif isinstance(o, BNode):  # C ≡ A ⊓ B ⊓ … tells C ⊑ A, C ⊑ B
-                out.subclass_of.update((iri, parent) for parent in _conjuncts(graph, o, is_class))
+        elif pred == RDFS + "subClassOf" and is_class(o):
+            out.subclass_of.add((iri, str(o)))
+        elif pred == OWL + "equivalentClass" and is_class(o):
+            out.equivalent_to.add((iri, str(o)))
 
     for record in out.terms.values():
         record.synonyms = sorted({s for s in record.synonyms if s != record.label}, key=str.casefold)
+
+    out.axioms, problems = _axioms(graph, types)
+    out.warnings.extend(problems)
 
     if out.ontology_iri:
         onto = URIRef(out.ontology_iri)
@@ -165,18 +167,174 @@ def _extract(path: Path, graph) -> OntologyData:
     return out
 
 
-def _conjuncts(graph, node, is_class) -> list[str]:
-    """Named classes of an ``owl:intersectionOf`` (nested intersections flattened)."""
+_CLASS_AXIOMS = {
+    RDFS + "subClassOf": "SubClassOf",
+    OWL + "equivalentClass": "EquivalentClasses",
+    OWL + "disjointWith": "DisjointClasses",
+}
+_CHARACTERISTICS = {
+    OWL + "FunctionalProperty": "functional",
+    OWL + "InverseFunctionalProperty": "inverse functional",
+    OWL + "ReflexiveProperty": "reflexive",
+    OWL + "IrreflexiveProperty": "irreflexive",
+    OWL + "SymmetricProperty": "symmetric",
+    OWL + "AsymmetricProperty": "asymmetric",
+    OWL + "TransitiveProperty": "transitive",
+}
+
+
+def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
+    """The told OWL EL axioms of ``graph`` (see `panet.axioms`), and a warning per axiom outside EL."""
     from rdflib import URIRef
     from rdflib.collection import Collection
 
-    found: list[str] = []
-    members = graph.value(node, URIRef(OWL + "intersectionOf"))
-    if members is None:
-        return found
-    for member in Collection(graph, members):
-        if is_class(member):
-            found.append(str(member))
+    from panet import axioms as ax
+
+    def expression(node) -> ax.ClassExpression | None:
+        """``node`` as an EL class expression; None when it uses anything else (union, only, …)."""
+        if isinstance(node, URIRef):
+            return str(node)
+        members = graph.value(node, URIRef(OWL + "intersectionOf"))
+        if members is not None:
+            parts = [expression(member) for member in Collection(graph, members)]
+            return None if None in parts else ax.And(tuple(parts))
+        prop = graph.value(node, URIRef(OWL + "onProperty"))
+        filler = graph.value(node, URIRef(OWL + "someValuesFrom"))
+        if isinstance(prop, URIRef) and filler is not None:
+            inner = expression(filler)
+            return None if inner is None else ax.Some(str(prop), inner)
+        return None
+
+    found: list = []
+    skipped: list[str] = []
+    for predicate, kind in _CLASS_AXIOMS.items():
+        for s, o in graph.subject_objects(URIRef(predicate)):
+            sub, sup = expression(s), expression(o)
+            if sub is None or sup is None:
+                subject = str(s) if isinstance(s, URIRef) else "an anonymous class"
+                skipped.append(
+                    f"{subject}: an {predicate.rpartition('#')[2]} axiom is outside OWL EL; the classifier ignores it"
+                )
+            elif kind == "SubClassOf":
+                found.append(ax.SubClassOf(sub, sup))
+            elif sub != sup:
+                found.append(getattr(ax, kind)((sub, sup)))
+
+    def is_object_property(node) -> bool:
+        return isinstance(node, URIRef) and OWL + "ObjectProperty" in types.get(str(node), ())
+
+    for s, o in graph.subject_objects(URIRef(RDFS + "subPropertyOf")):
+        if is_object_property(s) and isinstance(o, URIRef):
+            found.append(ax.SubPropertyOf(str(s), str(o)))
+    for predicate, make in ((RDFS + "domain", ax.Domain), (RDFS + "range", ax.Range)):
+        for s, o in graph.subject_objects(URIRef(predicate)):
+            value = expression(o)
+            if is_object_property(s) and value is not None:
+                found.append(make(str(s), value))
+    for iri, kinds in types.items():
+        found.extend(ax.Characteristic(iri, _CHARACTERISTICS[k]) for k in sorted(kinds) if k in _CHARACTERISTICS)
+    return found, skipped
+
+
+def write(
+    data: OntologyData, inferred: Classification | None, path: Path, fmt: str = "turtle", direct: bool = False
+) -> int:
+    """Write ``data`` (annotations and told axioms) to ``path`` in rdflib format ``fmt``.
+
+    Like ROBOT ``reason``, with ``inferred`` also every inferred superclass of each named
+    class (only the direct ones with ``direct``, as in PaNET.owl; all of them by default, as in
+    PaNET_reasoned.owl) and the inferred equivalences between named classes. Returns the
+    number of inferred subclass edges written.
+    """
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDF as R
+    from rdflib.namespace import RDFS as S
+    from rdflib.namespace import SKOS as K
+    from rdflib.namespace import XSD
+
+    from panet import axioms as ax
+
+    graph = Graph()
+    graph.bind("panet", NAMESPACE)
+    graph.bind("obo", OBO)
+    graph.bind("skos", SKOS)
+    onto = URIRef(data.ontology_iri or NAMESPACE + "PaNET.owl")
+    graph.add((onto, R.type, O.Ontology))
+    for key, value in sorted(data.metadata.items()):
+        predicate = {"title": URIRef(DCTERMS + "title"), "license": URIRef(DCTERMS + "license")}.get(key)
+        if predicate is not None:
+            graph.add((onto, predicate, URIRef(value) if key == "license" else Literal(value)))
+    if data.version_info:
+        graph.add((onto, O.versionInfo, Literal(data.version_info)))
+
+    def node(expression: ax.ClassExpression):
+        if isinstance(expression, str):
+            graph.add((URIRef(expression), R.type, O.Class))
+            return URIRef(expression)
+        blank = BNode()
+        if isinstance(expression, ax.Some):
+            graph.add((blank, R.type, O.Restriction))
+            graph.add((blank, O.onProperty, URIRef(expression.property)))
+            graph.add((blank, O.someValuesFrom, node(expression.filler)))
         else:
-            found.extend(_conjuncts(graph, member, is_class))
-    return found
+            members = BNode()
+            Collection(graph, members, [node(operand) for operand in expression.operands])
+            graph.add((blank, R.type, O.Class))
+            graph.add((blank, O.intersectionOf, members))
+        return blank
+
+    for iri, label in sorted(data.properties.items()):
+        graph.add((URIRef(iri), R.type, O.ObjectProperty))
+        if label:
+            graph.add((URIRef(iri), S.label, Literal(label)))
+    for iri, record in sorted(data.terms.items()):
+        subject = URIRef(iri)
+        graph.add((subject, R.type, O.Class))
+        for predicate, value in ((S.label, record.label), (URIRef(DEFINITION), record.definition)):
+            if value:
+                graph.add((subject, predicate, Literal(value)))
+        if record.definition_source:
+            graph.add((subject, URIRef(DEFINITION_SOURCE), Literal(record.definition_source)))
+        for synonym in record.synonyms:
+            graph.add((subject, K.altLabel, Literal(synonym)))
+        if record.deprecated:
+            graph.add((subject, O.deprecated, Literal(True, datatype=XSD.boolean)))
+        if record.replaced_by:
+            graph.add((subject, URIRef(REPLACED_BY), URIRef(record.replaced_by)))
+
+    characteristic = {name: URIRef(iri) for iri, name in _CHARACTERISTICS.items()}
+    for axiom in data.axioms:
+        if isinstance(axiom, ax.SubClassOf):
+            graph.add((node(axiom.sub), S.subClassOf, node(axiom.sup)))
+        elif isinstance(axiom, (ax.EquivalentClasses, ax.DisjointClasses)):
+            predicate = O.equivalentClass if isinstance(axiom, ax.EquivalentClasses) else O.disjointWith
+            first, *others = axiom.operands
+            for other in others:
+                graph.add((node(first), predicate, node(other)))
+        elif isinstance(axiom, ax.SubPropertyOf):
+            graph.add((URIRef(axiom.sub), S.subPropertyOf, URIRef(axiom.sup)))
+        elif isinstance(axiom, (ax.Domain, ax.Range)):
+            predicate, value = (S.domain, axiom.domain) if isinstance(axiom, ax.Domain) else (S.range, axiom.range)
+            graph.add((URIRef(axiom.property), predicate, node(value)))
+        elif isinstance(axiom, ax.Characteristic):
+            graph.add((URIRef(axiom.property), R.type, characteristic[axiom.name]))
+
+    subsumers = inferred.subsumers if inferred is not None else {}
+    edges = 0
+    for iri, above in sorted(subsumers.items()):
+        strict = {s for s in above if iri not in subsumers[s]}
+        if direct:
+            strict -= {t for s in strict for t in subsumers[s] if s not in subsumers[t]}
+        for sup in sorted(strict):
+            graph.add((URIRef(iri), S.subClassOf, URIRef(sup)))
+            edges += 1
+        for same in sorted(above - strict - {iri}):
+            if iri < same:
+                graph.add((URIRef(iri), O.equivalentClass, URIRef(same)))
+    try:
+        graph.serialize(destination=str(path), format=fmt)
+    except OSError as err:
+        raise PanetError(f"{path}: cannot be written ({err.strerror})") from None
+    return edges
