@@ -210,3 +210,43 @@ def test_openapi_documents_every_route(live_server):
     paths = set(httpx.get(live_server + "/openapi.json").json()["paths"])
     assert {"/terms/{key}", "/search", "/sparql", "/ols/api/search", "/ols/api/ontologies/{ontology}/terms"} <= paths
     assert httpx.get(live_server + "/docs").status_code == 200
+
+
+def test_facets(client, onto):
+    body = client.get("/terms/SAXS/facets").json()
+    assert body == onto.facets("SAXS").to_dict()
+    assert [t["label"] for t in body["axes"]["probe"]] == ["x-ray"]
+    assert_problem(client.get("/terms/no such technique/facets"), 404)
+
+
+def test_serve_a_shipped_release(records_ttl):
+    from server import running_server
+
+    # v1.2.0 ships as a ROBOT CSV: the SPARQL dataset is then built from the index alone
+    with running_server("--version", "1.2.0", env={"PANET_SPARQL_WORKERS": "1"}) as base:
+        assert httpx.get(base + "/version").json()["ontology"]["version"] == "1.2.0"
+        assert httpx.get(base + "/terms/PaNET01012").json()["label"] == "x-ray probe"
+        query = "SELECT ?l WHERE { panet:PaNET01012 rdfs:label ?l }"
+        rows = httpx.get(base + "/sparql", params={"query": query}).json()["results"]["bindings"]
+        assert [r["l"]["value"] for r in rows] == ["x-ray probe"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data", "/nonexistent/records.ttl"], "no such file"),
+        (["--ontology", "/nonexistent/PaNET.owl"], "no such file"),
+        (["--version", "0.9.9"], "0.9.9"),
+        (["--version", "1.1.0", "--ontology", "x.owl"], "not both"),
+    ],
+)
+def test_serve_bad_input_is_one_line_and_exit_2(args, message):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "panet", "serve", "--port", "0", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
