@@ -57,6 +57,7 @@ _POST_BODY = {
         },
     }
 }
+UPDATE_REFUSED = QueryRefused("SPARQL Update is not allowed: PaNET is served read-only")
 QUERY_EXAMPLE = "SELECT ?technique ?label WHERE { ?technique rdfs:subClassOf panet:PaNET01124 ; rdfs:label ?label }"
 
 
@@ -71,7 +72,7 @@ async def sparql_get(
     """SPARQL 1.1 query via GET. Prefixes panet:, rdfs:, owl:, skos:, rdf:, obo: are predeclared;
     ``rdfs:subClassOf`` holds the full reasoned closure."""
     if "update" in request.query_params:
-        raise _problem(QueryRefused("SPARQL Update is not allowed: PaNET is served read-only"))
+        raise _problem(UPDATE_REFUSED)
     if query is None:
         raise Problem(400, "Missing query", "pass the SPARQL query as ?query=… (URL-encoded)")
     return await _answer(pool, query, request.headers.get("accept"), default_graph_uri, named_graph_uri)
@@ -97,7 +98,7 @@ async def sparql_post(request: Request, pool: SparqlDep) -> Response:
     elif media == "application/x-www-form-urlencoded":
         params = parse_qs(text, keep_blank_values=True)
     elif media == "application/sparql-update":
-        raise _problem(QueryRefused("SPARQL Update is not allowed: PaNET is served read-only"))
+        raise _problem(UPDATE_REFUSED)
     else:
         raise Problem(
             415,
@@ -105,7 +106,7 @@ async def sparql_post(request: Request, pool: SparqlDep) -> Response:
             f"POST a query as application/sparql-query or application/x-www-form-urlencoded, not {media or 'nothing'}",
         )
     if "update" in params:
-        raise _problem(QueryRefused("SPARQL Update is not allowed: PaNET is served read-only"))
+        raise _problem(UPDATE_REFUSED)
     queries = params.get("query", [])
     if len(queries) != 1:
         raise Problem(400, "Missing query" if not queries else "Several queries", "pass exactly one query")

@@ -91,11 +91,8 @@ class QueryTimeout(SparqlError):
 
 
 def dataset_triples(onto: Ontology) -> Iterator[ox.Triple]:
-    """Triples the index adds to the file's: the subclass closure and equivalences.
-
-    For a ROBOT CSV source (no RDF to load) it also gives each term's type, label,
-    synonyms and definition.
-    """
+    """Triples the index adds to the file's: the subclass closure and both directions of
+    every equivalence."""
     sub_class_of, equivalent = ox.NamedNode(RDFS + "subClassOf"), ox.NamedNode(OWL + "equivalentClass")
     nodes = {t.iri: ox.NamedNode(t.iri) for t in onto}
     for t in onto:
@@ -107,6 +104,8 @@ def dataset_triples(onto: Ontology) -> Iterator[ox.Triple]:
 
 
 def _term_triples(onto: Ontology) -> Iterator[ox.Triple]:
+    """Each term's type, label, synonyms and definition: the dataset of a ROBOT template
+    source, which has no RDF of its own to load."""
     a, owl_class = ox.NamedNode(RDF + "type"), ox.NamedNode(OWL + "Class")
     label, alt_label = ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "altLabel")
     definition, source = ox.NamedNode(OBO + "IAO_0000115"), ox.NamedNode(OBO + "IAO_0000119")
