@@ -451,13 +451,13 @@ def _matches(
             if hit.term not in found and hit.field in fields and (not exact or hit.match == "exact"):
                 found[hit.term] = _Match(hit.term, hit.matched, hit.field)
     under: set[panet.Term] | None = None
-    for keys in (children_of, all_children_of):
-        for key in _list(keys):
+    parents = _list(children_of) + _list(all_children_of)
+    if parents:  # unknown IRIs select nothing
+        under = set()
+        for key in parents:
             parent = _find(onto, key)
             if parent is not None:
-                under = (under or set()) | onto.descendants(parent, include_self=inclusive)
-            elif under is None:
-                under = set()
+                under |= onto.descendants(parent, include_self=inclusive)
     return [
         m
         for m in found.values()
@@ -526,14 +526,17 @@ async def search(
     fields = set(_list(field_list)) or set(SEARCH_FIELDS)
     docs = [_search_doc(onto, m.term, fields) for m in found[start : start + min(rows, MAX_PAGE)]]
     body = _solr(started, {"q": q, "rows": rows, "start": start}, len(found), start, docs)
-    count = [ONTOLOGY_ID, str(len(found))] if found else []
+
+    def facet(value: str) -> list[str]:  # Solr's flat [value, count, …] lists
+        return [value, str(len(found))] if found else []
+
     body["facet_counts"] = {
         "facet_fields": {
-            "ontologyId": count,
-            "ontologyPreferredPrefix": [PREFIX, count[1]] if found else [],
-            "type": ["class", count[1]] if found else [],
-            "isDefiningOntology": ["true", count[1]] if found else [],
-            "isObsolete": ["false", count[1]] if found else [],
+            "ontologyId": facet(ONTOLOGY_ID),
+            "ontologyPreferredPrefix": facet(PREFIX),
+            "type": facet("class"),
+            "isDefiningOntology": facet("true"),
+            "isObsolete": facet("false"),
         }
     }
     return JSONResponse(body)

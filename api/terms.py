@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from panet.api.deps import OntologyDep
 from pydantic import BaseModel
 
+import panet
 from panet.jsonld import term_document, term_ref, to_jsonld
 from panet.sparql import negotiate
 
@@ -165,11 +168,21 @@ async def facets(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSO
     response_model=TermDocument,
     responses={200: {"content": {"application/ld+json": {}}}, 404: {"description": "No such term; suggestions"}},
 )
-async def get_term(request: Request, onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSONResponse:
+async def get_term(request: Request, onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> Response:
     """One term with its direct parents, children and equivalents; JSON-LD on
     ``Accept: application/ld+json``."""
-    document = term_document(onto, key, _kind(kind))
+    term = onto.term(key, _kind(kind))
     chosen = negotiate(request.headers.get("accept"), _JSON_OR_JSONLD)
-    if chosen is not None and chosen[1] == "jsonld":
-        return JSONResponse(to_jsonld(document), media_type="application/ld+json", headers={"Vary": "Accept"})
-    return JSONResponse(document, headers={"Vary": "Accept"})
+    media = "application/ld+json" if chosen is not None and chosen[1] == "jsonld" else "application/json"
+    return Response(_rendered(onto, term.iri, term.match, media), media_type=media, headers={"Vary": "Accept"})
+
+
+@lru_cache(maxsize=4096)
+def _rendered(onto: panet.Ontology, iri: str, match: str | None, media: str) -> bytes:
+    """A term's document as bytes, memoised: the ontology never changes while it is served."""
+    document = term_document(onto, iri)
+    if match is not None:
+        document["match"] = match
+    if media == "application/ld+json":
+        document = to_jsonld(document)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()

@@ -5,9 +5,9 @@ hello-world endpoint on the same server in the same run, then a soak.
 
 Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``). Starts one uvicorn worker on a free
 127.0.0.1 port (the app of ``panet serve`` plus ``GET /hello``, access log off for both), runs
-each row for ``--seconds`` with ``--connections`` clients (req/s; the ratio is to a hello-world
-run just before it), then for half as long with one client (p50 and p99 latency, without
-queueing behind other clients). The soak
+each row for ``--seconds`` with ``--connections`` clients, in ``--rounds`` short runs each next
+to a hello-world run (median req/s, median ratio), then for half as long with one client
+(p50 and p99 latency, without queueing behind other clients). The soak
 runs ``GET /terms/PaNET01188`` for ``--soak`` seconds and reports errors and the server's
 memory (its process and the SPARQL workers) at the start and the end.
 
@@ -117,6 +117,23 @@ def wrk(base: str, row: Row, seconds: float, connections: int) -> dict[str, floa
     }
 
 
+def paired(base: str, row: Row, seconds: float, connections: int, rounds: int) -> tuple[float, float, float]:
+    """Median req/s of ``row`` and median ratio to hello-world, over ``rounds`` short runs each
+    next to a hello-world run (alternating which goes first): pairs seconds apart stay fair on a
+    machine whose load drifts."""
+    from statistics import median
+
+    rates, ratios, errors = [], [], 0.0
+    for i in range(rounds):
+        first, second = (row, HELLO) if i % 2 == 0 else (HELLO, row)
+        a, b = wrk(base, first, seconds / rounds, connections), wrk(base, second, seconds / rounds, connections)
+        result, hello = (a, b) if first is row else (b, a)
+        rates.append(result["rps"])
+        ratios.append(result["rps"] / hello["rps"])
+        errors += result["errors"] + hello["errors"]
+    return median(rates), median(ratios), errors
+
+
 def _lua(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -147,6 +164,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="duration of each row (default 10)")
     parser.add_argument("--soak", type=float, default=60, help="soak duration in seconds (default 60; 0 = none)")
     parser.add_argument("--connections", type=int, default=10, help="concurrent connections (default 10)")
+    parser.add_argument("--rounds", type=int, default=5, help="hello/row pairs per row (default 5)")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: run the server
     args = parser.parse_args()
     if args.serve:
@@ -164,20 +182,17 @@ def main() -> None:
             wrk(base, row, 1, args.connections)
         print(
             f"# panet service benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, one uvicorn worker; req/s: wrk -t1 -c{args.connections} "
-            f"for {args.seconds:g} s; latency: wrk -c1 for {args.seconds / 2:g} s"
+            f"Python {platform.python_version()}, one uvicorn worker; req/s: wrk -t1 -c{args.connections}, "
+            f"median of {args.rounds} x {args.seconds / args.rounds:g} s; latency: wrk -c1 for {args.seconds / 2:g} s"
         )
         print(f"| {'endpoint':<34} | {'req/s':>8} | {'vs hello':>8} | {'p50 ms':>7} | {'p99 ms':>7} | errors |")
         print(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|-------:|")
         for row in (HELLO, *ROWS):
-            # hello-world right before each row: the ratio compares runs seconds apart, which
-            # keeps it fair on a machine whose load drifts
-            hello = wrk(base, HELLO, args.seconds, args.connections)
-            load = wrk(base, row, args.seconds, args.connections)  # throughput under load
+            load, ratio, errors = paired(base, row, args.seconds, args.connections, args.rounds)
             alone = wrk(base, row, args.seconds / 2, 1)  # latency of one client: no queueing
             print(
-                f"| {row.label:<34} | {load['rps']:>8.0f} | {load['rps'] / hello['rps']:>7.2f}x | "
-                f"{alone['p50']:>7.2f} | {alone['p99']:>7.2f} | {load['errors'] + alone['errors']:>6.0f} |",
+                f"| {row.label:<34} | {load:>8.0f} | {ratio:>7.2f}x | "
+                f"{alone['p50']:>7.2f} | {alone['p99']:>7.2f} | {errors + alone['errors']:>6.0f} |",
                 flush=True,
             )
         if args.soak:
