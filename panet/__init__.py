@@ -15,11 +15,17 @@ TYPE_CHECKING = False  # typing costs 2 ms of import time; this idiom avoids it
 __version__ = "0.1.0"
 
 __all__ = [
+    "Annotation",
+    "Annotator",
     "DeprecatedTermWarning",
     "Hit",
+    "InputFileError",
+    "MappingLoadError",
     "Ontology",
     "OntologyLoadError",
+    "OptionError",
     "PanetError",
+    "Report",
     "Term",
     "TermNotFound",
     "UnknownVersion",
@@ -27,6 +33,8 @@ __all__ = [
     "diff",
     "load",
     "releases",
+    "shipped_path",
+    "validate",
 ]
 
 _LAZY = {
@@ -41,16 +49,36 @@ _LAZY = {
     "DeprecatedTermWarning": "panet.errors",
     "releases": "panet.versions",
     "diff": "panet.changes",
+    "MappingLoadError": "panet.errors",
+    "OptionError": "panet.errors",
+    "Annotation": "panet.annotate",
+    "Annotator": "panet.annotate",
+    "InputFileError": "panet.errors",
+    "shipped_path": "panet.loader",
+    "validate": "panet.shacl",
+    "Report": "panet.shacl.report",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
+    from panet.annotate import Annotation, Annotator
     from panet.changes import diff
-    from panet.errors import DeprecatedTermWarning, OntologyLoadError, PanetError, TermNotFound, UnknownVersion
-    from panet.loader import load
+    from panet.errors import (
+        DeprecatedTermWarning,
+        InputFileError,
+        MappingLoadError,
+        OntologyLoadError,
+        OptionError,
+        PanetError,
+        TermNotFound,
+        UnknownVersion,
+    )
+    from panet.loader import load, shipped_path
     from panet.ontology import Ontology
     from panet.search import Hit
+    from panet.shacl import validate
+    from panet.shacl.report import Report
     from panet.term import Term
     from panet.versions import releases
 

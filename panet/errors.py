@@ -7,7 +7,10 @@ from __future__ import annotations
 
 __all__ = [
     "DeprecatedTermWarning",
+    "InputFileError",
+    "MappingLoadError",
     "OntologyLoadError",
+    "OptionError",
     "PanetError",
     "PanetWarning",
     "TermNotFound",
@@ -20,11 +23,11 @@ class PanetError(Exception):
     """Base class of every error panet raises on purpose."""
 
 
-class OntologyLoadError(PanetError):
-    """An ontology file could not be read (missing, empty, truncated, not RDF, unsafe XML).
+class InputFileError(PanetError):
+    """A file panet was asked to read is unusable; the message names the file and line.
 
-    >>> str(OntologyLoadError("/tmp/x.owl", "the file is empty"))
-    '/tmp/x.owl: the file is empty'
+    >>> str(InputFileError("/tmp/x.owl", "the file is empty", line=3))
+    '/tmp/x.owl, line 3: the file is empty'
     """
 
     def __init__(self, path: object, problem: str, *, line: int | None = None, column: int | None = None):
@@ -38,6 +41,22 @@ class OntologyLoadError(PanetError):
             if column is not None:
                 where += f", column {column}"
         super().__init__(f"{where}: {problem}")
+
+
+class OntologyLoadError(InputFileError):
+    """An ontology file could not be read (missing, empty, truncated, not RDF, unsafe XML).
+
+    >>> str(OntologyLoadError("/tmp/x.owl", "the file is empty"))
+    '/tmp/x.owl: the file is empty'
+    """
+
+
+class MappingLoadError(InputFileError):
+    """A mapping file (SSSOM TSV or PaNET mapping CSV) could not be read at all."""
+
+
+class OptionError(PanetError, ValueError):
+    """An option has a value panet does not accept; the message lists the accepted ones."""
 
 
 class TermNotFound(PanetError, KeyError):

@@ -13,13 +13,15 @@ from panet.text import key_variants, normalize
 
 TYPE_CHECKING = False  # importing typing costs 2 ms; this idiom keeps `import panet` cheap
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from typing import Any, Literal
 
     import networkx
 
+    from panet.annotate import Annotation, Annotator
     from panet.draw import Drawing
     from panet.facets import Facets
+    from panet.mappings import Mapping, MappingSet
     from panet.search import Hit, SearchIndex
 
     KindFilter = Literal["technique", "specifier", "any"] | None
@@ -49,6 +51,7 @@ class Ontology:
         self._sets: dict[tuple[str, int], frozenset[Term]] = {}
         self._search: SearchIndex | None = None
         self._former: dict[str, tuple[Term, str, str]] | None = None
+        self._memo: dict[Any, Any] = {}  # compiled helpers other modules keep per ontology (annotators, mappings)
 
     # -- identity -------------------------------------------------------------------------
     @property
@@ -342,6 +345,52 @@ class Ontology:
         """
         kinds = None if kind is None else frozenset((kind,))
         return self._search_index().search(text, limit, kinds, fuzzy, include_obsolete)
+
+    # -- annotation and mappings ------------------------------------------------------------
+    def annotate(self, text: str, **options: Any) -> list[Annotation]:
+        """Terms found in free text, with offsets into ``text``; see `panet.annotate.Annotator`.
+
+        Options: ``longest_only=True``, ``whole_words=True``, ``include_synonyms=True``,
+        ``include_mappings=True`` (or mapping sets), ``kinds=("technique",)``, ``min_length=2``,
+        ``expand="none"|"ancestors"``, ``stop_words=()``, ``fuzzy=False``. The annotator for
+        each set of options is compiled once and kept.
+
+        >>> import panet
+        >>> [(a.text, a.term.label) for a in panet.load().annotate("Small-Angle X-ray Scattering")]
+        [('Small-Angle X-ray Scattering', 'small angle x-ray scattering')]
+        """
+        from panet.annotate import annotator_for
+
+        return annotator_for(self, options).annotate(text)
+
+    def annotator(self, **options: Any) -> Annotator:
+        """The compiled annotator for ``options`` (see `annotate`), to reuse, share or pickle."""
+        from panet.annotate import annotator_for
+
+        return annotator_for(self, options)
+
+    def mapped(self, key: str, mappings: Iterable[MappingSet] | None = None) -> tuple[Mapping, ...]:
+        """Mappings to an outside concept (``wfl:1425``, its IRI or its label): the crosswalk
+        into PaNET. ``mappings`` defaults to the shipped sets (Way for Light, Helmholtz Imaging).
+
+        >>> import panet
+        >>> [(m.term.label, m.predicate_id) for m in panet.load().mapped("wfl:1436")][:1]
+        [('x-ray spectroscopy', 'skos:narrowMatch')]
+        """
+        from panet.mappings import mapped
+
+        return mapped(self, key, mappings)
+
+    def mappings_for(self, key: Key, mappings: Iterable[MappingSet] | None = None) -> tuple[Mapping, ...]:
+        """Mappings of one term to outside concepts, with predicate and confidence.
+
+        >>> import panet
+        >>> [(m.object_id, m.predicate_id, m.confidence) for m in panet.load().mappings_for("SAXS")]
+        [('wfl:1425', 'skos:exactMatch', 1.0)]
+        """
+        from panet.mappings import mappings_for
+
+        return mappings_for(self, key, mappings)
 
     # -- SPARQL ---------------------------------------------------------------------------
     def sparql(self, query: str) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from panet.errors import OntologyLoadError, PanetError
+from panet.errors import InputFileError, OntologyLoadError, PanetError
 from panet.formats import OntologyData, is_panet_iri
 from panet.term import NAMESPACE
 
@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from panet.reasoner import Classification
 
-__all__ = ["read", "write"]
+__all__ = ["parse_graph", "read", "write"]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -45,8 +45,20 @@ def read(path: Path, data: bytes, fmt: str) -> OntologyData:
 
 
 def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
-    if b"<!DOCTYPE" in data[:65536] and _EXTERNAL_ENTITY.search(data):
-        raise OntologyLoadError(
+    graph = parse_graph(path, data, fmt)
+    if len(graph) == 0:
+        raise OntologyLoadError(path, f"no RDF triples found (read as {fmt}); is this an ontology file?")
+    return graph
+
+
+def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError):
+    """``data`` (the content of ``path``) parsed by rdflib as ``fmt``; ``error`` (a subclass
+    of `InputFileError`) names the file and line of anything unreadable. XML that declares an
+    external entity is refused before parsing: panet never resolves external entities.
+    """
+    raw = data.encode() if isinstance(data, str) else data
+    if b"<!DOCTYPE" in raw[:65536] and _EXTERNAL_ENTITY.search(raw):
+        raise error(
             path, "the XML declares an external entity (SYSTEM/PUBLIC); refused, panet never resolves external entities"
         )
     import logging
@@ -58,13 +70,11 @@ def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
     try:
         graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except Exception as err:  # rdflib raises many unrelated types; all mean "not readable RDF"
-        raise _load_error(path, fmt, err) from None
-    if len(graph) == 0:
-        raise OntologyLoadError(path, f"no RDF triples found (read as {fmt}); is this an ontology file?")
+        raise _load_error(path, fmt, err, error) from None
     return graph
 
 
-def _load_error(path: Path, fmt: str, err: Exception) -> OntologyLoadError:
+def _load_error(path: Path, fmt: str, err: Exception, error: type[InputFileError]) -> InputFileError:
     line = column = None
     get_line = getattr(err, "getLineNumber", None)
     if get_line is not None:  # xml.sax.SAXParseException
@@ -72,13 +82,14 @@ def _load_error(path: Path, fmt: str, err: Exception) -> OntologyLoadError:
         problem = err.getMessage()
     else:
         line = getattr(err, "lines", None)
-        problem = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        why = getattr(err, "_why", None)  # turtle/n3 BadSyntax: the reason without the source excerpt
+        problem = why or (str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__)
         if line is not None:
             line += 1
     if isinstance(line, int) and line < 1:
         line = None
     problem = f"not readable as {fmt} RDF: {problem}; is the file truncated or not RDF?"
-    return OntologyLoadError(path, problem, line=line, column=column)
+    return error(path, problem, line=line, column=column)
 
 
 def _extract(path: Path, graph) -> OntologyData:

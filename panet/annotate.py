@@ -1,0 +1,650 @@
+"""Free text -> PaNET terms. An `Annotator` is compiled once from an `Ontology`, then reused.
+
+>>> import panet
+>>> onto = panet.load()
+>>> for a in onto.annotate("in-situ GISAXS and x ray diffraction of thin films"):
+...     print(a.start, a.end, a.text, a.term.id, a.match_type)
+8 14 GISAXS PaNET01162 acronym
+19 36 x ray diffraction PaNET01216 label
+
+How it matches (docs/annotate.md has the full story):
+
+* Text is folded character by character (`panet.text.fold_for_matching`): case, accents,
+  ``µ``/``μ`` and every kind of space or hyphen fold away, and offsets still point into the
+  original text. Punctuation and brackets break phrases; spaces and hyphens do not.
+* The folded text is split into words and walked through a word trie of every name: labels,
+  synonyms, former labels (`Ontology.former_labels`) and the object labels of SSSOM mappings.
+  Each name is entered in its spelling variants: hyphenated parts written apart or together
+  (``x-ray``, ``x ray``, ``xray``), ``micro``/``nano``/... written apart or together, a plural
+  last word, ``Röntgen``/``Roentgen``/``Rontgen``, ``-ise``/``-ize``.
+* Acronyms (names whose every word is in capitals, such as ``SAXS``, ``PhD``, ``PPC-SrμCT``)
+  match case-sensitively. `AMBIGUOUS` lists the names that are refused, or kept only with
+  evidence of a technique nearby (another term, or one of `CONTEXT_WORDS`).
+* The longest name wins; a text position is reported at most once (``longest_only=False``
+  reports nested and overlapping matches too).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from panet.errors import OptionError
+from panet.text import HARD_BREAK, fold_for_matching, key_variants
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from panet.mappings import MappingSet
+    from panet.ontology import Ontology
+    from panet.term import Term
+
+__all__ = ["AMBIGUOUS", "CONTEXT_WORDS", "MAPPING_PREDICATES", "MATCH_TYPES", "Annotation", "Annotator", "is_acronym"]
+
+MATCH_TYPES = ("label", "synonym", "acronym", "former label", "mapping", "fuzzy", "ancestor")
+_SCORES = {"label": 1.0, "synonym": 0.95, "acronym": 0.9, "former label": 0.85}
+_CONTEXT_PENALTY = 0.1
+
+# Mapping predicates under which an object label may stand for the PaNET subject in text:
+# the object means the same or something narrower. broadMatch/relatedMatch objects do not.
+MAPPING_PREDICATES = {"skos:exactMatch": 0.8, "skos:closeMatch": 0.75, "skos:narrowMatch": 0.7}
+
+# Names that are ordinary words or common abbreviations outside photon and neutron science.
+# "refused": never matched. "context": matched only with evidence nearby: another term, or one
+# of CONTEXT_WORDS (see _with_context). Keys are folded names; acronyms stay case-sensitive.
+AMBIGUOUS = {
+    "phd": "refused",  # the degree, in almost every catalogue record ('PhD thesis', 'PhD student')
+    "stm": "refused",  # means scanning tunnelling microscopy everywhere; PaNET gives scanning transmission
+    "mr": "refused",  # 'MR Smith', magnetic resonance; molecular replacement only in crystallography logs
+    "pdf": "context",  # the file format
+    "cd": "context",  # compact disc, the shell command
+    "ld": "context",  # laser diode, lethal dose, the linker
+    "em": "context",  # the typographic unit, electromagnetic
+    "sad": "context",
+    "mad": "context",
+    "sas": "context",  # the statistics software
+    "mx": "context",  # Mexico, DNS mail exchanger
+    "pcs": "context",  # pieces, personal computers
+    "pes": "context",  # polyethersulfone, a common membrane polymer
+    "ups": "context",  # the parcel service, uninterruptible power supply (a WFL mapping label)
+    "testing": "context",
+    "therapy": "context",
+    "topography": "context",  # surface topography (profilometry, AFM)
+}
+CONTEXT_WORDS = frozenset(
+    {
+        *("xray", "xrays", "neutron", "neutrons", "photon", "photons", "muon", "muons", "positron", "positrons"),
+        *("synchrotron", "beamline", "beamlines", "beamtime", "experiment", "experiments", "phasing"),
+        *("spectra", "spectrum", "measurement", "measurements", "measured"),
+    }
+)
+_CUE_WINDOW = 2  # words between an ambiguous name and a context word, at most
+_TERM_WINDOW = 4  # words between an ambiguous name and another term, at most
+
+# Word beginnings that may be written apart, hyphenated or together (micro-tomography).
+_PREFIXES = ("micro", "nano", "ultra", "cryo", "photo", "spectro", "magneto", "non", "multi")
+_PREFIX_STARTS = frozenset(prefix[:3] for prefix in _PREFIXES)
+_MAX_JOINS = 5  # a name with more optional joins gets the first five (2**5 spellings)
+# British and American spellings: polarised/polarized, characterisation/characterization
+_ISE_IZE = re.compile(r"(?<=\w{3})(is|iz)(?=e[ds]?\b|ation)")
+_SWAP = {"is": "iz", "iz": "is"}
+
+
+class Annotation(NamedTuple):
+    """One term found in a text. ``start``/``end`` index the original text: ``text == original[start:end]``.
+
+    ``match_type`` is one of `MATCH_TYPES`; ``matched`` is the name that matched, as written
+    in the ontology (former labels add ``[PaNET <last version>]``, mapping labels ``[<object id>]``).
+    """
+
+    start: int
+    end: int
+    text: str
+    term: Term
+    matched: str
+    match_type: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, the term reduced to its identity (iri, id, curie, label, kind)."""
+        term = self.term
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "iri": term.iri,
+            "id": term.id,
+            "curie": term.curie,
+            "label": term.label,
+            "kind": term.kind,
+            "matched": self.matched,
+            "match_type": self.match_type,
+            "score": self.score,
+        }
+
+
+# A vocabulary entry: (term number, matched, match type, score, acronym or None, needs context)
+_Entry = tuple[int, str, str, float, "str | None", bool]
+
+
+class Annotator:
+    """Finds PaNET terms in text; compiled once, then immutable, thread-safe and picklable.
+
+    >>> import panet
+    >>> annotator = panet.load().annotator(kinds=("technique", "specifier"))
+    >>> [a.term.label for a in annotator.annotate("Diffraction with X-rays")]
+    ['diffraction', 'x-ray']
+    >>> [len(found) for found in annotator.annotate_many(["SAXS", "no technique here", "XRD and SANS"])]
+    [1, 0, 2]
+    """
+
+    def __init__(
+        self,
+        ontology: Ontology,
+        *,
+        longest_only: bool = True,
+        whole_words: bool = True,
+        include_synonyms: bool = True,
+        include_mappings: bool | Iterable[MappingSet] = True,
+        kinds: Iterable[str] = ("technique",),
+        min_length: int = 2,
+        expand: str = "none",
+        stop_words: Iterable[str] = (),
+        fuzzy: bool = False,
+    ) -> None:
+        options = normalize_options(
+            longest_only=longest_only,
+            whole_words=whole_words,
+            include_synonyms=include_synonyms,
+            include_mappings=include_mappings,
+            kinds=kinds,
+            min_length=min_length,
+            expand=expand,
+            stop_words=stop_words,
+            fuzzy=fuzzy,
+        )
+        self.options = options
+        self.terms: tuple[Term, ...] = ontology.terms(include_obsolete=True)  # numbered as in the vocabulary
+        entries = _vocabulary(ontology, options)
+        self._root = _trie(entries, by_char=not options["whole_words"])
+        # folded text that is exactly one name, for texts such as "SAXS" (a dict hit, no walk)
+        self._whole: dict[str, tuple[_Entry, ...]] = {}
+        if options["whole_words"] and options["longest_only"]:
+            self._whole = _phrases(self._root)
+        self._fuzzy: tuple[list[str], list[_Entry]] | None = None
+        if options["fuzzy"]:  # typo-tolerant matching compares whole names; acronyms stay exact
+            plain = [(_phrase(name), entry) for name, _, entry in entries if entry[4] is None and not entry[5]]
+            self._fuzzy = ([name for name, _ in plain], [entry for _, entry in plain])
+        self._ancestors: dict[int, tuple[int, ...]] = {}
+        if options["expand"] == "ancestors":
+            number = {t: i for i, t in enumerate(self.terms)}
+            for i, term in enumerate(self.terms):
+                above = sorted(t for t in ontology.ancestors(term) if t.kind in options["kinds"] and not t.deprecated)
+                self._ancestors[i] = tuple(number[t] for t in above)
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self.options.items() if v != _DEFAULTS[k]}
+        return f"<Annotator {', '.join(f'{k}={v!r}' for k, v in changed.items()) or 'default options'}>"
+
+    def annotate(self, text: str) -> list[Annotation]:
+        """Every term found in ``text``, in text order. Never raises for a ``str``.
+
+        >>> import panet
+        >>> [(a.text, a.term.id) for a in panet.load().annotator().annotate("XRD, SAXS/WAXS")]
+        [('XRD', 'PaNET01216'), ('SAXS', 'PaNET01188'), ('WAXS', 'PaNET01191')]
+        """
+        if not isinstance(text, str):
+            if text is None:
+                return []
+            raise TypeError(f"annotate() takes a str (or None), not {type(text).__name__}")
+        folded, positions = fold_for_matching(text)
+        whole = self._whole.get(folded)
+        if whole is not None and positions is None:  # the text is one name: no walk needed
+            entry = whole[0] if whole[0][4] is None else _accept(whole, text, 0, len(text))
+            if entry is not None and not entry[5]:
+                found = self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
+                return [Annotation(s, e, text[s:e], self.terms[f[0]], f[1], f[2], f[3]) for s, e, f in found]
+        if self.options["whole_words"]:
+            found = self._scan_words(text, folded, positions)
+        else:
+            found = self._scan_chars(text, folded, positions)
+        if self._fuzzy is not None:
+            found = self._add_fuzzy(text, folded, positions, found)
+        if not found:
+            return []
+        if any(entry[5] for _, _, entry in found):
+            found = _with_context(found, _word_spans(folded, positions, len(text)))
+        if self._ancestors:
+            found = self._expand(found)
+        terms = self.terms
+        return [
+            Annotation(start, end, text[start:end], terms[entry[0]], entry[1], entry[2], entry[3])
+            for start, end, entry in found
+        ]
+
+    def annotate_many(self, texts: Iterable[str], processes: int | None = None) -> Iterator[list[Annotation]]:
+        """`annotate` each text, in input order; ``processes`` > 1 spreads the work over processes.
+
+        Returns an iterator; ``None`` texts give empty lists, so outputs line up with inputs.
+        """
+        if processes is None or processes <= 1:
+            return map(self.annotate, texts)
+        return self._in_processes(texts, processes)
+
+    def _in_processes(self, texts: Iterable[str], processes: int) -> Iterator[list[Annotation]]:
+        import multiprocessing
+
+        with multiprocessing.get_context().Pool(processes, _start_worker, (self,)) as pool:
+            yield from pool.imap(_worker_annotate, texts, chunksize=512)
+
+    # -- matching ---------------------------------------------------------------------------
+    def _scan_words(self, text: str, folded: str, positions: list[int] | None) -> list:
+        """The trie walked over the folded words of ``text``."""
+        tokens = (folded.replace(HARD_BREAK, f" {HARD_BREAK} ") if HARD_BREAK in folded else folded).split()
+        starts: list[int] = []  # where each word starts in ``folded``; found on the first match
+
+        def span(i: int, j: int) -> tuple[int, int]:
+            if not starts:
+                starts.extend(_token_starts(folded, tokens))
+            return _original(starts[i], starts[j] + len(tokens[j]), positions)
+
+        return self._walk(text, tokens, span)
+
+    def _scan_chars(self, text: str, folded: str, positions: list[int] | None) -> list:
+        """``whole_words=False``: the trie (of characters) walked over ``text`` without spaces."""
+        index = [k for k, char in enumerate(folded) if char != " "]
+        if positions is not None:
+            index = [positions[k] for k in index]
+        return self._walk(text, folded.replace(" ", ""), lambda i, j: (index[i], index[j] + 1))
+
+    def _walk(self, text: str, units, span) -> list[tuple[int, int, _Entry]]:
+        """Leftmost-longest matches of the trie over ``units`` (words or characters);
+        ``span(i, j)`` gives the original offsets of units i..j."""
+        root = self._root
+        longest_only = self.options["longest_only"]
+        found: list[tuple[int, int, _Entry]] = []
+        n, i = len(units), 0
+        while i < n:
+            node = root.get(units[i])
+            if node is None:
+                i += 1
+                continue
+            ends = []
+            j = i
+            while node is not None:
+                entries = node.get(None)
+                if entries is not None:
+                    ends.append((j, entries))
+                j += 1
+                node = node.get(units[j]) if j < n else None
+            last = i
+            for j, entries in reversed(ends):
+                start, end = span(i, j)
+                entry = _accept(entries, text, start, end)
+                if entry is not None:
+                    found.append((start, end, entry))
+                    last = max(last, j)
+                    if longest_only:
+                        break
+            i = last + 1 if longest_only else i + 1
+        return found
+
+    def _add_fuzzy(self, text: str, folded: str, positions: list[int] | None, found: list) -> list:
+        """``fuzzy=True``: runs of 1-6 words left unmatched that are a near-miss of a name."""
+        from rapidfuzz import fuzz, process
+
+        choices, entries = self._fuzzy
+        covered = [(start, end) for start, end, _ in found]
+        spans = _word_spans(folded, positions, len(text))
+        extra = []
+        k = 0
+        while k < len(spans):
+            best = None
+            for width in range(min(6, len(spans) - k), 0, -1):
+                start, end = spans[k][0], spans[k + width - 1][1]
+                phrase = " ".join(word for _, _, word in spans[k : k + width])
+                if HARD_BREAK in phrase or len(phrase) < 6 or any(s < end and start < e for s, e in covered):
+                    continue
+                hit = process.extractOne(phrase, choices, scorer=fuzz.ratio, score_cutoff=88)
+                if hit is not None and (best is None or hit[1] > best[0]):
+                    best = (hit[1], width, start, end, hit[2])
+            if best is None:
+                k += 1
+                continue
+            score, width, start, end, choice = best
+            term, matched = entries[choice][0], entries[choice][1]
+            extra.append((start, end, (term, matched, "fuzzy", round(0.6 * score / 100, 3), None, False)))
+            k += width
+        return sorted(found + extra, key=lambda f: (f[0], -f[1])) if extra else found
+
+    def _expand(self, found: list) -> list:
+        """``expand="ancestors"``: after each match, its ancestors not reported yet, same span."""
+        terms = self.terms
+        seen = {entry[0] for _, _, entry in found}
+        expanded = []
+        for start, end, entry in found:
+            expanded.append((start, end, entry))
+            for k in self._ancestors[entry[0]]:
+                if k not in seen:
+                    seen.add(k)
+                    expanded.append((start, end, (k, terms[entry[0]].label, "ancestor", entry[3], None, False)))
+        return expanded
+
+
+# -- options ---------------------------------------------------------------------------------
+_DEFAULTS: dict[str, Any] = {
+    "longest_only": True,
+    "whole_words": True,
+    "include_synonyms": True,
+    "include_mappings": True,
+    "kinds": ("technique",),
+    "min_length": 2,
+    "expand": "none",
+    "stop_words": (),
+    "fuzzy": False,
+}
+
+
+def normalize_options(**options: Any) -> dict[str, Any]:
+    """Options checked and made hashable (tuples), defaults filled in; `OptionError` if wrong.
+
+    >>> normalize_options(kinds=["specifier"])["kinds"]
+    ('specifier',)
+    """
+    unknown = set(options) - set(_DEFAULTS)
+    if unknown:
+        raise OptionError(f"unknown annotation option(s) {', '.join(sorted(unknown))}; known: {', '.join(_DEFAULTS)}")
+    merged = {**_DEFAULTS, **options}
+    kinds = (merged["kinds"],) if isinstance(merged["kinds"], str) else tuple(merged["kinds"])
+    if not kinds or not set(kinds) <= {"technique", "specifier"}:
+        raise OptionError(f"kinds must name 'technique' and/or 'specifier', not {merged['kinds']!r}")
+    merged["kinds"] = tuple(sorted(set(kinds), key=("technique", "specifier").index))
+    if merged["expand"] not in ("none", "ancestors"):
+        raise OptionError(f"expand must be 'none' or 'ancestors', not {merged['expand']!r}")
+    if not isinstance(merged["min_length"], int) or merged["min_length"] < 1:
+        raise OptionError(f"min_length must be a positive integer, not {merged['min_length']!r}")
+    stop_words = (merged["stop_words"],) if isinstance(merged["stop_words"], str) else merged["stop_words"]
+    merged["stop_words"] = tuple(sorted({_phrase(word) for word in stop_words}))
+    mappings = merged["include_mappings"]
+    merged["include_mappings"] = mappings if isinstance(mappings, bool) else tuple(mappings)
+    for name in ("longest_only", "whole_words", "include_synonyms", "fuzzy"):
+        merged[name] = bool(merged[name])
+    return merged
+
+
+# -- compiling the vocabulary -------------------------------------------------------------------
+def _phrase(name: str) -> str:
+    """A name folded to words separated by single spaces."""
+    return " ".join(fold_for_matching(name)[0].replace(HARD_BREAK, " ").split())
+
+
+def _compact_case(text: str) -> str:
+    """Letters and digits only, case kept, compatibility-folded (µ -> μ): how acronyms compare."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isalnum())
+
+
+def is_acronym(name: str) -> bool:
+    """True when every word of ``name`` is written in capitals (``SAXS``, ``PhD``, ``HR-XPS``).
+
+    >>> is_acronym("SrμCT"), is_acronym("CT scan"), is_acronym("Micro XRF")
+    (True, False, False)
+    """
+    words = name.replace("-", " ").split()
+    return bool(words) and all(sum(c.isupper() for c in w) >= 2 or any(c.isupper() for c in w[1:]) for w in words)
+
+
+def _vocabulary(ontology: Ontology, options: dict[str, Any]) -> list[tuple[str, tuple, _Entry]]:
+    """(name as written, rank, entry) for every name the options admit."""
+    kinds = options["kinds"]
+    terms = ontology.terms(include_obsolete=True)
+    number = {t.iri: i for i, t in enumerate(terms)}
+
+    def wanted(i: int | None) -> bool:
+        return i is not None and terms[i].kind in kinds and not terms[i].deprecated
+
+    names: list[tuple[str, str, int, str, float, bool]] = []  # written, matched, term, type, score, context
+    for i, term in enumerate(terms):
+        if term.deprecated:  # its names stand for its replacement, as former names
+            target = number.get(term.replaced_by or "")
+            if wanted(target):
+                score = _SCORES["former label"]
+                names.extend((n.strip(), f"{n.strip()} [obsolete {term.id}]", target, "former label", score, False)
+                             for n in term.names)  # fmt: skip
+            continue
+        if term.kind not in kinds:
+            continue
+        names.append((term.label.strip(), term.label.strip(), i, "label", _SCORES["label"], False))
+        if options["include_synonyms"]:
+            for synonym in term.synonyms:
+                kind = "acronym" if is_acronym(synonym) else "synonym"
+                names.append((synonym.strip(), synonym.strip(), i, kind, _SCORES[kind], False))
+    for term, label, version in ontology.former_labels().values():
+        if wanted(number.get(term.iri)):
+            matched = f"{label.strip()} [PaNET {version}]"
+            names.append((label.strip(), matched, number[term.iri], "former label", _SCORES["former label"], False))
+    if options["include_mappings"]:
+        names.extend(_mapping_names(ontology, options, number))
+
+    refused = {word for word, policy in AMBIGUOUS.items() if policy == "refused"}
+    stop = set(options["stop_words"])
+    entries = []
+    for written, matched, i, kind, base_score, one_word_mapping in names:
+        phrase = _phrase(written)
+        if phrase in refused or phrase in stop or len(phrase.replace(" ", "")) < options["min_length"]:
+            continue
+        needs_context = one_word_mapping or AMBIGUOUS.get(phrase) == "context"
+        acronym = _compact_case(written) if kind == "acronym" or (kind == "mapping" and is_acronym(written)) else None
+        score = round(base_score - _CONTEXT_PENALTY, 3) if needs_context else base_score
+        rank = (MATCH_TYPES.index(kind), needs_context, terms[i].kind != "technique", -score, terms[i].iri)
+        entries.append((written, rank, (i, matched, kind, score, acronym, needs_context)))
+    return entries
+
+
+def _mapping_names(ontology: Ontology, options: dict[str, Any], number: dict[str, int]):
+    """Object labels of mappings that may stand for their PaNET subject (`MAPPING_PREDICATES`).
+
+    A label that several terms share at the same predicate and confidence is left out; a
+    one-word label needs context, like an ambiguous acronym.
+    """
+    from panet.mappings import shipped
+
+    sets = shipped(ontology) if options["include_mappings"] is True else options["include_mappings"]
+    best: dict[str, tuple[tuple[float, float], set[int], str, str]] = {}
+    for mapping_set in sets:
+        for m in mapping_set:
+            weight = MAPPING_PREDICATES.get(m.predicate_id)
+            usable = m.term is not None and m.term.kind in options["kinds"] and not m.term.deprecated
+            if weight is None or not usable or not m.object_label:
+                continue
+            key = _phrase(m.object_label)
+            rank = (weight, 1.0 if m.confidence is None else m.confidence)
+            if key not in best or rank > best[key][0]:
+                best[key] = (rank, {number[m.term.iri]}, m.object_label, m.object_id)
+            elif rank == best[key][0]:
+                best[key][1].add(number[m.term.iri])
+    for key, ((weight, confidence), terms, label, object_id) in sorted(best.items()):
+        if len(terms) == 1:
+            one_word = " " not in key and not is_acronym(label)
+            yield label, f"{label} [{object_id}]", terms.pop(), "mapping", round(weight * confidence, 3), one_word
+
+
+def _spellings(name: str, words_seen: frozenset[str]) -> set[tuple[str, ...]]:
+    """Word sequences that spell ``name``: hyphens and prefixes apart or joined, plural last word."""
+    sequences: set[tuple[str, ...]] = set()
+    variants = {name} if name.isascii() else key_variants(name)  # Röntgen: Roentgen and Rontgen too
+    if "is" in name or "iz" in name:
+        variants |= {_ISE_IZE.sub(lambda m: _SWAP[m.group(1)], v) for v in variants}
+    for variant in variants:
+        words: list[str] = []
+        joinable: list[bool] = []  # joinable[k]: words k and k+1 may be written together
+        # one fold for the whole name: chunks (space-separated) joined by a hard break
+        for chunk in fold_for_matching(HARD_BREAK.join(variant.split()))[0].split(HARD_BREAK):
+            for p, part in enumerate(chunk.split()):  # parts of a chunk were hyphenated
+                pieces = [part]
+                if part[:3] in _PREFIX_STARTS:
+                    for prefix in _PREFIXES:
+                        if part.startswith(prefix) and part[len(prefix) :] in words_seen:
+                            pieces = [prefix, part[len(prefix) :]]
+                            break
+                for q, piece in enumerate(pieces):
+                    if words:
+                        joinable.append(p > 0 or q > 0 or words[-1] in _PREFIXES)
+                    words.append(piece)
+        if not words:
+            continue
+        optional = [k for k, join in enumerate(joinable) if join][:_MAX_JOINS]
+        for mask in range(1 << len(optional)):
+            joined = {optional[b] for b in range(len(optional)) if mask >> b & 1}
+            sequence = [words[0]]
+            for k, word in enumerate(words[1:]):
+                if k in joined:
+                    sequence[-1] += word
+                else:
+                    sequence.append(word)
+            sequences.add(tuple(sequence))
+            sequences.update((*sequence[:-1], plural) for plural in _plurals(sequence[-1]))
+    return sequences
+
+
+def _plurals(word: str) -> tuple[str, ...]:
+    if len(word) < 3 or not word.isalpha():
+        return ()
+    if word.endswith("is"):
+        return (word[:-2] + "es",)  # analysis -> analyses
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return (word[:-1] + "ies",)
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return (word + "es",)
+    return (word + "s",)
+
+
+def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
+    """Nested dicts keyed by word (or character); key ``None`` holds a node's entries, best first."""
+    words_seen = frozenset(w for name, _, _ in entries for w in _phrase(name).split() if len(w) >= 4)
+    root: dict = {}
+    terminals: dict[int, tuple[dict, list]] = {}
+    for name, rank, entry in entries:
+        if entry[4] is not None:  # an acronym: its own spelling, hyphens apart or joined, no plural
+            sequences = {tuple(_phrase(name).split()), (_phrase(name).replace(" ", ""),)}
+        else:
+            sequences = _spellings(name, words_seen)
+        for sequence in sequences:
+            node = root
+            for key in "".join(sequence) if by_char else sequence:
+                node = node.setdefault(key, {})
+            found = node.setdefault(None, [])
+            terminals[id(node)] = (node, found)
+            found.append((rank, entry))
+    for node, found in terminals.values():
+        seen: set[int] = set()
+        best = []
+        for _, entry in sorted(found, key=lambda f: f[0]):
+            if entry[0] not in seen:
+                seen.add(entry[0])
+                best.append(entry)
+        node[None] = tuple(best)
+    return root
+
+
+def _phrases(root: dict) -> dict[str, tuple[_Entry, ...]]:
+    """Every word sequence in the trie, joined by single spaces -> its entries."""
+    found: dict[str, tuple[_Entry, ...]] = {}
+    stack: list[tuple[str, dict]] = [("", root)]
+    while stack:
+        prefix, node = stack.pop()
+        for key, child in node.items():
+            if key is None:
+                found[prefix] = child
+            else:
+                stack.append((f"{prefix} {key}" if prefix else key, child))
+    return found
+
+
+# -- matching helpers ----------------------------------------------------------------------------
+def _token_starts(folded: str, tokens: list[str]) -> list[int]:
+    starts, position, find = [], 0, folded.find
+    for token in tokens:
+        position = find(token, position)
+        starts.append(position)
+        position += len(token)
+    return starts
+
+
+def _word_spans(folded: str, positions: list[int] | None, size: int) -> list[tuple[int, int, str]]:
+    """(start, end, word) in original offsets for each folded word or hard break."""
+    tokens = folded.replace(HARD_BREAK, f" {HARD_BREAK} ").split()
+    spans = []
+    for at, token in zip(_token_starts(folded, tokens), tokens, strict=True):
+        start, end = _original(at, at + len(token), positions)
+        spans.append((start, min(end, size), token))
+    return spans
+
+
+def _original(start: int, end: int, positions: list[int] | None) -> tuple[int, int]:
+    """Offsets in the folded text -> offsets in the original text."""
+    return (start, end) if positions is None else (positions[start], positions[end - 1] + 1)
+
+
+def _accept(entries: tuple[_Entry, ...], text: str, start: int, end: int) -> _Entry | None:
+    """The best entry whose spelling rules the original text satisfies (acronyms: exact case)."""
+    for entry in entries:
+        if entry[4] is None or _compact_case(text[start:end]) == entry[4]:
+            return entry
+    return None
+
+
+def _with_context(found: list, spans: list[tuple[int, int, str]]) -> list:
+    """Keep a match that needs context only with evidence near it: another term within
+    `_TERM_WINDOW` words, or one of `CONTEXT_WORDS` within `_CUE_WINDOW` words, in the same
+    phrase (no punctuation between)."""
+    words = [word for _, _, word in spans]
+
+    def word_range(start: int, end: int) -> tuple[int, int]:
+        inside = [k for k, (s, e, _) in enumerate(spans) if s < end and start < e]
+        return inside[0], inside[-1]
+
+    solid = [word_range(start, end) for start, end, entry in found if not entry[5]]
+    kept = []
+    for start, end, entry in found:
+        if entry[5]:
+            first, last = word_range(start, end)
+            near_term = any(max(first - b, a - last) <= _TERM_WINDOW for a, b in solid)
+            if not near_term and not _cue_near(words, first, last):
+                continue
+        kept.append((start, end, entry))
+    return kept
+
+
+def _cue_near(words: list[str], first: int, last: int) -> bool:
+    for step, edge in ((-1, first), (1, last)):
+        for k in range(edge + step, edge + step * (_CUE_WINDOW + 1), step):
+            if not 0 <= k < len(words) or words[k] == HARD_BREAK:
+                break
+            word = words[k]
+            if word in CONTEXT_WORDS or (word in ("ray", "rays") and k > 0 and words[k - 1] == "x"):
+                return True
+    return False
+
+
+# -- processes ---------------------------------------------------------------------------------
+_worker: Annotator | None = None
+
+
+def _start_worker(annotator: Annotator) -> None:
+    global _worker  # noqa: PLW0603  (one annotator per worker process)
+    _worker = annotator
+
+
+def _worker_annotate(text: str) -> list[Annotation]:
+    assert _worker is not None
+    return _worker.annotate(text)
+
+
+def annotator_for(ontology: Ontology, options: dict[str, Any]) -> Annotator:
+    """The ontology's annotator for ``options``, compiled on first use and kept."""
+    key = tuple(sorted(normalize_options(**options).items()))
+    annotator = ontology._memo.get(("annotator", key))
+    if annotator is None:
+        annotator = ontology._memo["annotator", key] = Annotator(ontology, **options)
+    return annotator

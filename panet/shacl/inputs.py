@@ -1,0 +1,151 @@
+"""Reading data and shapes: RDF files, JSON-LD without network, and plain JSON records.
+
+JSON-LD contexts are never fetched: the schema.org context is replaced by a shipped stand-in,
+any other remote context must be given as a file. Plain JSON records (a PaN search API or
+SciCat response) are read as RDF through a shipped context: ``context="pan-search"`` or
+``"scicat"``; each top-level record without ``@type`` becomes a ``schema:Dataset``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from panet.errors import InputFileError
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+__all__ = ["CONTEXTS", "read_graphs", "read_rdf", "shipped_shapes_file"]
+
+#: Shipped JSON-LD contexts, by the name ``context=`` (CLI ``--context``) accepts.
+CONTEXTS = {"pan-search": "pan-search.jsonld", "scicat": "scicat.jsonld", "schema.org": "schema-org.jsonld"}
+_SCHEMA_ORG = {"http://schema.org", "https://schema.org", "http://schema.org/", "https://schema.org/"}
+_RECORD_TYPE = "http://schema.org/Dataset"
+
+
+def shipped_shapes_file(name: str) -> str:
+    """Path of a file in the shipped ``shapes/`` folder."""
+    import panet._shapes
+
+    return os.path.join(os.path.dirname(panet._shapes.__file__), name)
+
+
+def read_graphs(sources: Any, context: str | os.PathLike[str] | None = None) -> Graph:
+    """One rdflib graph from a graph, a file path, or a list of them (merged)."""
+    from rdflib import Graph
+
+    if isinstance(sources, Graph):
+        return sources
+    if isinstance(sources, (str, os.PathLike)):
+        return read_rdf(sources, context=context)
+    merged = Graph()
+    for source in sources:
+        merged += read_graphs(source, context)
+    return merged
+
+
+def read_rdf(
+    source: str | os.PathLike[str], format: str | None = None, context: str | os.PathLike[str] | None = None
+) -> Graph:
+    """Parse one file (Turtle, RDF/XML, N-Triples, JSON-LD, or JSON records with ``context``).
+
+    Errors name the file and, where the parser knows it, the line.
+    """
+    from panet.formats import detect_format
+    from panet.formats.rdf import parse_graph
+
+    path = Path(source)
+    content = _read(path)
+    fmt = format or detect_format(path, content[:512])
+    if fmt == "csv":
+        raise InputFileError(path, "a CSV file is not RDF; give Turtle, RDF/XML, N-Triples, JSON-LD or JSON records")
+    data: bytes | str = content
+    if fmt == "json-ld":
+        data = _json_ld(path, content, context)
+    return parse_graph(path, data, fmt, InputFileError)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(path, "is a directory, not an RDF or JSON file") from None
+    except OSError as err:
+        raise InputFileError(path, f"cannot be read ({err.strerror})") from None
+    if not content.strip():
+        raise InputFileError(path, "the file is empty")
+    return content
+
+
+def _load_json(path: Path, content: bytes | str) -> Any:
+    import json
+
+    try:
+        return json.loads(content)
+    except UnicodeDecodeError as err:
+        raise InputFileError(path, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise InputFileError(path, f"not valid JSON: {err.msg}", line=err.lineno, column=err.colno) from None
+
+
+def _context(name: str | os.PathLike[str]) -> Any:
+    """The ``@context`` value of a shipped context (by name) or of a context file."""
+    shipped = CONTEXTS.get(str(name))
+    path = Path(shipped_shapes_file(shipped) if shipped else name)
+    document = _load_json(path, _read(path))
+    return document["@context"] if isinstance(document, dict) and "@context" in document else document
+
+
+def _json_ld(path: Path, content: bytes, context: str | os.PathLike[str] | None) -> str:
+    import json
+
+    document = _load_json(path, content)
+    has_context = isinstance(document, dict) and "@context" in document
+    if not has_context:
+        if context is None:
+            raise InputFileError(
+                path, "plain JSON without @context; pass a context: 'pan-search', 'scicat' or a JSON-LD context file"
+            )
+        records = document if isinstance(document, list) else [document]
+        for record in records:
+            if isinstance(record, dict):
+                record.setdefault("@type", _RECORD_TYPE)
+        document = {"@context": _context(context), "@graph": records}
+    else:
+        _replace_remote_contexts(path, document, None if context is None else _context(context))
+    return json.dumps(document)
+
+
+def _replace_remote_contexts(path: Path, node: Any, given: Any) -> None:
+    """Swap each remote ``@context`` for a local one, in place; refuse those we lack."""
+    if isinstance(node, list):
+        for item in node:
+            _replace_remote_contexts(path, item, given)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key == "@context":
+            node[key] = _local_context(path, value, given)
+        else:
+            _replace_remote_contexts(path, value, given)
+
+
+def _local_context(path: Path, value: Any, given: Any) -> Any:
+    if isinstance(value, list):
+        return [_local_context(path, v, given) for v in value]
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return value
+    if given is not None:
+        return given
+    if value.rstrip("/") in {v.rstrip("/") for v in _SCHEMA_ORG}:
+        return _context("schema.org")
+    raise InputFileError(
+        path,
+        f"uses the remote JSON-LD context <{value}>; panet never fetches from the network: "
+        "save the context and pass it as a file (--context FILE)",
+    )

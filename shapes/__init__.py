@@ -1,0 +1,1 @@
+"""SHACL shapes and JSON-LD contexts shipped with panet (installed as ``panet._shapes``)."""
