@@ -29,6 +29,7 @@ class Settings:
     max_body_bytes: int = field(default_factory=lambda: _env_int("PANET_MAX_BODY_BYTES", 10 * 1024 * 1024))
     query_timeout: float = field(default_factory=lambda: _env_float("PANET_QUERY_TIMEOUT", 5.0))
     max_rows: int = field(default_factory=lambda: _env_int("PANET_MAX_ROWS", 10_000))
+    max_batch: int = field(default_factory=lambda: _env_int("PANET_MAX_BATCH", 10_000))  # texts per request
     cors_origins: tuple[str, ...] = field(
         default_factory=lambda: tuple(o for o in os.environ.get("PANET_CORS_ORIGINS", "").split(",") if o)
     )
