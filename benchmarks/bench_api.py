@@ -47,6 +47,13 @@ ROWS = [
     Row("GET /search?q=scattering", "/search?q=scattering"),
     Row("GET /ols/api/search?q=saxs", "/ols/api/search?q=saxs"),
     Row("GET /sparql (hierarchy query)", "/sparql?query=" + quote(HIERARCHY_QUERY)),
+    Row(
+        "POST /annotate (a dataset title)",
+        "/annotate",
+        method="POST",
+        body='{"text": "In-situ GISAXS and x-ray diffraction of block copolymer thin films"}',
+        content_type="application/json",
+    ),
 ]
 
 
