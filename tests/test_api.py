@@ -157,6 +157,16 @@ def test_cors_when_configured(limited_server):
     assert response.headers["access-control-allow-origin"] == origin
     other = httpx.get(limited_server + "/terms/SAXS", headers={"Origin": "https://elsewhere.example.com"})
     assert "access-control-allow-origin" not in other.headers
+    preflight = httpx.options(
+        limited_server + "/annotate",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == origin
 
 
 def test_body_over_the_cap_is_413_before_it_is_read(limited_server):
