@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from panet.api.deps import SparqlDep
 from panet.api.problems import Problem
 
-from panet.sparql import NotAcceptable, QueryPool, QueryRefused, QueryTimeout, ResultTooLarge, SparqlError
+from panet.sparql import NotAcceptable, QueryPool, QueryRefused, QueryTimeout, ResultTooLarge, SparqlError, WorkerLost
 
 router = APIRouter(tags=["sparql"])
 
@@ -36,7 +36,7 @@ _RESPONSES = {
     200: {"description": "Query results, in the format the Accept header asks for.", "content": _RESULT_MEDIA},
     400: {"description": "Malformed query, or a refused one (Update, LOAD, CLEAR, SERVICE), or too many rows."},
     406: {"description": "No acceptable result format for this query form."},
-    503: {"description": "The query ran longer than the service's time limit and was stopped."},
+    503: {"description": "The query ran longer than the service's time limit and was stopped, or its worker died."},
 }
 _POST_BODY = {
     "requestBody": {
@@ -136,6 +136,8 @@ def _problem(err: SparqlError) -> Problem:
         return Problem(406, "Not acceptable", str(err))
     if isinstance(err, QueryTimeout):
         return Problem(503, "Query timeout", str(err))
+    if isinstance(err, WorkerLost):
+        return Problem(503, "Query worker lost", str(err))
     if isinstance(err, ResultTooLarge):
         return Problem(400, "Result too large", str(err))
     return Problem(400, "Bad SPARQL query", str(err))

@@ -45,6 +45,7 @@ __all__ = [
     "QueryTimeout",
     "ResultTooLarge",
     "SparqlError",
+    "WorkerLost",
     "build_store",
     "check_read_only",
     "execute",
@@ -85,6 +86,10 @@ class NotAcceptable(SparqlError):
 
 class QueryTimeout(SparqlError):
     """A query ran longer than allowed (it was stopped)."""
+
+
+class WorkerLost(SparqlError):
+    """The process running a query died (e.g. killed for memory); it has been replaced."""
 
 
 # -- the dataset ------------------------------------------------------------------------
@@ -519,7 +524,7 @@ class QueryPool:
             worker = self._spawn()
             if isinstance(err, QueryTimeout):
                 raise
-            raise SparqlError("the query worker stopped unexpectedly; the query was not answered") from None
+            raise WorkerLost("the query worker stopped unexpectedly (it has been replaced); try again") from None
         finally:
             self._release(worker)
         if status == "error":

@@ -17,6 +17,7 @@ from panet.sparql import (
     QueryTimeout,
     ResultTooLarge,
     SparqlError,
+    WorkerLost,
     build_store,
     check_read_only,
     execute,
@@ -228,6 +229,20 @@ def test_pool_kills_a_runaway_query_and_keeps_answering(onto):
             pool.run("SELECT * WHERE { ?s ?p ?o }")
         with pytest.raises(QueryRefused):
             pool.run("CLEAR DEFAULT")
+    finally:
+        pool.close()
+
+
+def test_pool_replaces_a_worker_that_died(onto):
+    pool = QueryPool(onto.path, workers=1, timeout=5.0)
+    try:
+        pool.wait_ready()
+        (worker,) = list(pool._idle.queue)
+        worker.process.kill()
+        worker.process.join()
+        with pytest.raises(WorkerLost, match="replaced"):
+            pool.run("ASK {}")
+        assert pool.run("ASK {}", "text/csv") == (b"true", "text/csv")
     finally:
         pool.close()
 
