@@ -34,7 +34,7 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from panet.sparql import QueryPool
+        from panet.query_pool import QueryPool
 
         pool = QueryPool(
             onto.path,

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from panet.api.settings import Settings
 
 import panet
-from panet.sparql import QueryPool
+from panet.query_pool import QueryPool
 
 
 async def get_ontology(request: Request) -> panet.Ontology:

@@ -1,6 +1,6 @@
 """``/sparql``: the SPARQL 1.1 Protocol, read-only, over PaNET and any ``--data`` files.
 
-Queries run in `panet.sparql.QueryPool` worker processes, so the time limit really stops
+Queries run in `panet.query_pool.QueryPool` worker processes, so the time limit really stops
 them; results are negotiated from the ``Accept`` header.
 """
 
@@ -15,7 +15,8 @@ from fastapi.responses import Response
 from panet.api.deps import SparqlDep
 from panet.api.problems import Problem
 
-from panet.sparql import NotAcceptable, QueryPool, QueryRefused, QueryTimeout, ResultTooLarge, SparqlError, WorkerLost
+from panet.query_pool import QueryPool
+from panet.sparql import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, SparqlError, WorkerLost
 
 router = APIRouter(tags=["sparql"])
 

@@ -10,9 +10,9 @@ import threading
 import pytest
 
 from panet.errors import PanetError
+from panet.query_pool import QueryPool
 from panet.sparql import (
     NotAcceptable,
-    QueryPool,
     QueryRefused,
     QueryTimeout,
     ResultTooLarge,
