@@ -567,3 +567,22 @@ def test_format_detection(tmp_path):
     assert formats.detect(tmp_path / "t.txt") == "csv"
     with pytest.raises(RecordsError, match="unknown record format"):
         formats.get("marc")
+
+
+# -- the PaN search API filter (issue 10) selects what was annotated ----------------------------
+
+
+def test_pan_search_filter_selects_the_annotated_records(onto, tmp_path, capsys):
+    panet.records.annotate_file(DATA / "pan_datasets.json", tmp_path / "out.json")
+    records = json.loads((tmp_path / "out.json").read_text())
+
+    def selected(key: str, descendants: bool = True) -> list[str]:
+        scope = onto.pan_search_filter(key, descendants=descendants)["include"][0]["scope"]
+        wanted = set(scope["where"]["pid"]["inq"])
+        return [r["pid"].rsplit("/", 1)[1] for r in records if wanted & set(pids(r))]
+
+    assert selected("small angle scattering") == ["0052f856-9615-4f9a-8575-9e180071ff32", "ess-loki-482", "arpes-77"]
+    assert selected("small angle scattering", descendants=False) == ["0052f856-9615-4f9a-8575-9e180071ff32", "arpes-77"]
+    assert selected("x-ray probe") == ["0052f856-9615-4f9a-8575-9e180071ff32", "a1b2c3d4-powder", "arpes-77"]
+    assert main(["pan-filter", "SAXS"]) == 0
+    assert json.loads(capsys.readouterr().out) == onto.pan_search_filter("SAXS")
