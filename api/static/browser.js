@@ -113,9 +113,9 @@ function setUpSearch() {
     } else if (event.key === "Enter" && shown && active >= 0) {
       event.preventDefault();
       open(active);
-    } else if (event.key === "Escape") {
-      if (shown) close();
-      else input.value = "";
+    } else if (event.key === "Escape" && shown) {
+      event.preventDefault(); // a second Escape clears the box, as search boxes do
+      close();
     }
   });
   input.addEventListener("blur", close);
