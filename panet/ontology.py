@@ -324,6 +324,20 @@ class Ontology:
 
         return techniques_with(self, axes, include_obsolete)
 
+    # -- PaN search API ---------------------------------------------------------------------
+    def pan_search_filter(self, key: Key, descendants: bool = True) -> dict[str, Any]:
+        """The PaN search API filter (``GET /datasets?filter=``) selecting datasets whose
+        technique pid is this technique or, with ``descendants``, any technique under it.
+
+        >>> import panet
+        >>> f = panet.load().pan_search_filter("SAXS")
+        >>> len(f["include"][0]["scope"]["where"]["pid"]["inq"])
+        10
+        """
+        from panet.loopback import pan_search_filter
+
+        return pan_search_filter(self, key, descendants)
+
     # -- search ---------------------------------------------------------------------------
     def search(
         self,

@@ -9,6 +9,11 @@ import typer
 
 from panet.cli import OntologyOption, app
 
+# h11 refuses a request line + headers longer than this with a bare "400 Invalid HTTP request"
+# (its default is 16 kB). Above the filter size the API checks itself (panet.loopback.MAX_JSON_CHARS),
+# so a long LoopBack where gets a problem+json answer saying what is wrong.
+MAX_REQUEST_HEAD_BYTES = 1024 * 1024
+
 
 @app.command()
 def serve(
@@ -51,4 +56,12 @@ def serve(
     os.environ.pop("PANET_VERSION", None)
     os.environ["PANET_DATA"] = os.pathsep.join(files)
     os.environ["PANET_STORE"] = str(store or "")
-    uvicorn.run("panet.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "panet.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+    )

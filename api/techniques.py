@@ -1,0 +1,166 @@
+"""``/techniques…``: the pan-ontologies-api protocol, so ``PANET_BASE_URL`` can point here.
+
+PaN search API implementations call ``GET /techniques/pan-ontology?where=<LoopBack where JSON>``
+and use the where that comes back. The routes parse query parameters and call
+`panet.loopback`; they hold no ontology logic.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from panet.api.deps import OntologyDep, SettingsDep
+from panet.api.problems import Problem
+from pydantic_core import to_json
+from starlette.concurrency import run_in_threadpool
+
+from panet import Ontology, loopback
+
+router = APIRouter(prefix="/techniques", tags=["PaN search API (pan-ontologies-api)"])
+
+WhereParam = Annotated[
+    str | None,
+    Query(description='LoopBack where as JSON, e.g. {"name": "small angle scattering"} or {"pid": {"neq": "…"}}.'),
+]
+FilterParam = Annotated[
+    str | None,
+    Query(alias="filter", description='LoopBack filter as JSON, e.g. {"where": {…}, "fields": ["pid", "name"]}.'),
+]
+_BAD = {400: {"description": "Malformed filter (problem+json body saying where and why)."}}
+
+
+def _json(content: object) -> Response:
+    """JSON body serialised by pydantic-core: 4x faster than the json module for pid lists."""
+    return Response(to_json(content), media_type="application/json")
+
+
+@contextmanager
+def _problems() -> Iterator[None]:
+    """A `panet.loopback.FilterError` becomes a 400 problem naming the parameter."""
+    try:
+        yield
+    except loopback.FilterError as err:
+        raise Problem(400, "Invalid LoopBack filter", str(err), parameter=err.where.partition(".")[0]) from None
+
+
+def _refuse_deep_object(request: Request) -> None:
+    """LoopBack also reads ``where[name]=XES``; panet takes JSON only, and says so rather than
+    answering as if no where had been given."""
+    for key in request.query_params:
+        name, bracket, _ = key.partition("[")
+        if bracket and name in ("where", "filter"):
+            example = '{"name": "XES"}' if name == "where" else '{"where": {"name": "XES"}, "limit": 10}'
+            raise loopback.FilterError(name, f"{key}=…: send the {name} as JSON instead, e.g. {name}={example}")
+
+
+def _query_parameter(name: str, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": description}
+
+
+@router.get(
+    "/pan-ontology",
+    responses=_BAD,
+    # where/filter are read from request.query_params, not declared as Query parameters: FastAPI's
+    # parameter validation would cost more than the expansion itself (benchmarks/bench_pan_ontology.py)
+    openapi_extra={
+        "parameters": [
+            _query_parameter("where", WhereParam.__metadata__[0].description),
+            _query_parameter("filter", 'LoopBack filter holding only a where, as JSON: {"where": {…}}.'),
+        ]
+    },
+)
+async def pan_ontology(request: Request) -> Response:
+    """Expand a technique condition to the pids of every matching technique and its descendants.
+
+    `{"name": "XES"}` → `{"pid": {"inq": [IRIs]}}`; negations (`neq`, `nin`, `nlike`, `nilike`) →
+    `{"pid": {"nin": [...]}}`; `and`/`or` keep their operator over the expanded parts; an unknown
+    technique → `{"pid": {"inq": []}}`. Also accepts `filter={"where": …}`.
+    """
+    where, filter_ = request.query_params.get("where"), request.query_params.get("filter")
+    onto, timeout = request.app.state.ontology, request.app.state.settings.query_timeout  # what deps.py reads
+    with _problems():
+        _refuse_deep_object(request)
+        if "like" in (filter_ or where or ""):  # a pattern may take up to the timeout: not on the event loop
+            body = await run_in_threadpool(_pan_ontology_body, onto, where, filter_, timeout)
+        else:  # name/pid expansions take microseconds; search API clients repeat the same few
+            key = (onto, where, filter_)
+            body = _ANSWERS.get(key)
+            if body is None:
+                body = _ANSWERS[key] = _pan_ontology_body(onto, where, filter_, timeout)
+    return Response(body, media_type="application/json")
+
+
+def _pan_ontology_body(onto: Ontology, where: str | None, filter_: str | None, timeout: float) -> bytes:
+    if filter_ is None:
+        return to_json(loopback.expand_where(onto, where, timeout=timeout))
+    if where is not None:
+        raise loopback.FilterError("where", "give either where or filter, not both")
+    where = loopback.filter_where(filter_)
+    try:
+        return to_json(loopback.expand_where(onto, where, timeout=timeout))
+    except loopback.FilterError as err:  # say where in the filter: filter.where.name…
+        raise loopback.FilterError(f"filter.{err.where}", err.problem) from None
+
+
+class _Answers(OrderedDict):
+    """The most recent answers, least recently used dropped first, at most ``max_bytes`` of
+    query and answer text in all (a where may be 64 kB and expand to 1 MB). Used from the event
+    loop only."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__()
+        self.max_bytes = max_bytes
+        self.size = 0
+
+    def get(self, key: tuple) -> bytes | None:
+        body = super().get(key)
+        if body is not None:
+            self.move_to_end(key)
+        return body
+
+    def __setitem__(self, key: tuple, body: bytes) -> None:
+        size = _size(key, body)
+        if size > self.max_bytes // 8:
+            return
+        super().__setitem__(key, body)
+        self.size += size
+        while self.size > self.max_bytes:
+            old_key, old_body = self.popitem(last=False)
+            self.size -= _size(old_key, old_body)
+
+
+def _size(key: tuple, body: bytes) -> int:
+    return len(body) + sum(len(part) for part in key[1:] if part)
+
+
+_ANSWERS = _Answers(max_bytes=16 * 1024 * 1024)
+
+
+@router.get("/count", responses=_BAD)
+def count(request: Request, onto: OntologyDep, settings: SettingsDep, where: WhereParam = None) -> Response:
+    """How many techniques a LoopBack where matches: `{"count": n}`."""
+    with _problems():
+        _refuse_deep_object(request)
+        return _json({"count": loopback.count_techniques(onto, where, timeout=settings.query_timeout)})
+
+
+@router.get("", responses=_BAD)
+def find(request: Request, onto: OntologyDep, settings: SettingsDep, filter_: FilterParam = None) -> Response:
+    """Technique records (pid, name, synonym, parents, children, relatives) for a LoopBack filter
+    (where, fields, order, limit, skip)."""
+    with _problems():
+        _refuse_deep_object(request)
+        return _json(loopback.find_techniques(onto, filter_, timeout=settings.query_timeout))
+
+
+@router.get("/{pid:path}", responses={**_BAD, 404: {"description": "No technique has this pid."}})
+def find_by_id(request: Request, pid: str, onto: OntologyDep, filter_: FilterParam = None) -> Response:
+    """One technique record; `pid` is the URL-encoded IRI (a CURIE or ID works too)."""
+    with _problems():
+        _refuse_deep_object(request)
+        return _json(loopback.technique_record(onto, pid, filter_))
