@@ -192,22 +192,24 @@ def test_resume_after_kill_9_gives_identical_output(tmp_path):
     source = _big_input(tmp_path / "in.jsonl", 60_000)
     subprocess.run(_cli(str(source), "-o", str(tmp_path / "full.jsonl")), check=False, capture_output=True)
     output = tmp_path / "out.jsonl"
-    state = batch.paths(output)["state"]
+    where = batch.paths(output)
+    half = (tmp_path / "full.jsonl").stat().st_size // 2
     process = subprocess.Popen(_cli(str(source), "-o", str(output)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    try:  # killed halfway through writing, wherever it is then (maybe after a checkpoint, maybe mid-record)
         while process.poll() is None:
-            if state.exists() and json.loads(state.read_text() or "{}").get("records", 0) > 0:
+            if where["output_part"].exists() and where["output_part"].stat().st_size >= half:
                 os.kill(process.pid, signal.SIGKILL)
                 break
-            time.sleep(0.002)
+            time.sleep(0.001)
     finally:
         process.wait()
     assert process.returncode == -signal.SIGKILL, "the run finished before it could be killed"
     assert not output.exists()
+    checkpoint = json.loads(where["state"].read_text())
     resumed = _cli(str(source), "-o", str(output), "--resume", "--processes", "2")
     done = subprocess.run(resumed, check=False, capture_output=True, text=True)
     assert done.returncode == 1, done.stderr  # some records are rejected
-    assert "resumed after record" in done.stdout
+    assert f"resumed after record {checkpoint['records']:,}" in done.stdout or checkpoint["records"] == 0
     assert output.read_bytes() == (tmp_path / "full.jsonl").read_bytes()
     rejects = (tmp_path / "out.jsonl.rejects.jsonl").read_bytes()
     assert rejects == (tmp_path / "full.jsonl.rejects.jsonl").read_bytes()
@@ -567,3 +569,22 @@ def test_format_detection(tmp_path):
     assert formats.detect(tmp_path / "t.txt") == "csv"
     with pytest.raises(RecordsError, match="unknown record format"):
         formats.get("marc")
+
+
+# -- the PaN search API filter (issue 10) selects what was annotated ----------------------------
+
+
+def test_pan_search_filter_selects_the_annotated_records(onto, tmp_path, capsys):
+    panet.records.annotate_file(DATA / "pan_datasets.json", tmp_path / "out.json")
+    records = json.loads((tmp_path / "out.json").read_text())
+
+    def selected(key: str, descendants: bool = True) -> list[str]:
+        scope = onto.pan_search_filter(key, descendants=descendants)["include"][0]["scope"]
+        wanted = set(scope["where"]["pid"]["inq"])
+        return [r["pid"].rsplit("/", 1)[1] for r in records if wanted & set(pids(r))]
+
+    assert selected("small angle scattering") == ["0052f856-9615-4f9a-8575-9e180071ff32", "ess-loki-482", "arpes-77"]
+    assert selected("small angle scattering", descendants=False) == ["0052f856-9615-4f9a-8575-9e180071ff32", "arpes-77"]
+    assert selected("x-ray probe") == ["0052f856-9615-4f9a-8575-9e180071ff32", "a1b2c3d4-powder", "arpes-77"]
+    assert main(["pan-filter", "SAXS"]) == 0
+    assert json.loads(capsys.readouterr().out) == onto.pan_search_filter("SAXS")
