@@ -32,8 +32,8 @@ __all__ = ["TECHNIQUE_PREDICATES", "Endpoint", "RemoteError"]
 # How catalogue records link a dataset to its technique: schema.org (both spellings of its
 # namespace, as panet's records export and other tools write it) and DCAT's theme.
 TECHNIQUE_PREDICATES = (
-    "https://schema.org/measurementTechnique",
     "http://schema.org/measurementTechnique",
+    "https://schema.org/measurementTechnique",
     "http://www.w3.org/ns/dcat#theme",
 )
 
@@ -108,17 +108,24 @@ class Endpoint:
             terms |= onto.descendants(term)
         return f"VALUES ?{variable} {{ " + " ".join(f"<{t.iri}>" for t in sorted(terms)) + " }"
 
-    def datasets_with_technique(
+    def datasets_query(
         self, key: Key, descendants: bool = True, predicates: Sequence[str] = TECHNIQUE_PREDICATES
-    ) -> list[str]:
-        """IRIs of the datasets the endpoint links (by one of ``predicates``) to the technique
-        ``key`` or, with ``descendants``, to any technique under it; sorted, distinct."""
+    ) -> str:
+        """The SELECT query `datasets_with_technique` sends: ``?dataset`` linked by one of
+        ``predicates`` to a technique of `technique_values`."""
         values = " ".join(f"<{p}>" for p in predicates)
-        query = (
+        return (
             "SELECT DISTINCT ?dataset WHERE {\n"
             f"  {self.technique_values(key, descendants)}\n"
             f"  VALUES ?predicate {{ {values} }}\n"
             "  ?dataset ?predicate ?technique .\n"
             "} ORDER BY ?dataset"
         )
-        return [row["dataset"] for row in self.select(query)]
+
+    def datasets_with_technique(
+        self, key: Key, descendants: bool = True, predicates: Sequence[str] = TECHNIQUE_PREDICATES
+    ) -> list[str]:
+        """The datasets the endpoint links (by one of ``predicates``) to the technique ``key`` or,
+        with ``descendants``, to any technique under it: IRIs (blank nodes as the endpoint names
+        them), sorted, distinct."""
+        return [row["dataset"] for row in self.select(self.datasets_query(key, descendants, predicates))]

@@ -18,7 +18,7 @@ SAS = "http://purl.org/pan-science/PaNET/PaNET01124"
 SAXS = "http://purl.org/pan-science/PaNET/PaNET01188"
 UNDER_SAS = f"SELECT ?t WHERE {{ ?t rdfs:subClassOf <{SAS}> }}"
 DATASETS_UNDER_SAS = """
-PREFIX schema: <https://schema.org/>
+PREFIX schema: <http://schema.org/>
 SELECT ?dataset WHERE { ?dataset schema:measurementTechnique ?t . ?t rdfs:subClassOf* panet:PaNET01124 }
 ORDER BY ?dataset"""
 PROBLEM = "application/problem+json"

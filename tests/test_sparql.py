@@ -60,7 +60,7 @@ def test_labels_are_the_files_own(onto):
 def test_data_files_join_the_default_graph(store):
     body, _ = execute(
         store,
-        "SELECT ?d WHERE { ?d <https://schema.org/measurementTechnique> ?t . ?t rdfs:subClassOf* panet:PaNET01124 }",
+        "SELECT ?d WHERE { ?d <http://schema.org/measurementTechnique> ?t . ?t rdfs:subClassOf* panet:PaNET01124 }",
         "application/sparql-results+json",
     )
     found = {b["d"]["value"] for b in json.loads(body)["results"]["bindings"]}
@@ -256,3 +256,26 @@ def test_pool_reports_a_dataset_it_cannot_load(onto, tmp_path):
             pool.wait_ready()
     finally:
         pool.close()
+
+
+def test_records_exported_as_turtle_are_found_by_technique(onto, tmp_path):
+    import panet.records
+    from panet.remote import Endpoint
+
+    records = tmp_path / "records.json"
+    records.write_text(
+        json.dumps(
+            [
+                {"pid": "https://doi.org/10.1/a", "title": "in-situ GISAXS of thin films", "techniques": []},
+                {"pid": "https://doi.org/10.1/b", "title": "SANS of micelles", "techniques": []},
+                {"pid": "https://doi.org/10.1/c", "title": "x-ray powder diffraction", "techniques": []},
+            ]
+        )
+    )
+    panet.records.annotate_file(records, tmp_path / "records.ttl", format="pan", to="ttl", ontology=onto)
+    store = build_store(onto, [tmp_path / "records.ttl"])
+    query = Endpoint("http://unused.example.org/sparql", onto).datasets_query("small angle scattering")
+    body, _ = execute(store, query, "application/sparql-results+json")
+    found = [b["dataset"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    assert len(found) == 2
+    assert all(iri.endswith(("/a", "/b")) for iri in found)
