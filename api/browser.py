@@ -5,11 +5,12 @@ plain, shareable URL that works without JavaScript; one small script (``static/b
 adds autocomplete, tree expansion, copy buttons and the annotate box, over the REST routes.
 Nothing is loaded from outside the package: the browser works offline.
 
->>> from fastapi.testclient import TestClient
->>> from panet.api import create_app
->>> page = TestClient(create_app()).get("/browse/SAXS")
->>> page.status_code, page.url.path, "small angle x-ray scattering" in page.text
-(200, '/browse/PaNET01188', True)
+>>> import panet
+>>> onto = panet.load()
+>>> [node.term.label for node in tree(onto, onto.roots(), frozenset())]
+['photon and neutron technique', 'defined by experimental probe', 'photon and neutron specifiers']
+>>> term_context(onto, onto.term("SAXS"))["descendants"]
+9
 """
 
 from __future__ import annotations
@@ -79,9 +80,7 @@ async def home(request: Request, onto: OntologyDep) -> HTMLResponse:
 
 
 @router.get("/browse", response_class=HTMLResponse)
-async def results(
-    request: Request, onto: OntologyDep, q: Annotated[str, Query(max_length=1000)] = ""
-) -> HTMLResponse:
+async def results(request: Request, onto: OntologyDep, q: Annotated[str, Query(max_length=1000)] = "") -> HTMLResponse:
     """Every search hit for ``q``, techniques first (the search box without JavaScript, or
     Enter with no suggestion chosen)."""
     hits = onto.search(q, limit=None) if q.strip() else []

@@ -173,7 +173,9 @@ def test_term_page_shows_everything_about_a_term(page, live_server, onto):
     history = page.locator("#h-history + table tbody tr")
     assert history.first.inner_text().split("\t") == ["1.0.0", "small angle x-ray scattering"]
     assert "skos:exactMatch" in page.locator("#h-mappings ~ .scroll").inner_text()
-    assert page.get_by_role("link", name="wfl:1425").get_attribute("href") == "https://www.wayforlight.eu/technique/1425"
+    assert (
+        page.get_by_role("link", name="wfl:1425").get_attribute("href") == "https://www.wayforlight.eu/technique/1425"
+    )
     shown = json.loads(page.locator("#search-filter").inner_text())
     assert shown == onto.pan_search_filter("SAXS")
 
@@ -295,7 +297,8 @@ def test_keyboard_only_search(page, live_server):
     page.wait_for_selector("#suggestions", state="visible")
     page.keyboard.press("ArrowDown")
     techniques = kinds.count("technique")
-    assert page.text_content("#search-status") == f"{techniques} techniques and {len(kinds) - techniques} specifiers suggested"
+    status = f"{techniques} techniques and {len(kinds) - techniques} specifiers suggested"
+    assert page.text_content("#search-status") == status
     page.keyboard.press("Enter")
     page.wait_for_url("**/browse/PaNET01022")
 
@@ -337,7 +340,8 @@ def test_pages_load_nothing_from_outside(live_server):
 def test_static_files_and_templates_are_package_data():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["panet.api"]
-    files = [p.relative_to(ROOT / "api").as_posix() for p in (ROOT / "api").glob("*/*") if p.parent.name != "__pycache__"]
+    files = [p.relative_to(ROOT / "api").as_posix() for p in (ROOT / "api").glob("*/*")]
+    files = [f for f in files if not f.startswith("__pycache__")]
     assert files
     assert [f for f in files if not any(fnmatch.fnmatch(f, pattern) for pattern in patterns)] == []
 
