@@ -200,6 +200,16 @@ def test_term_urls_are_shareable(live_server):
     assert "/browse/PaNET01124" in missing.text  # a suggestion
 
 
+def test_what_a_visitor_types_is_shown_as_text(live_server):
+    attack = "<script>alert(1)</script>"
+    for response in (
+        httpx.get(f"{live_server}/browse/{attack}"),
+        httpx.get(f"{live_server}/browse", params={"q": attack}),
+    ):
+        assert attack not in response.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
 def test_results_page_lists_techniques_before_specifiers(live_server):
     page = httpx.get(f"{live_server}/browse", params={"q": "diffraction"}).text
     ids = re.findall(r'href="/browse/(PaNET\d+)"', page)
