@@ -323,6 +323,13 @@ def test_skip_link_moves_focus_to_content(page, live_server):
 @pytest.mark.parametrize("path", ["/", "/browse/PaNET01188", "/browse/PaNET2020072", "/annotator", "/browse?q=xas"])
 def test_labels_and_contrast(page, live_server, path):
     page.goto(live_server + path)
+    if path == "/":  # with the suggestions open, one of them chosen
+        page.fill("#q", "scattering")
+        page.wait_for_selector("#suggestions [role=option]")
+        page.keyboard.press("ArrowDown")
+    if path == "/annotator":  # with highlighted spans and the table
+        page.get_by_role("button", name="Annotate").click()
+        page.locator("#annotated mark").first.wait_for()
     assert page.evaluate(UNNAMED_CONTROLS) == []
     assert page.evaluate(CONTRAST_FAILURES) == []
     assert page.locator("html").get_attribute("lang") == "en"
