@@ -6,6 +6,7 @@ Every error carries one message that says what went wrong, where, and what to do
 from __future__ import annotations
 
 __all__ = [
+    "BadRecord",
     "DeprecatedTermWarning",
     "InputFileError",
     "MappingLoadError",
@@ -13,6 +14,7 @@ __all__ = [
     "OptionError",
     "PanetError",
     "PanetWarning",
+    "RecordsError",
     "TermNotFound",
     "UnknownAxis",
     "UnknownVersion",
@@ -115,3 +117,24 @@ class PanetWarning(UserWarning):
 
 class DeprecatedTermWarning(PanetWarning):
     """A lookup returned a deprecated (obsolete) term; the message names its replacement, if any."""
+
+
+class RecordsError(PanetError):
+    """A batch of catalogue records cannot be read or written as asked (unknown format, unreadable
+    file, a ``--resume`` that does not match): the run stops before or without losing records.
+
+    >>> str(RecordsError("/data/x.bin", "cannot tell the record format; pass --format"))
+    '/data/x.bin: cannot tell the record format; pass --format'
+    """
+
+    def __init__(self, where: object, problem: str):
+        self.where = str(where)
+        self.problem = problem
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+class BadRecord(PanetError):
+    """One record cannot be annotated (invalid JSON or XML, unreadable HDF5, wrong types).
+
+    A batch writes it to the rejects file with this message as the reason and goes on.
+    """

@@ -6,12 +6,12 @@ rdflib is imported here only, so ``import panet`` stays fast; the result is cach
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from panet.errors import InputFileError, OntologyLoadError, PanetError
 from panet.formats import OntologyData, is_panet_iri
 from panet.term import NAMESPACE
+from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,9 +34,6 @@ DEFINITION_SOURCE = OBO + "IAO_0000119"
 REPLACED_BY = OBO + "IAO_0100001"
 NOT_CLASSES = {OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty", OWL + "NamedIndividual"}
 
-# An entity declaration with SYSTEM or PUBLIC loads a file or URL: refused before parsing.
-_EXTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[^\s>]+\s+(?:SYSTEM|PUBLIC)\b", re.IGNORECASE)
-
 
 def read(path: Path, data: bytes, fmt: str) -> OntologyData:
     """Parse ``data`` (the bytes of ``path``) as RDF in rdflib format ``fmt``."""
@@ -57,10 +54,8 @@ def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileEr
     external entity is refused before parsing: panet never resolves external entities.
     """
     raw = data.encode() if isinstance(data, str) else data
-    if b"<!DOCTYPE" in raw[:65536] and _EXTERNAL_ENTITY.search(raw):
-        raise error(
-            path, "the XML declares an external entity (SYSTEM/PUBLIC); refused, panet never resolves external entities"
-        )
+    if declares_external_entity(raw):
+        raise error(path, EXTERNAL_ENTITY_PROBLEM)
     import logging
 
     import rdflib

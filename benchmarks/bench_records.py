@@ -1,0 +1,148 @@
+"""Benchmark: annotate PaN search API records JSON Lines -> JSON Lines, end to end.
+
+Records of about 1 KB (a title and two documents, a proposal and a publication, with title,
+summary and keywords; a parameter; a third carry a technique entry), written to a temporary file;
+each run is a fresh ``panet annotate-records`` process, so start-up, reading, annotating, writing
+and the final rename are all counted. Prints records/s and the peak RSS of the largest process
+(main or worker) for 1 and 2 processes, for two inputs: datasets listed by proposal, 25 sharing
+their documents (as catalogue exports are), and the worst case where every text is new.
+
+    python benchmarks/bench_records.py                 # 200 000 records
+    python benchmarks/bench_records.py --records 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SAMPLES = ("lysozyme", "LaB6", "perovskite LSMO", "block copolymer film", "micelles in D2O", "trabecular bone",
+           "Fe catalyst", "Sr2RuO4", "silica aerogel", "cement paste", "MOF-5", "graphene on SiC")  # fmt: skip
+TITLES = (
+    "{sample}, scan {n}",
+    "SAXS of {sample} at {t} K",
+    "Dark current, detector {n}",
+    "{sample}: GISAXS during annealing, frame {n}",
+    "{sample} small-angle neutron scattering run {n}",
+    "x-ray tomography of {sample}, tile {n}",
+    "Calibration with LaB6, scan {n}",
+    "{sample} EXAFS at the Fe K-edge, sweep {n}",
+)
+PANET = "http://purl.org/pan-science/PaNET/"
+SENTENCES = (
+    "We propose to study the aggregation of {sample} by time-resolved small angle x-ray scattering.",
+    "Dynamic light scattering will be measured in parallel to follow the early stages.",
+    "The thermal expansion of {sample} will be measured from 100 K to 900 K by high-resolution powder diffraction.",
+    "Operando measurements will follow the oxidation state and local structure of the iron sites.",
+    "Grazing incidence small angle scattering shows the ordering of the domains during solvent vapour annealing.",
+    "Neutron reflectometry complements the x-ray data on the buried interfaces.",
+    "The results will be compared with density functional theory calculations.",
+    "Micro-computed tomography gives the three-dimensional porosity of {sample}.",
+    "Commissioning of the new detector: flat fields, dark images and a geometry calibration with a standard.",
+)
+KEYWORDS = ("proteins", "SAXS", "catalysis", "perovskites", "XAS", "bone", "thin films", "porosity", "SANS", "XRD")
+DATASETS_PER_PROPOSAL = 25  # catalogue exports list a proposal's datasets together
+
+
+def documents(proposal: int, rng: random.Random) -> list[dict]:
+    """A proposal and a publication: what every dataset of the proposal shares."""
+    sample = rng.choice(SAMPLES)
+    summary = " ".join(s.format(sample=sample) for s in rng.sample(SENTENCES, 3)) + f" Proposal {proposal}."
+    return [
+        {
+            "pid": f"10.15151/ESRF-ES-{proposal}",
+            "isPublic": True,
+            "type": "proposal",
+            "title": f"{rng.choice(SENTENCES).format(sample=sample)[:-1]} ({proposal})",
+            "summary": summary,
+            "keywords": rng.sample(KEYWORDS, 3),
+        },
+        {
+            "pid": f"10.1107/S16005775{proposal:08d}",
+            "isPublic": True,
+            "type": "publication",
+            "title": f"Structure and dynamics of {sample}, part {proposal % 7 + 1}",
+            "keywords": rng.sample(KEYWORDS, 2),
+        },
+    ]
+
+
+def record(i: int, rng: random.Random, shared: list[dict]) -> dict:
+    sample = rng.choice(SAMPLES)
+    data = {
+        "pid": f"20.500.12269/{i:08d}-{rng.randrange(16**8):08x}",
+        "title": rng.choice(TITLES).format(sample=sample, n=i, t=rng.randrange(280, 340)),
+        "isPublic": True,
+        "creationDate": "2023-05-04T10:11:12.000Z",
+        "size": rng.randrange(10**9),
+        "documents": shared,
+        "parameters": [{"name": "sample_temperature", "value": rng.randrange(300), "unit": "K"}],
+        "techniques": [],
+    }
+    if i % 3 == 0:
+        data["techniques"] = [{"pid": PANET + "PaNET01188", "name": "small angle x-ray scattering"}]
+    return data
+
+
+def write_input(path: Path, count: int, shared: int = DATASETS_PER_PROPOSAL) -> int:
+    """``count`` records, ``shared`` datasets per proposal (1: every text is new); returns bytes."""
+    rng = random.Random(1)
+    size = 0
+    with open(path, "w") as file:
+        for i in range(count):
+            if i % shared == 0:
+                docs = documents(i // shared, rng)
+            line = json.dumps(record(i, rng, docs)) + "\n"
+            size += len(line)
+            file.write(line)
+    return size
+
+
+_MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def run(source: Path, output: Path, processes: int) -> tuple[float, float]:
+    """Seconds and peak RSS (MiB, of the largest process: main or worker) of one run."""
+    command = [sys.executable, "-m", "panet", "annotate-records", str(source), "-o", str(output), "--format", "pan",
+               "--processes", str(processes)]  # fmt: skip
+    started = time.perf_counter()
+    measured = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    return seconds, int(measured.stdout.split()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=200_000)
+    args = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([sys.executable, "-m", "panet", "term", "SAXS"], check=True, stdout=subprocess.DEVNULL)
+        print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+        inputs = ((DATASETS_PER_PROPOSAL, "datasets share their proposal's documents"), (1, "every text new"))
+        for shared, what in inputs:
+            source = Path(folder) / "records.jsonl"
+            size = write_input(source, args.records, shared)
+            print(f"\n{args.records:,} PaN search API records, {size / args.records:,.0f} bytes each, "
+                  f"{size / 2**20:,.0f} MiB; {what}")  # fmt: skip
+            print(f"{'processes':>9}  {'seconds':>8}  {'records/s':>10}  {'peak RSS MiB':>12}")
+            outputs = []
+            for processes in (1, 2):
+                outputs.append(Path(folder) / f"out{processes}.jsonl")
+                seconds, peak = run(source, outputs[-1], processes)
+                print(f"{processes:>9}  {seconds:>8.2f}  {args.records / seconds:>10,.0f}  {peak:>12,.0f}")
+            print(f"outputs of 1 and 2 processes identical: {outputs[0].read_bytes() == outputs[1].read_bytes()}")
+
+
+if __name__ == "__main__":
+    main()

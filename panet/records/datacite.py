@@ -1,0 +1,341 @@
+"""XML records: DataCite metadata (kernel 4, also 3), ``oai_datacite``, ``oai_dc``, and OAI-PMH
+responses holding any of them, streamed with lxml (no external entity is ever resolved).
+
+A file holds one record (a ``resource``, ``oai_datacite`` or ``oai_dc:dc`` root), an OAI-PMH
+``ListRecords``/``GetRecord`` response, or any root element whose children are records. Text read
+by default: titles, descriptions and subjects. PaNET terms are written as DataCite subjects::
+
+    <subject subjectScheme="PaNET" schemeURI="http://purl.org/pan-science/PaNET/"
+             valueURI="http://purl.org/pan-science/PaNET/PaNET01188">small angle x-ray scattering</subject>
+
+and as ``<dc:subject>`` with the current label in ``oai_dc`` (Dublin Core has no place for an IRI).
+"""
+
+from __future__ import annotations
+
+import os
+
+from panet.errors import BadRecord, RecordsError
+from panet.records import oaipmh
+from panet.records.base import Description, Entry, Item, Reader, RecordFormat
+from panet.records.jsonl import Unreadable, handle_iri
+from panet.term import NAMESPACE
+from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+    from typing import Any
+
+    from panet.term import Term
+
+__all__ = ["DataciteFormat", "XmlReader", "XmlRecord"]
+
+KERNEL_PREFIX = "http://datacite.org/schema/kernel-"
+KERNEL_4 = "http://datacite.org/schema/kernel-4"
+OAI_DATACITE = "http://schema.datacite.org/oai/oai-1.1/"
+PANET_SCHEME = "PaNET"
+_DEFAULT_FIELDS = {
+    "datacite": (("titles", "title"), ("descriptions", "description"), ("subjects", "subject")),
+    "dc": (("title",), ("description",), ("subject",)),
+    "deleted": (),
+}
+
+
+def _local(tag: Any) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _namespace(tag: Any) -> str:
+    return tag[1:].partition("}")[0] if isinstance(tag, str) and tag.startswith("{") else ""
+
+
+def is_record_element(tag: str) -> bool:
+    """True for the root tags that are one record."""
+    ns, local = _namespace(tag), _local(tag)
+    return (
+        (local == "resource" and ns.startswith(KERNEL_PREFIX))
+        or (local == "oai_datacite" and ns == OAI_DATACITE)
+        or (local == "dc" and ns == oaipmh.OAI_DC)
+        or tag == oaipmh.RECORD
+    )
+
+
+class XmlRecord:
+    """A parsed XML record: ``root`` as written, ``metadata`` the DataCite ``resource`` or the
+    ``oai_dc:dc`` element in it, ``kind`` "datacite", "dc" or "deleted" (an OAI-PMH tombstone)."""
+
+    __slots__ = ("kind", "metadata", "root")
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        metadata = root
+        if root.tag == oaipmh.RECORD:
+            header = root.find(oaipmh.HEADER)
+            if header is not None and header.get("status") == "deleted":
+                self.kind, self.metadata = "deleted", None
+                return
+            holder = root.find(oaipmh.METADATA)
+            metadata = next(iter(holder), None) if holder is not None else None
+            if metadata is None:
+                raise BadRecord("OAI-PMH record without metadata (and not marked deleted)")
+        if _local(metadata.tag) == "oai_datacite" and _namespace(metadata.tag) == OAI_DATACITE:
+            payload = metadata.find(f"{{{OAI_DATACITE}}}payload")
+            metadata = next(iter(payload), None) if payload is not None else None
+            if metadata is None:
+                raise BadRecord("oai_datacite record with an empty payload")
+        if _local(metadata.tag) == "resource" and _namespace(metadata.tag).startswith(KERNEL_PREFIX):
+            self.kind = "datacite"
+        elif metadata.tag == oaipmh.DC_ROOT:
+            self.kind = "dc"
+        else:
+            raise BadRecord(
+                f"unknown metadata <{metadata.tag}>; expected a DataCite resource (kernel 3 or 4), "
+                "oai_datacite or oai_dc"
+            )
+        self.metadata = metadata
+
+
+class DataciteFormat(RecordFormat):
+    """DataCite / Dublin Core XML records, alone or in OAI-PMH responses."""
+
+    name = "datacite"
+
+    def reader(self, path: Path) -> Reader:
+        return XmlReader(path)
+
+    def parse(self, payload: Any) -> XmlRecord:
+        if isinstance(payload, Unreadable):
+            raise BadRecord(payload.reason)
+        from lxml import etree
+
+        from panet import xmlsafe
+
+        if declares_external_entity(payload):
+            raise BadRecord(EXTERNAL_ENTITY_PROBLEM)
+        try:
+            root = etree.fromstring(payload, parser=xmlsafe.parser(remove_blank_text=False))
+        except etree.XMLSyntaxError as err:
+            raise BadRecord(f"invalid XML: {err}") from None
+        return XmlRecord(root)
+
+    def load(self, record: Any) -> XmlRecord:
+        if isinstance(record, str):
+            record = record.encode("utf-8")
+        if isinstance(record, bytes):
+            return self.parse(record)
+        from copy import deepcopy
+
+        return XmlRecord(deepcopy(record))  # an lxml element: the caller's tree stays as it was
+
+    def texts(self, record: XmlRecord, fields: tuple[tuple[str, ...], ...]) -> Iterator[str]:
+        if record.metadata is None:
+            return
+        for path in fields or _DEFAULT_FIELDS[record.kind]:
+            for element in _find(record.metadata, path):
+                text = "".join(element.itertext()).strip()
+                if text:
+                    yield text
+
+    def entries(self, record: XmlRecord) -> list[Entry]:
+        if record.kind == "dc":
+            return [Entry(None, e.text, e, loose=True) for e in record.metadata.iter(oaipmh.DC_SUBJECT)]
+        if record.kind != "datacite":
+            return []
+        found = []
+        for subject in _find(record.metadata, ("subjects", "subject")):
+            scheme = (subject.get("subjectScheme") or "").strip().casefold()
+            uri = (subject.get("valueURI") or "").strip()
+            scheme_uri = (subject.get("schemeURI") or "").strip()
+            if scheme == "panet" or uri.startswith(NAMESPACE) or scheme_uri.startswith(NAMESPACE):
+                found.append(Entry(uri or None, (subject.text or "").strip() or None, subject))
+        return found
+
+    def update(self, record: XmlRecord, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
+        if record.kind == "dc":
+            for entry, term in corrected:
+                entry.source.text = term.label
+            _append(record.metadata, oaipmh.DC_SUBJECT, [(t.label, {}) for t in added])
+            return
+        ns = _namespace(record.metadata.tag)
+        for entry, term in corrected:
+            entry.source.text = term.label
+            entry.source.attrib.update(_subject_attributes(term, ns))
+        if added:
+            subjects = record.metadata.find(f"{{{ns}}}subjects")
+            if subjects is None:
+                subjects = _new_subjects(record.metadata, ns)
+            _append(subjects, f"{{{ns}}}subject", [(t.label, _subject_attributes(t, ns)) for t in added])
+
+    def dump(self, record: XmlRecord) -> bytes:
+        from lxml import etree
+
+        return etree.tostring(record.root, encoding="utf-8", with_tail=False, xml_declaration=False)
+
+    def result(self, record: XmlRecord) -> str:
+        return self.dump(record).decode("utf-8")
+
+    def describe(self, record: XmlRecord) -> Description:
+        if record.metadata is None:
+            identifier = record.root.findtext(f"{oaipmh.HEADER}/{oaipmh.IDENTIFIER}")
+            return Description(None, identifier)
+        if record.kind == "dc":
+            values = {key: _first(record.metadata, (key,)) for key in ("identifier", "title", "description")}
+            identifier = values["identifier"]
+            return Description(handle_iri(identifier), identifier, values["title"], values["description"])
+        identifier = _first(record.metadata, ("identifier",))
+        return Description(
+            handle_iri(identifier),
+            identifier,
+            _first(record.metadata, ("titles", "title")),
+            _first(record.metadata, ("descriptions", "description")),
+        )
+
+
+def _subject_attributes(term: Term, ns: str) -> dict[str, str]:
+    attributes = {"subjectScheme": PANET_SCHEME, "schemeURI": NAMESPACE}
+    if ns == KERNEL_4:  # valueURI exists from kernel 4 on
+        attributes["valueURI"] = term.iri
+    return attributes
+
+
+def _find(element: Any, path: tuple[str, ...]) -> Iterator[Any]:
+    """Descendants along ``path`` of local names (namespaces ignored), in document order."""
+    if not path:
+        yield element
+        return
+    for child in element:
+        if _local(child.tag) == path[0]:
+            yield from _find(child, path[1:])
+
+
+def _first(element: Any, path: tuple[str, ...]) -> str | None:
+    for found in _find(element, path):
+        text = "".join(found.itertext()).strip()
+        if text:
+            return text
+    return None
+
+
+def _append(parent: Any, tag: str, values: list[tuple[str, dict[str, str]]]) -> None:
+    """Append elements after the last child, indented like the children before them."""
+    if not values:
+        return
+    from lxml import etree
+
+    siblings = list(parent)
+    indent = siblings[-2].tail if len(siblings) > 1 else parent.text
+    if indent is not None and indent.strip():
+        indent = None  # mixed content: add no whitespace
+    last = siblings[-1] if siblings else None
+    closing = last.tail if last is not None else parent.text
+    for text, attributes in values:
+        element = etree.SubElement(parent, tag, attributes)
+        element.text = text
+        if last is not None:
+            last.tail = indent
+        last = element
+    last.tail = closing
+
+
+def _new_subjects(resource: Any, ns: str) -> Any:
+    """A ``<subjects>`` element placed after publicationYear (or titles), indented like its siblings."""
+    from lxml import etree
+
+    subjects = etree.Element(f"{{{ns}}}subjects")
+    anchor = resource.find(f"{{{ns}}}publicationYear")
+    if anchor is None:
+        anchor = resource.find(f"{{{ns}}}titles")
+    if anchor is None:
+        resource.append(subjects)
+        return subjects
+    anchor.addnext(subjects)
+    subjects.tail, indent = anchor.tail, anchor.tail
+    if indent and not indent.strip():
+        subjects.text = indent + "  "
+    return subjects
+
+
+class XmlReader(Reader):
+    """Records of one XML document, streamed with ``lxml.etree.iterparse``: each record element is
+    handed on as its own bytes and then dropped from memory. An XML syntax error ends the input:
+    the rest of the file becomes one rejected item (with its line)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.file = open(path, "rb")  # noqa: SIM115  (closed by close())
+            self.size = os.fstat(self.file.fileno()).st_size
+            head = self.file.read(1 << 16)
+        except OSError as err:
+            raise RecordsError(path, f"cannot read the file: {err.strerror}") from None
+        if declares_external_entity(head):
+            raise RecordsError(path, EXTERNAL_ENTITY_PROBLEM)
+        self.file.seek(0)
+        self._envelope: tuple[bytes, bytes] = (b"", b"")
+
+    def position(self) -> int:
+        return self.file.tell()
+
+    def close(self) -> None:
+        self.file.close()
+
+    def header(self) -> bytes:
+        if not self._envelope[0]:  # one record: its element is the document (UTF-8, no declaration needed)
+            return b""
+        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + self._envelope[0]
+
+    def separator(self) -> bytes:
+        return b"\n"
+
+    def footer(self, written: int) -> bytes:
+        if not self._envelope[1]:
+            return b"\n" if written else b""  # a rejected lone record leaves an empty file, not bad XML
+        return b"\n" + self._envelope[1]
+
+    def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
+        from lxml import etree
+
+        self.file.seek(0)
+        events = etree.iterparse(
+            self.file, events=("start", "end"), resolve_entities=False, load_dtd=False, no_network=True
+        )
+        depth = record_depth = seen = 0
+        root = container = None
+        try:
+            for event, element in events:
+                if event == "start":
+                    if depth == 0:
+                        root = container = element
+                        record_depth = 0 if is_record_element(element.tag) else 2 if element.tag == oaipmh.ROOT else 1
+                    elif depth == 1 and element.tag in oaipmh.RECORD_LISTS:
+                        container = element
+                    depth += 1
+                    continue
+                depth -= 1
+                if depth != record_depth or (record_depth and element.getparent() is not container):
+                    continue
+                if not isinstance(element.tag, str) or element.tag in oaipmh.ENVELOPE_TAGS:
+                    continue  # comments, processing instructions, resumptionToken
+                if seen == 0 and record_depth:
+                    self._envelope = oaipmh.envelope(root, container)
+                seen += 1
+                if seen > skip:
+                    payload = etree.tostring(element, encoding="utf-8", with_tail=False)
+                    yield Item(seen, payload, element.sourceline)
+                if record_depth:
+                    element.clear(keep_tail=False)
+                    while element.getprevious() is not None:
+                        del container[0]
+        except etree.XMLSyntaxError as err:
+            line = err.lineno or 0
+            reason = f"invalid XML ({err.msg})"
+            if seen:
+                reason += f"; the rest of the file from line {line} cannot be split into records"
+            if root is not None and seen == 0 and record_depth:
+                self._envelope = oaipmh.envelope(root, container)
+            yield Item(max(seen, skip) + 1, Unreadable(reason, ""), line)
+            return
+        if seen == 0 and root is not None and record_depth:
+            self._envelope = oaipmh.envelope(root, container)

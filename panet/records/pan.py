@@ -1,0 +1,60 @@
+"""PaN search API ``Dataset`` records (JSON array or JSON Lines), as served by SciCat's and ICAT's
+search API implementations: https://github.com/panosc-eu/search-api (doc/data-model.md).
+
+Text read by default: ``title``, the documents' ``title``, ``summary`` and ``keywords``, and the
+string values of ``parameters``. Techniques are written to ``techniques`` as
+``{"pid": <PaNET IRI>, "name": <current label>}``, which is what the API's technique filters
+(`Ontology.pan_search_filter`) match.
+"""
+
+from __future__ import annotations
+
+from panet.records.base import Description
+from panet.records.jsonl import JsonFormat, handle_iri
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["PanFormat"]
+
+_FIELDS = ("title", "documents.title", "documents.summary", "documents.keywords", "parameters.value")
+_DEFAULT_PATHS = tuple(tuple(f.split(".")) for f in _FIELDS)
+
+
+class PanFormat(JsonFormat):
+    """PaN search API ``Dataset`` objects."""
+
+    name = "pan"
+    default_fields = _FIELDS
+    required_strings = ("pid", "title")
+
+    def texts(self, record: Any, fields: tuple[tuple[str, ...], ...]) -> list[str]:
+        if fields != _DEFAULT_PATHS:
+            return super().texts(record, fields)
+        found = []  # the default fields, read without walking paths: this runs for every record
+        title = record.get("title")
+        if type(title) is str:
+            found.append(title)
+        for document in record.get("documents") or ():
+            if type(document) is dict:
+                for key in ("title", "summary"):
+                    value = document.get(key)
+                    if type(value) is str:
+                        found.append(value)
+                keywords = document.get("keywords")
+                if type(keywords) is list:
+                    found += [k for k in keywords if type(k) is str]
+        for parameter in record.get("parameters") or ():
+            if type(parameter) is dict and type(parameter.get("value")) is str:
+                found.append(parameter["value"])
+        return found
+
+    def describe(self, record: Any) -> Description:
+        pid = record.get("pid")
+        documents = [d for d in record.get("documents") or () if isinstance(d, dict)]
+        summary = next((d["summary"] for d in documents if isinstance(d.get("summary"), str)), None)
+        created = record.get("creationDate")
+        return Description(
+            handle_iri(pid), pid, record.get("title"), summary, created if isinstance(created, str) else None
+        )

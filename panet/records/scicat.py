@@ -1,0 +1,37 @@
+"""SciCat ``Dataset`` records (JSON array or JSON Lines, as exported by SciCat's backend):
+https://scicatproject.github.io/documentation/ (Datasets: raw and derived).
+
+Text read by default: ``datasetName``, ``description``, ``keywords`` and every string inside
+``scientificMetadata`` (free, nested keys; SciCat stores values as ``{"value", "unit"}``).
+Techniques are written to ``techniques`` as ``{"pid": <PaNET IRI>, "name": <current label>}``.
+"""
+
+from __future__ import annotations
+
+from panet.records.base import Description
+from panet.records.jsonl import JsonFormat, handle_iri
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["ScicatFormat"]
+
+
+class ScicatFormat(JsonFormat):
+    """SciCat dataset objects."""
+
+    name = "scicat"
+    default_fields = ("datasetName", "description", "keywords", "scientificMetadata")
+    required_strings = ("pid", "datasetName", "description")
+
+    def describe(self, record: Any) -> Description:
+        pid = record.get("pid")
+        created = record.get("creationTime")
+        return Description(
+            handle_iri(pid),
+            pid,
+            record.get("datasetName"),
+            record.get("description"),
+            created if isinstance(created, str) else None,
+        )
