@@ -2,25 +2,72 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
-from panet.api import health, problems, techniques
+from fastapi.concurrency import run_in_threadpool
+from panet.api import annotate, health, ols, problems, sparql, techniques, terms, validate
+from panet.api.limits import BodyLimit
 from panet.api.settings import Settings
 
 import panet
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
 
 def create_app(onto: panet.Ontology | None = None, settings: Settings | None = None) -> FastAPI:
-    """The service over ``onto`` (default: ``settings.ontology`` or the shipped PaNET)."""
+    """The service over ``onto`` (default: ``settings.ontology``, else the shipped release
+    ``settings.version``, else the shipped current PaNET).
+
+    SPARQL query workers start with the app (its lifespan) and stop with it; with
+    ``settings.store`` the on-disk store is (re)built first if its inputs changed.
+    """
     settings = settings or Settings()
-    onto = onto or panet.load(settings.ontology)
+    if onto is None:
+        onto = panet.load(settings.ontology) if settings.version is None else panet.load(version=settings.version)
+    if settings.store:
+        from panet.sparql import prepare_store
+
+        prepare_store(onto, settings.data, settings.store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from panet.query_pool import QueryPool
+
+        pool = QueryPool(
+            onto.path,
+            settings.data,
+            settings.store,
+            workers=settings.sparql_workers,
+            timeout=settings.query_timeout,
+            max_rows=settings.max_rows,
+        )
+        try:
+            await run_in_threadpool(pool.wait_ready)
+            app.state.sparql = pool
+            yield
+        finally:
+            pool.close()
+
     app = FastAPI(
         title="panet",
         version=panet.__version__,
-        description="PaNET, the Photon and Neutron Experimental Techniques ontology: terms, hierarchy, search.",
+        description=(
+            "PaNET, the Photon and Neutron Experimental Techniques ontology: terms, hierarchy, search, "
+            "an OLS-compatible API under /ols/api and a read-only SPARQL 1.1 endpoint at /sparql."
+        ),
+        lifespan=lifespan,
     )
     app.state.ontology = onto
     app.state.settings = settings
     problems.install(app)
-    app.include_router(health.router)
-    app.include_router(techniques.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:  # outermost, so that even a 413 carries the CORS headers
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"])
+    for module in (health, terms, annotate, validate, ols, sparql, techniques):
+        app.include_router(module.router)
     return app

@@ -1,4 +1,9 @@
-"""Dependencies routes share: the one `Ontology` and the settings the app was made with."""
+"""Dependencies routes share: the one `Ontology`, the settings the app was made with, and
+the SPARQL query workers.
+
+They are ``async``: FastAPI runs a plain ``def`` dependency in a worker thread, which cost a
+lookup route more than its whole work (200 µs against 90 µs per request, measured).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,23 @@ from fastapi import Depends, Request
 from panet.api.settings import Settings
 
 import panet
+from panet.query_pool import QueryPool
 
 
-def get_ontology(request: Request) -> panet.Ontology:
+async def get_ontology(request: Request) -> panet.Ontology:
     return request.app.state.ontology
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 OntologyDep = Annotated[panet.Ontology, Depends(get_ontology)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_sparql(request: Request) -> QueryPool:
+    return request.app.state.sparql
+
+
+SparqlDep = Annotated[QueryPool, Depends(get_sparql)]

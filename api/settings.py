@@ -25,9 +25,17 @@ class Settings:
     """
 
     ontology: str | None = field(default_factory=lambda: os.environ.get("PANET_ONTOLOGY") or None)
+    version: str | None = field(default_factory=lambda: os.environ.get("PANET_VERSION") or None)  # e.g. "1.1.0"
     max_body_bytes: int = field(default_factory=lambda: _env_int("PANET_MAX_BODY_BYTES", 10 * 1024 * 1024))
     query_timeout: float = field(default_factory=lambda: _env_float("PANET_QUERY_TIMEOUT", 5.0))
     max_rows: int = field(default_factory=lambda: _env_int("PANET_MAX_ROWS", 10_000))
+    max_batch: int = field(default_factory=lambda: _env_int("PANET_MAX_BATCH", 10_000))  # texts per request
     cors_origins: tuple[str, ...] = field(
         default_factory=lambda: tuple(o for o in os.environ.get("PANET_CORS_ORIGINS", "").split(",") if o)
     )
+    # RDF files (e.g. annotated records) served by /sparql besides PaNET; os.pathsep-separated
+    data: tuple[str, ...] = field(
+        default_factory=lambda: tuple(p for p in os.environ.get("PANET_DATA", "").split(os.pathsep) if p)
+    )
+    store: str | None = field(default_factory=lambda: os.environ.get("PANET_STORE") or None)
+    sparql_workers: int = field(default_factory=lambda: _env_int("PANET_SPARQL_WORKERS", 2))

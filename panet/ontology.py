@@ -70,6 +70,11 @@ class Ontology:
         return self._index["path"]
 
     @property
+    def ontology_iri(self) -> str | None:
+        """The ontology's own IRI (``http://purl.org/pan-science/PaNET/PaNET.owl``)."""
+        return self._index["ontology_iri"]
+
+    @property
     def version_info(self) -> str | None:
         """``owl:versionInfo`` as written in the file (wrong in v1.1.x: prefer `version`)."""
         return self._index["version_info"]
@@ -400,6 +405,23 @@ class Ontology:
         from panet.mappings import mappings_for
 
         return mappings_for(self, key, mappings)
+
+    # -- SPARQL ---------------------------------------------------------------------------
+    def sparql(self, query: str) -> Any:
+        """Run a read-only SPARQL query over this PaNET with its reasoned hierarchy.
+
+        ``rdfs:subClassOf`` holds the full closure; prefixes ``panet:``, ``rdfs:``, ``owl:``,
+        ``skos:`` are predeclared. Returns pyoxigraph results (rows for SELECT, a truth value
+        for ASK, triples for CONSTRUCT); see `panet.sparql.query`.
+
+        >>> import panet
+        >>> rows = panet.load().sparql("SELECT ?t WHERE { ?t rdfs:subClassOf panet:PaNET01012 }")
+        >>> len(list(rows))                                # x-ray probe technique: all descendants
+        94
+        """
+        from panet.sparql import query as run
+
+        return run(self, query)
 
     def _search_index(self) -> SearchIndex:
         if self._search is None:

@@ -34,3 +34,37 @@ def reasoned_graph():
     import rdflib
 
     return rdflib.Graph().parse(ONTOLOGY_DIR / "PaNET_reasoned.owl")
+
+
+@pytest.fixture(scope="session")
+def records_ttl() -> Path:
+    """Three dataset records tagged with PaNET techniques (served by `live_server`'s /sparql)."""
+    return Path(__file__).resolve().parent / "data" / "records.ttl"
+
+
+@pytest.fixture(scope="session")
+def live_server(records_ttl: Path):
+    """Base URL of the real service (``panet serve`` under uvicorn, default settings, with
+    ``--data tests/data/records.ttl``), started once per session on a free 127.0.0.1 port."""
+    from server import running_server
+
+    with running_server("--data", str(records_ttl)) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def limited_server(tmp_path_factory):
+    """The real service with small limits: 1 s query time, 50 rows, 2 000-byte bodies, one
+    SPARQL worker, CORS for https://catalogue.example.org, and an on-disk store (--store)."""
+    from server import running_server
+
+    store = tmp_path_factory.mktemp("store")
+    env = {
+        "PANET_QUERY_TIMEOUT": "1",
+        "PANET_MAX_ROWS": "50",
+        "PANET_MAX_BODY_BYTES": "2000",
+        "PANET_SPARQL_WORKERS": "1",
+        "PANET_CORS_ORIGINS": "https://catalogue.example.org",
+    }
+    with running_server("--store", str(store), env=env) as base:
+        yield base

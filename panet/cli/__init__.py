@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``panet`` script; returns the exit status."""
     import warnings
 
-    from panet.cli import annotate, pan, records, serve, terms, validate, versions  # noqa: F401  (register commands)
+    from panet.cli import annotate, pan, records, serve, sparql, terms, validate, versions  # noqa: F401  (register commands)
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         if issubclass(category, PanetWarning):  # e.g. a deprecated term: one line, like errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,17 +21,41 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
     ontology: OntologyOption = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Serve a shipped release instead (1.1.0, v1.3.0, latest, current).")
+    ] = None,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data", help="RDF file served by /sparql besides PaNET (e.g. annotated records.ttl); repeatable."
+        ),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option("--store", file_okay=False, help="Keep the SPARQL store on disk here; reused while unchanged."),
+    ] = None,
 ) -> None:
-    """Serve PaNET over HTTP (OpenAPI docs at /docs)."""
+    """Serve PaNET over HTTP: REST, an OLS-compatible API and SPARQL (OpenAPI docs at /docs)."""
     import os
 
     import uvicorn
 
     from panet.loader import load
+    from panet.sparql import build_store, prepare_store
 
-    load(ontology)  # fail here, with one clear line, before uvicorn starts workers
-    if ontology is not None:
-        os.environ["PANET_ONTOLOGY"] = str(ontology)
+    files = [str(p) for p in data or ()]
+    # fail here, with one clear line, before uvicorn starts workers
+    if ontology is not None and version is not None:
+        raise typer.BadParameter("give --ontology FILE or --version V, not both")
+    onto = load(ontology, version=version)
+    if store is not None:
+        prepare_store(onto, files, store)
+    else:
+        build_store(onto, files)
+    os.environ["PANET_ONTOLOGY"] = onto.path  # what was loaded, so every worker serves the same file
+    os.environ.pop("PANET_VERSION", None)
+    os.environ["PANET_DATA"] = os.pathsep.join(files)
+    os.environ["PANET_STORE"] = str(store or "")
     uvicorn.run(
         "panet.api.app:create_app",
         factory=True,

@@ -17,7 +17,7 @@ from panet.errors import InputFileError
 if TYPE_CHECKING:
     from rdflib import Graph
 
-__all__ = ["CONTEXTS", "read_graphs", "read_rdf", "shipped_shapes_file"]
+__all__ = ["CONTEXTS", "parse_rdf", "read_graphs", "read_rdf", "shipped_shapes_file"]
 
 #: Shipped JSON-LD contexts, by the name ``context=`` (CLI ``--context``) accepts.
 CONTEXTS = {"pan-search": "pan-search.jsonld", "scicat": "scicat.jsonld", "schema.org": "schema-org.jsonld"}
@@ -53,11 +53,28 @@ def read_rdf(
 
     Errors name the file and, where the parser knows it, the line.
     """
+    path = Path(source)
+    return parse_rdf(_read(path), path, format, context)
+
+
+def parse_rdf(
+    content: bytes,
+    name: str | os.PathLike[str],
+    format: str | None = None,
+    context: str | os.PathLike[str] | None = None,
+) -> Graph:
+    """`read_rdf` for content already in memory, e.g. a request body: ``name`` stands for the
+    file in error messages and, without ``format``, its suffix (or the content) picks the syntax.
+
+    >>> len(parse_rdf(b"<http://e/a> <http://e/b> <http://e/c> .", "body", "nt"))
+    1
+    """
     from panet.formats import detect_format
     from panet.formats.rdf import parse_graph
 
-    path = Path(source)
-    content = _read(path)
+    path = Path(name)
+    if not content.strip():
+        raise InputFileError(path, "the file is empty")
     fmt = format or detect_format(path, content[:512])
     if fmt == "csv":
         raise InputFileError(path, "a CSV file is not RDF; give Turtle, RDF/XML, N-Triples, JSON-LD or JSON records")
@@ -76,8 +93,6 @@ def _read(path: Path) -> bytes:
         raise InputFileError(path, "is a directory, not an RDF or JSON file") from None
     except OSError as err:
         raise InputFileError(path, f"cannot be read ({err.strerror})") from None
-    if not content.strip():
-        raise InputFileError(path, "the file is empty")
     return content
 
 

@@ -1,0 +1,113 @@
+"""``POST /validate``: SHACL validation of dataset metadata sent in the body (`panet.validate`)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from panet.api.deps import OntologyDep
+from panet.api.problems import Problem
+
+import panet
+from panet.sparql import negotiate
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+router = APIRouter(tags=["validate"])
+
+# body media type -> rdflib format; plain JSON records need ?context=
+_BODY_FORMATS = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+}
+_REPORT_TYPES = {"application/json": "json", "text/turtle": "turtle"}
+
+
+class Engine(StrEnum):
+    fast = "fast"
+    pyshacl = "pyshacl"
+
+
+class Shapes(StrEnum):
+    default = "default"
+    techniques = "techniques"
+
+
+class Context(StrEnum):
+    pan_search = "pan-search"
+    scicat = "scicat"
+    schema_org = "schema.org"
+
+
+@lru_cache(maxsize=64)
+def _shapes(onto: panet.Ontology, choice: Shapes, under: str | None) -> Graph:
+    """Shapes graphs, built once: the fast engine caches its compiled form per graph."""
+    from panet.shacl.generate import default_shapes, technique_shapes, under_shapes
+
+    if under is not None:
+        return under_shapes(onto, under)
+    return default_shapes(onto) if choice is Shapes.default else technique_shapes(onto)
+
+
+_BODY_SCHEMA = {"schema": {"type": "string"}}
+
+
+@router.post(
+    "/validate",
+    response_class=Response,
+    responses={
+        200: {"description": "The validation report (conforming or not).", "content": {"text/turtle": {}}},
+        400: {"description": "The body is not readable RDF or JSON (the problem names the line)."},
+    },
+    openapi_extra={"requestBody": {"required": True, "content": {media: _BODY_SCHEMA for media in _BODY_FORMATS}}},
+)
+async def validate(
+    request: Request,
+    onto: OntologyDep,
+    engine: Annotated[Engine, Query(description="fast, or pyshacl (the reference).")] = Engine.fast,
+    shapes: Annotated[
+        Shapes, Query(description="default: dataset profile + technique shapes; techniques: technique shapes only.")
+    ] = Shapes.default,
+    under: Annotated[
+        str | None, Query(description="Instead: every technique must be this term or below it (a SAXS beamline).")
+    ] = None,
+    context: Annotated[
+        Context | None, Query(description="Read plain JSON records (PaN search API, SciCat) as RDF.")
+    ] = None,
+) -> Response:
+    """Validate dataset metadata (Turtle, N-Triples, RDF/XML, JSON-LD, or plain JSON records with
+    ``context``) against shipped or generated SHACL shapes. The report is JSON, or the standard
+    ``sh:ValidationReport`` graph on ``Accept: text/turtle``."""
+    from panet.shacl.inputs import parse_rdf
+
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    fmt = _BODY_FORMATS.get(media)
+    if fmt is None:
+        raise Problem(415, "Unsupported media type", f"send the data as one of {', '.join(_BODY_FORMATS)}")
+    reply = negotiate(request.headers.get("accept"), _REPORT_TYPES)
+    if reply is None:
+        raise Problem(406, "Not acceptable", "the report comes as application/json or text/turtle")
+    if under is not None:
+        under = onto.term(under).iri  # 404 with suggestions for an unknown technique
+    body = await request.body()
+    shapes_graph = _shapes(onto, shapes, under)
+
+    def run() -> bytes:
+        data = parse_rdf(body, "request body", fmt, None if context is None else context.value)
+        report = panet.validate(data, shapes=shapes_graph, engine=engine.value, ontology=onto)
+        return (
+            report.to_json(indent=None).encode()
+            if reply[1] == "json"
+            else report.graph.serialize(format="turtle").encode()
+        )
+
+    return Response(await run_in_threadpool(run), media_type=reply[0], headers={"Vary": "Accept"})

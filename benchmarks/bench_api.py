@@ -1,0 +1,220 @@
+"""Service load benchmark, loopback only: req/s and latency of panet's endpoints against a
+hello-world endpoint on the same server in the same run, then a soak.
+
+    python benchmarks/bench_api.py [--seconds 10] [--soak 60] [--connections 10]
+
+Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``). Starts one uvicorn worker on a free
+127.0.0.1 port (the app of ``panet serve`` plus ``GET /hello``, access log off for both), runs
+each row for ``--seconds`` with ``--connections`` clients, in ``--rounds`` short runs each next
+to a hello-world run (median req/s, median ratio), then for half as long with one client
+(p50 and p99 latency, without queueing behind other clients). The soak
+runs ``GET /terms/PaNET01188`` for ``--soak`` seconds and reports errors and the server's
+memory (its process and the SPARQL workers) at the start and the end.
+
+To add a row, append to ``ROWS``: ``Row("label", "/path?query")``, or with a body
+``Row("label", "/path", method="POST", body="...", content_type="application/json")``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from urllib.parse import quote
+
+HIERARCHY_QUERY = "SELECT ?t WHERE { ?t rdfs:subClassOf panet:PaNET01124 }"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    path: str
+    method: str = "GET"
+    body: str | None = None
+    content_type: str | None = None
+
+
+HELLO = Row("GET /hello (hello-world)", "/hello")
+ROWS = [
+    Row("GET /terms/PaNET01188", "/terms/PaNET01188"),
+    Row("GET /terms/SAXS (label)", "/terms/SAXS"),
+    Row("GET /search?q=scattering", "/search?q=scattering"),
+    Row("GET /ols/api/search?q=saxs", "/ols/api/search?q=saxs"),
+    Row("GET /sparql (hierarchy query)", "/sparql?query=" + quote(HIERARCHY_QUERY)),
+    Row(
+        "POST /annotate (a dataset title)",
+        "/annotate",
+        method="POST",
+        body='{"text": "In-situ GISAXS and x-ray diffraction of block copolymer thin films"}',
+        content_type="application/json",
+    ),
+]
+
+
+def serve(port: int) -> None:
+    """Child process: the service app plus /hello, one uvicorn worker."""
+    import uvicorn
+    from panet.api import create_app
+
+    app = create_app()
+
+    @app.get("/hello")
+    async def hello() -> dict[str, str]:
+        return {"hello": "world"}
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_up(base: str, process: subprocess.Popen) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"the server exited with {process.returncode}")
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    sys.exit("the server did not start within 120 s")
+
+
+def wrk(base: str, row: Row, seconds: float, connections: int) -> dict[str, float]:
+    """One wrk run: requests/s, p50 and p99 in ms, and errors (non-2xx and socket errors)."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    script = None
+    if row.method != "GET" or row.body is not None:
+        lua = f"wrk.method = {_lua(row.method)}\n"
+        if row.body is not None:
+            lua += f"wrk.body = {_lua(row.body)}\n"
+        if row.content_type:
+            lua += f'wrk.headers["Content-Type"] = {_lua(row.content_type)}\n'
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+        script.write(lua)
+        script.close()
+        command += ["-s", script.name]
+    try:
+        out = subprocess.run([*command, base + row.path], capture_output=True, text=True, check=True).stdout
+    finally:
+        if script is not None:
+            os.unlink(script.name)
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": _ms(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": _ms(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1)),
+        "requests": float(re.search(r"(\d+) requests in", out).group(1)),
+        "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
+    }
+
+
+def paired(base: str, row: Row, seconds: float, connections: int, rounds: int) -> tuple[float, float, float]:
+    """Median req/s of ``row`` and median ratio to hello-world, over ``rounds`` short runs each
+    next to a hello-world run (alternating which goes first): pairs seconds apart stay fair on a
+    machine whose load drifts."""
+    from statistics import median
+
+    rates, ratios, errors = [], [], 0.0
+    for i in range(rounds):
+        first, second = (row, HELLO) if i % 2 == 0 else (HELLO, row)
+        a, b = wrk(base, first, seconds / rounds, connections), wrk(base, second, seconds / rounds, connections)
+        result, hello = (a, b) if first is row else (b, a)
+        rates.append(result["rps"])
+        ratios.append(result["rps"] / hello["rps"])
+        errors += result["errors"] + hello["errors"]
+    return median(rates), median(ratios), errors
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+        except (OSError, StopIteration):
+            continue
+    return total / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each row (default 10)")
+    parser.add_argument("--soak", type=float, default=60, help="soak duration in seconds (default 60; 0 = none)")
+    parser.add_argument("--connections", type=int, default=10, help="concurrent connections (default 10)")
+    parser.add_argument("--rounds", type=int, default=5, help="hello/row pairs per row (default 5)")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: run the server
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return
+    if subprocess.run(["which", "wrk"], capture_output=True, check=False).returncode:
+        sys.exit("bench_api needs wrk: apt-get install wrk (or brew install wrk)")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env)
+    try:
+        wait_up(base, server)
+        for row in (HELLO, *ROWS):  # warm-up: caches, worker start-up
+            wrk(base, row, 1, args.connections)
+        print(
+            f"# panet service benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}, one uvicorn worker; req/s: wrk -t1 -c{args.connections}, "
+            f"median of {args.rounds} x {args.seconds / args.rounds:g} s; latency: wrk -c1 for {args.seconds / 2:g} s"
+        )
+        print(f"| {'endpoint':<34} | {'req/s':>8} | {'vs hello':>8} | {'p50 ms':>7} | {'p99 ms':>7} | errors |")
+        print(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|-------:|")
+        for row in (HELLO, *ROWS):
+            load, ratio, errors = paired(base, row, args.seconds, args.connections, args.rounds)
+            alone = wrk(base, row, args.seconds / 2, 1)  # latency of one client: no queueing
+            print(
+                f"| {row.label:<34} | {load:>8.0f} | {ratio:>7.2f}x | "
+                f"{alone['p50']:>7.2f} | {alone['p99']:>7.2f} | {errors + alone['errors']:>6.0f} |",
+                flush=True,
+            )
+        if args.soak:
+            before = tree_rss_mb(server.pid)
+            result = wrk(base, ROWS[0], args.soak, args.connections)
+            after = tree_rss_mb(server.pid)
+            print(
+                f"\nsoak: {ROWS[0].label} for {args.soak:g} s: {result['requests']:.0f} requests, "
+                f"{result['errors']:.0f} errors, p99 {result['p99']:.2f} ms; "
+                f"server memory {before:.0f} MB -> {after:.0f} MB"
+            )
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Start the real service (``panet serve`` under uvicorn) on a free 127.0.0.1 port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import httpx
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+STARTUP_SECONDS = 90
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``panet serve ARGS`` in a subprocess; yields its base URL once /health answers, and
+    stops it afterwards. ``env`` adds ``PANET_*`` settings."""
+    port = free_port()
+    command = [sys.executable, "-m", "panet", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield _wait_until_up(process, base, log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(process: subprocess.Popen, base: str, log) -> str:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"panet serve exited with {process.returncode}:\n{log.read().decode()}")
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code == 200:
+                return base
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"panet serve did not answer within {STARTUP_SECONDS} s")
+        time.sleep(0.1)
