@@ -66,7 +66,7 @@ def _query_parameter(name: str, description: str) -> dict:
     "/pan-ontology",
     responses=_BAD,
     # where/filter are read from request.query_params, not declared as Query parameters: FastAPI's
-    # parameter validation would cost more than the expansion itself (benchmarks/bench_pan_ontology.py)
+    # parameter validation would cost more than the expansion itself (docs/pan-search-api.md, Speed)
     openapi_extra={
         "parameters": [
             _query_parameter("where", WhereParam.__metadata__[0].description),

@@ -12,12 +12,14 @@ runs ``GET /terms/PaNET01188`` for ``--soak`` seconds and reports errors and the
 memory (its process and the SPARQL workers) at the start and the end.
 
 To add a row, append to ``ROWS``: ``Row("label", "/path?query")``, or with a body
-``Row("label", "/path", method="POST", body="...", content_type="application/json")``.
+``Row("label", "/path", method="POST", body="...", content_type="application/json")``, or
+asking for several paths in turn ``Row("label", "", variants=("/a", "/b"))``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -38,6 +40,22 @@ class Row:
     method: str = "GET"
     body: str | None = None
     content_type: str | None = None
+    variants: tuple[str, ...] = ()  # paths asked in turn instead of ``path`` (e.g. to miss caches)
+
+
+def pan_ontology(where: dict, spelling: int = 0) -> str:
+    """``/techniques/pan-ontology?where=…`` as a PaN search API sends it; ``spelling`` puts 0-2
+    spaces after each of the JSON's ``{ [ : ,`` (same where, different text: another cache key)."""
+    text, position = "", 0
+    for char in json.dumps(where, separators=(",", ":")):
+        text += char
+        if char in "{[:,":
+            text += " " * (spelling // 3**position % 3)
+            position += 1
+    return "/techniques/pan-ontology?where=" + quote(text, safe="")
+
+
+TWO_NAMES = {"and": [{"name": "small angle scattering"}, {"name": "x-ray probe"}]}
 
 
 HELLO = Row("GET /hello (hello-world)", "/hello")
@@ -53,6 +71,16 @@ ROWS = [
         method="POST",
         body='{"text": "In-situ GISAXS and x-ray diffraction of block copolymer thin films"}',
         content_type="application/json",
+    ),
+    Row("pan-ontology: name", pan_ontology({"name": "small angle scattering"})),
+    Row("pan-ontology: pid", pan_ontology({"pid": "http://purl.org/pan-science/PaNET/PaNET01200"})),
+    Row("pan-ontology: and of two names", pan_ontology(TWO_NAMES)),
+    Row("pan-ontology: or, one negated", pan_ontology({"or": [{"name": "SAXS"}, {"name": {"neq": "XES"}}]})),
+    # 4096 spellings of one where (23 MB of answers), in turn: each misses the 16 MB answer memory
+    Row(
+        "pan-ontology: and, never cached",
+        pan_ontology(TWO_NAMES),
+        variants=tuple(pan_ontology(TWO_NAMES, i) for i in range(4096)),
     ),
 ]
 
@@ -98,12 +126,15 @@ def wrk(base: str, row: Row, seconds: float, connections: int) -> dict[str, floa
     """One wrk run: requests/s, p50 and p99 in ms, and errors (non-2xx and socket errors)."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
     script = None
-    if row.method != "GET" or row.body is not None:
+    if row.method != "GET" or row.body is not None or row.variants:
         lua = f"wrk.method = {_lua(row.method)}\n"
         if row.body is not None:
             lua += f"wrk.body = {_lua(row.body)}\n"
         if row.content_type:
             lua += f'wrk.headers["Content-Type"] = {_lua(row.content_type)}\n'
+        if row.variants:
+            lua += "paths = {" + ",".join(map(_lua, row.variants)) + "}\ni = 0\n"
+            lua += "request = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n"
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
         script.write(lua)
         script.close()

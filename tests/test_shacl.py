@@ -460,3 +460,17 @@ def test_recursive_shapes_fall_back_to_pyshacl():
     report = validate(Graph(), shapes)
     assert report.engine == "pyshacl"
     assert "recursive" in report.fallback
+
+
+def test_https_schema_org_data_is_checked_too(onto, tmp_path):
+    https = GOOD_RECORD.replace("schema:", "shs:").replace("PaNET01188", "PaNET2020072")
+    path = tmp_path / "https.ttl"
+    path.write_text(
+        "@prefix shs: <https://schema.org/> . @prefix PaNET: <http://purl.org/pan-science/PaNET/> . "
+        "@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + https
+    )
+    report = panet.validate(path, ontology=onto)
+    assert not report.conforms
+    assert any("is a specifier; did you mean the technique PaNET01124?" in r.message for r in report.results)
+    path.write_text(path.read_text().replace("PaNET2020072", "PaNET01188"))
+    assert panet.validate(path, ontology=onto).conforms

@@ -1,5 +1,6 @@
-"""``/techniques…`` over a real uvicorn on 127.0.0.1, queried the way the PaN search API does
-(``GET /techniques/pan-ontology`` with ``where`` as a JSON query parameter).
+"""``/techniques…`` over the real ``panet serve`` on 127.0.0.1 (conftest's ``live_server``),
+queried the way the PaN search API does (``GET /techniques/pan-ontology`` with ``where`` as a
+JSON query parameter).
 
 Expected expansions come from the reasoned hierarchy; the library side is in test_loopback.py.
 """
@@ -8,9 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import threading
-import time
 from urllib.parse import quote
 
 import httpx
@@ -21,35 +19,8 @@ PANET = "http://purl.org/pan-science/PaNET/"
 
 
 @pytest.fixture(scope="module")
-def base_url(onto):
-    """A real uvicorn serving `create_app(onto)` on a free 127.0.0.1 port, configured as
-    ``panet serve`` configures it; stopped after the module."""
-    import uvicorn
-    from panet.api import create_app
-
-    from panet.cli.serve import MAX_REQUEST_HEAD_BYTES
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(onto), log_level="warning", h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start in 30 s"
-        time.sleep(0.01)
-    host, port = sock.getsockname()
-    yield f"http://{host}:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-
-
-@pytest.fixture(scope="module")
-def client(base_url):
-    with httpx.Client(base_url=base_url, timeout=30) as session:
+def client(live_server):
+    with httpx.Client(base_url=live_server, timeout=30) as session:
         yield session
 
 
@@ -88,8 +59,8 @@ def test_original_test_inputs_over_http(onto, client, where, expected):
     assert response.json() == expected(lambda key: family(onto, key))
 
 
-def test_raw_json_in_the_url_like_the_original_acceptance_test(base_url):
-    response = get_raw(base_url, '/techniques/pan-ontology?where={"name":"small%20angle%20scattering"}')
+def test_raw_json_in_the_url_like_the_original_acceptance_test(live_server):
+    response = get_raw(live_server, '/techniques/pan-ontology?where={"name":"small%20angle%20scattering"}')
     assert response.status_code == 200
     assert response.json() == {"pid": {"inq": SMALL_ANGLE_SCATTERING}}
 
@@ -140,17 +111,17 @@ def test_no_where_selects_every_technique(client):
     ],
     ids=lambda v: str(v)[:30],
 )
-def test_bad_where_is_a_400_problem(base_url, where_text, words):
-    response = get_raw(base_url, "/techniques/pan-ontology?where=" + quote(where_text))
+def test_bad_where_is_a_400_problem(live_server, where_text, words):
+    response = get_raw(live_server, "/techniques/pan-ontology?where=" + quote(where_text))
     body = assert_problem(response, 400, *words)
     assert body["parameter"] == "where"
     assert body["instance"] == "/techniques/pan-ontology"
 
 
-def test_a_100_kb_where_of_many_pids_is_a_400_problem(base_url):
+def test_a_100_kb_where_of_many_pids_is_a_400_problem(live_server):
     where = json.dumps({"pid": {"inq": [f"{PANET}PaNET{n:05d}" for n in range(2500)]}})
     assert len(where) > 100_000
-    response = get_raw(base_url, "/techniques/pan-ontology?where=" + quote(where))
+    response = get_raw(live_server, "/techniques/pan-ontology?where=" + quote(where))
     assert_problem(response, 400, f"{len(where):,} characters of JSON")
 
 

@@ -17,7 +17,7 @@ from panet.errors import InputFileError
 if TYPE_CHECKING:
     from rdflib import Graph
 
-__all__ = ["CONTEXTS", "parse_rdf", "read_graphs", "read_rdf", "shipped_shapes_file"]
+__all__ = ["CONTEXTS", "http_schema_org", "parse_rdf", "read_graphs", "read_rdf", "shipped_shapes_file"]
 
 #: Shipped JSON-LD contexts, by the name ``context=`` (CLI ``--context``) accepts.
 CONTEXTS = {"pan-search": "pan-search.jsonld", "scicat": "scicat.jsonld", "schema.org": "schema-org.jsonld"}
@@ -44,6 +44,32 @@ def read_graphs(sources: Any, context: str | os.PathLike[str] | None = None) -> 
     for source in sources:
         merged += read_graphs(source, context)
     return merged
+
+
+def http_schema_org(graph: Graph) -> Graph:
+    """``graph`` with ``https://schema.org/…`` IRIs written ``http://schema.org/…`` (a new graph
+    when anything changes; the same one otherwise).
+
+    >>> from rdflib import Graph
+    >>> g = Graph().parse(data="<http://e/d> a <https://schema.org/Dataset> .", format="turtle")
+    >>> [str(o) for o in http_schema_org(g).objects()]
+    ['http://schema.org/Dataset']
+    """
+    from rdflib import Graph, URIRef
+
+    def http(node: Any) -> Any:
+        if isinstance(node, URIRef) and node.startswith("https://schema.org/"):
+            return URIRef("http" + node[5:])
+        return node
+
+    if not any(str(n).startswith("https://schema.org/") for triple in graph for n in triple):
+        return graph
+    rewritten = Graph()
+    for prefix, namespace in graph.namespaces():
+        rewritten.bind(prefix, http(namespace), override=True, replace=True)
+    for s, p, o in graph:
+        rewritten.add((http(s), http(p), http(o)))
+    return rewritten
 
 
 def read_rdf(
