@@ -113,9 +113,9 @@ def screenshot(page, name: str, **options) -> None:
         page.screenshot(path=str(Path(SCREENSHOTS) / f"browser-{name}.png"), **options)
 
 
-def suggestions(page) -> list[tuple[str, str]]:
-    """(id, kind) of the autocomplete's options, in order."""
-    page.wait_for_selector("#suggestions [role=option]")
+def suggestions(page, query: str) -> list[tuple[str, str]]:
+    """(id, kind) of the autocomplete's options for ``query``, in order."""
+    page.wait_for_selector(f'#suggestions[data-query="{query}"] [role=option]')
     return [
         (option.get_attribute("data-id"), option.locator("span").first.get_attribute("class"))
         for option in page.locator("#suggestions [role=option]").all()
@@ -126,7 +126,7 @@ def suggestions(page) -> list[tuple[str, str]]:
 def test_search_open_term_walk_to_parent_and_annotate(page, live_server, onto):
     page.goto(live_server + "/")
     page.get_by_role("combobox", name="Search techniques by name, synonym or acronym").fill("saxs")
-    assert suggestions(page)[0] == ("PaNET01188", "technique")  # the acronym SAXS
+    assert suggestions(page, "saxs")[0] == ("PaNET01188", "technique")  # the acronym SAXS
     assert "synonym: SAXS" in page.locator("#suggestion-0").inner_text()
     page.keyboard.press("ArrowDown")
     assert page.get_attribute("#q", "aria-activedescendant") == "suggestion-0"
@@ -291,7 +291,7 @@ def test_keyboard_only_search(page, live_server):
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     page.keyboard.type("diffraction")
-    ordered = suggestions(page)
+    ordered = suggestions(page, "diffraction")
     assert ordered[0] == ("PaNET01022", "technique")
     assert ("PaNET2020018", "specifier") in ordered
     kinds = [kind for _, kind in ordered]
@@ -325,7 +325,7 @@ def test_labels_and_contrast(page, live_server, path):
     page.goto(live_server + path)
     if path == "/":  # with the suggestions open, one of them chosen
         page.fill("#q", "scattering")
-        page.wait_for_selector("#suggestions [role=option]")
+        suggestions(page, "scattering")
         page.keyboard.press("ArrowDown")
     if path == "/annotator":  # with highlighted spans and the table
         page.get_by_role("button", name="Annotate").click()

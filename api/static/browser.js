@@ -51,13 +51,14 @@ function setUpSearch() {
     window.location.href = `${root}/browse/${options[index].dataset.id}`;
   };
 
-  const render = (hits) => {
+  const render = (q, hits) => {
     // techniques first, then specifiers, each in the search's rank order
     const groups = [
       ["Techniques", hits.filter((hit) => hit.kind === "technique")],
       ["Specifiers", hits.filter((hit) => hit.kind !== "technique")],
     ];
     list.replaceChildren();
+    list.dataset.query = q; // what the suggestions are for
     options = [];
     for (const [title, members] of groups) {
       if (!members.length) continue;
@@ -92,7 +93,7 @@ function setUpSearch() {
     if (!q) return close();
     try {
       const { hits } = await json(await fetch(`${root}/search?${new URLSearchParams({ q, limit: 12 })}`));
-      if (mine === asked) render(hits);
+      if (mine === asked) render(q, hits);
     } catch (error) {
       status.textContent = `Search failed: ${error.message}`;
     }
