@@ -37,7 +37,7 @@ TEMPLATES.env.globals["version"] = panet.__version__
 
 router = APIRouter(include_in_schema=False)  # pages for people; the API is documented at /docs
 
-SUGGESTIONS = 12  # shown by the autocomplete and on a results page before "more"
+SUGGESTIONS = 12  # closest terms a "no such term" page offers
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ async def results(request: Request, onto: OntologyDep, q: Annotated[str, Query(m
     Enter with no suggestion chosen)."""
     hits = onto.search(q, limit=None) if q.strip() else []
     ordered = [h for h in hits if h.term.kind == "technique"] + [h for h in hits if h.term.kind != "technique"]
-    return _page(request, "results.html", title=f"{q} — PaNET search", q=q, hits=ordered)
+    return _page(request, "results.html", title=f"{q} — PaNET search" if q else "PaNET search", q=q, hits=ordered)
 
 
 @router.get("/annotator", response_class=HTMLResponse)
@@ -131,7 +131,6 @@ def _root(request: Request) -> str:
 def term_context(onto: panet.Ontology, term: Term) -> dict[str, Any]:
     """What a term page shows, from the library: hierarchy, facets, label history, SSSOM
     mappings and, for a technique, the PaN search API filter for it and everything under it."""
-    ancestors = onto.ancestors(term)
     search_filter = onto.pan_search_filter(term) if term.kind == "technique" else None
     return {
         "term": term,
@@ -143,5 +142,5 @@ def term_context(onto: panet.Ontology, term: Term) -> dict[str, Any]:
         "mappings": onto.mappings_for(term),
         "descendants": len(onto.descendants(term)),
         "search_filter": None if search_filter is None else json.dumps(search_filter, indent=2),
-        "nodes": tree(onto, onto.roots(), ancestors),
+        "nodes": tree(onto, onto.roots(), onto.ancestors(term)),
     }
