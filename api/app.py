@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
-from panet.api import annotate, health, ols, problems, records, sparql, techniques, terms, validate
+from panet.api import annotate, browser, health, ols, problems, records, sparql, techniques, terms, validate
 from panet.api.limits import BodyLimit
 from panet.api.settings import Settings
 
@@ -68,6 +68,7 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"])
-    for module in (health, terms, annotate, records, validate, ols, sparql, techniques):
+    for module in (health, terms, annotate, records, validate, ols, sparql, techniques, browser):
         app.include_router(module.router)
+    app.mount("/static", browser.STATIC, name="static")
     return app

@@ -163,6 +163,53 @@ async def facets(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSO
     return JSONResponse(onto.facets(onto.term(key, _kind(kind))).to_dict())
 
 
+class LabelChange(BaseModel):
+    version: str
+    label: str
+
+
+class HistoryOut(BaseModel):
+    term: TermRef
+    history: list[LabelChange]
+
+
+@router.get("/terms/{key:path}/history", response_model=HistoryOut)
+async def history(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSONResponse:
+    """The term's label in each shipped release where it changed, oldest first (`onto.history`)."""
+    term = onto.term(key, _kind(kind))
+    changes = [{"version": version, "label": label} for version, label in onto.history(term)]
+    return JSONResponse({"term": term_ref(term), "history": changes})
+
+
+class MappingOut(BaseModel):
+    subject_id: str
+    subject_label: str
+    predicate_id: str
+    object_id: str
+    object_label: str
+    confidence: float | None
+    term: str | None
+    object_iri: str | None
+    mapping_justification: str
+    author_id: str
+    mapping_date: str
+    mapping_set_id: str
+    line: int
+
+
+class MappingsOut(BaseModel):
+    term: TermRef
+    mappings: list[MappingOut]
+
+
+@router.get("/terms/{key:path}/mappings", response_model=MappingsOut)
+async def mappings(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSONResponse:
+    """The term's SSSOM mappings to outside vocabularies in the shipped mapping sets
+    (`onto.mappings_for`): predicate, object, confidence, set."""
+    term = onto.term(key, _kind(kind))
+    return JSONResponse({"term": term_ref(term), "mappings": [m.to_dict() for m in onto.mappings_for(term)]})
+
+
 @router.get(
     "/terms/{key:path}",
     response_model=TermDocument,

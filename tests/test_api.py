@@ -222,6 +222,23 @@ def test_openapi_documents_every_route(live_server):
     assert httpx.get(live_server + "/docs").status_code == 200
 
 
+def test_history(client, onto):
+    body = client.get("/terms/x-ray probe technique/history").json()
+    assert body["term"]["id"] == "PaNET01012"
+    assert [(c["version"], c["label"]) for c in body["history"]] == list(onto.history("PaNET01012"))
+    assert body["history"][0] == {"version": "1.0.0", "label": "x-ray probe"}
+    assert_problem(client.get("/terms/no such technique/history"), 404)
+
+
+def test_mappings(client, onto):
+    body = client.get("/terms/SAXS/mappings").json()
+    assert body["term"]["id"] == "PaNET01188"
+    assert body["mappings"] == [m.to_dict() for m in onto.mappings_for("SAXS")]
+    assert [(m["object_id"], m["predicate_id"]) for m in body["mappings"]] == [("wfl:1425", "skos:exactMatch")]
+    assert client.get("/terms/PaNET2020072/mappings").json()["mappings"] == []
+    assert_problem(client.get("/terms/no such technique/mappings"), 404)
+
+
 def test_facets(client, onto):
     body = client.get("/terms/SAXS/facets").json()
     assert body == onto.facets("SAXS").to_dict()
