@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi_offline import FastAPIOffline
 from panet.api import annotate, browser, health, ols, problems, records, sparql, techniques, terms, validate
 from panet.api.limits import BodyLimit
 from panet.api.settings import Settings
@@ -51,7 +52,7 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
         finally:
             pool.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc with Swagger UI and ReDoc shipped, not from a CDN
         title="panet",
         version=panet.__version__,
         description=(

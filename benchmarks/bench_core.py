@@ -79,14 +79,21 @@ def panet_ops(file: str) -> dict[str, Callable[[], object]]:
     import panet
 
     onto = panet.load(file)
+    memo = onto._search_index().ranked
+
+    def first_time(text: str) -> list:
+        memo.clear()  # what a query costs the first time it is asked
+        return onto.search(text, limit=None)
+
     return {
         "label lookup (case-insensitive)": lambda: onto.term(LABEL),
         "IRI -> label": lambda: onto.term(SAS).label,
         "descendants PaNET01124 [21]": lambda: onto.descendants(SAS),
         "descendants PaNET01012 [94]": lambda: onto.descendants(XRAY_PROBE),
         "ancestors PaNET01124": lambda: onto.ancestors(SAS),
-        'search "scattering"': lambda: onto.search("scattering", limit=None),
-        'search "saxs"': lambda: onto.search("saxs", limit=None),
+        'search "scattering"': lambda: first_time("scattering"),
+        'search "saxs"': lambda: first_time("saxs"),
+        'search "scattering", asked again': lambda: onto.search("scattering", limit=None),
     }
 
 
@@ -195,6 +202,7 @@ TARGETS = {  # issue 3's targets for panet
     "descendants PaNET01012 [94]": 2e-6,
     'search "scattering"': 30e-6,
     'search "saxs"': 30e-6,
+    'search "scattering", asked again': 30e-6,
 }
 
 

@@ -5,7 +5,8 @@ query is a whole word or phrase of the name) > ``substring`` > ``fuzzy`` (typo-t
 rapidfuzz; used when nothing else matched, or always with ``fuzzy=True``). Within a tier:
 current before deprecated, techniques before specifiers, labels before synonyms, shorter
 names first. Comparison uses `panet.text.search_form`: case, accents, hyphens and spacing
-do not matter.
+do not matter. The ranking of the last `MEMO_SIZE` distinct queries is remembered (the index
+never changes), so a repeated query — autocomplete, a busy service — skips the scan.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Hit", "SearchIndex"]
 
+MEMO_SIZE = 4096  # distinct queries whose ranking is remembered (autocomplete repeats prefixes)
 TIERS = ("exact", "prefix", "word", "substring", "fuzzy")
 _TIER_SCORE = (1.0, 0.9, 0.8, 0.7)
 
@@ -97,6 +99,7 @@ class SearchIndex:
             self.starts.append(len(self.entry_at))
             self.ends.append(len(self.entry_at) + len(form))
             self.entry_at.extend([entry] * (len(form) + 1))
+        self.ranked: dict[str, list[int]] = {}  # query form -> sort keys (memo, at most MEMO_SIZE)
         self.hits: dict[int, Hit] = {}  # every possible sort key -> its Hit, made once
         for entry, (i, name, field) in enumerate(self.entries):
             for tier in range(4):
@@ -115,6 +118,28 @@ class SearchIndex:
         query = search_form(text)
         if not query:
             return []
+        keys = self.ranked.get(query)
+        if keys is None:
+            keys = self._rank(query)
+            if len(self.ranked) >= MEMO_SIZE:  # the index never changes: a memo is always valid
+                self.ranked.clear()
+            self.ranked[query] = keys
+        if kinds is not None:
+            terms, term_of, size = self.terms, self.term_of, self.size
+            keys = [key for key in keys if terms[term_of[self.entry_of_rank[key % size]]].kind in kinds]
+        if not include_obsolete:  # deprecated terms have the keys from 5 * size on
+            keys = [key for key in keys if key < 5 * self.size]
+        if limit is not None:
+            keys = keys[:limit]
+        hits = list(map(self.hits.__getitem__, keys))
+        if fuzzy or (fuzzy is None and not hits):
+            seen = {hit.term for hit in hits}
+            fuzzy_hits = self.fuzzy(query, limit or 20, kinds)
+            hits += [h for h in fuzzy_hits if h.term not in seen and (include_obsolete or not h.term.deprecated)]
+        return hits if limit is None else hits[:limit]
+
+    def _rank(self, query: str) -> list[int]:
+        """Sort keys of every term a name of which contains ``query``, best first."""
         blob, starts, ends, base, term_of = self.blob, self.starts, self.ends, self.base, self.term_of
         entry_at, find = self.entry_at, self.blob.find
         length, size = len(query), self.size
@@ -133,20 +158,7 @@ class SearchIndex:
             if key < best.get(i, key + 1):
                 best[i] = key
             pos = find(query, end)
-        keys = sorted(best.values())
-        if kinds is not None:
-            terms = self.terms
-            keys = [key for key in keys if terms[term_of[self.entry_of_rank[key % size]]].kind in kinds]
-        if not include_obsolete:  # deprecated terms have the keys from 5 * size on
-            keys = [key for key in keys if key < 5 * size]
-        if limit is not None:
-            keys = keys[:limit]
-        hits = list(map(self.hits.__getitem__, keys))
-        if fuzzy or (fuzzy is None and not hits):
-            seen = {hit.term for hit in hits}
-            fuzzy_hits = self.fuzzy(query, limit or 20, kinds)
-            hits += [h for h in fuzzy_hits if h.term not in seen and (include_obsolete or not h.term.deprecated)]
-        return hits if limit is None else hits[:limit]
+        return sorted(best.values())
 
     def fuzzy(self, text: str, limit: int = 5, kinds: frozenset[str] | None = None, cutoff: float = 70.0) -> list[Hit]:
         """Typo-tolerant matches, best first (rapidfuzz's WRatio, one hit per term)."""

@@ -277,3 +277,16 @@ def test_serve_bad_input_is_one_line_and_exit_2(args, message):
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_work_offline(client, page):
+    import re
+
+    html = client.get(page)
+    assert html.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+    assert assets, html.text
+    assert all(not a.startswith(("http://", "https://", "//")) for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset

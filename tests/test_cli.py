@@ -121,3 +121,12 @@ def test_installed_script_runs():
 def test_usage_errors_exit_2(capsys, args):
     code, out, err = run(capsys, *args)
     assert code == 2 and out == "" and err
+
+
+def test_ontology_option_takes_a_shipped_version(capsys):
+    code, out, _ = run(capsys, "term", "PaNET01012", "--ontology", "v1.1.0", "--json")
+    assert code == 0
+    assert json.loads(out)["label"] == "x-ray probe"  # its v1.1.0 label
+    code, _, err = run(capsys, "term", "SAXS", "--ontology", "9.9.9")
+    assert code == 2
+    assert "no shipped PaNET release '9.9.9'" in err

@@ -30,7 +30,8 @@ OntologyOption = Annotated[
     typer.Option(
         "--ontology",
         envvar="PANET_ONTOLOGY",
-        help="PaNET file to use (.owl, .ttl, .csv); default: the shipped current release.",
+        help="PaNET file to use (.owl, .ttl, .csv), or a shipped version (1.1.0, v1.3.0, latest); "
+        "default: the shipped current build.",
         dir_okay=False,
     ),
 ]
@@ -38,9 +39,13 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable key
 
 
 def load_ontology(path: Path | None):  # -> panet.Ontology
-    """The ontology a command works on."""
+    """The ontology a command works on: ``--ontology`` names a file or a shipped version."""
+    import re
+
     from panet.loader import load
 
+    if path is not None and not path.exists() and re.fullmatch(r"v?\d+\.\d+\.\d+|current|latest", str(path)):
+        return load(version=str(path))
     return load(path)
 
 
