@@ -22,7 +22,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-FORMAT = 2  # bump when the index layout (panet.index.build) changes; old cache files are then ignored
+FORMAT = 3  # bump when the index layout or how it is built changes; old cache files are then ignored
 
 __all__ = ["cache_dir", "key_for", "read", "write"]
 

@@ -80,11 +80,15 @@ def _compile(source: str, content: bytes, format: str | None) -> dict:
 
     from panet import formats
     from panet.index import build
+    from panet.versions import releases
 
     data = formats.parse(Path(source), content, format)
-    # A release tag in the path (…/v1.1.0/PaNET.owl) beats versionInfo, which is wrong in v1.1.x.
-    tag = re.fullmatch(r"v(\d+\.\d+\.\d+)", Path(source).resolve().parent.name)
-    version = tag.group(1) if tag else data.version_info or "unknown"
+    # A shipped file's release, then a release tag in the path (…/v1.1.0/PaNET.owl), beat the
+    # file's versionInfo, which is wrong in v1.1.x and absent from templates.
+    path = Path(source).resolve()
+    shipped = {Path(_shipped_file(f)).resolve(): r.version for r in releases() for f in (r.file, r.source)}
+    tag = re.fullmatch(r"v(\d+\.\d+\.\d+)", path.parent.name)
+    version = shipped.get(path) or (tag.group(1) if tag else None) or data.version_info or "unknown"
     return build(data, sha256=hashlib.sha256(content).hexdigest(), version=version)
 
 

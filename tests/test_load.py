@@ -201,3 +201,13 @@ def test_shipped_files_and_licence_are_in_the_package():
         assert shipped_path(name).is_file(), name
     assert "Attribution 4.0" in shipped_path("LICENSE-PaNET").read_text()
     assert isinstance(shipped_path(), Path)
+
+
+@pytest.mark.parametrize(
+    ("name", "version"),
+    [("PaNET.csv", "1.3.0-48-g7011e6b"), ("PaNET.owl", "1.3.0-48-g7011e6b"), ("releases/v1.2.0/PaNET.csv", "1.2.0")],
+)
+def test_shipped_files_know_their_version(name, version):
+    from panet.loader import shipped_path
+
+    assert panet.load(shipped_path(name)).version == version
