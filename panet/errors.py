@@ -5,6 +5,10 @@ Every error carries one message that says what went wrong, where, and what to do
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+
 __all__ = [
     "BadRecord",
     "DeprecatedTermWarning",
@@ -43,6 +47,24 @@ class InputFileError(PanetError):
             if column is not None:
                 where += f", column {column}"
         super().__init__(f"{where}: {problem}")
+
+    @classmethod
+    def read_bytes(cls, path: str | os.PathLike[str], *, expected: str, hint: str = "") -> bytes:
+        """The bytes of ``path``, or this error saying why not (missing, a folder, unreadable).
+
+        >>> OntologyLoadError.read_bytes("/no/such.owl", expected="an ontology file")
+        Traceback (most recent call last):
+        panet.errors.OntologyLoadError: /no/such.owl: no such file
+        """
+        try:
+            with open(path, "rb") as file:
+                return file.read()
+        except FileNotFoundError:
+            raise cls(path, f"no such file; {hint}" if hint else "no such file") from None
+        except IsADirectoryError:
+            raise cls(path, f"is a directory, not {expected}") from None
+        except OSError as err:
+            raise cls(path, f"cannot be read ({err.strerror})") from None
 
 
 class OntologyLoadError(InputFileError):

@@ -100,15 +100,8 @@ def _shipped_file(name: str) -> str:
 
 def _read_bytes(path: str) -> bytes:
     """The bytes of ``path``; `OntologyLoadError` if missing, unreadable or empty."""
-    try:
-        with open(path, "rb") as file:
-            content = file.read()
-    except FileNotFoundError:
-        raise OntologyLoadError(path, "no such file; pass the path of a PaNET .owl, .ttl or .csv file") from None
-    except IsADirectoryError:
-        raise OntologyLoadError(path, "is a directory, not an ontology file") from None
-    except OSError as err:
-        raise OntologyLoadError(path, f"cannot be read ({err.strerror})") from None
+    hint = "pass the path of a PaNET .owl, .ttl or .csv file"
+    content = OntologyLoadError.read_bytes(path, expected="an ontology file", hint=hint)
     if not content.strip():
         raise OntologyLoadError(path, "the file is empty")
     return content

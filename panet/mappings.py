@@ -221,13 +221,8 @@ def load(path: str | os.PathLike[str], *, ontology: Ontology | None = None) -> M
 
         ontology = load_ontology()
     path = os.fspath(path)
-    try:
-        with open(path, "rb") as file:
-            content = file.read()
-    except FileNotFoundError:
-        raise MappingLoadError(path, "no such file; pass the path of an SSSOM .tsv or a PaNET mapping .csv") from None
-    except OSError as err:
-        raise MappingLoadError(path, f"cannot be read ({err.strerror})") from None
+    hint = "pass the path of an SSSOM .tsv or a PaNET mapping .csv"
+    content = MappingLoadError.read_bytes(path, expected="a mapping file", hint=hint)
     key = cache.key_for(content, "sssom")
     table = cache.read(key)
     if table is None:

@@ -40,6 +40,14 @@ def test_conforming_record(client):
     assert body["results"] == []
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_https_schema_org_records_are_checked_too(client, engine):
+    https = SPECIFIER_RECORD.replace("<http://schema.org/>", "<https://schema.org/>")
+    body = client.post("/validate", params={"engine": engine}, content=https, headers=TURTLE).json()
+    assert body["conforms"] is False
+    assert "is a specifier; did you mean the technique PaNET01124" in body["results"][0]["message"]
+
+
 def test_engines_agree(client):
     fast = client.post("/validate", content=SPECIFIER_RECORD, headers=TURTLE).json()
     reference = client.post("/validate", params={"engine": "pyshacl"}, content=SPECIFIER_RECORD, headers=TURTLE).json()

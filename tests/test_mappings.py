@@ -274,3 +274,9 @@ def test_deprecated_subjects_are_reported(tmp_path):
         "http://purl.org/pan-science/PaNET/PaNET01188; its labels are not used for annotation",
     )
     assert retired.annotate("Kleinwinkel method", include_mappings=[mapping_set]) == []
+
+
+def test_a_folder_is_not_a_mapping_file(onto, tmp_path):
+    with pytest.raises(MappingLoadError, match="is a directory, not a mapping file") as info:
+        load(tmp_path, ontology=onto)
+    assert info.value.path == str(tmp_path)

@@ -39,14 +39,12 @@ def validate(
     ``shapes=None`` uses the shipped dataset profile plus the technique shapes generated for
     ``ontology`` (an `Ontology`, a PaNET file, or None for the shipped PaNET). ``engine`` is
     ``"fast"`` or ``"pyshacl"``. ``context`` reads plain JSON records as RDF: ``"pan-search"``,
-    ``"scicat"`` or a JSON-LD context file. With the shipped shapes, ``https://schema.org/``
-    IRIs in the data are read as ``http://schema.org/`` ones (the same vocabulary; the shapes and
-    panet's exports use the http form), so neither spelling escapes the checks. Unreadable input
-    raises `panet.errors.InputFileError` naming the file and line.
+    ``"scicat"`` or a JSON-LD context file. Unreadable input raises
+    `panet.errors.InputFileError` naming the file and line.
     """
     from panet.errors import OptionError
     from panet.shacl.generate import default_shapes
-    from panet.shacl.inputs import http_schema_org, read_graphs
+    from panet.shacl.inputs import read_graphs
 
     if engine not in ENGINES:
         raise OptionError(f"engine must be one of {ENGINES}, not {engine!r}")
@@ -58,21 +56,26 @@ def validate(
         return onto_cache[0]
 
     data_graph = read_graphs(data, context)
-    if shapes is None:  # the shipped shapes speak http://schema.org/; data often says https://
-        data_graph = http_schema_org(data_graph)
     shapes_graph = default_shapes(onto()) if shapes is None else read_graphs(shapes)
     return check(data_graph, shapes_graph, engine, onto)
 
 
 def check(data: Graph, shapes: Graph, engine: str, onto: Any) -> Report:
     """Validate parsed graphs; ``onto`` is a callable returning the `Ontology` (used only for
-    messages about technique values)."""
+    messages about technique values).
+
+    Where the shapes speak ``http://schema.org/`` (the shipped ones and panet's exports do) and
+    the data says ``https://schema.org/`` for the same terms, the data is read in the http form
+    first, so neither spelling escapes the checks.
+    """
     from panet.shacl import reference
-    from panet.shacl.compile import Unsupported, compile_cached
+    from panet.shacl.compile import Unsupported, compile_cached, per_graph
     from panet.shacl.engine import run
     from panet.shacl.explain import Explainer
+    from panet.shacl.inputs import http_schema_org, schema_org_terms
     from panet.shacl.report import Report, Result
 
+    data = http_schema_org(data, per_graph(shapes, schema_org_terms))
     fallback = None
     found: list[tuple[Any, ...]] | None = None
     if engine == "fast":

@@ -10,6 +10,7 @@ annotations (``sh:name``, ``sh:description``, ``sh:order``, ``sh:group``, ``sh:d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rdflib import BNode, Literal, URIRef
@@ -516,28 +517,34 @@ class _Compiler:
         raise Unsupported(f"{node.n3()} is not a SHACL property path")
 
 
-_compiled: dict[int, tuple[Any, int, list[Shape] | Unsupported]] = {}
+_per_graph: dict[tuple[int, Any], tuple[Any, int, Any]] = {}
+
+
+def per_graph(graph: Graph, compute: Callable[[Graph], Any]) -> Any:
+    """``compute(graph)``, remembered per shapes graph object while its size is unchanged."""
+    import weakref
+
+    key = (id(graph), compute)
+    entry = _per_graph.get(key)
+    if entry is None or entry[0]() is not graph or entry[1] != len(graph):
+        entry = (weakref.ref(graph, lambda _: _per_graph.pop(key, None)), len(graph), compute(graph))
+        _per_graph[key] = entry
+    return entry[2]
 
 
 def compile_cached(graph: Graph) -> list[Shape]:
     """`compile_shapes`, remembered per graph object while its size is unchanged."""
-    import weakref
+    found = per_graph(graph, _compile_or_why)
+    if isinstance(found, Unsupported):
+        raise found
+    return found
 
-    key = id(graph)
-    entry = _compiled.get(key)
-    if entry is None or entry[0]() is not graph or entry[1] != len(graph):
-        try:
-            found: list[Shape] | Unsupported = compile_shapes(graph)
-        except Unsupported as err:
-            found = err
-        _compiled[key] = entry = (
-            weakref.ref(graph, lambda _: _compiled.pop(key, None)),
-            len(graph),
-            found,
-        )
-    if isinstance(entry[2], Unsupported):
-        raise entry[2]
-    return entry[2]
+
+def _compile_or_why(graph: Graph) -> list[Shape] | Unsupported:
+    try:
+        return compile_shapes(graph)
+    except Unsupported as err:
+        return err
 
 
 def compile_shapes(graph: Graph) -> list[Shape]:

@@ -17,7 +17,15 @@ from panet.errors import InputFileError
 if TYPE_CHECKING:
     from rdflib import Graph
 
-__all__ = ["CONTEXTS", "http_schema_org", "parse_rdf", "read_graphs", "read_rdf", "shipped_shapes_file"]
+__all__ = [
+    "CONTEXTS",
+    "http_schema_org",
+    "parse_rdf",
+    "read_graphs",
+    "read_rdf",
+    "schema_org_terms",
+    "shipped_shapes_file",
+]
 
 #: Shipped JSON-LD contexts, by the name ``context=`` (CLI ``--context``) accepts.
 CONTEXTS = {"pan-search": "pan-search.jsonld", "scicat": "scicat.jsonld", "schema.org": "schema-org.jsonld"}
@@ -46,23 +54,30 @@ def read_graphs(sources: Any, context: str | os.PathLike[str] | None = None) -> 
     return merged
 
 
-def http_schema_org(graph: Graph) -> Graph:
-    """``graph`` with ``https://schema.org/…`` IRIs written ``http://schema.org/…`` (a new graph
-    when anything changes; the same one otherwise).
+def schema_org_terms(shapes: Graph) -> frozenset[str]:
+    """The ``http://schema.org/`` IRIs a shapes graph names (classes and properties it checks)."""
+    return frozenset(str(n) for triple in shapes for n in triple if str(n).startswith("http://schema.org/"))
+
+
+def http_schema_org(graph: Graph, terms: frozenset[str]) -> Graph:
+    """``graph`` with ``https://schema.org/…`` IRIs written ``http://schema.org/…`` when it uses
+    the https spelling of one of ``terms`` (a new graph then; the same one otherwise). Looking
+    for ``terms`` costs an index lookup each, not a pass over the data.
 
     >>> from rdflib import Graph
     >>> g = Graph().parse(data="<http://e/d> a <https://schema.org/Dataset> .", format="turtle")
-    >>> [str(o) for o in http_schema_org(g).objects()]
+    >>> [str(o) for o in http_schema_org(g, frozenset({"http://schema.org/Dataset"})).objects()]
     ['http://schema.org/Dataset']
     """
-    from rdflib import Graph, URIRef
+    from rdflib import RDF, Graph, URIRef
 
     def http(node: Any) -> Any:
         if isinstance(node, URIRef) and node.startswith("https://schema.org/"):
             return URIRef("http" + node[5:])
         return node
 
-    if not any(str(n).startswith("https://schema.org/") for triple in graph for n in triple):
+    twins = [URIRef("https" + term[4:]) for term in terms]
+    if not any((None, twin, None) in graph or (None, RDF.type, twin) in graph for twin in twins):
         return graph
     rewritten = Graph()
     for prefix, namespace in graph.namespaces():
@@ -111,15 +126,7 @@ def parse_rdf(
 
 
 def _read(path: Path) -> bytes:
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputFileError(path, "is a directory, not an RDF or JSON file") from None
-    except OSError as err:
-        raise InputFileError(path, f"cannot be read ({err.strerror})") from None
-    return content
+    return InputFileError.read_bytes(path, expected="an RDF or JSON file")
 
 
 def _load_json(path: Path, content: bytes | str) -> Any:
