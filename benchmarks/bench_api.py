@@ -122,9 +122,14 @@ def wait_up(base: str, process: subprocess.Popen) -> None:
     sys.exit("the server did not start within 120 s")
 
 
+def whole(seconds: float) -> int:
+    """wrk takes whole seconds only."""
+    return max(1, round(seconds))
+
+
 def wrk(base: str, row: Row, seconds: float, connections: int) -> dict[str, float]:
     """One wrk run: requests/s, p50 and p99 in ms, and errors (non-2xx and socket errors)."""
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{whole(seconds)}s", "--latency"]
     script = None
     if row.method != "GET" or row.body is not None or row.variants:
         lua = f"wrk.method = {_lua(row.method)}\n"
@@ -221,7 +226,8 @@ def main() -> None:
         print(
             f"# panet service benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} CPUs, "
             f"Python {platform.python_version()}, one uvicorn worker; req/s: wrk -t1 -c{args.connections}, "
-            f"median of {args.rounds} x {args.seconds / args.rounds:g} s; latency: wrk -c1 for {args.seconds / 2:g} s"
+            f"median of {args.rounds} x {whole(args.seconds / args.rounds)} s; "
+            f"latency: wrk -c1 for {whole(args.seconds / 2)} s"
         )
         print(f"| {'endpoint':<34} | {'req/s':>8} | {'vs hello':>8} | {'p50 ms':>7} | {'p99 ms':>7} | errors |")
         print(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|-------:|")

@@ -474,3 +474,11 @@ def test_https_schema_org_data_is_checked_too(onto, tmp_path):
     assert any("is a specifier; did you mean the technique PaNET01124?" in r.message for r in report.results)
     path.write_text(path.read_text().replace("PaNET2020072", "PaNET01188"))
     assert panet.validate(path, ontology=onto).conforms
+
+
+def test_missing_or_folder_input_is_one_clear_error(onto, tmp_path):
+    with pytest.raises(InputFileError, match="no such file") as missing:
+        validate(tmp_path / "nope.ttl", ontology=onto)
+    assert missing.value.path == str(tmp_path / "nope.ttl")
+    with pytest.raises(InputFileError, match="is a directory, not an RDF or JSON file"):
+        validate(tmp_path, ontology=onto)
