@@ -357,7 +357,7 @@ def test_pages_load_nothing_from_outside(live_server):
 def test_static_files_and_templates_are_package_data():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["panet.api"]
-    files = [p.relative_to(ROOT / "api").as_posix() for p in (ROOT / "api").glob("*/*")]
+    files = [p.relative_to(ROOT / "panet" / "api").as_posix() for p in (ROOT / "panet" / "api").glob("*/*")]
     files = [f for f in files if not f.startswith("__pycache__")]
     assert files
     assert [f for f in files if not any(fnmatch.fnmatch(f, pattern) for pattern in patterns)] == []
