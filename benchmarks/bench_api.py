@@ -88,6 +88,7 @@ ROWS = [
 def serve(port: int) -> None:
     """Child process: the service app plus /hello, one uvicorn worker."""
     import uvicorn
+
     from panet.api import create_app
 
     app = create_app()

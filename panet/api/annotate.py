@@ -6,9 +6,10 @@ from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
 from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
-from pydantic import BaseModel, Field
 
 router = APIRouter(tags=["annotate"])
 

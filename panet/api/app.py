@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
+
+import panet
 from panet.api import annotate, browser, health, ols, problems, records, sparql, techniques, terms, validate
 from panet.api.limits import BodyLimit
 from panet.api.settings import Settings
-
-import panet
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -24,9 +24,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from panet.api.deps import OntologyDep
 
 import panet
+from panet.api.deps import OntologyDep
 from panet.errors import TermNotFound
 from panet.term import Term
 

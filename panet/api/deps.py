@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from panet.api.settings import Settings
 
 import panet
+from panet.api.settings import Settings
 from panet.query_pool import QueryPool
 
 

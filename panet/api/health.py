@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from panet.api.deps import OntologyDep
 
 import panet
+from panet.api.deps import OntologyDep
 
 router = APIRouter(tags=["service"])
 

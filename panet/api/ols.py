@@ -21,10 +21,10 @@ from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from panet.api.deps import OntologyDep
-from panet.api.problems import Problem
 
 import panet
+from panet.api.deps import OntologyDep
+from panet.api.problems import Problem
 from panet.term import PREFIX
 
 router = APIRouter(prefix="/ols/api", tags=["ols"])

@@ -10,9 +10,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+
 from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
-
 from panet.errors import PanetError
 
 router = APIRouter(tags=["annotate"])

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+
 from panet.api.deps import SparqlDep
 from panet.api.problems import Problem
-
 from panet.query_pool import QueryPool
 from panet.sparql import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, SparqlError, WorkerLost
 

@@ -14,12 +14,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from panet.api.deps import OntologyDep, SettingsDep
-from panet.api.problems import Problem
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from panet import Ontology, loopback
+from panet.api.deps import OntologyDep, SettingsDep
+from panet.api.problems import Problem
 
 router = APIRouter(prefix="/techniques", tags=["PaN search API (pan-ontologies-api)"])
 

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from panet.api.deps import OntologyDep
 from pydantic import BaseModel
 
 import panet
+from panet.api.deps import OntologyDep
 from panet.jsonld import term_document, term_ref, to_jsonld
 from panet.sparql import negotiate
 

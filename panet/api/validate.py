@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from panet.api.deps import OntologyDep
-from panet.api.problems import Problem
 
 import panet
+from panet.api.deps import OntologyDep
+from panet.api.problems import Problem
 from panet.sparql import negotiate
 
 if TYPE_CHECKING:
