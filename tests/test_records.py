@@ -420,7 +420,8 @@ def test_harvest_cli_set_prefix_export_and_errors(oai_repository, tmp_path, caps
     assert main(["harvest", url, "-o", str(tmp_path / "x.xml"), "--metadata-prefix", "marc21"]) == 2
     assert "cannotDisseminateFormat" in capsys.readouterr().err
     assert main(["harvest", url, "-o", str(tmp_path / "e.xml"), "--set", "nothing"]) == 0  # noRecordsMatch
-    assert etree.parse(str(tmp_path / "e.xml")).getroot().find(f"{OAI}ListRecords") is not None
+    empty = etree.parse(str(tmp_path / "e.xml")).getroot()  # a valid response: the server's noRecordsMatch
+    assert empty.find(f"{OAI}ListRecords") is None and empty.find(OAI + "error").get("code") == "noRecordsMatch"
     assert main(["harvest", "http://127.0.0.1:9/oai", "-o", str(tmp_path / "y.xml")]) == 2
     assert "harvest failed" in capsys.readouterr().err and not (tmp_path / "y.xml").exists()
     assert sorted(p.name for p in tmp_path.glob(".y.xml*")) == []  # nothing half-made is left behind

@@ -54,7 +54,8 @@ class Entry:
 
 @dataclass(slots=True)
 class Description:
-    """What the schema.org / DCAT export says about a record."""
+    """What the schema.org / DCAT export says about a record. ``deleted``: an OAI-PMH deleted
+    record (exported as a tombstone, not a dataset), ``datestamp`` its header datestamp."""
 
     iri: str | None = None
     identifier: str | None = None
@@ -62,6 +63,8 @@ class Description:
     description: str | None = None
     created: str | None = None
     techniques: list[Term] = field(default_factory=list)
+    deleted: bool = False
+    datestamp: str | None = None
 
 
 class Reader:
@@ -87,8 +90,12 @@ class Reader:
     def separator(self) -> bytes:
         return b""
 
-    def footer(self) -> bytes:
+    def footer(self, written: int) -> bytes:
         return b""
+
+    def empty(self) -> bytes:
+        """The whole output when no record is written (all rejected, or none in the input)."""
+        return self.header() + self.footer(0)
 
     def close(self) -> None:
         """Release the input."""

@@ -169,7 +169,12 @@ def run(
             if progress is not None:
                 summary.seconds = time.perf_counter() - started
                 progress(summary, reader.position(), reader.size)
-        out.write(framing.footer(written))
+        if written:
+            out.write(framing.footer(written))
+        else:  # only the header so far: the format's own document without records replaces it
+            out.seek(0)
+            out.truncate()
+            out.write(framing.empty())
     except BaseException:
         out.close()
         rej.close()

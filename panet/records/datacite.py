@@ -177,9 +177,10 @@ class DataciteFormat(RecordFormat):
         return self.dump(record).decode("utf-8")
 
     def describe(self, record: XmlRecord) -> Description:
-        if record.metadata is None:
+        if record.metadata is None:  # an OAI-PMH deleted record
             identifier = record.root.findtext(f"{oaipmh.HEADER}/{oaipmh.IDENTIFIER}")
-            return Description(None, identifier)
+            datestamp = (record.root.findtext(f"{oaipmh.HEADER}/{{{oaipmh.OAI}}}datestamp") or "").strip()
+            return Description(None, identifier and identifier.strip(), deleted=True, datestamp=datestamp or None)
         if record.kind == "dc":
             values = {key: _first(record.metadata, (key,)) for key in ("identifier", "title", "description")}
             identifier = values["identifier"]
@@ -273,7 +274,8 @@ class XmlReader(Reader):
         if declares_external_entity(head):
             raise RecordsError(path, EXTERNAL_ENTITY_PROBLEM)
         self.file.seek(0)
-        self._envelope: tuple[bytes, bytes] = (b"", b"")
+        self._start = self._end = b""  # what header() and footer() write, known once read
+        self._empty: bytes | None = None  # the document when no record is written, if not header + footer
 
     def position(self) -> int:
         return self.file.tell()
@@ -282,17 +284,18 @@ class XmlReader(Reader):
         self.file.close()
 
     def header(self) -> bytes:
-        if not self._envelope[0]:  # one record: its element is the document (UTF-8, no declaration needed)
-            return b""
-        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + self._envelope[0]
+        return self._start
 
     def separator(self) -> bytes:
         return b"\n"
 
     def footer(self, written: int) -> bytes:
-        if not self._envelope[1]:
+        if not self._end:
             return b"\n" if written else b""  # a rejected lone record leaves an empty file, not bad XML
-        return b"\n" + self._envelope[1]
+        return b"\n" + self._end
+
+    def empty(self) -> bytes:
+        return self._empty if self._empty is not None else self.header() + self.footer(0)
 
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
         from lxml import etree
@@ -302,7 +305,7 @@ class XmlReader(Reader):
             self.file, events=("start", "end"), resolve_entities=False, load_dtd=False, no_network=True
         )
         depth = record_depth = seen = 0
-        root = container = None
+        root = container = last = None
         try:
             for event, element in events:
                 if event == "start":
@@ -318,12 +321,13 @@ class XmlReader(Reader):
                     continue
                 if not isinstance(element.tag, str) or element.tag in oaipmh.ENVELOPE_TAGS:
                     continue  # comments, processing instructions, resumptionToken
-                if seen == 0 and record_depth:
-                    self._envelope = oaipmh.envelope(root, container)
+                if seen == 0:
+                    self._start = self._opening(root, container, element)
                 seen += 1
                 if seen > skip:
                     payload = etree.tostring(element, encoding="utf-8", with_tail=False)
                     yield Item(seen, payload, element.sourceline)
+                last = element
                 if record_depth:
                     element.clear(keep_tail=False)
                     while element.getprevious() is not None:
@@ -333,9 +337,30 @@ class XmlReader(Reader):
             reason = f"invalid XML ({err.msg})"
             if seen:
                 reason += f"; the rest of the file from line {line} cannot be split into records"
-            if root is not None and seen == 0 and record_depth:
-                self._envelope = oaipmh.envelope(root, container)
+            self._close(root, container, last, seen, complete=False)
             yield Item(max(seen, skip) + 1, Unreadable(reason, ""), line)
             return
-        if seen == 0 and root is not None and record_depth:
-            self._envelope = oaipmh.envelope(root, container)
+        self._close(root, container, last, seen, complete=True)
+
+    def _opening(self, root: Any, container: Any, first: Any) -> bytes:
+        """What goes before the first record ``first``: the declaration, then the envelope."""
+        if root is first:  # one record: its element is the document
+            return oaipmh.DECLARATION + oaipmh.prolog(root)
+        leading = list(first.itersiblings(preceding=True))
+        leading.reverse()
+        return oaipmh.opening(root, container, leading)
+
+    def _close(self, root: Any, container: Any, last: Any, seen: int, complete: bool) -> None:
+        """Once the input is read: what follows the last record, and the document without records."""
+        if root is None:
+            return
+        if root is last or (last is None and is_record_element(root.tag)):
+            self._end = oaipmh.epilog(root) if complete else b""
+            self._empty = b""  # a rejected lone record leaves an empty file
+            return
+        if last is None:  # no record: the whole document is envelope (an OAI-PMH error response)
+            self._start = oaipmh.opening(root, container, list(container))
+        trailing = list(last.itersiblings()) if last is not None and complete else []
+        self._end = oaipmh.closing(root, container, trailing)
+        reason = f"all {seen} records were rejected: see the rejects file" if seen else "the input holds no record"
+        self._empty = oaipmh.no_records(root, container, reason)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from panet.records.base import Item
 
-__all__ = ["HarvestReader", "envelope"]
+__all__ = ["HarvestReader", "closing", "epilog", "no_records", "opening", "prolog"]
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -29,13 +29,58 @@ RECORD_LISTS = frozenset((f"{{{OAI}}}ListRecords", f"{{{OAI}}}GetRecord"))
 ENVELOPE_TAGS = frozenset(f"{{{OAI}}}{tag}" for tag in ("resumptionToken", "responseDate", "request", "error"))
 DC_ROOT = f"{{{OAI_DC}}}dc"
 DC_SUBJECT = f"{{{DC}}}subject"
-_MARK = "panet-records"
 _SCHEMA_LOCATION = f"{OAI} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 
 
-def envelope(root: Any, container: Any) -> tuple[bytes, bytes]:
-    """The bytes before and after the records of a document whose records are children of
-    ``container``: the root element with OAI-PMH's responseDate and request, and the record list."""
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+ERROR = f"{{{OAI}}}error"
+
+
+def opening(root: Any, container: Any, leading: list[Any]) -> bytes:
+    """The output up to the first record of a document whose records are children of
+    ``container``: the XML declaration, comments before the root, the root's start tag and its
+    children before the container (OAI-PMH's responseDate and request, comments), the container's
+    start tag and ``leading``, what precedes the first record in it (comments)."""
+    start, _ = _split(root, container, leading, [])
+    return DECLARATION + _siblings(root, preceding=True) + start.rstrip() + b"\n"
+
+
+def closing(root: Any, container: Any, trailing: list[Any]) -> bytes:
+    """The output after the last record: ``trailing`` (what follows the last record in the
+    container: a resumptionToken, comments), the end tags, and comments after the root."""
+    _, end = _split(root, container, [], trailing)
+    return end.lstrip() + b"\n" + _siblings(root, preceding=False)
+
+
+def no_records(root: Any, container: Any, reason: str) -> bytes | None:
+    """The document to write when none of the records of an OAI-PMH ``ListRecords`` or
+    ``GetRecord`` response is written: the same response with a ``noRecordsMatch`` error in
+    place of the empty record list, which OAI-PMH.xsd does not allow. None for other documents.
+
+    >>> from lxml import etree
+    >>> page = etree.fromstring(
+    ...     f'<OAI-PMH xmlns="{OAI}"><responseDate>2024-05-01T10:00:00Z</responseDate>'
+    ...     '<request verb="ListRecords">https://example.org/oai</request><ListRecords/></OAI-PMH>'
+    ... )
+    >>> print(no_records(page, page[2], "all 3 records rejected").decode().splitlines()[1][-65:])
+    <error code="noRecordsMatch">all 3 records rejected</error></OAI-PMH>
+    """
+    from lxml import etree
+
+    if root.tag != ROOT or container.tag not in RECORD_LISTS:
+        return None
+    error = etree.Element(ERROR, code="noRecordsMatch")
+    error.text, error.tail = reason, container.tail
+    start, end = _split(root, container, [], [], replacement=error)
+    return DECLARATION + _siblings(root, preceding=True) + start + end + b"\n" + _siblings(root, preceding=False)
+
+
+_MARK = "panet-records"
+
+
+def _split(root: Any, container: Any, before: list[Any], after: list[Any], replacement: Any = None) -> tuple[bytes, bytes]:
+    """The document ``root`` cut where its records go: a copy of the root with the container
+    holding ``before``, the cut, then ``after`` (or ``replacement`` in place of the container)."""
     from copy import deepcopy
 
     from lxml import etree
@@ -45,14 +90,41 @@ def envelope(root: Any, container: Any) -> tuple[bytes, bytes]:
     holder = shell
     if container is not root:
         for child in root:
-            if child is container:
-                holder = etree.SubElement(shell, child.tag, attrib=dict(child.attrib))
-                holder.text, holder.tail = "\n", child.tail
-            elif child.tag in ENVELOPE_TAGS:
+            if child is not container:
                 shell.append(deepcopy(child))
-    holder.append(etree.Comment(_MARK))
+            elif replacement is not None:
+                shell.append(replacement)
+            else:
+                holder = etree.SubElement(shell, child.tag, attrib=dict(child.attrib))
+                holder.text, holder.tail = child.text, child.tail
+    if replacement is None:
+        for child in before:
+            holder.append(deepcopy(child))
+        holder.append(etree.Comment(_MARK))
+        for child in after:
+            holder.append(deepcopy(child))
     start, _, end = etree.tostring(shell, encoding="utf-8").partition(f"<!--{_MARK}-->".encode())
-    return start.rstrip() + b"\n", end.lstrip()
+    return start, end
+
+
+def prolog(root: Any) -> bytes:
+    """Comments and processing instructions before the root element, each on its line."""
+    return _siblings(root, preceding=True)
+
+
+def epilog(root: Any) -> bytes:
+    """Comments and processing instructions after the root element, each on its line."""
+    return _siblings(root, preceding=False)
+
+
+def _siblings(root: Any, preceding: bool) -> bytes:
+    """Comments and processing instructions before (or after) the root element, one a line."""
+    from lxml import etree
+
+    found = list(root.itersiblings(preceding=preceding))
+    if preceding:
+        found.reverse()
+    return b"".join(etree.tostring(node, encoding="utf-8", with_tail=False) + b"\n" for node in found)
 
 
 class HarvestReader:
@@ -84,6 +156,8 @@ class HarvestReader:
         self.timeout = timeout
         self.max_retries = max_retries
         self.pages = 0
+        self.read = 0  # records the server sent
+        self.no_match = ""  # the server's noRecordsMatch message
         self.constants = {"responseDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
     def position(self) -> int:
@@ -92,23 +166,34 @@ class HarvestReader:
     def close(self) -> None:
         """Nothing to release: each page is fetched and parsed on its own."""
 
-    def header(self) -> bytes:
+    def _response(self) -> tuple[Any, Any]:
+        """The OAI-PMH response this harvest writes: responseDate, request and ListRecords."""
         from lxml import etree
 
         root = etree.Element(ROOT, nsmap={None: OAI, "xsi": "http://www.w3.org/2001/XMLSchema-instance"})
         root.set("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation", _SCHEMA_LOCATION)
+        root.text = "\n"
         etree.SubElement(root, f"{{{OAI}}}responseDate").text = self.constants["responseDate"]
         request = etree.SubElement(root, f"{{{OAI}}}request", {"verb": "ListRecords", **self.params})
         request.text = self.url
         records = etree.SubElement(root, f"{{{OAI}}}ListRecords")
-        start, _ = envelope(root, records)
-        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + start
+        for element in (root[0], request, records):
+            element.tail = "\n"
+        return root, records
+
+    def header(self) -> bytes:
+        return opening(*self._response(), [])
 
     def separator(self) -> bytes:
         return b"\n"
 
     def footer(self, written: int) -> bytes:
-        return b"\n</ListRecords>\n</OAI-PMH>\n"
+        return b"\n" + closing(*self._response(), [])
+
+    def empty(self) -> bytes:
+        """A harvest that wrote no record: the server's ``noRecordsMatch``, or every record rejected."""
+        reason = self.no_match or f"all {self.read} records were rejected: see the rejects file"
+        return no_records(*self._response(), reason)
 
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
         from lxml import etree
@@ -138,9 +223,11 @@ class HarvestReader:
                     ) from None
                 for record in page.iterfind(f"{{{OAI}}}ListRecords/{{{OAI}}}record"):
                     number += 1
+                    self.read = number
                     if number > skip:
                         yield Item(number, etree.tostring(record, encoding="utf-8", with_tail=False), record.sourceline)
-        except oaiexceptions.NoRecordsMatch:
+        except oaiexceptions.NoRecordsMatch as err:
+            self.no_match = str(err) or "the server answered noRecordsMatch"
             return
         except OSError as err:  # requests' errors are OSErrors: connection refused, timeout, HTTP 5xx
             raise RecordsError(self.url, f"harvest failed after {number} records: {err}") from None

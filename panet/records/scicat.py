@@ -26,7 +26,7 @@ class ScicatFormat(JsonFormat):
     required_strings = ("pid", "datasetName", "description")
 
     def describe(self, record: Any) -> Description:
-        pid = record.get("pid")
+        pid = record.get("pid") or _mongo_id(record.get("_id"))  # exports from before SciCat's pid field
         created = record.get("creationTime")
         return Description(
             handle_iri(pid),
@@ -35,3 +35,14 @@ class ScicatFormat(JsonFormat):
             record.get("description"),
             created if isinstance(created, str) else None,
         )
+
+
+def _mongo_id(value: Any) -> str | None:
+    """A MongoDB ``_id`` as text: a string, or MongoDB extended JSON ``{"$oid": "…"}``.
+
+    >>> _mongo_id({"$oid": "5f1e0b0c9d3e2a0012345678"}), _mongo_id(7)
+    ('5f1e0b0c9d3e2a0012345678', None)
+    """
+    if isinstance(value, dict) and len(value) == 1:
+        value = value.get("$oid")
+    return value if isinstance(value, str) and value.strip() else None
