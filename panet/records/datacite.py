@@ -290,9 +290,7 @@ class XmlReader(Reader):
         return b"\n"
 
     def footer(self, written: int) -> bytes:
-        if not self._end:
-            return b"\n" if written else b""  # a rejected lone record leaves an empty file, not bad XML
-        return b"\n" + self._end
+        return (b"\n" if written else b"") + self._end
 
     def empty(self) -> bytes:
         return self._empty if self._empty is not None else self.header() + self.footer(0)
@@ -362,5 +360,5 @@ class XmlReader(Reader):
             self._start = oaipmh.opening(root, container, list(container))
         trailing = list(last.itersiblings()) if last is not None and complete else []
         self._end = oaipmh.closing(root, container, trailing)
-        reason = f"all {seen} records were rejected: see the rejects file" if seen else "the input holds no record"
+        reason = f"every record was rejected ({seen} read): see the rejects file" if seen else "the input holds no record"
         self._empty = oaipmh.no_records(root, container, reason)

@@ -192,7 +192,7 @@ class HarvestReader:
 
     def empty(self) -> bytes:
         """A harvest that wrote no record: the server's ``noRecordsMatch``, or every record rejected."""
-        reason = self.no_match or f"all {self.read} records were rejected: see the rejects file"
+        reason = self.no_match or f"every record was rejected ({self.read} read): see the rejects file"
         return no_records(*self._response(), reason)
 
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:

@@ -1,0 +1,253 @@
+"""Every output is valid where it goes (issue 19): OAI-PMH documents against OAI-PMH.xsd and the
+metadata schemas (tests/data/xsd, local copies), RDF exports against panet's own SHACL shapes
+with both engines, Turtle and JSON-LD isomorphic."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+import rdflib
+from lxml import etree
+from rdflib.compare import isomorphic
+from xml_schemas import RefusedLocation, problems
+
+import panet
+import panet.records
+from panet.records.export import date_literal
+
+DATA = Path(__file__).parent / "data" / "records"
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+SCHEMA = "http://schema.org/"
+DCAT_DATASET = rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset")
+SCHEMA_DATASET = rdflib.URIRef(SCHEMA + "Dataset")
+DCT_IDENTIFIER = rdflib.URIRef("http://purl.org/dc/terms/identifier")
+TOMBSTONE = rdflib.URIRef("https://www.w3.org/ns/activitystreams#Tombstone")
+XSD_DATE, XSD_DATETIME = rdflib.XSD.date, rdflib.XSD.dateTime
+
+
+# -- the validators themselves ------------------------------------------------------------------
+
+
+def test_xsd_validator_accepts_official_examples_and_refuses_the_network(tmp_path):
+    assert problems((DATA / "datacite_resource.xml").read_bytes()) == []
+    bare = b'<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"></OAI-PMH>'  # what issue 19 found
+    assert "responseDate" in problems(bare)[0]
+    # every record but the MODS one (unknown metadata, which panet rejects) is valid input
+    assert all("mods" in p for p in problems((DATA / "oai_datacite_records.xml").read_bytes()))
+    from xml_schemas import LocalOnly
+
+    remote = tmp_path / "remote.xsd"
+    remote.write_text(
+        '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        '<xs:import namespace="urn:x" schemaLocation="http://example.org/x.xsd"/></xs:schema>'
+    )
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(LocalOnly())
+    with pytest.raises((RefusedLocation, etree.XMLSchemaParseError)):
+        etree.XMLSchema(etree.parse(str(remote), parser))
+
+
+# -- OAI-PMH and DataCite XML outputs -----------------------------------------------------------
+
+
+def annotate_xml(tmp_path: Path, text: str, name: str = "in.xml") -> tuple[bytes, panet.records.Summary]:
+    source = tmp_path / name
+    source.write_text(text)
+    summary = panet.records.annotate_file(source, tmp_path / ("out-" + name))
+    return (tmp_path / ("out-" + name)).read_bytes(), summary
+
+
+def test_oai_pmh_outputs_are_valid(tmp_path):
+    for name in ("oai_datacite_records.xml", "oai_dc_records.xml", "datacite_resource.xml"):
+        output, summary = annotate_xml(tmp_path, (DATA / name).read_text(), name)
+        assert summary.annotated > 0 and problems(output) == [], name
+        assert output.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+
+
+def test_declaration_comments_and_resumption_token_kept(tmp_path):
+    text = (DATA / "oai_datacite_records.xml").read_text()
+    text = text.replace("<OAI-PMH ", "<!-- page 1 of 2 -->\n<OAI-PMH ", 1)
+    text = text.replace("<ListRecords>", "<!-- before the list -->\n  <ListRecords>\n  <!-- first -->", 1)
+    token = '<resumptionToken cursor="0" completeListSize="20">page-2</resumptionToken>'
+    text = text.replace("</ListRecords>", f"  {token}\n  <!-- last -->\n  </ListRecords>\n  <!-- after -->")
+    text += "<!-- the end -->\n"
+    output, summary = annotate_xml(tmp_path, text)
+    assert problems(output) == [] and summary.read == 9
+    decoded = output.decode()
+    for part in ("<!-- page 1 of 2 -->", "<!-- before the list -->", "<!-- first -->", token, "<!-- last -->"):
+        assert part in decoded
+    assert decoded.index("<!-- after -->") > decoded.index("</ListRecords>")
+    assert decoded.rstrip().endswith("</OAI-PMH>\n<!-- the end -->")
+    assert decoded.index(token) > decoded.rindex("</record>")
+
+
+def envelope(content: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">\n'
+        "  <responseDate>2024-05-01T10:00:00Z</responseDate>\n"
+        '  <request verb="ListRecords" metadataPrefix="oai_dc">https://example.org/oai</request>\n'
+        f"  {content}\n</OAI-PMH>\n"
+    )
+
+
+def test_error_responses_and_empty_results_keep_their_envelope(tmp_path):
+    mods = (DATA / "oai_datacite_records.xml").read_text()
+    start = mods.index("<record>", mods.index("loc.gov/mods") - 600)
+    only_rejected = mods[start : mods.index("</record>", start) + len("</record>")]
+    assert "mods" in only_rejected
+    for content, code in (
+        ('<error code="noRecordsMatch">nothing in this set</error>', "noRecordsMatch"),
+        ('<error code="badArgument">from is not a date</error>', "badArgument"),
+        (f"<ListRecords>{only_rejected}</ListRecords>", "noRecordsMatch"),  # all records rejected
+        ("<ListRecords></ListRecords>", "noRecordsMatch"),  # an (invalid) empty list
+    ):
+        output, summary = annotate_xml(tmp_path, envelope(content))
+        assert problems(output) == [], content
+        root = etree.fromstring(output)
+        assert root.findtext(OAI + "responseDate") == "2024-05-01T10:00:00Z"
+        assert root.find(OAI + "request").get("verb") == "ListRecords"
+        assert root.find(OAI + "error").get("code") == code
+        assert root.find(OAI + "ListRecords") is None
+    assert summary.read == 0
+    output, summary = annotate_xml(tmp_path, envelope(f"<ListRecords>{only_rejected}</ListRecords>"))
+    assert summary.rejected == 1 and b"every record was rejected (1 read)" in output
+    text = envelope('<error code="noRecordsMatch">nothing in this set</error>')
+    assert annotate_xml(tmp_path, text)[0] == text.encode()  # an error response comes out as it came
+
+
+def test_harvest_outputs_are_valid(tmp_path):
+    from oai_server import Repository, serving
+
+    repository = Repository(
+        {"oai_datacite": DATA / "oai_datacite_records.xml", "oai_dc": DATA / "oai_dc_records.xml"}, page_size=3
+    )
+    with serving(repository) as url:
+        for prefix in ("oai_datacite", "oai_dc"):
+            panet.records.harvest(url, tmp_path / f"{prefix}.xml", metadata_prefix=prefix)
+            assert problems((tmp_path / f"{prefix}.xml").read_bytes()) == [], prefix
+        panet.records.harvest(url, tmp_path / "none.xml", set="no-such-set")
+    output = (tmp_path / "none.xml").read_bytes()
+    assert problems(output) == []
+    assert etree.fromstring(output).find(OAI + "error").get("code") == "noRecordsMatch"
+
+
+# -- RDF exports --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def literals_as_written():
+    """rdflib rewrites "2023-01-05"^^xsd:dateTime to "2023-01-05T00:00:00" while parsing unless told not to."""
+    saved = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved
+
+
+def exports(tmp_path: Path, source: Path, **options) -> tuple[rdflib.Graph, rdflib.Graph, Path]:
+    """The Turtle and JSON-LD exports of ``source``, parsed with literals as written."""
+    graphs = []
+    for to, rdf_format in (("ttl", "turtle"), ("jsonld", "json-ld")):
+        output = tmp_path / f"{source.stem}.{to}"
+        panet.records.annotate_file(source, output, to=to, **options)
+        with literals_as_written():
+            graphs.append(rdflib.Graph().parse(output, format=rdf_format))
+    return graphs[0], graphs[1], tmp_path / f"{source.stem}.jsonld"
+
+
+def oxigraph_datasets(path: Path, rdf_format: pyoxigraph.RdfFormat) -> set[str]:
+    store = pyoxigraph.Store()
+    store.load(path=str(path), format=rdf_format)
+    kind = pyoxigraph.NamedNode(SCHEMA + "Dataset")
+    return {str(q.subject) for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(str(rdflib.RDF.type)), kind)}
+
+
+def test_identifiers_dates_and_isomorphism(tmp_path):
+    source = tmp_path / "pan.jsonl"
+    records = [
+        {"pid": "local-9", "title": "SAXS of casein"},  # issue 19: was a blank node with schema:identifier only
+        {"pid": "https://example.org/a|b", "title": "SAXS of casein", "creationDate": "2023-01-05"},
+        {"pid": "10.5281/zenodo.7", "title": "SAXS", "creationDate": "2023-01-05T10:00:00Z"},
+        {"pid": "x", "title": "SAXS", "creationDate": "2023-02-30"},
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in records))
+    turtle, jsonld, jsonld_path = exports(tmp_path, source, format="pan")
+    assert isomorphic(turtle, jsonld)
+    datasets = set(turtle.subjects(rdflib.RDF.type, SCHEMA_DATASET))
+    assert len(datasets) == 4 == len(set(turtle.subjects(rdflib.RDF.type, DCAT_DATASET)))
+    assert rdflib.URIRef("https://example.org/a%7Cb") in datasets  # the same encoding in both exports
+    assert {str(turtle.value(d, DCT_IDENTIFIER)) for d in datasets} == {r["pid"] for r in records}
+    dates = {str(o): o.datatype for o in turtle.objects(None, rdflib.URIRef(SCHEMA + "dateCreated"))}
+    assert dates == {"2023-01-05": XSD_DATE, "2023-01-05T10:00:00Z": XSD_DATETIME, "2023-02-30": None}
+    term_set = rdflib.URIRef("http://purl.org/pan-science/PaNET/PaNET.owl")
+    for graph in (turtle, jsonld):
+        assert (term_set, rdflib.RDF.type, rdflib.URIRef(SCHEMA + "DefinedTermSet")) in graph
+    oxigraph = oxigraph_datasets(jsonld_path, pyoxigraph.RdfFormat.JSON_LD)
+    assert len(oxigraph) == 4 and "<https://example.org/a%7Cb>" in oxigraph
+    assert len(oxigraph_datasets(tmp_path / "pan.ttl", pyoxigraph.RdfFormat.TURTLE)) == 4
+    for engine in ("fast", "pyshacl"):
+        report = panet.validate(turtle, engine=engine)
+        assert report.violations == []
+        assert [str(r.value) for r in report.results if "date" in str(r.path)] == ["2023-02-30"]
+
+
+def test_scicat_mongodb_id_is_the_identifier(tmp_path):
+    source = tmp_path / "scicat.json"
+    records = [
+        {"_id": {"$oid": "5f1e0b0c9d3e2a0012345678"}, "datasetName": "SAXS of casein"},
+        {"_id": "20.500.12269/abc", "datasetName": "SANS of micelles"},  # old SciCat: _id holds the pid
+        {"pid": "20.500.12269/def", "_id": "ignored", "datasetName": "SANS of micelles"},
+    ]
+    source.write_text(json.dumps(records))
+    turtle, jsonld, _ = exports(tmp_path, source, format="scicat")
+    assert isomorphic(turtle, jsonld)
+    identifiers = {str(o) for o in turtle.objects(None, DCT_IDENTIFIER)}
+    assert identifiers == {"5f1e0b0c9d3e2a0012345678", "20.500.12269/abc", "20.500.12269/def"}
+    assert rdflib.URIRef("https://hdl.handle.net/20.500.12269/abc") in set(turtle.subjects())
+    for engine in ("fast", "pyshacl"):
+        assert panet.validate(turtle, engine=engine).violations == []
+
+
+def test_deleted_oai_records_are_tombstones_not_datasets(tmp_path):
+    source = tmp_path / "oai.xml"
+    source.write_text((DATA / "oai_datacite_records.xml").read_text())
+    turtle, jsonld, _ = exports(tmp_path, source)
+    assert isomorphic(turtle, jsonld)
+    tombstones = list(turtle.subjects(rdflib.RDF.type, TOMBSTONE))
+    assert len(tombstones) == 1 and (tombstones[0], rdflib.RDF.type, SCHEMA_DATASET) not in turtle
+    assert str(turtle.value(tombstones[0], DCT_IDENTIFIER)).startswith("oai:zenodo.org:")
+    deleted = turtle.value(tombstones[0], rdflib.URIRef("https://www.w3.org/ns/activitystreams#deleted"))
+    assert deleted.datatype in (XSD_DATE, XSD_DATETIME)
+    datasets = set(turtle.subjects(rdflib.RDF.type, SCHEMA_DATASET))
+    assert datasets and all(isinstance(d, rdflib.URIRef) for d in datasets)  # DOIs
+    for engine in ("fast", "pyshacl"):  # one record names no technique: that is the input's doing
+        violations = panet.validate(turtle, engine=engine).violations
+        assert {str(r.source_shape).rpartition("-")[2] for r in violations} == {"technique"}
+
+
+def test_shapes_flag_ill_typed_dates():
+    """The issue's "2023-01-05"^^xsd:dateTime, read as written, is reported by both engines."""
+    data = """@prefix schema: <http://schema.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    <http://x/1> a schema:Dataset ; schema:name "x" ; schema:identifier "1" ;
+        schema:measurementTechnique <http://purl.org/pan-science/PaNET/PaNET01188> ;
+        schema:dateCreated "2023-01-05"^^xsd:dateTime, "2023-01-05T10:00:00Z"^^xsd:dateTime,
+                           "2023-01-05"^^xsd:date, "2023-01-05+01:00"^^xsd:date, "2023-01-05T10:00:00"^^xsd:date ."""
+    with literals_as_written():
+        graph = rdflib.Graph().parse(data=data, format="turtle")
+    for engine in ("fast", "pyshacl"):
+        flagged = sorted(str(r.value) for r in panet.validate(graph, engine=engine).results if r.value is not None)
+        assert flagged == ["2023-01-05", "2023-01-05T10:00:00"], engine
+
+
+def test_date_literal_types_only_valid_dates():
+    assert date_literal("2024-02-29").datatype == "xsd:date"
+    assert date_literal("2023-02-29").datatype is None
+    assert date_literal("2023-01-05T23:59:59.123-05:00").datatype == "xsd:dateTime"
+    for text in ("2023-01-05T24:00:00", "2023-01-05T10:00:00+15:00", "0000-01-01", "12023-01-01", " 2023-01-05"):
+        assert date_literal(text).datatype is None, text
