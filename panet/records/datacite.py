@@ -360,5 +360,7 @@ class XmlReader(Reader):
             self._start = oaipmh.opening(root, container, list(container))
         trailing = list(last.itersiblings()) if last is not None and complete else []
         self._end = oaipmh.closing(root, container, trailing)
-        reason = f"every record was rejected ({seen} read): see the rejects file" if seen else "the input holds no record"
+        reason = (
+            f"every record was rejected ({seen} read): see the rejects file" if seen else "the input holds no record"
+        )
         self._empty = oaipmh.no_records(root, container, reason)

@@ -78,7 +78,9 @@ def no_records(root: Any, container: Any, reason: str) -> bytes | None:
 _MARK = "panet-records"
 
 
-def _split(root: Any, container: Any, before: list[Any], after: list[Any], replacement: Any = None) -> tuple[bytes, bytes]:
+def _split(
+    root: Any, container: Any, before: list[Any], after: list[Any], replacement: Any = None
+) -> tuple[bytes, bytes]:
     """The document ``root`` cut where its records go: a copy of the root with the container
     holding ``before``, the cut, then ``after`` (or ``replacement`` in place of the container)."""
     from copy import deepcopy
