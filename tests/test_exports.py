@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import UTC
 from pathlib import Path
 
 import pyoxigraph
 import pytest
 import rdflib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from rdflib.compare import isomorphic
 from xml_schemas import RefusedLocation, problems
@@ -251,3 +254,176 @@ def test_date_literal_types_only_valid_dates():
     assert date_literal("2023-01-05T23:59:59.123-05:00").datatype == "xsd:dateTime"
     for text in ("2023-01-05T24:00:00", "2023-01-05T10:00:00+15:00", "0000-01-01", "12023-01-01", " 2023-01-05"):
         assert date_literal(text).datatype is None, text
+
+
+# -- property: any record panet reads, exported, gives no violation its input did not cause -----
+
+TECHNIQUE = "small angle x-ray scattering"
+_XML_CHARS = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+_TEXT = st.text(max_size=25) | st.just("\ud800 lone surrogate")  # JSON reads "\ud800" escapes too
+_XML_TEXT = st.text(_XML_CHARS, max_size=25)
+_PID = st.one_of(
+    st.none(),
+    st.just(""),
+    st.from_regex(r"10\.[0-9]{4,6}/[a-zA-Z0-9._|<>^-]{1,12}", fullmatch=True),  # DOIs, some with | < > ^
+    st.from_regex(r"20\.500\.[0-9]{5}/[a-zA-Z0-9._-]{1,12}", fullmatch=True),  # Handles
+    st.text(_XML_CHARS, max_size=12).map(lambda s: "https://example.org/" + s),  # IRIs, some not valid ones
+    st.sampled_from(["http://[bad", "urn:x:1", "doi:10.1234/x", "oai:zenodo.org:7", "local-9", "  "]),
+    st.text(_XML_CHARS, max_size=12),
+)
+_DATE = st.one_of(
+    st.none(),
+    st.dates().map(lambda d: (d.isoformat(), True)),
+    st.datetimes(timezones=st.just(UTC)).map(lambda d: (d.isoformat(), True)),
+    st.datetimes().map(lambda d: (d.isoformat(timespec="seconds"), True)),
+    st.sampled_from(["2023-02-30", "2023-01-05 10:00:00", "2023", "05/01/2023", ""]).map(lambda s: (s, False)),
+)
+
+
+@st.composite
+def records(draw, text=_TEXT):
+    """What a record says, whatever its format: pid, title (maybe naming a technique), date."""
+    title = draw(st.none() | text | text.map(lambda t: f"{t} {TECHNIQUE}"))
+    date = draw(_DATE)
+    return {"pid": draw(_PID), "title": title, "date": date}
+
+
+def _json_record(fmt: str, about: dict, n: int) -> dict:
+    date = about["date"][0] if about["date"] else None
+    if fmt == "pan":
+        record = {"pid": about["pid"], "title": about["title"], "documents": [{"summary": f"record-{n}"}]}
+        record["creationDate"] = date
+    elif fmt == "scicat":
+        record = {"datasetName": about["title"], "description": f"record-{n}", "creationTime": date}
+        if about["pid"] and n % 2:  # a SciCat export from before the pid field: only MongoDB's _id
+            record["_id"] = {"$oid": about["pid"]} if n % 4 == 1 else about["pid"]
+        else:
+            record["pid"] = about["pid"]
+    else:
+        record = {"id": about["pid"], "title": about["title"], "description": f"record-{n}"}
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _oai_record(about: dict, n: int, kind: str) -> str:
+    def text(tag: str, value: str | None, **attributes: str) -> str:
+        if value is None:
+            return ""
+        element = etree.Element(tag, attributes)
+        element.text = value
+        return etree.tostring(element, encoding="unicode")
+
+    header = f"<header><identifier>oai:example.org:{n}</identifier><datestamp>2024-05-01</datestamp></header>"
+    if kind == "deleted":
+        return f'<record><header status="deleted">{header[8:]}</record>'
+    if kind == "oai_dc":
+        metadata = (
+            '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            + text("{http://purl.org/dc/elements/1.1/}identifier", about["pid"])
+            + text("{http://purl.org/dc/elements/1.1/}title", about["title"])
+            + text("{http://purl.org/dc/elements/1.1/}description", f"record-{n}")
+            + "</oai_dc:dc>"
+        )
+    else:
+        kernel = "{http://datacite.org/schema/kernel-4}"
+        metadata = (
+            '<oai_datacite xmlns="http://schema.datacite.org/oai/oai-1.1/"><schemaVersion>4</schemaVersion>'
+            "<datacentreSymbol>X</datacentreSymbol><payload>"
+            '<resource xmlns="http://datacite.org/schema/kernel-4">'
+            + text(kernel + "identifier", about["pid"], identifierType="DOI")
+            + "<titles>"
+            + text(kernel + "title", about["title"])
+            + "</titles><descriptions>"
+            + text(kernel + "description", f"record-{n}", descriptionType="Abstract")
+            + "</descriptions></resource></payload></oai_datacite>"
+        )
+    return f"<record>{header}<metadata>{metadata}</metadata></record>"
+
+
+def _write(tmp_path: Path, fmt: str, abouts: list[dict], kinds: list[str]) -> tuple[Path, dict]:
+    """The input file of ``abouts`` in ``fmt``, and the options to read it."""
+    if fmt in ("pan", "scicat", "jsonl"):
+        source = tmp_path / f"{fmt}.json"
+        source.write_text(json.dumps([_json_record(fmt, a, n) for n, a in enumerate(abouts)]))
+        return source, {"format": fmt, "fields": ("title",) if fmt == "jsonl" else ()}
+    if fmt == "csv":
+        import csv
+
+        source = tmp_path / "records.csv"
+        with open(source, "w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file, quoting=csv.QUOTE_ALL)
+            writer.writerow(["pid", "title", "description"])
+            writer.writerows([a["pid"] or "", a["title"] or "", f"record-{n}"] for n, a in enumerate(abouts))
+        return source, {"format": "csv", "fields": ("title",)}
+    page = "".join(_oai_record(a, n, kind) for n, (a, kind) in enumerate(zip(abouts, kinds, strict=True)))
+    source = tmp_path / "page.xml"
+    source.write_text(envelope(f"<ListRecords>{page}</ListRecords>"))
+    return source, {"format": "datacite"}
+
+
+_CAUSES = {"SchemaDataset": "identifier", "DcatDataset": "identifier", "title": "title", "titleText": "title"}
+
+
+def _check_exports(tmp_path: Path, source: Path, options: dict, abouts: list[dict], kinds: list[str]) -> None:
+    turtle, jsonld, jsonld_path = exports(tmp_path, source, **options)
+    assert isomorphic(turtle, jsonld)
+    datasets = len([k for k in kinds if k != "deleted"])
+    assert len(set(turtle.subjects(rdflib.RDF.type, SCHEMA_DATASET))) == datasets
+    assert len(set(turtle.subjects(rdflib.RDF.type, TOMBSTONE))) == len(kinds) - datasets
+    for path, rdf_format in ((jsonld_path, pyoxigraph.RdfFormat.JSON_LD), (source.with_suffix(".ttl"), None)):
+        assert len(oxigraph_datasets(path, rdf_format or pyoxigraph.RdfFormat.TURTLE)) == datasets
+    for engine in ("fast", "pyshacl"):
+        for result in panet.validate(turtle, engine=engine).results:
+            shape = str(result.source_shape).rpartition("#")[2]
+            aspect = shape.rpartition("-")[2] if "-" in shape else shape
+            marker = turtle.value(result.focus, rdflib.URIRef(SCHEMA + "description"))
+            about = abouts[int(str(marker).removeprefix("record-"))]
+            if result.severity_name == "Violation":
+                cause = _CAUSES.get(aspect, aspect)
+                caused = {
+                    "identifier": not (about["pid"] or "").strip(),
+                    "title": not (about["title"] or "").strip(),
+                    "technique": TECHNIQUE not in (about["title"] or ""),
+                }
+                assert caused.get(cause), f"{engine}: {result.message} for {about}"
+            elif aspect == "dateCreated":
+                assert about["date"] and not about["date"][1], f"{engine}: {result.message} for {about}"
+            else:
+                assert aspect in ("license", "licenseIRI"), f"{engine}: {result.message}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["pan", "scicat", "jsonl", "csv", "datacite"])
+def test_any_record_exports_without_violations_it_did_not_cause(fmt, tmp_path_factory):
+    text = (
+        _XML_TEXT
+        if fmt == "datacite"
+        else st.text(st.sampled_from("abc XYZ-09"), max_size=20)
+        if fmt == "csv"
+        else _TEXT
+    )
+    kinds = st.sampled_from(["oai_datacite", "oai_dc", "deleted"]) if fmt == "datacite" else st.just("json")
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.tuples(records(text), kinds), min_size=1, max_size=3))
+    def check(drawn):
+        abouts, kinds_drawn = [d[0] for d in drawn], [d[1] for d in drawn]
+        tmp_path = tmp_path_factory.mktemp(fmt)
+        source, options = _write(tmp_path, fmt, abouts, kinds_drawn)
+        summary = panet.records.annotate_file(source, tmp_path / "same.out", **options)
+        assert summary.rejected == 0, (tmp_path / "same.out.rejects.jsonl").read_text()
+        _check_exports(tmp_path, source, options, abouts, kinds_drawn)
+
+    check()
+
+
+def test_records_only_the_standard_library_reads_are_annotated(tmp_path):
+    """Found by the property above: a SciCat record with a lone surrogate escape (read by the
+    standard library, not orjson) had none of its text read."""
+    source = tmp_path / "scicat.json"
+    source.write_text('[{"datasetName": "\\ud800 small angle x-ray scattering", "pid": "local-1"}]')
+    turtle, jsonld, _ = exports(tmp_path, source, format="scicat")
+    names = {str(o) for o in turtle.objects(None, rdflib.URIRef(SCHEMA + "name"))}
+    assert isomorphic(turtle, jsonld) and "\ufffd small angle x-ray scattering" in names
+    for engine in ("fast", "pyshacl"):
+        assert panet.validate(turtle, engine=engine).violations == []

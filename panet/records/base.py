@@ -175,7 +175,7 @@ def _walk(value: Any, path: tuple[str, ...], depth: int, found: list[str]) -> No
             for element in value:
                 _walk(element, path, depth, found)
             return
-        if kind is not dict:
+        if kind is not dict and not isinstance(value, dict):  # a record only the standard library reads
             return
         if depth == len(path):
             for element in value.values():
