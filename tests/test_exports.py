@@ -98,11 +98,17 @@ def envelope(content: str) -> str:
     )
 
 
+def mods_record() -> str:
+    """The test data's OAI-PMH record holding MODS metadata, which panet rejects."""
+    text = (DATA / "oai_datacite_records.xml").read_text()
+    start = text.index("<record>", text.index("loc.gov/mods") - 600)
+    record = text[start : text.index("</record>", start) + len("</record>")]
+    assert "mods" in record and record.count("<record>") == 1
+    return record
+
+
 def test_error_responses_and_empty_results_keep_their_envelope(tmp_path):
-    mods = (DATA / "oai_datacite_records.xml").read_text()
-    start = mods.index("<record>", mods.index("loc.gov/mods") - 600)
-    only_rejected = mods[start : mods.index("</record>", start) + len("</record>")]
-    assert "mods" in only_rejected
+    only_rejected = mods_record()
     for content, code in (
         ('<error code="noRecordsMatch">nothing in this set</error>', "noRecordsMatch"),
         ('<error code="badArgument">from is not a date</error>', "badArgument"),
@@ -137,6 +143,11 @@ def test_harvest_outputs_are_valid(tmp_path):
     output = (tmp_path / "none.xml").read_bytes()
     assert problems(output) == []
     assert etree.fromstring(output).find(OAI + "error").get("code") == "noRecordsMatch"
+    (tmp_path / "mods.xml").write_text(envelope(f"<ListRecords>{mods_record()}</ListRecords>"))  # all rejected
+    with serving(Repository({"oai_datacite": tmp_path / "mods.xml"})) as url:
+        summary = panet.records.harvest(url, tmp_path / "rejected.xml")
+    output = (tmp_path / "rejected.xml").read_bytes()
+    assert summary.rejected == 1 and problems(output) == [] and b"every record was rejected (1 read)" in output
 
 
 # -- RDF exports --------------------------------------------------------------------------------
