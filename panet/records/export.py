@@ -40,10 +40,12 @@ from panet.term import NAMESPACE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from panet.records.base import Description
     from panet.term import Term
 
-__all__ = ["CONTEXT", "TERM_SET", "Node", "date_literal", "exporter", "statements"]
+__all__ = ["CONTEXT", "TERM_SET", "Node", "Ref", "Text", "date_literal", "exporter", "statements"]
 
 SCHEMA = "http://schema.org/"  # as schema.org's own JSON-LD context and panet's SHACL shapes
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -197,8 +199,12 @@ class JsonLdExporter:
     def empty(self) -> bytes:
         return self.header() + self.footer(0)
 
+    def __init__(self) -> None:
+        self._terms = _TermCache(_json_node)
+
     def record(self, about: Description, techniques: list[Term], number: int) -> bytes:
-        return b",\n".join(_json_node(n) for n in statements(about, techniques, number))
+        dataset, *terms = statements(about, techniques, number)
+        return b",\n".join([_json_node(dataset), *map(self._terms.get, terms)])
 
 
 def _json_node(node: Node) -> bytes:
@@ -230,9 +236,31 @@ class TurtleExporter:
     def empty(self) -> bytes:
         return self.header() + self.footer(0)
 
+    def __init__(self) -> None:
+        self._terms = _TermCache(_turtle_bytes)
+
     def record(self, about: Description, techniques: list[Term], number: int) -> bytes:
-        nodes = statements(about, techniques, number)
-        return ("\n".join(_turtle_node(n) for n in nodes) + "\n").encode("utf-8")
+        dataset, *terms = statements(about, techniques, number)
+        return b"\n".join([_turtle_node(dataset).encode(), *map(self._terms.get, terms)]) + b"\n"
+
+
+class _TermCache:
+    """The serialised description of each technique term, written once per term and reused:
+    every record repeats the description of its terms."""
+
+    def __init__(self, write: Callable[[Node], bytes]) -> None:
+        self.write = write
+        self.written: dict[str, bytes] = {}
+
+    def get(self, node: Node) -> bytes:
+        text = self.written.get(node.subject.iri)
+        if text is None:
+            text = self.written[node.subject.iri] = self.write(node)
+        return text
+
+
+def _turtle_bytes(node: Node) -> bytes:
+    return _turtle_node(node).encode()
 
 
 def _turtle_node(node: Node) -> str:
@@ -266,10 +294,12 @@ def _turtle_ref(ref: Ref) -> str:
 _ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"}
 
 
+_CONTROL = re.compile("[\x00-\x1f]")  # after _ESCAPES: the control characters left
+
+
 def _literal(text: str) -> str:
     """A Turtle string literal; control characters escaped as ``\\uXXXX``."""
-    escaped = text.translate(_ESCAPES)
-    escaped = "".join(c if c >= " " or c in "\n\r\t" else f"\\u{ord(c):04X}" for c in escaped)
+    escaped = _CONTROL.sub(lambda c: f"\\u{ord(c.group()):04X}", text.translate(_ESCAPES))
     return f'"{escaped}"'
 
 
@@ -282,11 +312,13 @@ def _text(text: str) -> str:
     return _SURROGATES.sub("\ufffd", text)
 
 
+_IRI_FORBIDDEN = re.compile('[\x00-\x20<>"{}|^`\\\\]')
+
+
 def _iri(iri: str) -> str:
     """An IRI for ``<…>`` and ``@id``: characters IRIs forbid are percent-encoded, the same way
     in both exports."""
-    iri = _text(iri)
-    return "".join(f"%{ord(c):02X}" if c in '<>"{}|^`\\' or ord(c) <= 0x20 else c for c in iri)
+    return _IRI_FORBIDDEN.sub(lambda c: f"%{ord(c.group()):02X}", _text(iri))
 
 
 def _is_iri(iri: str) -> bool:
