@@ -342,9 +342,10 @@ def _oai_record(about: dict, n: int, kind: str) -> str:
             "<datacentreSymbol>X</datacentreSymbol><payload>"
             '<resource xmlns="http://datacite.org/schema/kernel-4">'
             + text(kernel + "identifier", about["pid"], identifierType="DOI")
-            + "<titles>"
+            + "<creators><creator><creatorName>Facility</creatorName></creator></creators><titles>"
             + text(kernel + "title", about["title"])
-            + "</titles><descriptions>"
+            + "</titles><publisher>Facility</publisher><publicationYear>2024</publicationYear>"
+            + '<resourceType resourceTypeGeneral="Dataset"/><descriptions>'
             + text(kernel + "description", f"record-{n}", descriptionType="Abstract")
             + "</descriptions></resource></payload></oai_datacite>"
         )
@@ -439,6 +440,8 @@ def test_any_record_exports_without_violations_it_did_not_cause(fmt, tmp_path_fa
             abouts = [dict(a, pid="file") for a in abouts]  # a file's URI identifies it
         summary = panet.records.annotate_file(source, tmp_path / "same.out", **options)
         assert summary.rejected == 0, (tmp_path / "same.out.rejects.jsonl").read_text()
+        if fmt == "datacite" and not problems(source.read_bytes()):  # valid XML in, valid XML out
+            assert problems((tmp_path / "same.out").read_bytes()) == []
         _check_exports(tmp_path, source, options, abouts, kinds_drawn)
 
     check()
