@@ -177,18 +177,19 @@ class DataciteFormat(RecordFormat):
         return self.dump(record).decode("utf-8")
 
     def describe(self, record: XmlRecord) -> Description:
+        # the OAI-PMH item identifier: the tombstone's, and a dataset's when its metadata has none
+        header = (record.root.findtext(f"{oaipmh.HEADER}/{oaipmh.IDENTIFIER}") or "").strip() or None
         if record.metadata is None:  # an OAI-PMH deleted record
-            identifier = record.root.findtext(f"{oaipmh.HEADER}/{oaipmh.IDENTIFIER}")
             datestamp = (record.root.findtext(f"{oaipmh.HEADER}/{{{oaipmh.OAI}}}datestamp") or "").strip()
-            return Description(None, identifier and identifier.strip(), deleted=True, datestamp=datestamp or None)
+            return Description(None, header, deleted=True, datestamp=datestamp or None)
         if record.kind == "dc":
             values = {key: _first(record.metadata, (key,)) for key in ("identifier", "title", "description")}
             identifier = values["identifier"]
-            return Description(handle_iri(identifier), identifier, values["title"], values["description"])
+            return Description(handle_iri(identifier), identifier or header, values["title"], values["description"])
         identifier = _first(record.metadata, ("identifier",))
         return Description(
             handle_iri(identifier),
-            identifier,
+            identifier or header,
             _first(record.metadata, ("titles", "title")),
             _first(record.metadata, ("descriptions", "description")),
         )
