@@ -3,7 +3,8 @@
 `harvest` follows resumptionTokens page by page (Sickle does the HTTP, retries on 503 and the
 OAI error codes); every page is then parsed strictly, without external entities, and each
 ``<record>`` goes through the same annotation as a file of records. The output is one OAI-PMH
-``ListRecords`` document (``--to same``), or schema.org / DCAT JSON-LD or Turtle.
+``ListRecords`` document (``--to same``; a ``noRecordsMatch`` error response when no record is
+written, since OAI-PMH.xsd allows no empty list), or schema.org / DCAT JSON-LD or Turtle.
 """
 
 from __future__ import annotations
@@ -40,16 +41,33 @@ def opening(root: Any, container: Any, leading: list[Any]) -> bytes:
     """The output up to the first record of a document whose records are children of
     ``container``: the XML declaration, comments before the root, the root's start tag and its
     children before the container (OAI-PMH's responseDate and request, comments), the container's
-    start tag and ``leading``, what precedes the first record in it (comments)."""
+    start tag and ``leading``, what precedes the first record in it (comments).
+
+    >>> from lxml import etree
+    >>> page = etree.fromstring(f'<OAI-PMH xmlns="{OAI}"><request>u</request><ListRecords><record/>'
+    ...                         '</ListRecords></OAI-PMH>')
+    >>> print(opening(page, page[1], []).decode())
+    <?xml version="1.0" encoding="UTF-8"?>
+    <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><request>u</request><ListRecords>
+    <BLANKLINE>
+    """
     start, _ = _split(root, container, leading, [])
-    return DECLARATION + _siblings(root, preceding=True) + start.rstrip() + b"\n"
+    return DECLARATION + prolog(root) + start.rstrip() + b"\n"
 
 
 def closing(root: Any, container: Any, trailing: list[Any]) -> bytes:
     """The output after the last record: ``trailing`` (what follows the last record in the
-    container: a resumptionToken, comments), the end tags, and comments after the root."""
+    container: a resumptionToken, comments), the end tags, and comments after the root.
+
+    >>> from lxml import etree
+    >>> page = etree.fromstring(f'<OAI-PMH xmlns="{OAI}"><ListRecords><record/><resumptionToken>t</resumptionToken>'
+    ...                         '</ListRecords></OAI-PMH>')
+    >>> print(closing(page, page[0], [page[0][1]]).decode())
+    <resumptionToken>t</resumptionToken></ListRecords></OAI-PMH>
+    <BLANKLINE>
+    """
     _, end = _split(root, container, [], trailing)
-    return end.lstrip() + b"\n" + _siblings(root, preceding=False)
+    return end.lstrip() + b"\n" + epilog(root)
 
 
 def no_records(root: Any, container: Any, reason: str) -> bytes | None:
@@ -73,7 +91,7 @@ def no_records(root: Any, container: Any, reason: str) -> bytes | None:
     error = etree.Element(ERROR, code="noRecordsMatch")
     error.text, error.tail = reason, container.tail
     start, end = _split(root, container, [], [], replacement=error)
-    return DECLARATION + _siblings(root, preceding=True) + start + end + b"\n" + _siblings(root, preceding=False)
+    return DECLARATION + prolog(root) + start + end + b"\n" + epilog(root)
 
 
 _MARK = "panet-records"
@@ -111,17 +129,26 @@ def _split(
 
 
 def prolog(root: Any) -> bytes:
-    """Comments and processing instructions before the root element, each on its line."""
+    """Comments and processing instructions before the root element, each on its line.
+
+    >>> from lxml import etree
+    >>> prolog(etree.fromstring("<!-- page 1 --><OAI-PMH/><!-- end -->").getroottree().getroot())
+    b'<!-- page 1 -->\\n'
+    """
     return _siblings(root, preceding=True)
 
 
 def epilog(root: Any) -> bytes:
-    """Comments and processing instructions after the root element, each on its line."""
+    """Comments and processing instructions after the root element, each on its line.
+
+    >>> from lxml import etree
+    >>> epilog(etree.fromstring("<!-- page 1 --><OAI-PMH/><!-- end -->"))
+    b'<!-- end -->\\n'
+    """
     return _siblings(root, preceding=False)
 
 
 def _siblings(root: Any, preceding: bool) -> bytes:
-    """Comments and processing instructions before (or after) the root element, one a line."""
     from lxml import etree
 
     found = list(root.itersiblings(preceding=preceding))
