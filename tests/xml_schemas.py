@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -38,7 +39,7 @@ class LocalOnly(etree.Resolver):
     def resolve(self, url, pubid, context):
         local = LOCATIONS.get(url)
         if local is None:
-            path = Path(url.removeprefix("file://"))
+            path = Path(unquote(url.removeprefix("file://")))
             if path.is_absolute() and path.resolve().is_relative_to(XSD.resolve()) and path.is_file():
                 local = path
         if local is None:
