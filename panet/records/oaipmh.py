@@ -58,8 +58,9 @@ def envelope(root: Any, container: Any) -> tuple[bytes, bytes]:
 class HarvestReader:
     """The records of an OAI-PMH ``ListRecords`` harvest, page by page (a `panet.records.base.Reader`).
 
-    Not seekable: a resumed harvest asks the server again and skips the records already written.
-    ``constants`` (the harvest's start time) are kept by a resumed run, so its output is the same.
+    Not seekable: a resumed harvest asks the server again and skips the records already written
+    (the header, with the first run's responseDate, was written by the first run). A harvest that
+    stops part way (the server fails, a page is not XML) is `panet.errors.RunFailed`: resumable.
     """
 
     size = None
@@ -83,6 +84,9 @@ class HarvestReader:
                 self.params[key] = value
         self.timeout = timeout
         self.max_retries = max_retries
+        from panet.records.datacite import DataciteFormat
+
+        self.format = DataciteFormat()
         self.pages = 0
         self.constants = {"responseDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
@@ -91,6 +95,10 @@ class HarvestReader:
 
     def close(self) -> None:
         """Nothing to release: each page is fetched and parsed on its own."""
+
+    def digest(self, upto: int) -> str | None:
+        """None: a server's answers cannot be compared with an earlier run's."""
+        return None
 
     def header(self) -> bytes:
         from lxml import etree
@@ -116,7 +124,7 @@ class HarvestReader:
         from sickle.iterator import OAIResponseIterator
 
         from panet import xmlsafe
-        from panet.errors import RecordsError
+        from panet.errors import RecordsError, RunFailed
         from panet.records.base import Item
 
         client = Sickle(self.url, iterator=OAIResponseIterator, max_retries=self.max_retries, timeout=self.timeout)
@@ -131,7 +139,7 @@ class HarvestReader:
                 try:
                     page = etree.fromstring(content, parser=xmlsafe.parser())
                 except etree.XMLSyntaxError as err:
-                    raise RecordsError(
+                    raise RunFailed(
                         where,
                         f"the response is not well-formed XML ({err}); the records before it are kept: "
                         "rerun with --resume once the server is fixed",
@@ -143,7 +151,7 @@ class HarvestReader:
         except oaiexceptions.NoRecordsMatch:
             return
         except OSError as err:  # requests' errors are OSErrors: connection refused, timeout, HTTP 5xx
-            raise RecordsError(self.url, f"harvest failed after {number} records: {err}") from None
+            raise RunFailed(self.url, f"harvest failed after {number} records: {err}") from None
         except Exception as err:  # Sickle raises one class per OAI-PMH error code, without a common base
             if type(err).__module__ != oaiexceptions.__name__:
                 raise
