@@ -150,7 +150,7 @@ def annotate_stream(
     serialised as ``to`` says ("same", "jsonld" or "ttl"); a rejected record has its ``reason``.
     ``processes`` > 1 annotates in worker processes. Nothing is written to disk.
 
-    >>> results = list(annotate_stream(b'{"pid": "a", "title": "SAXS"}\n[1]\n'))
+    >>> results = list(annotate_stream(b'{"pid": "a", "title": "SAXS"}\\n[1]\\n'))
     >>> [(r.number, r.status.value) for r in results]
     [(1, 'annotated'), (2, 'rejected')]
     >>> import orjson

@@ -33,7 +33,7 @@ class CsvReader(Reader):
     """Rows of a CSV file, streamed; the header row gives the column names. ``format`` is a
     `CsvFormat` that knows them and the file's dialect (owned by this reader).
 
-    >>> reader = CsvReader(b"pid,title\nd1,SAXS\n")
+    >>> reader = CsvReader(b"pid,title\\nd1,SAXS\\n")
     >>> reader.format.columns, [item.payload for item in reader.items()]
     (['pid', 'title'], [['d1', 'SAXS']])
     """

@@ -127,7 +127,7 @@ class InputFile:
     unknown (gzip). ``digest(upto)``: sha256 of the first ``upto`` bytes, kept incrementally.
 
     >>> source = InputFile(b'{"a": 1}\\n')
-    >>> source.file.read(), source.size, source.digest(1) == hashlib.sha256(b"{").hexdigest()
+    >>> source.file.read(), source.size, source.digest(1) == hashlib.sha256(b"{").hexdigest() + ":1"
     (b'{"a": 1}\\n', 9, True)
     >>> InputFile(b"\\x00\\x01binary", name="blob.bin")
     Traceback (most recent call last):

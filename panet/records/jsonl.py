@@ -59,12 +59,12 @@ class JsonReader(Reader):
     ``source``: a path, bytes, a binary file object or an open `panet.records.formats.InputFile`
     (gzip is read transparently).
 
-    >>> reader = JsonReader(b'[1, 2]\n{"a": 1}\n')
+    >>> reader = JsonReader(b'[1, 2]\\n{"a": 1}\\n')
     >>> [(i.number, i.payload) for i in reader.items()], reader.lines
     ([(1, b'[1, 2]'), (2, b'{"a": 1}')], True)
-    >>> reader = JsonReader(b'{\n  "a": [1,\n 2]\n}\n{"b": 2}')
+    >>> reader = JsonReader(b'{\\n  "a": [1,\\n 2]\\n}\\n{"b": 2}')
     >>> [i.payload for i in reader.items()], reader.lines
-    ([b'{\n  "a": [1,\n 2]\n}', b'{"b": 2}'], False)
+    ([b'{\\n  "a": [1,\\n 2]\\n}', b'{"b": 2}'], False)
     """
 
     def __init__(self, source: Any, format: Format | None = None) -> None:
@@ -163,9 +163,9 @@ class JsonReader(Reader):
 def _json_lines(head: bytes) -> bool:
     """Whether the text starting with ``head`` is JSON Lines (see `JsonReader`).
 
-    >>> _json_lines(b'{"a": 1}\n{"b": 2}\n'), _json_lines(b'[{"a": 1},\n{"b": 2}]'), _json_lines(b"[1, 2]\n")
+    >>> _json_lines(b'{"a": 1}\\n{"b": 2}\\n'), _json_lines(b'[{"a": 1},\\n{"b": 2}]'), _json_lines(b"[1, 2]\\n")
     (True, False, False)
-    >>> _json_lines(b'{"a": \n{"b": 2}\n'), _json_lines(b"[\n{}\n]\n"), _json_lines(b"[1]\n{}\n")
+    >>> _json_lines(b'{"a": \\n{"b": 2}\\n'), _json_lines(b"[\\n{}\\n]\\n"), _json_lines(b"[1]\\n{}\\n")
     (True, False, True)
     """
     body = head.removeprefix(_BOM).lstrip()

@@ -151,7 +151,8 @@ class HarvestReader:
         except oaiexceptions.NoRecordsMatch:
             return
         except OSError as err:  # requests' errors are OSErrors: connection refused, timeout, HTTP 5xx
-            raise RunFailed(self.url, f"harvest failed after {number} records: {err}") from None
+            failed = RunFailed if number else RecordsError  # resumable once records were harvested
+            raise failed(self.url, f"harvest failed after {number} records: {err}") from None
         except Exception as err:  # Sickle raises one class per OAI-PMH error code, without a common base
             if type(err).__module__ != oaiexceptions.__name__:
                 raise
