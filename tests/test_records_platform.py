@@ -54,7 +54,7 @@ def test_every_format_is_registered_and_implements_the_contract(tmp_path):
     ]
     from panet.records.oaipmh import HarvestReader
 
-    readers.append(HarvestReader("http://127.0.0.1:9/oai"))  # a Reader too, without inheriting
+    readers.append(HarvestReader("http://127.0.0.1:9/oai"))  # a Reader too
     for reader in readers:
         assert isinstance(reader, Reader), type(reader)
         assert isinstance(reader.format, Format)
@@ -218,6 +218,8 @@ def test_zip_and_binary_files_are_named_and_refused(tmp_path, capsys):
 
 def test_output_rules(tmp_path, capsys):
     source = write_jsonl(tmp_path / "in.jsonl", [{"pid": "a", "title": "SAXS"}])
+    assert cli(source, "-o", tmp_path / "o.jsonl", "--format", "jsonl") == 2  # the error names the file
+    assert "in.jsonl: format 'jsonl' needs the text fields" in capsys.readouterr().err
     before = source.read_bytes()
     assert cli(source, "-o", source) == 2
     assert "is the input file" in capsys.readouterr().err and source.read_bytes() == before

@@ -8,6 +8,8 @@ OAI error codes); every page is then parsed strictly, without external entities,
 
 from __future__ import annotations
 
+from panet.records.base import Reader
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -55,8 +57,8 @@ def envelope(root: Any, container: Any) -> tuple[bytes, bytes]:
     return start.rstrip() + b"\n", end.lstrip()
 
 
-class HarvestReader:
-    """The records of an OAI-PMH ``ListRecords`` harvest, page by page (a `panet.records.base.Reader`).
+class HarvestReader(Reader):
+    """The records of an OAI-PMH ``ListRecords`` harvest, page by page.
 
     Not seekable: a resumed harvest asks the server again and skips the records already written
     (the header, with the first run's responseDate, was written by the first run). A harvest that
