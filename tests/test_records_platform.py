@@ -167,6 +167,19 @@ def _values(text: str) -> list[str]:
     return found
 
 
+def test_deep_nesting_and_unknown_outputs_are_clear(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    source = write_jsonl(tmp_path / "in.jsonl", [{"pid": "a", "title": "SAXS"}, '{"a": ' + deep + "}"])
+    summary = panet.records.annotate_file(source, tmp_path / "out.jsonl", format="pan")
+    (reject,) = lines(tmp_path / "out.jsonl.rejects.jsonl")
+    assert summary.rejected == 1 and reject["reason"] == "invalid JSON: nested too deeply"
+    (tmp_path / "deep.json").write_text("[" + deep + "]")  # JSON text: the rest is one reject
+    summary = panet.records.annotate_file(tmp_path / "deep.json", tmp_path / "deep.out.json", format="pan")
+    assert (summary.read, summary.rejected) == (1, 1)
+    with pytest.raises(RecordsError, match="unknown output 'xml'; choose one of: same, jsonld, ttl"):
+        panet.records.annotate_file(source, tmp_path / "x.jsonl", format="pan", to="xml")
+
+
 def test_a_broken_first_line_keeps_json_lines(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", ['{"pid": "x", "title": ', {"pid": "a", "title": "SAXS"}])
     summary = panet.records.annotate_file(source, tmp_path / "out.jsonl", format="pan")

@@ -5,22 +5,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from panet.cli import JsonOption, OntologyOption, app, load_ontology, print_json
-from panet.records.formats import RecordFormat
+from panet.records.formats import Output, RecordFormat
 
 FormatChoice = RecordFormat  # the library's enum of record formats
 
 
-class ToChoice(StrEnum):
-    same = "same"
-    jsonld = "jsonld"
-    ttl = "ttl"
+ToChoice = Output  # the library's enum of outputs
 
 
 OutputOption = Annotated[
@@ -61,7 +57,7 @@ def annotate_records(
     processes: ProcessesOption = 1,
     resume: ResumeOption = False,
     rejects: RejectsOption = None,
-    to: ToOption = ToChoice.same,
+    to: ToOption = ToChoice.SAME,
     ontology: OntologyOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -89,7 +85,7 @@ def harvest(
     processes: ProcessesOption = 1,
     resume: ResumeOption = False,
     rejects: RejectsOption = None,
-    to: ToOption = ToChoice.same,
+    to: ToOption = ToChoice.SAME,
     ontology: OntologyOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -172,7 +172,10 @@ class RecordAnnotator:
             tuple(f.split(".")) for f in format.default_fields
         )
         self.to = to
-        self.exporter: Exporter | None = None if to == "same" else export.exporter(to)
+        from panet.records.formats import Output
+
+        to = Output.parse(to).value
+        self.exporter: Exporter | None = None if to == Output.SAME else export.exporter(to)
         self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
         self._seen: dict[str, tuple[Term, ...]] = {}

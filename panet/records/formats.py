@@ -31,7 +31,17 @@ if TYPE_CHECKING:
 
     from panet.records.base import Format
 
-__all__ = ["NAMES", "InputFile", "RecordFormat", "detect", "detect_bytes", "detect_input", "get", "open_input"]
+__all__ = [
+    "NAMES",
+    "InputFile",
+    "Output",
+    "RecordFormat",
+    "detect",
+    "detect_bytes",
+    "detect_input",
+    "get",
+    "open_input",
+]
 
 
 class RecordFormat(StrEnum):
@@ -56,6 +66,30 @@ class RecordFormat(StrEnum):
     def text(self) -> bool:
         """True for the formats read as text (JSON, XML, CSV), which may come gzipped or in memory."""
         return self is not RecordFormat.NEXUS
+
+
+class Output(StrEnum):
+    """What a batch writes (``to=``, ``--to``): the records in their own format, or schema.org /
+    DCAT ``Dataset``s as JSON-LD or Turtle.
+
+    >>> Output.parse("ttl"), [o.value for o in Output]
+    (<Output.TTL: 'ttl'>, ['same', 'jsonld', 'ttl'])
+    >>> Output.parse("xml")
+    Traceback (most recent call last):
+    panet.errors.RecordsError: unknown output 'xml'; choose one of: same, jsonld, ttl
+    """
+
+    SAME = "same"
+    JSONLD = "jsonld"
+    TTL = "ttl"
+
+    @classmethod
+    def parse(cls, value: str | Output) -> Output:
+        """``value`` as an `Output`, or one `RecordsError` listing the valid values."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise RecordsError("", f"unknown output {value!r}; choose one of: {', '.join(cls)}") from None
 
 
 _CLASSES = {

@@ -380,6 +380,8 @@ def _parse_lax(payload: bytes) -> Any:
         raise BadRecord(f"invalid JSON: {err.msg} at column {err.colno}") from None
     except UnicodeDecodeError as err:
         raise BadRecord(f"invalid JSON: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except RecursionError:
+        raise BadRecord("invalid JSON: nested too deeply") from None
     return _LaxJson(record) if isinstance(record, dict) else record
 
 
