@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
 from panet.errors import PanetError
+from panet.records.formats import GZIP_SIGNATURE
 from panet.records.formats import RecordFormat as LibraryFormat
 
 router = APIRouter(tags=["annotate"])
@@ -57,6 +58,8 @@ async def annotate_records(
     if media not in BODY_TYPES:
         raise Problem(415, "Unsupported media type", f"send the records as one of {', '.join(BODY_TYPES)}")
     body = await request.body()
+    if body.startswith(GZIP_SIGNATURE):  # decompressed, it would escape the body size limit
+        raise Problem(415, "Unsupported encoding", "send the records uncompressed")
     wanted = [f.strip() for f in (fields or "").split(",") if f.strip()]
     chosen = None if format is None else format.value
     result = await run_in_threadpool(_annotate, onto, body, chosen, wanted, settings.max_batch)
