@@ -12,6 +12,7 @@ write the output and the rejects, and never lose or half-write anything.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -188,8 +189,9 @@ def run(
         _close(out, where["output"])
         _close(rej, where["rejects"])
     except BaseException as err:
-        out.close()
-        rej.close()
+        for file in (out, rej):
+            with contextlib.suppress(OSError):  # a full disk fails the flush again: the first error counts
+                file.close()
         reader.close()
         resumable = not isinstance(err, RecordsError) or isinstance(err, RunFailed)
         if not resumable or (state is None and not where["state"].exists()):  # nothing to resume
