@@ -243,6 +243,12 @@ def test_output_rules(tmp_path, capsys):
     assert err.count("\n") == 1 and "new/dir: folder does not exist" in err and not (tmp_path / "new").exists()
 
 
+def test_harvest_refuses_a_missing_folder_before_asking_the_server(tmp_path, capsys):
+    assert main(["harvest", "http://127.0.0.1:9/oai", "-o", str(tmp_path / "new" / "h.xml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "folder does not exist" in err and not (tmp_path / "new").exists()
+
+
 def test_unwritable_rejects_path_is_named_and_leaves_nothing(tmp_path, capsys):
     source = write_jsonl(tmp_path / "in.jsonl", [{"pid": "a", "title": "SAXS"}])
     assert cli(source, "-o", tmp_path / "o.jsonl", "--rejects", "/proc/rejects.jsonl") == 2
