@@ -157,11 +157,12 @@ def run(
         raise
     written = summary.annotated + summary.unchanged
     position = state["resume"] if state else None
+    checkpoints = _Checkpoints(where, fingerprint, reader)
     try:
         items = _peek(items)  # an XML reader knows its envelope once it has seen the first record
         if state is None:
             _write(out, framing.header(), where["output"])
-        _save(where, fingerprint, summary, out, rej, position, reader)
+        checkpoints.save(summary, out, rej, position, wait=True)
         saved = time.perf_counter()
         separator = framing.separator()
         for results in _processed(job, items, processes, CHUNK):
@@ -180,7 +181,7 @@ def run(
             _write(rej, b"".join(refused), where["rejects"])
             position = results.end
             if time.perf_counter() - saved >= CHECKPOINT_SECONDS:
-                _save(where, fingerprint, summary, out, rej, position, reader)
+                checkpoints.save(summary, out, rej, position)
                 saved = time.perf_counter()
             if progress is not None:
                 summary.seconds = time.perf_counter() - started
@@ -188,7 +189,10 @@ def run(
         _write(out, framing.footer(written), where["output"])
         _close(out, where["output"])
         _close(rej, where["rejects"])
+        checkpoints.close()
     except BaseException as err:
+        with contextlib.suppress(Exception):
+            checkpoints.close()  # the last checkpoint is on disk before anything is decided
         for file in (out, rej):
             with contextlib.suppress(OSError):  # a full disk fails the flush again: the first error counts
                 file.close()
@@ -236,18 +240,14 @@ def _write(file: BinaryIO, data: bytes, target: Path) -> None:
     try:
         file.write(data)
     except OSError as err:
-        raise RunFailed(
-            target, f"cannot write: {err.strerror}; free space or fix the cause, then rerun with --resume"
-        ) from None
+        raise RunFailed(target, _WRITE_FAILED.format(err.strerror)) from None
 
 
 def _close(file: BinaryIO, target: Path) -> None:
     try:
         file.close()  # flushes: a full disk may only show now
     except OSError as err:
-        raise RunFailed(
-            target, f"cannot write: {err.strerror}; free space or fix the cause, then rerun with --resume"
-        ) from None
+        raise RunFailed(target, _WRITE_FAILED.format(err.strerror)) from None
 
 
 def _verify_input(reader: Reader, state: dict[str, Any], fingerprint: dict[str, Any]) -> None:
@@ -337,38 +337,69 @@ def _reject_line(result: RecordResult) -> bytes:
         return dump_json({**result.reject(), "input": repr(result.input)}) + b"\n"
 
 
-def _save(where: dict[str, Path], fingerprint: dict, summary: Summary, out, rej, position: Any, reader: Reader) -> None:
-    """Flush both outputs, then record how far they go (atomically) and a content hash of the
-    input read so far (``--resume`` refuses an input that changed)."""
-    try:
-        out.flush()
-        rej.flush()
-    except OSError as err:
-        raise RunFailed(
-            where["output"], f"cannot write: {err.strerror}; free space or fix the cause, then rerun with --resume"
-        ) from None
-    read = reader.position()
-    counts = {k: getattr(summary, k) for k in ("read", "annotated", "unchanged", "rejected")}
-    counts.update(added=summary.added, corrected=summary.corrected, unresolved=summary.unresolved)
-    state = {
-        "version": _STATE_VERSION,
-        "fingerprint": fingerprint,
-        "records": summary.read,
-        "resume": position,
-        "output_bytes": out.tell(),
-        "rejects_bytes": rej.tell(),
-        "counts": counts,
-        "input": {"bytes": read, "digest": reader.digest(read)},
-    }
-    temporary = where["state"].with_name(where["state"].name + ".tmp")
-    try:
-        temporary.write_text(json.dumps(state))
-        os.replace(temporary, where["state"])
-    except OSError as err:
-        temporary.unlink(missing_ok=True)
-        raise RunFailed(
-            where["state"], f"cannot write the checkpoint: {err.strerror}; free space, then rerun with --resume"
-        ) from None
+class _Checkpoints:
+    """Writes the checkpoints of one run on a background thread, so that hashing the input read so
+    far (sha256, ~0.4 s per 200 MB here) overlaps with annotating the next records. One thread:
+    they are written in order, each hashing only what was read since the one before; an error
+    writing one surfaces at the next call, or at `close`."""
+
+    def __init__(self, where: dict[str, Path], fingerprint: dict, reader: Reader) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.where = where
+        self.fingerprint = fingerprint
+        self.reader = reader
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="panet-checkpoint")
+        self.failure: RunFailed | None = None
+
+    def save(self, summary: Summary, out: BinaryIO, rej: BinaryIO, position: Any, *, wait: bool = False) -> None:
+        """Flush both outputs, then record how far they go (atomically, on the thread) with a
+        content hash of the input read so far (``--resume`` refuses an input that changed)."""
+        if self.failure is not None:
+            raise self.failure
+        try:
+            out.flush()
+            rej.flush()
+        except OSError as err:
+            raise RunFailed(self.where["output"], _WRITE_FAILED.format(err.strerror)) from None
+        counts = {k: getattr(summary, k) for k in ("read", "annotated", "unchanged", "rejected")}
+        counts.update(added=summary.added, corrected=summary.corrected, unresolved=summary.unresolved)
+        state = {
+            "version": _STATE_VERSION,
+            "fingerprint": self.fingerprint,
+            "records": summary.read,
+            "resume": position,
+            "output_bytes": out.tell(),
+            "rejects_bytes": rej.tell(),
+            "counts": counts,
+            "input": {"bytes": self.reader.position()},
+        }
+        written = self.executor.submit(self._write, state)
+        if wait:
+            written.result()
+
+    def _write(self, state: dict[str, Any]) -> None:
+        if self.failure is not None:
+            return
+        state["input"]["digest"] = self.reader.digest(state["input"]["bytes"])
+        target = self.where["state"]
+        temporary = target.with_name(target.name + ".tmp")
+        try:
+            temporary.write_text(json.dumps(state))
+            os.replace(temporary, target)
+        except OSError as err:
+            temporary.unlink(missing_ok=True)
+            self.failure = RunFailed(target, "cannot write the checkpoint: " + _WRITE_FAILED.format(err.strerror))
+            raise self.failure from None
+
+    def close(self) -> None:
+        """Wait for the checkpoints being written; raise what went wrong with one."""
+        self.executor.shutdown(wait=True)
+        if self.failure is not None:
+            raise self.failure
+
+
+_WRITE_FAILED = "cannot write: {}; free space or fix the cause, then rerun with --resume"
 
 
 def _load_state(where: dict[str, Path], fingerprint: dict) -> dict[str, Any] | None:
