@@ -104,6 +104,8 @@ def test_annotate_stream_matches_annotate_file(tmp_path, onto):
     assert written == (tmp_path / "out.jsonl").read_bytes()
     assert [r.reject() for r in results if r.reason] == lines(tmp_path / "out.jsonl.rejects.jsonl")
     assert not list(tmp_path.glob(".*"))  # nothing left behind
+    in_workers = list(panet.records.annotate_stream(source.read_text(), processes=2))
+    assert [(r.number, r.status, r.data) for r in in_workers] == [(r.number, r.status, r.data) for r in results]
 
 
 def test_annotate_stream_takes_records_one_by_one(onto):
