@@ -126,6 +126,7 @@ class _GzipStream(io.RawIOBase):
     """A gzip stream whose truncation or corruption is a `RecordsError` naming the file."""
 
     def __init__(self, file: BinaryIO, name: str) -> None:
+        self.raw = file
         self.gzip = gzip.GzipFile(fileobj=file, mode="rb")
         self.name_ = name
 
@@ -151,6 +152,7 @@ class _GzipStream(io.RawIOBase):
 
     def close(self) -> None:
         self.gzip.close()
+        self.raw.close()  # GzipFile leaves a file object it was given open
         super().close()
 
 
@@ -173,9 +175,13 @@ class InputFile:
         self.name = name or (str(self.path) if self.path is not None else "<records>")
         self._data = source if isinstance(source, bytes) else None
         self.file = self._open(source)
-        head = self.file.read(_HEAD)
-        self.file.seek(0)
-        refuse_binary(head, self.name)
+        try:
+            head = self.file.read(_HEAD)
+            self.file.seek(0)
+            refuse_binary(head, self.name)
+        except BaseException:
+            self.file.close()
+            raise
         self.size = None if self.gzipped else _size(self.file)
         self._hashed = (0, hashlib.sha256())
         self._twin: Any = None
