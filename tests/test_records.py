@@ -559,7 +559,7 @@ def test_cli_summary_exit_status_and_bad_input(tmp_path, capsys):
     assert "is a folder" in capsys.readouterr().err
     (tmp_path / "blob.bin").write_bytes(b"\x00\x01 binary")
     assert main(["annotate-records", str(tmp_path / "blob.bin"), "-o", str(tmp_path / "x")]) == 2
-    assert "--format" in capsys.readouterr().err
+    assert "blob.bin: a binary file" in capsys.readouterr().err
 
 
 def test_format_detection(tmp_path):

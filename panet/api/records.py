@@ -1,12 +1,12 @@
 """``POST /annotate/records``: catalogue records in the body -> annotated records + rejects
-(`panet.records.annotate_file`, which reads, checks and writes them; nothing is lost)."""
+(`panet.records.annotate_stream`, in memory: nothing is written to disk; nothing is lost)."""
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
 from panet.errors import PanetError
+from panet.records.formats import GZIP_SIGNATURE
+from panet.records.formats import RecordFormat as LibraryFormat
 
 router = APIRouter(tags=["annotate"])
 
@@ -21,10 +23,10 @@ BODY_TYPES = ("application/json", "application/x-ndjson", "application/jsonl", "
 COUNTS = ("read", "annotated", "unchanged", "rejected", "added", "corrected", "unresolved")
 
 
-class RecordFormat(StrEnum):
-    pan = "pan"
-    scicat = "scicat"
-    jsonl = "jsonl"
+# the library's JSON record formats (the service takes JSON bodies)
+RecordFormat = StrEnum(
+    "RecordFormat", [(f.value, f.value) for f in (LibraryFormat.PAN, LibraryFormat.SCICAT, LibraryFormat.JSONL)]
+)
 
 
 @router.post(
@@ -56,53 +58,58 @@ async def annotate_records(
     if media not in BODY_TYPES:
         raise Problem(415, "Unsupported media type", f"send the records as one of {', '.join(BODY_TYPES)}")
     body = await request.body()
-    count = _record_count(body)
-    if count > settings.max_batch:
-        raise Problem(
-            413,
-            "Batch too large",
-            f"{count} records; the service takes at most {settings.max_batch} per request (PANET_MAX_BATCH): "
-            "send them in several requests",
-        )
+    if body.startswith(GZIP_SIGNATURE):  # decompressed, it would escape the body size limit
+        raise Problem(415, "Unsupported encoding", "send the records uncompressed")
     wanted = [f.strip() for f in (fields or "").split(",") if f.strip()]
-    result = await run_in_threadpool(_annotate, onto, body, None if format is None else format.value, wanted)
+    chosen = None if format is None else format.value
+    result = await run_in_threadpool(_annotate, onto, body, chosen, wanted, settings.max_batch)
     return JSONResponse(result)
 
 
-def _record_count(body: bytes) -> int:
-    """Records in a JSON array or JSON Lines body (an unparsable array counts as one)."""
-    text = body.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"["):
-        try:
-            found = json.loads(text)
-        except ValueError:
-            return 1
-        return len(found) if isinstance(found, list) else 1
-    return sum(1 for line in text.splitlines() if line.strip())
-
-
-def _annotate(onto: Any, body: bytes, format: str | None, fields: list[str]) -> dict[str, Any]:
-    import tempfile
-    from pathlib import Path
-
+def _annotate(onto: Any, body: bytes, format: str | None, fields: list[str], limit: int) -> dict[str, Any]:
+    """The response: every record of ``body`` annotated (`panet.records.annotate_stream`) or rejected."""
     import panet.records
+    from panet.records.batch import Summary
+    from panet.records.core import Status
 
-    with tempfile.TemporaryDirectory(prefix="panet-records-") as folder:
-        source, output = Path(folder) / "records", Path(folder) / "annotated"
-        source.write_bytes(body)
-        try:
-            name = format or panet.records.detect_format(source)
-            if name not in RecordFormat.__members__:
-                raise Problem(415, "Unsupported record format", f"the body holds {name} records; send JSON records")
-            summary = panet.records.annotate_file(source, output, format=name, fields=fields, ontology=onto)
-        except PanetError as err:  # about the whole body: name it as such, not by its temporary file
-            raise Problem(400, "Bad records", str(err).replace(str(source), "request body")) from None
-        text = output.read_text(encoding="utf-8")
-        records = json.loads(text) if text.lstrip().startswith("[") else [json.loads(x) for x in text.splitlines() if x]
-        rejects = [json.loads(line) for line in Path(summary.rejects).read_text(encoding="utf-8").splitlines() if line]
+    summary = Summary()
+    records: list[Any] = []
+    rejects: list[dict[str, Any]] = []
+    try:
+        name = format or panet.records.detect_format(body)
+        if name not in RecordFormat.__members__:
+            raise Problem(415, "Unsupported record format", f"the body holds {name} records; send JSON records")
+        if _count(body, name, limit + 1) > limit:
+            raise Problem(
+                413,
+                "Batch too large",
+                f"more than {limit} records; the service takes at most {limit} per request (PANET_MAX_BATCH): "
+                "send them in several requests",
+            )
+        for result in panet.records.annotate_stream(body, format=name, fields=fields, ontology=onto):
+            summary.add(result)
+            if result.status is Status.REJECTED:
+                rejects.append(result.reject())
+            else:
+                records.append(orjson.loads(result.data))
+    except PanetError as err:  # about the whole body: name it as such
+        raise Problem(400, "Bad records", str(err).replace("<records>", "request body")) from None
     return {
         "format": name,
         "summary": {key: getattr(summary, key) for key in COUNTS},
         "records": records,
         "rejects": rejects,
     }
+
+
+def _count(body: bytes, format: str, most: int) -> int:
+    """Records in ``body``, counted up to ``most`` by the format's own reader (nothing annotated)."""
+    from itertools import islice
+
+    from panet.records import formats
+
+    reader = formats.get(format).reader(body)
+    try:
+        return sum(1 for _ in islice(reader.items(), most))
+    finally:
+        reader.close()

@@ -5,32 +5,27 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from panet.cli import JsonOption, OntologyOption, app, load_ontology, print_json
+from panet.records.formats import Output, RecordFormat
+
+FormatChoice = RecordFormat  # the library's enum of record formats
 
 
-class FormatChoice(StrEnum):
-    pan = "pan"
-    scicat = "scicat"
-    datacite = "datacite"
-    jsonl = "jsonl"
-    csv = "csv"
-    nexus = "nexus"
-
-
-class ToChoice(StrEnum):
-    same = "same"
-    jsonld = "jsonld"
-    ttl = "ttl"
+ToChoice = Output  # the library's enum of outputs
 
 
 OutputOption = Annotated[
-    Path, typer.Option("--output", "-o", help="Output file; written to a temporary file, renamed at the end.")
+    Path,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output file (its folder must exist; never the input); written to a temporary file, renamed at the end.",
+    ),
 ]
 FieldsOption = Annotated[
     str | None,
@@ -62,12 +57,14 @@ def annotate_records(
     processes: ProcessesOption = 1,
     resume: ResumeOption = False,
     rejects: RejectsOption = None,
-    to: ToOption = ToChoice.same,
+    to: ToOption = ToChoice.SAME,
     ontology: OntologyOption = None,
     json: JsonOption = False,
 ) -> None:
     """Add PaNET techniques to catalogue records found in their text; check and correct the
-    technique entries they already have. Exit status 1 when some records were rejected."""
+    technique entries they already have. Gzipped text inputs are read as they are. Exit status:
+    0 every record annotated or unchanged, 1 some records rejected, 2 bad input or usage, 3 the
+    run failed part way (disk full) and can be resumed with --resume."""
     from panet.records import annotate_file
 
     common = _common(fields, to, processes, resume, rejects, ontology)
@@ -88,11 +85,13 @@ def harvest(
     processes: ProcessesOption = 1,
     resume: ResumeOption = False,
     rejects: RejectsOption = None,
-    to: ToOption = ToChoice.same,
+    to: ToOption = ToChoice.SAME,
     ontology: OntologyOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Harvest an OAI-PMH endpoint (following resumptionTokens) and annotate every record."""
+    """Harvest an OAI-PMH endpoint (following resumptionTokens) and annotate every record. Exit
+    status: 0 all written, 1 some records rejected, 2 bad input or usage, 3 the harvest failed part
+    way (server gone, disk full) and can be resumed with --resume."""
     from panet.records import harvest as run_harvest
 
     common = _common(fields, to, processes, resume, rejects, ontology)
@@ -112,15 +111,20 @@ def _common(fields, to, processes, resume, rejects, ontology) -> dict:
 
 
 def _run(function, json: bool, *args, **options) -> None:
-    """Run ``function`` with a progress bar; print the summary; exit 1 when records were rejected."""
-    with _progress() as progress:
-        summary = function(*args, progress=progress, **options)
+    """Run ``function`` with a progress bar; print the summary; exit 0, 1 (rejects) or 3 (resumable)."""
+    from panet.errors import RunFailed
+
+    try:
+        with _progress() as progress:
+            summary = function(*args, progress=progress, **options)
+    except RunFailed as err:  # resumable: its own status (other library errors are 2, in panet.cli.main)
+        typer.echo(f"panet: error: {err}", err=True)
+        raise typer.Exit(err.exit_status) from None
     if json:
         print_json(summary.to_dict())
     else:
         typer.echo(str(summary))
-    if summary.rejected:
-        raise typer.Exit(1)
+    raise typer.Exit(summary.exit_status())
 
 
 class _ProgressBar:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from panet.errors import BadRecord
 from panet.term import local_id
@@ -16,10 +17,10 @@ if TYPE_CHECKING:
     from typing import Any
 
     from panet.ontology import Ontology
-    from panet.records.base import Entry, RecordFormat
+    from panet.records.base import Entry, Exporter, Format, Item
     from panet.term import Term
 
-__all__ = ["Outcome", "RecordAnnotator", "check_entry"]
+__all__ = ["Outcome", "RecordAnnotator", "RecordResult", "Status", "check_entry"]
 
 _PANET_ID = re.compile(r"panet\d+")
 _WORDS = re.compile(r"[\W_]+")  # what may surround a name that is all of an entry
@@ -30,8 +31,56 @@ _MAX_SEEN = 4096
 _MAX_SEEN_LENGTH = 4096  # longer texts are not remembered: memory stays flat
 _MAX_VERDICTS = 10_000  # distinct (pid, name) pairs remembered
 
-# what `RecordAnnotator.process` returns for a record
-UNCHANGED, CHANGED, REJECTED = 0, 1, 2
+
+class Status(StrEnum):
+    """What became of one record in a batch.
+
+    >>> [s.value for s in Status]
+    ['annotated', 'unchanged', 'rejected']
+    """
+
+    ANNOTATED = "annotated"  # written with terms added or entries corrected
+    UNCHANGED = "unchanged"  # written as it came (byte for byte when the reader kept its bytes)
+    REJECTED = "rejected"  # not written; ``reason`` says why
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """One record through `RecordAnnotator.process` (and `panet.records.annotate_stream`).
+
+    ``number`` (from 1), ``line`` and ``offset``: where the record was in the input. ``data``: the
+    record serialised in the output format (empty when rejected); ``reason``: why it was rejected;
+    ``input``: the rejected record's input (text, or the value given; None for written records); ``added``,
+    ``corrected``, ``unresolved``: technique entries. Picklable (results come back from workers).
+    """
+
+    status: Status
+    number: int = 0
+    line: int | None = None
+    offset: int | None = None
+    data: bytes = b""
+    reason: str = ""
+    input: Any = None
+    added: int = 0
+    corrected: int = 0
+    unresolved: int = 0
+
+    def where(self) -> dict[str, int]:
+        """``{"record": n, "line": l, "offset": o}`` with the parts that are known.
+
+        >>> RecordResult(Status.REJECTED, 3, line=4).where()
+        {'record': 3, 'line': 4}
+        """
+        found = {"record": self.number}
+        if self.line is not None:
+            found["line"] = self.line
+        if self.offset is not None:
+            found["offset"] = self.offset
+        return found
+
+    def reject(self) -> dict[str, Any]:
+        """The rejects-file entry of a rejected record: where, why, and its input as text."""
+        return {**self.where(), "reason": self.reason, "input": self.input}
 
 
 @dataclass(slots=True)
@@ -110,7 +159,7 @@ class RecordAnnotator:
     def __init__(
         self,
         ontology: Ontology,
-        format: RecordFormat,
+        format: Format,
         fields: tuple[str, ...] | list[str] = (),
         to: str = "same",
         **options: Any,
@@ -123,7 +172,10 @@ class RecordAnnotator:
             tuple(f.split(".")) for f in format.default_fields
         )
         self.to = to
-        self.exporter = None if to == "same" else export.exporter(to)
+        from panet.records.formats import Output
+
+        to = Output.parse(to).value
+        self.exporter: Exporter | None = None if to == Output.SAME else export.exporter(to)
         self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
         self._seen: dict[str, tuple[Term, ...]] = {}
@@ -194,23 +246,57 @@ class RecordAnnotator:
             self._verdicts[key] = verdict
         return verdict
 
-    def process(self, payload: Any, number: int = 0) -> tuple[int, bytes | str, int, int, int]:
-        """Parse, annotate and serialise one record as read by a `Reader`:
-        ``(UNCHANGED | CHANGED | REJECTED, output bytes or reject reason, added, corrected, unresolved)``.
-        ``number`` names blank nodes in the RDF exports."""
+    def process(self, item: Item) -> RecordResult:
+        """Parse, annotate and serialise one record as read by a `panet.records.base.Reader`.
+
+        >>> import panet
+        >>> from panet.records import formats
+        >>> from panet.records.base import Item
+        >>> job = RecordAnnotator(panet.load(), formats.get("pan"))
+        >>> job.process(Item(1, b'{"pid": "d1", "title": "SAXS"}')).status
+        <Status.ANNOTATED: 'annotated'>
+        >>> job.process(Item(2, b"[1, 2]", line=2)).reason
+        'wrong type: a record must be a JSON object, found an array'
+        """
         fmt = self.format
+        payload = item.payload
         try:
             record = fmt.parse(payload)
             outcome = self.annotate(record)
             if self.exporter is not None:
-                data = self.exporter.record(fmt.describe(record), outcome.techniques, number)
+                data = self.exporter.record(fmt.describe(record), outcome.techniques, item.number)
             elif not outcome.changed and isinstance(payload, bytes):
                 data = payload  # untouched records are copied byte for byte
             else:
                 data = fmt.dump(record)
         except BadRecord as err:
-            return REJECTED, str(err), 0, 0, 0
+            return self._rejected(item, str(err))
         except Exception as err:  # a record no reader foresaw must not stop the batch or vanish
-            return REJECTED, f"cannot annotate this record ({type(err).__name__}: {err})", 0, 0, 0
-        state = CHANGED if outcome.changed else UNCHANGED
-        return state, data, len(outcome.added), len(outcome.corrected), len(outcome.unresolved)
+            return self._rejected(item, f"cannot annotate this record ({type(err).__name__}: {err})")
+        return RecordResult(
+            Status.ANNOTATED if outcome.changed else Status.UNCHANGED,
+            item.number,
+            item.line,
+            item.offset,
+            data,
+            added=len(outcome.added),
+            corrected=len(outcome.corrected),
+            unresolved=len(outcome.unresolved),
+        )
+
+    @staticmethod
+    def _rejected(item: Item, reason: str) -> RecordResult:
+        return RecordResult(Status.REJECTED, item.number, item.line, item.offset, reason=reason, input=_input(item))
+
+
+def _input(item: Item) -> Any:
+    """The input of a rejected record for the rejects file: text (undecodable bytes kept as
+    surrogate escapes), or the value given (a CSV row, a record passed in memory)."""
+    from panet.records.jsonl import Unreadable
+
+    payload = item.payload
+    if isinstance(payload, Unreadable):
+        return payload.text
+    if isinstance(payload, bytes):
+        return payload.decode("utf-8", errors="surrogateescape")
+    return payload

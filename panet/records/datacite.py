@@ -13,11 +13,9 @@ and as ``<dc:subject>`` with the current label in ``oai_dc`` (Dublin Core has no
 
 from __future__ import annotations
 
-import os
-
 from panet.errors import BadRecord, RecordsError
 from panet.records import oaipmh
-from panet.records.base import Description, Entry, Item, Reader, RecordFormat
+from panet.records.base import Description, Entry, Format, Item, Reader
 from panet.records.jsonl import Unreadable, handle_iri
 from panet.term import NAMESPACE
 from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
@@ -26,7 +24,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
-    from typing import Any
+    from typing import Any, BinaryIO
 
     from panet.term import Term
 
@@ -97,17 +95,19 @@ class XmlRecord:
         self.metadata = metadata
 
 
-class DataciteFormat(RecordFormat):
+class DataciteFormat(Format):
     """DataCite / Dublin Core XML records, alone or in OAI-PMH responses."""
 
     name = "datacite"
 
-    def reader(self, path: Path) -> Reader:
-        return XmlReader(path)
+    def reader(self, source: Path | BinaryIO) -> Reader:
+        return XmlReader(source, self)
 
     def parse(self, payload: Any) -> XmlRecord:
         if isinstance(payload, Unreadable):
             raise BadRecord(payload.reason)
+        if not isinstance(payload, bytes):  # a record given in memory
+            return self.load(payload)
         from lxml import etree
 
         from panet import xmlsafe
@@ -264,16 +264,17 @@ class XmlReader(Reader):
     handed on as its own bytes and then dropped from memory. An XML syntax error ends the input:
     the rest of the file becomes one rejected item (with its line)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.file = open(path, "rb")  # noqa: SIM115  (closed by close())
-            self.size = os.fstat(self.file.fileno()).st_size
-            head = self.file.read(1 << 16)
-        except OSError as err:
-            raise RecordsError(path, f"cannot read the file: {err.strerror}") from None
+    def __init__(self, source: Any, format: Format | None = None) -> None:
+        from panet.records.formats import InputFile
+
+        self.input = source if isinstance(source, InputFile) else InputFile(source)
+        self.file = self.input.file
+        self.size = self.input.size
+        self.format = format or DataciteFormat()
+        head = self.file.read(1 << 16)
         if declares_external_entity(head):
-            raise RecordsError(path, EXTERNAL_ENTITY_PROBLEM)
+            self.input.close()
+            raise RecordsError(self.input.name, EXTERNAL_ENTITY_PROBLEM)
         self.file.seek(0)
         self._start = self._end = b""  # what header() and footer() write, known once read
         self._empty: bytes | None = None  # the document when no record is written, if not header + footer
@@ -281,8 +282,11 @@ class XmlReader(Reader):
     def position(self) -> int:
         return self.file.tell()
 
+    def digest(self, upto: int) -> str | None:
+        return self.input.digest(upto)
+
     def close(self) -> None:
-        self.file.close()
+        self.input.close()
 
     def header(self) -> bytes:
         return self._start
@@ -297,6 +301,10 @@ class XmlReader(Reader):
         return self._empty if self._empty is not None else self.header() + self.footer(0)
 
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
+        yield from self._items(skip)
+        self.input.check_whole()
+
+    def _items(self, skip: int) -> Iterator[Item]:
         from lxml import etree
 
         self.file.seek(0)

@@ -1,26 +1,96 @@
-"""The record formats by name, and telling them apart from the content of a file.
+"""The record formats by name (the enum `RecordFormat`, from which the CLI's and the API's option
+lists derive), opening an input (gzip read transparently; zip and binary files refused, naming the
+file), and telling the formats apart from the content.
 
 >>> from panet.records import formats
->>> formats.NAMES
-('pan', 'scicat', 'datacite', 'jsonl', 'csv', 'nexus')
+>>> [f.value for f in formats.RecordFormat]
+['pan', 'scicat', 'datacite', 'jsonl', 'csv', 'nexus']
 >>> formats.get("pan").default_fields[:2]
 ('title', 'documents.title')
+>>> formats.detect_bytes(b'{"pid": "d1", "title": "SAXS"}')
+'pan'
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import importlib
+import io
 import json
+import os
+import zlib
+from enum import StrEnum
+from pathlib import Path
 
 from panet.errors import RecordsError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from pathlib import Path
+    from typing import Any, BinaryIO
 
-    from panet.records.base import RecordFormat
+    from panet.records.base import Format
 
-__all__ = ["NAMES", "detect", "get"]
+__all__ = [
+    "NAMES",
+    "InputFile",
+    "Output",
+    "RecordFormat",
+    "detect",
+    "detect_bytes",
+    "detect_input",
+    "get",
+    "open_input",
+]
+
+
+class RecordFormat(StrEnum):
+    """The record formats panet reads and writes.
+
+    >>> RecordFormat("scicat").module
+    'panet.records.scicat'
+    """
+
+    PAN = "pan"  # PaN search API Dataset JSON
+    SCICAT = "scicat"  # SciCat datasets
+    DATACITE = "datacite"  # DataCite / oai_datacite / oai_dc XML, OAI-PMH responses
+    JSONL = "jsonl"  # any JSON objects; --fields names the text
+    CSV = "csv"  # CSV/TSV rows; --fields names the columns
+    NEXUS = "nexus"  # NeXus/HDF5 files
+
+    @property
+    def module(self) -> str:
+        return _CLASSES[self.value][0]
+
+    @property
+    def text(self) -> bool:
+        """True for the formats read as text (JSON, XML, CSV), which may come gzipped or in memory."""
+        return self is not RecordFormat.NEXUS
+
+
+class Output(StrEnum):
+    """What a batch writes (``to=``, ``--to``): the records in their own format, or schema.org /
+    DCAT ``Dataset``s as JSON-LD or Turtle.
+
+    >>> Output.parse("ttl"), [o.value for o in Output]
+    (<Output.TTL: 'ttl'>, ['same', 'jsonld', 'ttl'])
+    >>> Output.parse("xml")
+    Traceback (most recent call last):
+    panet.errors.RecordsError: unknown output 'xml'; choose one of: same, jsonld, ttl
+    """
+
+    SAME = "same"
+    JSONLD = "jsonld"
+    TTL = "ttl"
+
+    @classmethod
+    def parse(cls, value: str | Output) -> Output:
+        """``value`` as an `Output`, or one `RecordsError` listing the valid values."""
+        try:
+            return cls(value)
+        except ValueError:
+            raise RecordsError("", f"unknown output {value!r}; choose one of: {', '.join(cls)}") from None
+
 
 _CLASSES = {
     "pan": ("panet.records.pan", "PanFormat"),
@@ -30,58 +100,262 @@ _CLASSES = {
     "csv": ("panet.records.csv", "CsvFormat"),
     "nexus": ("panet.records.nexus", "NexusFormat"),
 }
-NAMES = tuple(_CLASSES)
+NAMES = tuple(f.value for f in RecordFormat)  # kept for callers of the former tuple
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-NEXUS_SUFFIXES = (".nxs", ".nx5", ".h5", ".hdf5", ".hdf", ".nx")
+GZIP_SIGNATURE = b"\x1f\x8b"
+ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+NEXUS_SUFFIXES = (".nxs", ".nx5", ".h5", ".hdf5", ".hdf", ".nx", ".nexus")
+_HEAD = 1 << 16
 # keys only SciCat datasets have / keys of a PaN search API Dataset
 _SCICAT_KEYS = frozenset(("datasetName", "scientificMetadata", "sourceFolder", "ownerGroup", "creationTime"))
 _PAN_KEYS = frozenset(("isPublic", "creationDate", "documents", "techniques", "parameters", "instrument"))
 
 
-def get(name: str) -> RecordFormat:
-    """The format called ``name`` (one of `NAMES`)."""
+def get(name: str | RecordFormat) -> Format:
+    """The format called ``name`` (a `RecordFormat` or its value); one message lists the valid ones."""
     try:
-        module, cls = _CLASSES[name]
-    except KeyError:
+        module, cls = _CLASSES[RecordFormat(name).value]
+    except ValueError:
         raise RecordsError("", f"unknown record format {name!r}; choose one of: {', '.join(NAMES)}") from None
     return getattr(importlib.import_module(module), cls)()
 
 
-def detect(path: Path) -> str:
-    """The format of the records at ``path``, from its content: HDF5 -> nexus, XML -> datacite,
-    JSON -> pan, scicat or jsonl (from the keys of the first record), else CSV.
-    A directory holds NeXus files."""
+class _GzipStream(io.RawIOBase):
+    """A gzip stream whose truncation or corruption is a `RecordsError` naming the file."""
+
+    def __init__(self, file: BinaryIO, name: str) -> None:
+        self.raw = file
+        self.gzip = gzip.GzipFile(fileobj=file, mode="rb")
+        self.name_ = name
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self.gzip.read(len(buffer))
+        except (EOFError, OSError, zlib.error) as err:
+            raise RecordsError(self.name_, f"the gzip file is truncated or corrupt ({err})") from None
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.gzip.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.gzip.tell()
+
+    def close(self) -> None:
+        self.gzip.close()
+        self.raw.close()  # GzipFile leaves a file object it was given open
+        super().close()
+
+
+class InputFile:
+    """A text input of records (a path, or bytes / a binary file object in memory), opened for
+    reading: ``file`` is a seekable binary stream of its content, gzip decompressed on the way;
+    a zip archive or a binary file is a `RecordsError` naming it. ``size``: bytes, None when
+    unknown (gzip). ``digest(upto)``: sha256 of the first ``upto`` bytes, kept incrementally.
+
+    >>> source = InputFile(b'{"a": 1}\\n')
+    >>> source.file.read(), source.size, source.digest(1) == hashlib.sha256(b"{").hexdigest() + ":1"
+    (b'{"a": 1}\\n', 9, True)
+    >>> InputFile(b"\\x00\\x01binary", name="blob.bin")
+    Traceback (most recent call last):
+    panet.errors.RecordsError: blob.bin: a binary file, not text records (it holds NUL bytes); ...
+    """
+
+    def __init__(self, source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None = None) -> None:
+        self.path = Path(source) if isinstance(source, (str, os.PathLike)) else None
+        self.name = name or (str(self.path) if self.path is not None else "<records>")
+        self._data = source if isinstance(source, bytes) else None
+        self.file = self._open(source)
+        try:
+            head = self.file.read(_HEAD)
+            self.file.seek(0)
+            refuse_binary(head, self.name)
+        except BaseException:
+            self.file.close()
+            raise
+        self.size = None if self.gzipped else _size(self.file)
+        self._hashed = (0, hashlib.sha256())
+        self._twin: Any = None
+
+    def _open(self, source: Any) -> Any:
+        if isinstance(source, bytes):
+            raw: Any = io.BytesIO(source)
+        elif self.path is not None:
+            try:
+                raw = open(self.path, "rb")  # noqa: SIM115  (closed by close())
+            except IsADirectoryError:
+                raise RecordsError(self.path, "is a folder, not a file of records") from None
+            except OSError as err:
+                raise RecordsError(self.path, f"cannot read the file: {err.strerror}") from None
+        else:
+            raw = source
+        magic = raw.read(4)
+        raw.seek(0)
+        self.gzipped = magic.startswith(GZIP_SIGNATURE)
+        if magic.startswith(ZIP_SIGNATURES):
+            raw.close()
+            raise RecordsError(self.name, "a zip archive, not records; unzip it and pass the file inside")
+        if self.gzipped:
+            return io.BufferedReader(_GzipStream(raw, self.name), _HEAD)
+        return raw
+
+    def digest(self, upto: int) -> str:
+        """The sha256 of the first ``upto`` bytes of the content (as read, after decompression)."""
+        done, hasher = self._hashed
+        if upto < done:
+            done, hasher = 0, hashlib.sha256()
+            self._close_twin()
+        if self._data is not None:
+            hasher.update(memoryview(self._data)[done:upto])
+        elif upto > done:
+            if self._twin is None:  # a second handle: the reader's position is not disturbed
+                self._twin = self._open(self.path) if self.path is not None else None
+                if self._twin is None:
+                    return ""
+                self._twin.seek(done)
+            left = upto - done
+            while left > 0:
+                chunk = self._twin.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                hasher.update(chunk)
+                left -= len(chunk)
+            upto -= left
+        self._hashed = (upto, hasher)
+        return hasher.copy().hexdigest() + f":{upto}"
+
+    def check_whole(self) -> None:
+        """A `RecordsError` when the file is now shorter than when it was opened: it was truncated
+        (or rewritten) while being read, and the records read are not all of it."""
+        if self.size is None or self.path is None:
+            return
+        now = _size(self.file)
+        if now is not None and now < self.size:
+            raise RecordsError(
+                self.name,
+                f"the file shrank from {self.size:,} to {now:,} bytes while it was read "
+                "(truncated or rewritten during the run); run again on the complete file",
+            )
+
+    def _close_twin(self) -> None:
+        if self._twin is not None:
+            self._twin.close()
+            self._twin = None
+
+    def close(self) -> None:
+        self._close_twin()
+        self.file.close()
+
+
+def open_input(source: str | os.PathLike[str] | bytes | BinaryIO, name: str | None = None) -> InputFile:
+    """`InputFile` of ``source``."""
+    return InputFile(source, name)
+
+
+def refuse_binary(head: bytes, name: str) -> None:
+    """A `RecordsError` naming ``name`` when ``head`` (the start of a file) is not text: it holds
+    NUL bytes (UTF-16 text with its BOM aside), or most of it is not UTF-8.
+
+    >>> refuse_binary("café, SAXS".encode(), "ok.csv")
+    >>> refuse_binary(bytes(range(128, 256)) * 4, "x.dat")
+    Traceback (most recent call last):
+    panet.errors.RecordsError: x.dat: a binary file, not text records (mostly not UTF-8); ...
+    """
+    if head.startswith(UTF16_BOMS):
+        return
+    why = ""
+    if head.startswith(HDF5_SIGNATURE):
+        why = "an HDF5 file: use --format nexus"
+    elif b"\0" in head:
+        why = "it holds NUL bytes"
+    else:
+        text = head.decode("utf-8", errors="replace")
+        if text.count("\ufffd") > max(8, len(text) // 10):
+            why = "mostly not UTF-8"
+    if why:
+        raise RecordsError(
+            name, f"a binary file, not text records ({why}); records are JSON, JSON Lines, XML or CSV, gzipped or not"
+        )
+
+
+def _size(file: Any) -> int | None:
+    try:
+        return os.fstat(file.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        try:
+            return len(file.getbuffer())
+        except AttributeError:
+            return None
+
+
+def detect(path: str | os.PathLike[str]) -> str:
+    """The format of the records at ``path``, from its content (gzip looked into): HDF5 -> nexus,
+    XML -> datacite, JSON -> pan, scicat or jsonl (from the keys of the first record), text with
+    commas -> csv. A directory holds NeXus files. An unknown or binary content is a
+    `RecordsError` naming the file."""
+    path = Path(path)
     if path.is_dir():
         return "nexus"
     try:
         with open(path, "rb") as file:
-            head = file.read(1 << 16)
+            head = file.read(len(HDF5_SIGNATURE))
     except OSError as err:
         raise RecordsError(path, f"cannot read the file: {err.strerror}") from None
-    if head.startswith(HDF5_SIGNATURE) or path.suffix.lower() in NEXUS_SUFFIXES:
+    if head.startswith(HDF5_SIGNATURE) or (path.suffix.lower() in NEXUS_SUFFIXES and not head.startswith(b"\x1f")):
         return "nexus"
+    source = InputFile(path)
+    try:
+        return detect_input(source, path.name)
+    finally:
+        source.close()
+
+
+def detect_bytes(data: bytes, name: str = "<records>") -> str:
+    """`detect` for records in memory (``name`` only for messages)."""
+    if data.startswith(HDF5_SIGNATURE):
+        raise RecordsError(name, "an HDF5 file: NeXus files are read from disk, not from memory")
+    source = InputFile(data, name)
+    try:
+        return detect_input(source, name)
+    finally:
+        source.close()
+
+
+def detect_input(source: InputFile, filename: str) -> str:
+    """The format of an open text input (left at its start); ``filename`` for its suffix."""
+    head = source.file.read(_HEAD)
+    source.file.seek(0)
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if text.startswith(b"<"):
+    if text.startswith(b"<") or head.startswith(UTF16_BOMS):
         return "datacite"
     if text[:1] in (b"{", b"["):
-        return _json_kind(path)
-    if path.suffix.lower() in (".csv", ".tsv") or b"," in text.partition(b"\n")[0]:
+        return _json_kind(source)
+    stem = filename.lower().removesuffix(".gz")
+    if stem.endswith((".csv", ".tsv")) or b"," in text.partition(b"\n")[0]:
         return "csv"
-    raise RecordsError(path, f"cannot tell the record format from the content; pass --format ({', '.join(NAMES)})")
+    raise RecordsError(
+        source.name, f"cannot tell the record format from the content; pass --format ({', '.join(NAMES)})"
+    )
 
 
-def _json_kind(path: Path) -> str:
+def _json_kind(source: InputFile) -> str:
     from panet.records.jsonl import JsonReader
 
-    reader = JsonReader(path)
-    try:
-        first = next(reader.items(), None)
-    finally:
-        reader.close()
+    reader = JsonReader(source)
+    first = next(reader.items(), None)
+    source.file.seek(0)
     try:
         record = json.loads(first.payload) if first is not None and isinstance(first.payload, bytes) else None
-    except json.JSONDecodeError:
+    except (ValueError, UnicodeDecodeError):
         record = None
     if not isinstance(record, dict):
         return "jsonl"

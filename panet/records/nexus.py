@@ -21,14 +21,14 @@ import os
 from pathlib import Path
 
 from panet.errors import BadRecord, RecordsError
-from panet.records.base import Description, Item, Reader, RecordFormat, walk
+from panet.records.base import Description, Format, Item, Reader, walk
 from panet.records.formats import NEXUS_SUFFIXES
 from panet.records.jsonl import dump_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from typing import Any
+    from typing import Any, BinaryIO
 
     from panet.ontology import Ontology
     from panet.term import Term
@@ -64,8 +64,9 @@ class NexusReader(Reader):
     """The NeXus files at ``path``: the file itself, or every NeXus/HDF5 file under a directory
     (by suffix: .nxs, .nx5, .h5, .hdf5, .hdf, .nx), in sorted order."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, format: NexusFormat | None = None) -> None:
         _h5py()
+        self.format = format or NexusFormat()
         if path.is_dir():
             self.files = sorted(p for p in path.rglob("*") if p.suffix.lower() in NEXUS_SUFFIXES and p.is_file())
         else:
@@ -79,23 +80,22 @@ class NexusReader(Reader):
     def separator(self) -> bytes:
         return b"\n"
 
-    def footer(self, written: int) -> bytes:
-        return b"\n" if written else b""
-
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
         for number, path in enumerate(self.files[skip:], start=skip + 1):
             self.done = number
             yield Item(number, str(path))
 
 
-class NexusFormat(RecordFormat):
+class NexusFormat(Format):
     """NeXus files, one record each."""
 
     name = "nexus"
     default_fields = ("entries.title",)
 
-    def reader(self, path: Path) -> Reader:
-        return NexusReader(path)
+    def reader(self, source: Path | BinaryIO) -> Reader:
+        if not isinstance(source, (str, os.PathLike)):
+            raise RecordsError("", "NeXus files are read from disk: pass their path")
+        return NexusReader(Path(source), self)
 
     def parse(self, payload: Any) -> dict[str, Any]:
         h5py = _h5py()

@@ -9,6 +9,8 @@ written, since OAI-PMH.xsd allows no empty list), or schema.org / DCAT JSON-LD o
 
 from __future__ import annotations
 
+from panet.records.base import Reader
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -157,11 +159,12 @@ def _siblings(root: Any, preceding: bool) -> bytes:
     return b"".join(etree.tostring(node, encoding="utf-8", with_tail=False) + b"\n" for node in found)
 
 
-class HarvestReader:
-    """The records of an OAI-PMH ``ListRecords`` harvest, page by page (a `panet.records.base.Reader`).
+class HarvestReader(Reader):
+    """The records of an OAI-PMH ``ListRecords`` harvest, page by page.
 
-    Not seekable: a resumed harvest asks the server again and skips the records already written.
-    ``constants`` (the harvest's start time) are kept by a resumed run, so its output is the same.
+    Not seekable: a resumed harvest asks the server again and skips the records already written
+    (the header, with the first run's responseDate, was written by the first run). A harvest that
+    stops part way (the server fails, a page is not XML) is `panet.errors.RunFailed`: resumable.
     """
 
     size = None
@@ -185,6 +188,9 @@ class HarvestReader:
                 self.params[key] = value
         self.timeout = timeout
         self.max_retries = max_retries
+        from panet.records.datacite import DataciteFormat
+
+        self.format = DataciteFormat()
         self.pages = 0
         self.read = 0  # records the server sent
         self.no_match = ""  # the server's noRecordsMatch message
@@ -195,6 +201,10 @@ class HarvestReader:
 
     def close(self) -> None:
         """Nothing to release: each page is fetched and parsed on its own."""
+
+    def digest(self, upto: int) -> str | None:
+        """None: a server's answers cannot be compared with an earlier run's."""
+        return None
 
     def _response(self) -> tuple[Any, Any]:
         """The OAI-PMH response this harvest writes: responseDate, request and ListRecords."""
@@ -231,7 +241,7 @@ class HarvestReader:
         from sickle.iterator import OAIResponseIterator
 
         from panet import xmlsafe
-        from panet.errors import RecordsError
+        from panet.errors import RecordsError, RunFailed
         from panet.records.base import Item
 
         client = Sickle(self.url, iterator=OAIResponseIterator, max_retries=self.max_retries, timeout=self.timeout)
@@ -246,7 +256,7 @@ class HarvestReader:
                 try:
                     page = etree.fromstring(content, parser=xmlsafe.parser())
                 except etree.XMLSyntaxError as err:
-                    raise RecordsError(
+                    raise RunFailed(
                         where,
                         f"the response is not well-formed XML ({err}); the records before it are kept: "
                         "rerun with --resume once the server is fixed",
@@ -260,7 +270,8 @@ class HarvestReader:
             self.no_match = str(err) or "the server answered noRecordsMatch"
             return
         except OSError as err:  # requests' errors are OSErrors: connection refused, timeout, HTTP 5xx
-            raise RecordsError(self.url, f"harvest failed after {number} records: {err}") from None
+            failed = RunFailed if number else RecordsError  # resumable once records were harvested
+            raise failed(self.url, f"harvest failed after {number} records: {err}") from None
         except Exception as err:  # Sickle raises one class per OAI-PMH error code, without a common base
             if type(err).__module__ != oaiexceptions.__name__:
                 raise
