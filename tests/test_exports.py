@@ -442,7 +442,7 @@ def test_any_record_exports_without_violations_it_did_not_cause(fmt, tmp_path_fa
     kinds = kinds.get(fmt, st.just("json"))
 
     @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(st.lists(st.tuples(records(text), kinds), min_size=1, max_size=3))
+    @given(st.lists(st.tuples(records(text), kinds), min_size=1, max_size=3, unique_by=lambda d: d[0]["pid"]))
     def check(drawn):
         abouts, kinds_drawn = [d[0] for d in drawn], [d[1] for d in drawn]
         tmp_path = tmp_path_factory.mktemp(fmt)
