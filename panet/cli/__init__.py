@@ -1,51 +1,217 @@
-"""The ``panet`` command line (typer + rich).
+"""The ``panet`` command line (argparse).
 
-Each module in this package registers its commands on `app`; commands only parse options,
-call the library and print. Errors the library raises on purpose (`panet.PanetError`) become
-one line on stderr and exit status 2.
+argparse because start-up is what a command in a shell loop pays on every call: it costs ~3 ms to
+import, where click costs ~35 ms and typer with rich ~350 ms (typer pulls in pydantic), against
+~40 ms for ``python -c "import panet; panet.load()"`` (benchmarks/bench_cli.py measures the ratio).
+
+Each module in this package adds its commands with `command`; a command only parses, calls the
+library and prints, and returns its exit status. Exit statuses:
+
+- 0: done;
+- 1: ran but found problems (validation results at or above ``--fail-on``, rejected records,
+  no search hits);
+- 2: bad input or usage — one ``panet: error: …`` line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
-from pathlib import Path
-from typing import Annotated, Any
-
-import typer
 
 from panet.errors import PanetError, PanetWarning
 
-__all__ = ["JsonOption", "OntologyOption", "app", "load_ontology", "main", "print_json"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-app = typer.Typer(
-    name="panet",
-    help="PaNET, the Photon and Neutron Experimental Techniques ontology: lookup, search and hierarchy, offline.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+    from panet.options import Choice
 
-OntologyOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--ontology",
-        envvar="PANET_ONTOLOGY",
-        help="PaNET file to use (.owl, .ttl, .csv), or a shipped version (1.1.0, v1.3.0, latest); "
-        "default: the shipped current build.",
-        dir_okay=False,
-    ),
+__all__ = [
+    "EXIT_STATUS",
+    "Commands",
+    "Parser",
+    "UsageError",
+    "build_parser",
+    "choice",
+    "load_ontology",
+    "main",
+    "print_json",
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys) instead of text.")]
+
+EXIT_STATUS = """exit status:
+  0  done
+  1  ran but found problems: validation results at or above --fail-on, rejected records, no search hits
+  2  bad input or usage: one 'panet: error: ...' line on stderr"""
+
+DESCRIPTION = "PaNET, the Photon and Neutron Experimental Techniques ontology: lookup, search and hierarchy, offline."
+
+# every command and the module that adds it (`add_commands`), in the order of `panet --help`; a
+# command line naming one builds only that command's parser (building all costs more than loading PaNET)
+COMMANDS = {
+    "term": "terms",
+    "search": "terms",
+    "tree": "terms",
+    "ancestors": "terms",
+    "descendants": "terms",
+    "annotate": "annotate",
+    "annotate-records": "records",
+    "harvest": "records",
+    "validate": "validate",
+    "shapes": "validate",
+    "facets": "versions",
+    "releases": "versions",
+    "diff": "versions",
+    "classify": "versions",
+    "pan-filter": "pan",
+    "sparql": "sparql",
+    "serve": "serve",
+}
 
 
-def load_ontology(path: Path | None):  # -> panet.Ontology
+class UsageError(PanetError):
+    """A command line argparse cannot parse; reported like every other error, on one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors as one ``panet: error:`` line (`UsageError`) instead of usage + message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written (paragraphs, lists); option help wrapped to the terminal."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30, width=_width())
+
+
+def _width() -> int:
+    """The terminal's width less 2 (argparse's rule), without importing shutil (argparse builds
+    a formatter for every option it adds)."""
+    try:
+        return int(os.environ["COLUMNS"]) - 2
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns - 2
+    except (OSError, ValueError, AttributeError):
+        return 78
+
+
+class Commands:
+    """The commands of a parser; ``wanted`` names the only one to build (None: all)."""
+
+    def __init__(self, subparsers: Any, wanted: str | None) -> None:
+        self.subparsers = subparsers
+        self.wanted = wanted
+
+    def add(self, run: Callable[[argparse.Namespace], int | None], name: str | None = None) -> Any:
+        """Add the command ``name`` (default: ``run``'s name, dashed) running ``run``; its docstring
+        is the help: the first paragraph in ``panet --help``, the whole in ``panet NAME --help``.
+        Returns its parser, or an `UnbuiltCommand` when another command was asked for."""
+        name = name or run.__name__.rstrip("_").replace("_", "-")
+        if self.wanted is not None and name != self.wanted:
+            return UnbuiltCommand()
+        doc = " ".join((run.__doc__ or "").split("\n\n")[0].split())
+        rest = (run.__doc__ or "").partition("\n\n")[2]
+        parser = self.subparsers.add_parser(
+            name,
+            help=doc,
+            description=doc + ("\n\n" + _dedent(rest) if rest.strip() else ""),
+            epilog=EXIT_STATUS,
+            formatter_class=HelpFormatter,
+        )
+        parser.set_defaults(run=run)
+        return parser
+
+
+class UnbuiltCommand:
+    """Stands for the parser of a command not asked for: its options are not added."""
+
+    def add_argument(self, *names: str, **options: Any) -> None:
+        """Nothing to do."""
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text).strip()
+
+
+def choice(enum: type[Choice]) -> Callable[[str], Choice]:
+    """An argparse ``type`` parsing a value with ``enum.parse`` (one message listing the valid values).
+
+    >>> from panet.options import Kind
+    >>> choice(Kind)("any")
+    <Kind.any: 'any'>
+    """
+
+    def parse(value: str) -> Choice:
+        try:
+            return enum.parse(value)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    parse.__name__ = enum.option()
+    parse.enum = enum  # type: ignore[attr-defined]  # the values shell completion offers
+    return parse
+
+
+def count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type``: an integer from ``minimum`` (to ``maximum``).
+
+    >>> count(0)("3")
+    3
+    """
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if number < minimum or (maximum is not None and number > maximum):
+            bounds = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            raise argparse.ArgumentTypeError(f"{value} is out of range: give a number {bounds}")
+        return number
+
+    parse.__name__ = "number"
+    return parse
+
+
+def add_ontology(parser: argparse.ArgumentParser) -> None:
+    """``--ontology FILE|VERSION`` (also ``$PANET_ONTOLOGY``)."""
+    parser.add_argument(
+        "--ontology",
+        metavar="FILE|VERSION",
+        default=os.environ.get("PANET_ONTOLOGY") or None,
+        help="PaNET file (.owl, .ttl, .csv) or a shipped version (1.1.0, v1.3.0, latest); "
+        "default: $PANET_ONTOLOGY, else the shipped current build",
+    )
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    """``--json``: print JSON with stable keys."""
+    parser.add_argument("--json", action="store_true", help="print JSON (stable keys) instead of text")
+
+
+def add_output(parser: argparse.ArgumentParser, help: str = "write to FILE instead of stdout") -> None:
+    """``-o/--output FILE`` (written atomically; its folder must exist; never the input)."""
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help=help + " (atomically; the folder must exist; never an input file)"
+    )
+
+
+def load_ontology(path: str | None):  # -> panet.Ontology
     """The ontology a command works on: ``--ontology`` names a file or a shipped version."""
     import re
 
     from panet.loader import load
 
-    if path is not None and not path.exists() and re.fullmatch(r"v?\d+\.\d+\.\d+|current|latest", str(path)):
-        return load(version=str(path))
+    if path is not None and not os.path.exists(path) and re.fullmatch(r"v?\d+\.\d+\.\d+|current|latest", path):
+        return load(version=path)
     return load(path)
 
 
@@ -56,30 +222,82 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def warn(message: object) -> None:
+    """One ``panet: warning:`` line on stderr."""
+    sys.stderr.write(f"panet: warning: {message}\n")
+
+
+def build_parser(argv: list[str] | None = None) -> Parser:
+    """The ``panet`` parser: with only the command ``argv`` names, if it names one, else every command.
+
+    >>> sorted(build_parser()._subparsers._group_actions[0].choices)[:3]
+    ['ancestors', 'annotate', 'annotate-records']
+    >>> list(build_parser(["term", "SAXS"])._subparsers._group_actions[0].choices)
+    ['term']
+    """
+    import importlib
+
+    from panet import __version__
+
+    parser = Parser(
+        prog="panet",
+        description=DESCRIPTION,
+        epilog=EXIT_STATUS + '\n\nshell completion: eval "$(panet --completion bash)" (or zsh; fish: see the README)',
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"panet {__version__}")
+    parser.add_argument(
+        "--completion",
+        choices=("bash", "zsh", "fish"),
+        metavar="SHELL",
+        help="print a completion script for bash, zsh or fish and exit",
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command", parser_class=Parser)
+    wanted = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    if wanted not in COMMANDS:
+        wanted = None
+    commands = Commands(subparsers, wanted)
+    for module in dict.fromkeys(COMMANDS.values()) if wanted is None else (COMMANDS[wanted],):
+        importlib.import_module(f"panet.cli.{module}").add_commands(commands)
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``panet`` script; returns the exit status."""
     import warnings
 
-    from panet.cli import annotate, pan, records, serve, sparql, terms, validate, versions  # noqa: F401  (register commands)
-
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         if issubclass(category, PanetWarning):  # e.g. a deprecated term: one line, like errors
-            typer.echo(f"panet: warning: {message}", err=True)
+            warn(message)
         else:
             sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
     try:
+        if argv is None:
+            argv = sys.argv[1:]
+        parser = build_parser(argv)
+        args = parser.parse_args(argv)
+        if args.completion:
+            from panet.cli.completion import script
+
+            sys.stdout.write(script(parser, args.completion))
+            return 0
+        if args.command is None:
+            parser.print_help()
+            return 2
         with warnings.catch_warnings():
             warnings.showwarning = show
-            app(args=argv, prog_name="panet")  # click reports usage errors itself and exits 2
-    except SystemExit as done:
+            return args.run(args) or 0
+    except SystemExit as done:  # --help, --version
         return done.code if isinstance(done.code, int) else int(done.code is not None)
     except PanetError as err:
-        typer.echo(f"panet: error: {err}", err=True)
+        sys.stderr.write(f"panet: error: {err}\n")
         return 2
     except BrokenPipeError:
         return 0
-    return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("panet: error: interrupted\n")
+        return 130
 
 
 if __name__ == "__main__":
