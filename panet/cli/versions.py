@@ -161,6 +161,7 @@ def classify(args: argparse.Namespace) -> None:
     other classes (wikidata:Q133900 ≡ 'diffraction' in the current build); --json prints it on
     stdout as JSON."""
     import time
+    from pathlib import Path
 
     from panet import formats
     from panet.files import check_output, replacing
@@ -168,15 +169,15 @@ def classify(args: argparse.Namespace) -> None:
     from panet.loader import _read_bytes
 
     check_output(args.output, [args.source])
-    fmt = formats.detect_format(args.output, b"")
+    fmt = formats.detect_format(Path(args.output), b"")
     if fmt in ("csv", "tsv"):
         raise OptionError(f"--output {args.output}: write RDF: .ttl, .owl, .nt or .jsonld")
-    data = formats.parse(args.source, _read_bytes(str(args.source)))
+    data = formats.parse(Path(args.source), _read_bytes(args.source))
     started = time.perf_counter()
     inferred = reason(data.axioms)
     elapsed = time.perf_counter() - started
     with replacing(args.output, [args.source]) as temporary:
-        edges = rdf.write(data, inferred, temporary, fmt, direct=args.direct)
+        edges = rdf.write(data, inferred, Path(temporary), fmt, direct=args.direct)
     for warning in data.warnings:
         warn(warning)
     for iri in sorted(inferred.unsatisfiable):
