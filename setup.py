@@ -12,7 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 # a Markdown link or image target, or an HTML src/href, that is a relative path
-RELATIVE = re.compile(r"(?P<image>!?)\[(?P<text>[^\]]*)\]\((?P<target>[^)#:\s][^):\s]*)\)|(?P<attr>(?:src|href)=\")(?P<html>[^\"#:]+)\"")
+RELATIVE = re.compile(
+    r"(?P<image>!?)\[(?P<text>[^\]]*)\]\((?P<target>[^)#:\s][^):\s]*)\)"
+    r"|(?P<attr>(?:src|href)=\")(?P<html>[^\"#:]+)\""
+)
 
 
 def absolute_links(markdown: str, source: str) -> str:

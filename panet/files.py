@@ -67,7 +67,9 @@ def check_output(path: str | os.PathLike[str], inputs: Iterable[str | os.PathLik
         raise OutputFileError(path, "cannot be written (permission denied on its folder)")
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes | str, inputs: Iterable[str | os.PathLike[str]] = ()) -> None:
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes | str, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` atomically, after `check_output`."""
     with replacing(path, inputs) as temporary, open(temporary, "wb") as file:
         file.write(data.encode("utf-8") if isinstance(data, str) else data)

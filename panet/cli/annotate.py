@@ -77,7 +77,8 @@ def annotate(args: argparse.Namespace) -> None:
     if args.json:
         print_json([a.to_dict() for a in found])
         return
-    sys.stdout.write("".join(f"{a.start}-{a.end}\t{a.text}\t{a.term.id}\t{a.term.label}\t{a.match_type}\n" for a in found))
+    for a in found:
+        sys.stdout.write(f"{a.start}-{a.end}\t{a.text}\t{a.term.id}\t{a.term.label}\t{a.match_type}\n")
 
 
 def _annotate_lines(annotator) -> None:

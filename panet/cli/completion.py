@@ -48,6 +48,10 @@ def script(parser: argparse.ArgumentParser, shell: str) -> str:
     return {"bash": _bash, "zsh": _zsh, "fish": _fish}[shell](parser)
 
 
+def _reply(values: tuple[str, ...]) -> str:
+    return f'COMPREPLY=($(compgen -W "{" ".join(values)}" -- "$cur")); return'
+
+
 def _bash(parser: argparse.ArgumentParser) -> str:
     commands = _commands(parser)
     top = " ".join([*commands, *(o for opts, _, _ in _options(parser) for o in opts)])
@@ -58,11 +62,11 @@ def _bash(parser: argparse.ArgumentParser) -> str:
         for opts, values, _ in _options(sub):
             if values:
                 patterns = "|".join(f'"{name} {o}"' for o in opts)
-                value_cases.append(f'        {patterns}) COMPREPLY=($(compgen -W "{" ".join(values)}" -- "$cur")); return ;;')
+                value_cases.append(f"        {patterns}) {_reply(values)} ;;")
     for opts, values, _ in _options(parser):
         if values:
             patterns = "|".join(opts)
-            top_values.append(f'            {patterns}) COMPREPLY=($(compgen -W "{" ".join(values)}" -- "$cur")); return ;;')
+            top_values.append(f"            {patterns}) {_reply(values)} ;;")
     newline = "\n"
     return f"""# panet completion for bash: eval "$(panet --completion bash)"
 _panet() {{
@@ -111,7 +115,7 @@ def _fish(parser: argparse.ArgumentParser) -> str:
             flags = " ".join(f"-l {o[2:]}" if o.startswith("--") else f"-s {o[1:]}" for o in opts)
             value = f" -xa '{' '.join(values)}'" if values else " -r -F" if takes_value else ""
             lines.append(f"complete -c panet -n '__fish_seen_subcommand_from {name}' {flags}{value}")
-    for opts, values, takes_value in _options(parser):
+    for opts, values, _ in _options(parser):
         flags = " ".join(f"-l {o[2:]}" if o.startswith("--") else f"-s {o[1:]}" for o in opts)
         value = f" -xa '{' '.join(values)}'" if values else ""
         lines.append(f"complete -c panet -n 'not __fish_seen_subcommand_from {names}' {flags}{value}")

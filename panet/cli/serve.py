@@ -31,9 +31,7 @@ def add_commands(commands: Commands) -> None:
         metavar="FILE",
         help="RDF file served by /sparql besides PaNET (e.g. annotated records.ttl); repeatable",
     )
-    parser.add_argument(
-        "--store", metavar="DIR", help="keep the SPARQL store on disk here; reused while unchanged"
-    )
+    parser.add_argument("--store", metavar="DIR", help="keep the SPARQL store on disk here; reused while unchanged")
 
 
 def serve(args: argparse.Namespace) -> None:

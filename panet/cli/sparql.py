@@ -28,9 +28,7 @@ def add_commands(commands: Commands) -> None:
     """Add sparql."""
     parser = commands.add(sparql)
     parser.add_argument("query", metavar="QUERY", help="the SPARQL query, or - to read it from stdin")
-    parser.add_argument(
-        "-e", "--endpoint", metavar="URL", help="URL of a SPARQL endpoint (default: the local PaNET)"
-    )
+    parser.add_argument("-e", "--endpoint", metavar="URL", help="URL of a SPARQL endpoint (default: the local PaNET)")
     parser.add_argument(
         "-f",
         "--format",

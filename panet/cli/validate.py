@@ -104,7 +104,9 @@ def validate_command(args: argparse.Namespace) -> int:
     from panet.shacl import validate
 
     onto = _ontology(args)
-    report = validate(args.files, shapes=args.shapes or None, engine=args.engine.value, ontology=onto, context=args.context)
+    report = validate(
+        args.files, shapes=args.shapes or None, engine=args.engine.value, ontology=onto, context=args.context
+    )
     if args.format is ReportFormat.json:
         sys.stdout.write(report.to_json() + "\n")
     elif args.format is ReportFormat.ttl:

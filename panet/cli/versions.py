@@ -46,9 +46,7 @@ def add_commands(commands: Commands) -> None:
     add_json(parser)
 
     parser = commands.add(classify)
-    parser.add_argument(
-        "source", metavar="SOURCE", help="PaNET source: a ROBOT template (.csv) or any PaNET file"
-    )
+    parser.add_argument("source", metavar="SOURCE", help="PaNET source: a ROBOT template (.csv) or any PaNET file")
     parser.add_argument(
         "-o", "--output", metavar="FILE", required=True, help="file to write (.ttl, .owl, .nt, .jsonld); atomically"
     )
