@@ -276,22 +276,25 @@ def main(argv: list[str] | None = None) -> int:
         if argv is None:
             argv = sys.argv[1:]
         parser = build_parser(argv)
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            where = f"panet {args.command}" if args.command else "panet"
+            raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see '{where} --help')")
         if args.completion:
             from panet.cli.completion import script
 
             sys.stdout.write(script(parser, args.completion))
             return 0
-        if args.command is None:
+        if args.command is None:  # plain `panet`: what it can do
             parser.print_help()
-            return 2
+            return 0
         with warnings.catch_warnings():
             warnings.showwarning = show
             return args.run(args) or 0
     except SystemExit as done:  # --help, --version
         return done.code if isinstance(done.code, int) else int(done.code is not None)
-    except PanetError as err:
-        sys.stderr.write(f"panet: error: {err}\n")
+    except PanetError as err:  # one line, whatever the message (a parser's may span several)
+        sys.stderr.write("panet: error: " + "; ".join(filter(None, map(str.strip, str(err).splitlines()))) + "\n")
         return 2
     except BrokenPipeError:
         return 0
