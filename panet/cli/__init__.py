@@ -4,8 +4,8 @@ argparse because start-up is what a command in a shell loop pays on every call: 
 import, where click costs ~35 ms and typer with rich ~350 ms (typer pulls in pydantic), against
 ~40 ms for ``python -c "import panet; panet.load()"`` (benchmarks/bench_cli.py measures the ratio).
 
-Each module in this package adds its commands with `command`; a command only parses, calls the
-library and prints, and returns its exit status. Exit statuses:
+Each module in this package adds its commands with `Commands.add` (only the command asked for is
+built); a command only parses, calls the library and prints, and returns its exit status:
 
 - 0: done;
 - 1: ran but found problems (validation results at or above ``--fail-on``, rejected records,
@@ -45,7 +45,10 @@ EXIT_STATUS = """exit status:
   1  ran but found problems: validation results at or above --fail-on, rejected records, no search hits
   2  bad input or usage: one 'panet: error: ...' line on stderr"""
 
-DESCRIPTION = "PaNET, the Photon and Neutron Experimental Techniques ontology: lookup, search and hierarchy, offline."
+DESCRIPTION = (
+    "PaNET, the Photon and Neutron Experimental Techniques ontology, offline: lookup, search, hierarchy, "
+    "annotation of text and catalogue records, SHACL validation, and a REST/SPARQL service."
+)
 
 # every command and the module that adds it (`add_commands`), in the order of `panet --help`; a
 # command line naming one builds only that command's parser (building all costs more than loading PaNET)
@@ -205,7 +208,11 @@ def add_output(parser: argparse.ArgumentParser, help: str = "write to FILE inste
 
 
 def load_ontology(path: str | None):  # -> panet.Ontology
-    """The ontology a command works on: ``--ontology`` names a file or a shipped version."""
+    """The ontology a command works on: ``--ontology`` names a file or a shipped version.
+
+    >>> load_ontology("v1.1.0").version, load_ontology(None).path.endswith("PaNET_reasoned.owl")
+    ('1.1.0', True)
+    """
     import re
 
     from panet.loader import load
@@ -216,7 +223,13 @@ def load_ontology(path: str | None):  # -> panet.Ontology
 
 
 def print_json(data: Any) -> None:
-    """Write ``data`` as JSON to stdout (UTF-8, no ASCII escaping)."""
+    """Write ``data`` as JSON to stdout (UTF-8, no ASCII escaping).
+
+    >>> print_json({"label": "Röntgen"})
+    {
+      "label": "Röntgen"
+    }
+    """
     import json
 
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -112,6 +112,7 @@ def _common(args: argparse.Namespace, inputs: list[str]) -> dict:
     """The options both commands pass on; the outputs checked before any work (see `panet.files`)."""
     from panet.files import check_output
 
+    inputs = [*inputs, *([args.ontology] if args.ontology else [])]
     check_output(args.output, inputs)
     if args.rejects is not None:
         check_output(args.rejects, [*inputs, args.output])

@@ -116,7 +116,7 @@ def tree(args: argparse.Namespace) -> None:
     from panet.files import check_output
 
     if args.output is not None:
-        check_output(args.output)  # before the work, not after
+        check_output(args.output, [args.ontology] if args.ontology else [])  # before the work, not after
     onto = load_ontology(args.ontology)
     root = onto[args.key]
     depth = args.depth

@@ -123,7 +123,7 @@ def shapes_command(args: argparse.Namespace) -> None:
     from panet.shacl.generate import SCHEMA, default_shapes, technique_shapes, under_shapes
 
     if args.output is not None:
-        check_output(args.output)
+        check_output(args.output, [args.ontology] if args.ontology else [])
     onto = _ontology(args)
     chosen = args.properties or [str(SCHEMA.measurementTechnique)]
     if args.under is not None:
