@@ -2,7 +2,9 @@
 
 Both run as a user runs them (a new process each time, the installed ``panet`` script, a warm
 index cache), interleaved, in the same run; the report is the median of each and their ratio.
-The limit (issue 16): the command within 3x of loading PaNET.
+The limit (issue 16): the command within 3x of loading PaNET. For the choice of argparse, the
+script also times importing the CLI libraries panet does not use (click; typer with rich, the
+earlier CLI) on top of loading PaNET, where they are installed.
 
     python benchmarks/bench_cli.py [--runs 30]
 """
@@ -39,6 +41,10 @@ def main() -> int:
         "panet term SAXS --json": [script, "term", "SAXS", "--json"],
         "panet --help": [script, "--help"],
     }
+    load = "import panet; panet.load()"
+    for library, imports in (("click", "import click"), ("typer + rich", "import typer, rich.console, rich.table")):
+        if subprocess.run([sys.executable, "-c", imports], capture_output=True, check=False).returncode == 0:
+            peers[f"load + import {library}"] = [sys.executable, "-c", f"{load}; {imports}"]
     for command in peers.values():  # warm the index cache and the file system
         seconds(command)
     times: dict[str, list[float]] = {name: [] for name in peers}
