@@ -123,7 +123,7 @@ class Commands:
         parser = self.subparsers.add_parser(
             name,
             help=doc,
-            description=doc + ("\n\n" + _dedent(rest) if rest.strip() else ""),
+            description=_fill(doc) + ("\n\n" + _dedent(rest) if rest.strip() else ""),
             epilog=EXIT_STATUS,
             formatter_class=HelpFormatter,
         )
@@ -136,6 +136,12 @@ class UnbuiltCommand:
 
     def add_argument(self, *names: str, **options: Any) -> None:
         """Nothing to do."""
+
+
+def _fill(text: str) -> str:
+    import textwrap
+
+    return textwrap.fill(text, min(_width(), 100))
 
 
 def _dedent(text: str) -> str:
