@@ -247,7 +247,7 @@ def warn(message: object) -> None:
 
 
 def build_parser(argv: list[str] | None = None) -> Parser:
-    """The ``panet`` parser: with only the command ``argv`` names, if it names one, else every command.
+    """The ``panet`` parser: with only the command ``argv`` starts with, if it does, else every command.
 
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)[:3]
     ['ancestors', 'annotate', 'annotate-records']
@@ -272,9 +272,7 @@ def build_parser(argv: list[str] | None = None) -> Parser:
         help="print a completion script for bash, zsh or fish and exit",
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command", parser_class=Parser)
-    wanted = next((arg for arg in argv or () if not arg.startswith("-")), None)
-    if wanted not in COMMANDS:
-        wanted = None
+    wanted = argv[0] if argv and argv[0] in COMMANDS else None  # `panet -h`, `panet --completion …`: all
     commands = Commands(subparsers, wanted)
     for module in dict.fromkeys(COMMANDS.values()) if wanted is None else (COMMANDS[wanted],):
         importlib.import_module(f"panet.cli.{module}").add_commands(commands)
