@@ -190,6 +190,20 @@ def count(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     return parse
 
 
+def http_url(value: str) -> str:
+    """An argparse ``type``: an http(s) URL with a host.
+
+    >>> http_url("https://example.org/oai")
+    'https://example.org/oai'
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http:// or https:// URL")
+    return value
+
+
 def add_ontology(parser: argparse.ArgumentParser) -> None:
     """``--ontology FILE|VERSION`` (also ``$PANET_ONTOLOGY``)."""
     parser.add_argument(

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from panet.cli import Commands, add_json, add_ontology, choice, count, load_ontology, print_json
+from panet.cli import Commands, add_json, add_ontology, choice, count, http_url, load_ontology, print_json
 from panet.options import RecordFormat, RecordOutput
 
 TYPE_CHECKING = False
@@ -67,7 +67,7 @@ def add_commands(commands: Commands) -> None:
     _add_common(parser)
 
     parser = commands.add(harvest)
-    parser.add_argument("url", metavar="URL", help="OAI-PMH base URL")
+    parser.add_argument("url", type=http_url, metavar="URL", help="OAI-PMH base URL")
     parser.add_argument(
         "-m", "--metadata-prefix", default="oai_datacite", metavar="PREFIX", help="oai_datacite (default) or oai_dc"
     )

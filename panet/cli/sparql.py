@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from panet.cli import Commands, add_ontology, choice, load_ontology
+from panet.cli import Commands, add_ontology, choice, http_url, load_ontology
 from panet.options import ResultFormat
 
 TYPE_CHECKING = False
@@ -28,7 +28,9 @@ def add_commands(commands: Commands) -> None:
     """Add sparql."""
     parser = commands.add(sparql)
     parser.add_argument("query", metavar="QUERY", help="the SPARQL query, or - to read it from stdin")
-    parser.add_argument("-e", "--endpoint", metavar="URL", help="URL of a SPARQL endpoint (default: the local PaNET)")
+    parser.add_argument(
+        "-e", "--endpoint", type=http_url, metavar="URL", help="URL of a SPARQL endpoint (default: the local PaNET)"
+    )
     parser.add_argument(
         "-f",
         "--format",
