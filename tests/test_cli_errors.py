@@ -148,6 +148,7 @@ def test_help_lists_exit_statuses_and_has_no_type_placeholders(capsys):
         assert "<bool>" not in out and "<list" not in out
         assert not re.search(r"\S [.,;:](\s|$)", out)  # no stray space before punctuation ("Record format .")
         assert "exit status" in out
+        assert ("\n  1  " in out) == (command in {"search", "validate", "annotate-records", "harvest"})
 
 
 def test_version(capsys):

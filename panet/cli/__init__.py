@@ -111,10 +111,13 @@ class Commands:
         self.subparsers = subparsers
         self.wanted = wanted
 
-    def add(self, run: Callable[[argparse.Namespace], int | None], name: str | None = None) -> Any:
+    def add(
+        self, run: Callable[[argparse.Namespace], int | None], name: str | None = None, problems: str | None = None
+    ) -> Any:
         """Add the command ``name`` (default: ``run``'s name, dashed) running ``run``; its docstring
-        is the help: the first paragraph in ``panet --help``, the whole in ``panet NAME --help``.
-        Returns its parser, or an `UnbuiltCommand` when another command was asked for."""
+        is the help: the first paragraph in ``panet --help``, the whole in ``panet NAME --help``;
+        ``problems`` says when it exits with 1. Returns its parser, or an `UnbuiltCommand` when
+        another command was asked for."""
         name = name or run.__name__.rstrip("_").replace("_", "-")
         if self.wanted is not None and name != self.wanted:
             return UnbuiltCommand()
@@ -124,11 +127,24 @@ class Commands:
             name,
             help=doc,
             description=_fill(doc) + ("\n\n" + _dedent(rest) if rest.strip() else ""),
-            epilog=EXIT_STATUS,
+            epilog=exit_statuses(problems),
             formatter_class=HelpFormatter,
         )
         parser.set_defaults(run=run)
         return parser
+
+
+def exit_statuses(problems: str | None) -> str:
+    """A command's exit statuses; ``problems``: when it exits with 1, if it does.
+
+    >>> print(exit_statuses("no term matches"))
+    exit status:
+      0  done
+      1  no term matches
+      2  bad input or usage: one 'panet: error: ...' line on stderr
+    """
+    one = f"\n  1  {problems}" if problems else ""
+    return f"exit status:\n  0  done{one}\n  2  bad input or usage: one 'panet: error: ...' line on stderr"
 
 
 class UnbuiltCommand:

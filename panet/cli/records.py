@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     import argparse
 
 
+REJECTED = "some records were rejected (see the rejects file)"
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     """The options both commands take."""
     parser.add_argument(
@@ -53,7 +56,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def add_commands(commands: Commands) -> None:
     """Add annotate-records and harvest."""
-    parser = commands.add(annotate_records)
+    parser = commands.add(annotate_records, problems=REJECTED)
     parser.add_argument(
         "input", metavar="INPUT", help="records file (JSON, JSON Lines, XML, CSV, NeXus) or NeXus folder"
     )
@@ -66,7 +69,7 @@ def add_commands(commands: Commands) -> None:
     )
     _add_common(parser)
 
-    parser = commands.add(harvest)
+    parser = commands.add(harvest, problems=REJECTED)
     parser.add_argument("url", type=http_url, metavar="URL", help="OAI-PMH base URL")
     parser.add_argument(
         "-m", "--metadata-prefix", default="oai_datacite", metavar="PREFIX", help="oai_datacite (default) or oai_dc"

@@ -28,7 +28,7 @@ def add_commands(commands: Commands) -> None:
     add_ontology(parser)
     add_json(parser)
 
-    parser = commands.add(search)
+    parser = commands.add(search, problems="no term matches (not with --json: an empty list)")
     parser.add_argument("text", metavar="TEXT", help="words to look for in labels and synonyms")
     parser.add_argument("-n", "--limit", type=count(1), default=20, metavar="N", help="most results to show (20)")
     parser.add_argument("--kind", type=choice(Kind), metavar="KIND", help="technique, specifier or any (default: any)")

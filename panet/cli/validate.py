@@ -30,7 +30,7 @@ def _add_version(parser: argparse.ArgumentParser) -> None:
 
 def add_commands(commands: Commands) -> None:
     """Add validate and shapes."""
-    parser = commands.add(validate_command, "validate")
+    parser = commands.add(validate_command, "validate", problems="results at or above --fail-on (violation)")
     parser.add_argument(
         "files", nargs="+", metavar="FILE", help="data files: Turtle, RDF/XML, N-Triples, JSON-LD or JSON"
     )
