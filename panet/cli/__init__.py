@@ -272,7 +272,14 @@ def print_json(data: Any) -> None:
 
 
 def warn(message: object) -> None:
-    """One ``panet: warning:`` line on stderr."""
+    """One ``panet: warning:`` line on stderr.
+
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     warn("row 3: a label of several classes")
+    >>> err.getvalue()
+    'panet: warning: row 3: a label of several classes\\n'
+    """
     sys.stderr.write(f"panet: warning: {message}\n")
 
 
@@ -310,7 +317,14 @@ def build_parser(argv: list[str] | None = None) -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``panet`` script; returns the exit status."""
+    """Entry point of the ``panet`` script: runs the command ``argv`` (default: ``sys.argv[1:]``)
+    and returns the exit status.
+
+    >>> main(["releases"])
+    v1.0.0   1.0.0              2021-06-18  releases/v1.0.0/PaNET.owl
+    ...
+    0
+    """
     import warnings
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:

@@ -46,12 +46,21 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]], style: Style) ->
 
 
 def print_lines(lines) -> None:
-    """Write each line and a newline to stdout."""
+    """Write each line and a newline to stdout.
+
+    >>> print_lines(["a", "b"])
+    a
+    b
+    """
     sys.stdout.write("".join(line + "\n" for line in lines))
 
 
 def write_output(data: str | bytes, output: str | None, binary: bool = False) -> None:
-    """``data`` to the ``-o`` file (atomically, see `panet.files`), else to stdout."""
+    """``data`` to the ``-o`` file (atomically, see `panet.files`), else to stdout.
+
+    >>> write_output("digraph {}\\n", None)
+    digraph {}
+    """
     if output is not None:
         from panet.files import write_atomic
 
