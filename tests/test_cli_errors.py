@@ -147,7 +147,7 @@ def test_help_lists_exit_statuses_and_has_no_type_placeholders(capsys):
         assert code == 0 and out.startswith(f"usage: panet {command}")
         assert "<bool>" not in out and "<list" not in out
         assert not re.search(r"\S [.,;:](\s|$)", out)  # no stray space before punctuation ("Record format .")
-        assert "exit status" in out
+        assert "exit status:\n  0  done\n" in out
         assert ("\n  1  " in out) == (command in {"search", "validate", "annotate-records", "harvest"})
 
 

@@ -85,10 +85,19 @@ class Parser(argparse.ArgumentParser):
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Descriptions as written (paragraphs, lists); option help wrapped to the terminal."""
+    """Descriptions and epilogs as written (paragraphs, lists, tables), but a first paragraph
+    written as one long line (a command's summary) is wrapped to the terminal, like option help."""
 
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=30, width=_width())
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        first, sep, rest = text.partition("\n\n")
+        if "\n" in first:
+            return super()._fill_text(text, width, indent)
+        return textwrap.fill(first, min(width, 100), initial_indent=indent, subsequent_indent=indent) + sep + rest
 
 
 def _width() -> int:
@@ -126,7 +135,7 @@ class Commands:
         parser = self.subparsers.add_parser(
             name,
             help=doc,
-            description=_fill(doc) + ("\n\n" + _dedent(rest) if rest.strip() else ""),
+            description=doc + ("\n\n" + _dedent(rest) if rest.strip() else ""),
             epilog=exit_statuses(problems),
             formatter_class=HelpFormatter,
         )
@@ -154,16 +163,15 @@ class UnbuiltCommand:
         """Nothing to do."""
 
 
-def _fill(text: str) -> str:
-    import textwrap
-
-    return textwrap.fill(text, min(_width(), 100))
-
-
 def _dedent(text: str) -> str:
-    import textwrap
+    """``text`` without the indentation its lines share (a docstring's), without importing textwrap.
 
-    return textwrap.dedent(text).strip()
+    >>> _dedent("  a\\n    b\\n")
+    'a\\n  b'
+    """
+    lines = text.strip("\n").splitlines()
+    margin = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
+    return "\n".join(line[margin:] for line in lines).strip()
 
 
 def choice(enum: type[Choice]) -> Callable[[str], Choice]:
