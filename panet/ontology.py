@@ -131,10 +131,9 @@ class Ontology:
         """
         return tuple(self._terms[i] for i in self._candidates(label))
 
-    def terms(
-        self, kind: Literal["technique", "specifier"] | None = None, include_obsolete: bool = False
-    ) -> tuple[Term, ...]:
+    def terms(self, kind: KindFilter = None, include_obsolete: bool = False) -> tuple[Term, ...]:
         """All terms (of one kind), in IRI order; deprecated ones only with ``include_obsolete``."""
+        kind = _kind_filter(kind)
         if kind is None and (include_obsolete or not self._index["deprecated"]):
             return self._terms
         return tuple(t for t in self._terms if kind in (None, t.kind) and (include_obsolete or not t.deprecated))
@@ -343,7 +342,7 @@ class Ontology:
         self,
         text: str,
         limit: int | None = 10,
-        kind: Literal["technique", "specifier"] | None = None,
+        kind: KindFilter = None,
         fuzzy: bool | None = None,
         include_obsolete: bool = False,
     ) -> list[Hit]:
@@ -357,6 +356,7 @@ class Ontology:
         >>> [h.term.label for h in panet.load().search("scattering", limit=3)]
         ['scattering', 'scattering technique', 'x-ray scattering']
         """
+        kind = _kind_filter(kind)
         kinds = None if kind is None else frozenset((kind,))
         return self._search_index().search(text, limit, kinds, fuzzy, include_obsolete)
 
@@ -477,6 +477,10 @@ class Ontology:
 
     def _resolve(self, key: Key, kind: KindFilter) -> tuple[int, str | None]:
         """Term number for ``key`` and how it matched if not by a current name; see `term`."""
+        if kind is not None and kind not in ("technique", "specifier", "any"):
+            from panet.options import Kind
+
+            kind = Kind.parse(kind).value  # or OptionError listing the kinds
         if isinstance(key, Term):
             key = key.iri
         elif not isinstance(key, str):
@@ -513,3 +517,12 @@ class Ontology:
             return ()
         kinds = frozenset(("technique",)) if kind is None else None if kind == "any" else frozenset((kind,))
         return tuple(dict.fromkeys(hit.term.label for hit in self._search_index().fuzzy(key, 5, kinds)))
+
+
+def _kind_filter(kind: object) -> str | None:
+    """A list's kind: None (both) for None or "any", else "technique" or "specifier"; `OptionError` otherwise."""
+    if kind is None or kind in ("technique", "specifier"):
+        return kind  # type: ignore[return-value]
+    from panet.options import Kind
+
+    return Kind.filter(kind)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
+from panet.options import Expand, TermKind
 
 router = APIRouter(tags=["annotate"])
 
@@ -23,9 +22,9 @@ class AnnotateRequest(BaseModel):
     whole_words: bool = Field(True, description="Match whole words only (False: also inside words).")
     include_synonyms: bool = Field(True, description="Match synonyms and acronyms, not only labels.")
     include_mappings: bool = Field(True, description="Match the labels of the shipped SSSOM mappings.")
-    kinds: list[Literal["technique", "specifier"]] = Field(["technique"], description="Term kinds to find.")
+    kinds: list[TermKind] = Field([TermKind.technique], description="Term kinds to find.")
     min_length: int = Field(2, ge=1, le=1000, description="Shortest name to match, in characters.")
-    expand: Literal["none", "ancestors"] = Field("none", description="Also report each term's ancestors.")
+    expand: Expand = Field(Expand.none, description="Also report each term's ancestors.")
     stop_words: list[str] = Field([], max_length=10_000, description="Names never to report.")
     fuzzy: bool = Field(False, description="Also find near-misses (typos) of names.")
 
@@ -61,7 +60,7 @@ def annotate(request: AnnotateRequest, onto: OntologyDep, settings: SettingsDep)
             f"{len(request.texts)} texts; the service takes at most {settings.max_batch} per request "
             "(PANET_MAX_BATCH): send them in several requests",
         )
-    options = request.model_dump(exclude={"text", "texts"})
+    options = request.model_dump(mode="json", exclude={"text", "texts"})  # enums as their strings
     annotator = onto.annotator(**options)
     if request.text is not None:
         return JSONResponse({"annotations": [a.to_dict() for a in annotator.annotate(request.text)]})

@@ -25,7 +25,7 @@ COUNTS = ("read", "annotated", "unchanged", "rejected", "added", "corrected", "u
 
 # the library's JSON record formats (the service takes JSON bodies)
 RecordFormat = StrEnum(
-    "RecordFormat", [(f.value, f.value) for f in (LibraryFormat.PAN, LibraryFormat.SCICAT, LibraryFormat.JSONL)]
+    "RecordFormat", [(f.value, f.value) for f in (LibraryFormat.pan, LibraryFormat.scicat, LibraryFormat.jsonl)]
 )
 
 

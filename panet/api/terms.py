@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -14,15 +13,10 @@ from pydantic import BaseModel
 import panet
 from panet.api.deps import OntologyDep
 from panet.jsonld import term_document, term_ref, to_jsonld
+from panet.options import Kind
 from panet.sparql import negotiate
 
 router = APIRouter(tags=["terms"])
-
-
-class Kind(StrEnum):
-    technique = "technique"
-    specifier = "specifier"
-    any = "any"
 
 
 class TermRef(BaseModel):

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 import panet
 from panet.api.deps import OntologyDep
 from panet.api.problems import Problem
+from panet.options import Engine
 from panet.sparql import negotiate
 
 if TYPE_CHECKING:
@@ -30,11 +31,6 @@ _BODY_FORMATS = {
     "application/json": "json-ld",
 }
 _REPORT_TYPES = {"application/json": "json", "text/turtle": "turtle"}
-
-
-class Engine(StrEnum):
-    fast = "fast"
-    pyshacl = "pyshacl"
 
 
 class Shapes(StrEnum):

@@ -35,7 +35,7 @@ from panet.errors import RecordsError, RunFailed
 from panet.records.base import Exporter, Format, Framing, Reader
 from panet.records.batch import Summary
 from panet.records.core import Outcome, RecordAnnotator, RecordResult, Status
-from panet.records.formats import RecordFormat
+from panet.records.formats import RecordFormat, is_text
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def annotate_stream(
 
 
 def _reader(fmt: Format, source: Any) -> Reader:
-    if not RecordFormat(fmt.name).text:
+    if not is_text(fmt.name):
         source.close()
         raise RecordsError(source.name, f"{fmt.name} records are read from files, not from memory")
     try:
@@ -239,8 +239,12 @@ def annotate_file(
     source = Path(input)
     if not source.exists():
         raise RecordsError(source, "no such file or directory")
-    _refuse_overwriting(source, output, rejects)
-    name = RecordFormat(format).value if format else detect_format(source)
+    from panet.files import check_output
+
+    check_output(output, [source])
+    if rejects:
+        check_output(rejects, [source, output])
+    name = RecordFormat.parse(format).value if format else detect_format(source)
     reader = formats.get(name).reader(source)
     try:
         job = annotator(reader.format, fields, to=to, ontology=ontology, where=source, **options)
@@ -248,17 +252,10 @@ def annotate_file(
         reader.close()
         raise
     about: dict[str, Any] = {"input": str(source.resolve()), "format": name}
-    if name == RecordFormat.NEXUS:  # HDF5 files are not hashed: their listing, sizes and times stand for them
+    if name == RecordFormat.nexus:  # HDF5 files are not hashed: their listing, sizes and times stand for them
         stat = source.stat()
         about.update(size=stat.st_size, modified=stat.st_mtime_ns)
     return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
-
-
-def _refuse_overwriting(source: Path, output: str | os.PathLike[str], rejects: Any) -> None:
-    """A `RecordsError` when an output names the input file."""
-    for target in (Path(output), Path(rejects) if rejects else None):
-        if target is not None and target.exists() and source.is_file() and os.path.samefile(target, source):
-            raise RecordsError(target, "is the input file; name another output file (the input is never overwritten)")
 
 
 def harvest(

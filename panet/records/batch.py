@@ -220,12 +220,10 @@ def run(
 
 def _create(where: dict[str, Path]) -> tuple[BinaryIO, BinaryIO]:
     """The two ``.part`` files of a new run, or the error naming the target that cannot be written."""
+    from panet.files import check_output
+
     for target in ("output", "rejects"):
-        path = where[target]
-        if path.is_dir():
-            raise RecordsError(path, "is a folder; name an output file")
-        if not path.parent.is_dir():
-            raise RecordsError(path.parent, f"folder does not exist; create it first (for {path.name})")
+        check_output(where[target])
     opened: list[BinaryIO] = []
     try:
         where["state"].unlink(missing_ok=True)  # an older checkpoint no longer matches the .part files

@@ -172,10 +172,10 @@ class RecordAnnotator:
             tuple(f.split(".")) for f in format.default_fields
         )
         self.to = to
-        from panet.records.formats import Output
+        from panet.options import RecordOutput
 
-        to = Output.parse(to).value
-        self.exporter: Exporter | None = None if to == Output.SAME else export.exporter(to)
+        to = RecordOutput.parse(to).value
+        self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
         self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
         self._seen: dict[str, tuple[Term, ...]] = {}

@@ -20,10 +20,10 @@ import io
 import json
 import os
 import zlib
-from enum import StrEnum
 from pathlib import Path
 
 from panet.errors import RecordsError
+from panet.options import RecordFormat, RecordOutput
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,62 +34,24 @@ if TYPE_CHECKING:
 __all__ = [
     "NAMES",
     "InputFile",
-    "Output",
     "RecordFormat",
+    "RecordOutput",
     "detect",
     "detect_bytes",
     "detect_input",
     "get",
+    "is_text",
     "open_input",
 ]
 
 
-class RecordFormat(StrEnum):
-    """The record formats panet reads and writes.
+def is_text(name: str | RecordFormat) -> bool:
+    """True for the formats read as text (JSON, XML, CSV), which may come gzipped or in memory.
 
-    >>> RecordFormat("scicat").module
-    'panet.records.scicat'
+    >>> is_text("pan"), is_text(RecordFormat.nexus)
+    (True, False)
     """
-
-    PAN = "pan"  # PaN search API Dataset JSON
-    SCICAT = "scicat"  # SciCat datasets
-    DATACITE = "datacite"  # DataCite / oai_datacite / oai_dc XML, OAI-PMH responses
-    JSONL = "jsonl"  # any JSON objects; --fields names the text
-    CSV = "csv"  # CSV/TSV rows; --fields names the columns
-    NEXUS = "nexus"  # NeXus/HDF5 files
-
-    @property
-    def module(self) -> str:
-        return _CLASSES[self.value][0]
-
-    @property
-    def text(self) -> bool:
-        """True for the formats read as text (JSON, XML, CSV), which may come gzipped or in memory."""
-        return self is not RecordFormat.NEXUS
-
-
-class Output(StrEnum):
-    """What a batch writes (``to=``, ``--to``): the records in their own format, or schema.org /
-    DCAT ``Dataset``s as JSON-LD or Turtle.
-
-    >>> Output.parse("ttl"), [o.value for o in Output]
-    (<Output.TTL: 'ttl'>, ['same', 'jsonld', 'ttl'])
-    >>> Output.parse("xml")
-    Traceback (most recent call last):
-    panet.errors.RecordsError: unknown output 'xml'; choose one of: same, jsonld, ttl
-    """
-
-    SAME = "same"
-    JSONLD = "jsonld"
-    TTL = "ttl"
-
-    @classmethod
-    def parse(cls, value: str | Output) -> Output:
-        """``value`` as an `Output`, or one `RecordsError` listing the valid values."""
-        try:
-            return cls(value)
-        except ValueError:
-            raise RecordsError("", f"unknown output {value!r}; choose one of: {', '.join(cls)}") from None
+    return RecordFormat.parse(name) is not RecordFormat.nexus
 
 
 _CLASSES = {
@@ -116,7 +78,7 @@ _PAN_KEYS = frozenset(("isPublic", "creationDate", "documents", "techniques", "p
 def get(name: str | RecordFormat) -> Format:
     """The format called ``name`` (a `RecordFormat` or its value); one message lists the valid ones."""
     try:
-        module, cls = _CLASSES[RecordFormat(name).value]
+        module, cls = _CLASSES[RecordFormat.parse(name).value]
     except ValueError:
         raise RecordsError("", f"unknown record format {name!r}; choose one of: {', '.join(NAMES)}") from None
     return getattr(importlib.import_module(module), cls)()
