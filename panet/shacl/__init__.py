@@ -1,8 +1,9 @@
 """SHACL validation of dataset metadata against shipped or generated shapes.
 
-`validate` runs the fast engine (shapes compiled into set and dict checks, for a declared
-subset of SHACL Core) or pyshacl, the reference; both give the same results. Shapes outside
-the subset make the fast engine hand the whole validation to pyshacl, and the report says so.
+`validate` parses the data with pyoxigraph and runs the fast engine on its terms (shapes
+compiled into set and dict checks, all of SHACL Core) or pyshacl, the reference, on an rdflib
+graph built from the same triples. Shapes outside SHACL Core (or recursive ones) make the fast
+engine hand the whole validation to pyshacl, and the report says so.
 
 >>> import panet
 >>> report = panet.validate(panet.shipped_path("examples/example-1.ttl"))
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from panet.ontology import Ontology
+    from panet.shacl.data import DataGraph
     from panet.shacl.report import Report
 
 __all__ = ["ENGINES", "validate"]
@@ -27,24 +29,27 @@ ENGINES = ("fast", "pyshacl")
 
 
 def validate(
-    data: Graph | str | os.PathLike[str] | list[Any],
+    data: Graph | DataGraph | str | os.PathLike[str] | list[Any],
     shapes: Graph | str | os.PathLike[str] | list[Any] | None = None,
     engine: str = "fast",
     ontology: Ontology | str | os.PathLike[str] | None = None,
     *,
     context: str | os.PathLike[str] | None = None,
 ) -> Report:
-    """Validate ``data`` (an rdflib graph, a file, or a list of them) against SHACL ``shapes``.
+    """Validate ``data`` (a file, an rdflib graph, a `DataGraph`, or a list of them) against SHACL
+    ``shapes``.
 
     ``shapes=None`` uses the shipped dataset profile plus the technique shapes generated for
     ``ontology`` (an `Ontology`, a PaNET file, or None for the shipped PaNET). ``engine`` is
     ``"fast"`` or ``"pyshacl"``. ``context`` reads plain JSON records as RDF: ``"pan-search"``,
     ``"scicat"`` or a JSON-LD context file. Unreadable input raises
-    `panet.errors.InputFileError` naming the file and line.
+    `panet.errors.InputFileError` naming the file and line; ill-formed shapes (two
+    ``sh:severity`` values, a ``sh:deactivated`` that is not ``true``/``false``) raise
+    `panet.shacl.compile.IllFormedShapes` whichever the engine.
     """
     from panet.errors import OptionError
     from panet.shacl.generate import default_shapes
-    from panet.shacl.inputs import read_graphs
+    from panet.shacl.inputs import read_graphs, read_shapes
 
     if engine not in ENGINES:
         raise OptionError(f"engine must be one of {ENGINES}, not {engine!r}")
@@ -56,26 +61,29 @@ def validate(
         return onto_cache[0]
 
     data_graph = read_graphs(data, context)
-    shapes_graph = default_shapes(onto()) if shapes is None else read_graphs(shapes)
+    shapes_graph = default_shapes(onto()) if shapes is None else read_shapes(shapes)
     return check(data_graph, shapes_graph, engine, onto)
 
 
-def check(data: Graph, shapes: Graph, engine: str, onto: Any) -> Report:
+def check(data: Graph | DataGraph, shapes: Graph, engine: str, onto: Any) -> Report:
     """Validate parsed graphs; ``onto`` is a callable returning the `Ontology` (used only for
     messages about technique values).
 
     Where the shapes speak ``http://schema.org/`` (the shipped ones and panet's exports do) and
     the data says ``https://schema.org/`` for the same terms, the data is read in the http form
-    first, so neither spelling escapes the checks.
+    first, so neither spelling escapes the checks. Both engines see the same triples: an rdflib
+    ``data`` is read as pyoxigraph terms, and pyshacl gets an rdflib graph built from them.
     """
     from panet.shacl import reference
-    from panet.shacl.compile import Unsupported, compile_cached, per_graph
+    from panet.shacl.compile import Unsupported, check_well_formed, compile_cached, per_graph
+    from panet.shacl.data import to_rdflib
     from panet.shacl.engine import run
     from panet.shacl.explain import Explainer
-    from panet.shacl.inputs import http_schema_org, schema_org_terms
+    from panet.shacl.inputs import http_schema_org, read_graphs, schema_org_terms
     from panet.shacl.report import Report, Result
 
-    data = http_schema_org(data, per_graph(shapes, schema_org_terms))
+    check_well_formed(shapes)
+    data = http_schema_org(read_graphs(data), per_graph(shapes, schema_org_terms))
     fallback = None
     found: list[tuple[Any, ...]] | None = None
     if engine == "fast":
@@ -84,13 +92,23 @@ def check(data: Graph, shapes: Graph, engine: str, onto: Any) -> Report:
         except Unsupported as err:
             fallback = err.reason
         else:
-            found = [(f, s.path_node, v, s.node, c, s.severity) for f, s, v, c in run(compiled, data)]
+            memo: dict[Any, Any] = {}
+
+            def rd(term: Any) -> Any:
+                if term is None:
+                    return None
+                node = memo.get(term)
+                if node is None:
+                    node = memo[term] = to_rdflib(term)
+                return node
+
+            found = [(rd(f), p, rd(v), s.node, c, s.severity) for f, s, v, c, p in run(compiled, data)]
     if found is None:
-        found = reference.run(data, shapes)
+        found = reference.run(data.rdflib(), shapes)
     explainer = Explainer(shapes, data, onto)
     results = [Result(f, p, v, s, c, sev, explainer.message(v, s, c), shapes) for f, p, v, s, c, sev in found]
     used = "pyshacl" if fallback is not None or engine == "pyshacl" else "fast"
-    return Report(results, engine=used, fallback=fallback, shapes_graph=shapes, data_graph=data)
+    return Report(results, engine=used, fallback=fallback, shapes_graph=shapes, data=data)
 
 
 def _ontology(ontology: Any) -> Ontology:
