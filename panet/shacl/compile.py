@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 from pyoxigraph import BlankNode as OxBlankNode
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode as OxNamedNode
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from panet.errors import PanetError
-from panet.shacl.data import RDF_LANG_STRING, to_ox
+from panet.shacl.data import to_ox
 from panet.shacl.literals import less_than, well_formed
 
 if TYPE_CHECKING:
@@ -50,72 +50,26 @@ __all__ = [
     "compile_shapes",
 ]
 
+# fmt: off
 _PARAMETERS = [
-    "targetNode",
-    "targetClass",
-    "targetSubjectsOf",
-    "targetObjectsOf",
-    "path",
-    "class",
-    "datatype",
-    "nodeKind",
-    "in",
-    "pattern",
-    "flags",
-    "minCount",
-    "maxCount",
-    "minExclusive",
-    "minInclusive",
-    "maxExclusive",
-    "maxInclusive",
-    "minLength",
-    "maxLength",
-    "languageIn",
-    "uniqueLang",
-    "equals",
-    "disjoint",
-    "lessThan",
-    "lessThanOrEquals",
-    "closed",
-    "ignoredProperties",
-    "node",
-    "hasValue",
-    "or",
-    "and",
-    "not",
-    "xone",
-    "property",
-    "qualifiedValueShape",
-    "qualifiedMinCount",
-    "qualifiedMaxCount",
-    "qualifiedValueShapesDisjoint",
-    "severity",
-    "message",
-    "deactivated",
+    "targetNode", "targetClass", "targetSubjectsOf", "targetObjectsOf", "path", "class", "datatype", "nodeKind",
+    "in", "pattern", "flags", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
+    "maxInclusive", "minLength", "maxLength", "languageIn", "uniqueLang", "equals", "disjoint", "lessThan",
+    "lessThanOrEquals", "closed", "ignoredProperties", "node", "hasValue", "or", "and", "not", "xone", "property",
+    "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "severity",
+    "message", "deactivated"
 ]
+# fmt: on
 #: The SHACL Core predicates the fast engine implements (with every path form).
 SUBSET = frozenset(SH[name] for name in _PARAMETERS)
 _ANNOTATIONS = frozenset(SH[name] for name in ("name", "description", "order", "group", "defaultValue"))
 # Parameters that may appear once per shape; pyshacl merges or rejects repeats, so they fall back.
-_SINGLE = frozenset(
-    SH[n]
-    for n in [
-        "path",
-        "in",
-        "datatype",
-        "nodeKind",
-        "minCount",
-        "maxCount",
-        "flags",
-        "qualifiedMinCount",
-        "qualifiedMaxCount",
-        "minLength",
-        "maxLength",
-        "languageIn",
-        "closed",
-        "ignoredProperties",
-    ]
-)
+# fmt: off
+_SINGLE = frozenset(SH[n] for n in [
+    "path", "in", "datatype", "nodeKind", "minCount", "maxCount", "flags", "qualifiedMinCount",
+    "qualifiedMaxCount", "minLength", "maxLength", "languageIn", "closed", "ignoredProperties"
+])
+# fmt: on
 _PROPERTY_ONLY = frozenset(
     (SH.minCount, SH.maxCount, SH.qualifiedValueShape, SH.uniqueLang, SH.lessThan, SH.lessThanOrEquals)
 )
@@ -350,7 +304,7 @@ class LanguageInCheck(Check):
         if not isinstance(value, OxLiteral) or not value.language:
             return False
         tag = value.language.lower()
-        return any(r == "*" or tag == r or tag.startswith(r + "-") for r in self.ranges)
+        return any(r in ("*", tag) or tag.startswith(r + "-") for r in self.ranges)
 
 
 class UniqueLangCheck(Check):
@@ -380,9 +334,7 @@ class PropertyPairCheck(Check):
         component = self.component
         if component == SH.EqualsConstraintComponent:
             mine, theirs = dict.fromkeys(values), dict.fromkeys(others)
-            return [(v, component) for v in mine if v not in theirs] + [
-                (o, component) for o in theirs if o not in mine
-            ]
+            return [(v, component) for v in mine if v not in theirs] + [(o, component) for o in theirs if o not in mine]
         if component == SH.DisjointConstraintComponent:
             theirs = set(others)
             return [(v, component) for v in values if v in theirs]
@@ -403,12 +355,7 @@ class ClosedCheck(Check):
         from panet.shacl.data import to_rdflib
 
         allowed = self.allowed
-        return [
-            (o, self.component, to_rdflib(p))
-            for v in values
-            for p, o in ev.data.about(v)
-            if p not in allowed
-        ]
+        return [(o, self.component, to_rdflib(p)) for v in values for p, o in ev.data.about(v) if p not in allowed]
 
 
 class CountCheck(Check):
@@ -483,11 +430,7 @@ class QualifiedCheck(Check):
         self.shape, self.minimum, self.maximum, self.siblings = shape, minimum, maximum, siblings
 
     def failures(self, ev: Evaluator, focus: Term, values: Any) -> list[Failure]:
-        n = sum(
-            1
-            for v in values
-            if ev.conforms(self.shape, v) and not any(ev.conforms(s, v) for s in self.siblings)
-        )
+        n = sum(1 for v in values if ev.conforms(self.shape, v) and not any(ev.conforms(s, v) for s in self.siblings))
         found: list[Failure] = []
         if self.maximum is not None and n > self.maximum:
             found.append((None, SH.QualifiedMaxCountConstraintComponent))
@@ -601,7 +544,9 @@ class _Compiler:
         for pattern in get(SH.pattern, ()):
             checks.append(PatternCheck(_regex(pattern, one.get(SH.flags))))
         for name in ("minExclusive", "minInclusive", "maxExclusive", "maxInclusive"):
-            checks.extend(RangeCheck(SH[name[0].upper() + name[1:] + "ConstraintComponent"], to_ox(b)) for b in get(SH[name], ()))
+            checks.extend(
+                RangeCheck(SH[name[0].upper() + name[1:] + "ConstraintComponent"], to_ox(b)) for b in get(SH[name], ())
+            )
         if SH.minLength in one:
             checks.append(LengthCheck(SH.MinLengthConstraintComponent, _int(one[SH.minLength]), None))
         if SH.maxLength in one:
@@ -764,9 +709,10 @@ def check_well_formed(graph: Graph) -> None:
     and the fast engine would each pick something else. Remembered per graph.
 
     >>> from rdflib import Graph
-    >>> check_well_formed(Graph().parse(data='<http://e/S> <http://www.w3.org/ns/shacl#deactivated> "yes" .', format="turtle"))
+    >>> shapes = '<http://e/S> <http://www.w3.org/ns/shacl#deactivated> "yes" .'
+    >>> check_well_formed(Graph().parse(data=shapes, format="turtle"))
     Traceback (most recent call last):
-    panet.shacl.compile.IllFormedShapes: the shapes graph is ill-formed: shape <http://e/S> has sh:deactivated "yes", not true or false
+    panet.shacl.compile.IllFormedShapes: the shapes graph is ill-formed: shape <http://e/S> has ... not true or false
     """
     problem = per_graph(graph, _ill_formed)
     if problem:

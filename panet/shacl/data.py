@@ -55,6 +55,10 @@ class DataGraph:
             if found is None:
                 found = pairs[p] = []
             found.append((s, o))
+        for p, found in pairs.items():  # a set of triples: a file (or two) may state one twice
+            unique = list(dict.fromkeys(found))
+            if len(unique) < len(found):
+                pairs[p] = unique
         self.pairs = pairs
         self.prefixes = dict(prefixes or {})
         self._out: dict[NamedNode, dict[Term, list[Term]]] = {}

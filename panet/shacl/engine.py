@@ -114,7 +114,8 @@ class Evaluator:
             else:
                 path = shape.path_node
                 results.extend(
-                    (focus, shape, f[0], f[1], f[2] if len(f) > 2 else path) for f in check.failures(self, focus, values)
+                    (focus, shape, f[0], f[1], f[2] if len(f) > 2 else path)
+                    for f in check.failures(self, focus, values)
                 )
         return results
 

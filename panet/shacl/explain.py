@@ -99,7 +99,9 @@ class Explainer:
         return str(value) if isinstance(value, Literal) else node_text(self.shapes, value)
 
 
-def explain_reference(onto: Ontology, value: Node, under: Node | None = None, data: Graph | DataGraph | None = None) -> str | None:
+def explain_reference(
+    onto: Ontology, value: Node, under: Node | None = None, data: Graph | DataGraph | None = None
+) -> str | None:
     """Why ``value`` is not an acceptable PaNET technique IRI, and what to write instead."""
     if isinstance(value, Literal):
         return _explain_text(onto, str(value), "is text, not an IRI")

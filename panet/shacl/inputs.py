@@ -128,7 +128,7 @@ def parse_rdf(
     1
     >>> parse_rdf(b"<http://e/a> <http://e/b> .", "body.ttl")
     Traceback (most recent call last):
-    panet.errors.InputFileError: body.ttl, line 1, column 26: not readable as turtle RDF: . is not a valid RDF object; is the file truncated or not RDF?
+    panet.errors.InputFileError: body.ttl, line 1, column 26: not readable as turtle RDF: ...
     """
     from panet.formats import detect_format
     from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
@@ -144,14 +144,17 @@ def parse_rdf(
         data = _json_ld(path, content, context)
     elif declares_external_entity(content):
         raise InputFileError(path, EXTERNAL_ENTITY_PROBLEM)
-    if fmt not in FORMATS:
-        from panet.formats.rdf import parse_graph
+    from panet.formats.rdf import parse_graph
 
+    if fmt not in FORMATS:
         return DataGraph.from_rdflib(parse_graph(path, data, fmt, InputFileError))
     try:
         return DataGraph.parse(data, fmt, base_iri=path.resolve().as_uri())
     except SyntaxError as err:
-        raise _syntax_error(path, fmt, err) from None
+        error = _syntax_error(path, fmt, err)
+    if error.line is None and fmt == "xml":  # pyoxigraph's RDF/XML errors have no line: rdflib's finds it
+        parse_graph(path, data, fmt, InputFileError)  # (never for JSON-LD: rdflib would fetch contexts)
+    raise error
 
 
 def _syntax_error(path: Path, fmt: str, err: SyntaxError) -> InputFileError:
@@ -160,6 +163,11 @@ def _syntax_error(path: Path, fmt: str, err: SyntaxError) -> InputFileError:
     problem = re.sub(r"^Parser error at line \d+ column \d+: ", "", str(err.msg or err).strip().splitlines()[0])
     line = err.lineno if isinstance(err.lineno, int) and err.lineno > 0 else None
     column = err.offset if line is not None and isinstance(err.offset, int) and err.offset > 0 else None
+    if "LoadDocumentCallback" in problem:  # a scoped or @import context named by IRI
+        problem = (
+            "refers to a JSON-LD context by IRI; panet never loads contexts: write it inline or use --context FILE"
+        )
+        return InputFileError(path, problem, line=line, column=column)
     return InputFileError(
         path, f"not readable as {fmt} RDF: {problem}; is the file truncated or not RDF?", line=line, column=column
     )

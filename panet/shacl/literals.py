@@ -11,7 +11,7 @@ True
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,7 +49,7 @@ def _zone(text: str | None) -> timezone | None:
     if not text:
         return None
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     return timezone(sign * timedelta(hours=int(text[1:3]), minutes=int(text[4:6])))
 
@@ -162,4 +162,3 @@ def less_than(a: Any, b: Any, or_equal: bool = False) -> bool | None:
         return x <= y if or_equal else x < y
     except TypeError:
         return None
-

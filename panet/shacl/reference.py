@@ -10,8 +10,7 @@ from rdflib.namespace import SH
 from panet.errors import PanetError
 
 if TYPE_CHECKING:
-    from rdflib import Graph, Literal
-    from rdflib.namespace import XSD
+    from rdflib import Graph
     from rdflib.term import Node
 
     ReferenceResult = tuple[Node, Node | None, Node | None, Node, Node, Node]
