@@ -111,10 +111,22 @@ def check(data: Graph | DataGraph, shapes: Graph, engine: str, onto: Any) -> Rep
     return Report(results, engine=used, fallback=fallback, shapes_graph=shapes, data=data)
 
 
+_default: dict[str, Any] = {}
+
+
 def _ontology(ontology: Any) -> Ontology:
-    from panet.loader import load
+    """The `Ontology` to validate with. The shipped one (``None``) is loaded once per process and
+    kept while its file is unchanged, so messages and shapes built for it are reused by every
+    `validate` call (a loop over files, a service)."""
+    from panet.loader import load, shipped_path
     from panet.ontology import Ontology
 
     if isinstance(ontology, Ontology):
         return ontology
-    return load(ontology)
+    if ontology is not None:
+        return load(ontology)
+    stat = os.stat(shipped_path())
+    key = (stat.st_mtime_ns, stat.st_size)
+    if _default.get("key") != key:
+        _default.update(key=key, ontology=load())
+    return _default["ontology"]

@@ -28,7 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from panet.errors import PanetError
 from panet.shacl.data import to_ox
-from panet.shacl.literals import less_than, well_formed
+from panet.shacl.literals import less_than
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -169,6 +169,7 @@ class Shape:
         "target_nodes",
         "target_objects_of",
         "target_subjects_of",
+        "value_checks",
     )
 
     def __init__(self, node: Node) -> None:
@@ -183,6 +184,8 @@ class Shape:
         self.target_classes: list[Term] = []
         self.target_subjects_of: list[Term] = []
         self.target_objects_of: list[Term] = []
+        #: for a node shape of value constraints only: its checks, run as one test per node
+        self.value_checks: tuple[ValueCheck, ...] | None = None
 
     @property
     def has_targets(self) -> bool:
@@ -192,22 +195,44 @@ class Shape:
         return f"<Shape {self.node.n3()}>"
 
 
-# -- checks: failures(ev, focus, values) -> [(value or None, component[, result path])] -------
+# -- checks ----------------------------------------------------------------------------------
+# ``results(ev, pairs)`` takes ``[(focus, value nodes)]`` (all focus nodes of a shape at once)
+# and gives ``[(focus, value or None, component, result path or None for the shape's path)]``.
 Failure = tuple[Any, ...]
+Pairs = list[tuple[Any, Any]]
 
 
 class Check:
     component: URIRef
 
-    def failures(self, ev: Evaluator, focus: Term, values: Any) -> list[Failure]:
-        component = self.component
-        return [(v, component) for v in values if not self.accepts(ev, v)]
+    def results(self, ev: Evaluator, pairs: Pairs) -> list[Failure]:
+        raise NotImplementedError
+
+
+class ValueCheck(Check):
+    """A constraint on each value node alone: ``accepts(ev, value)``."""
+
+    def results(self, ev: Evaluator, pairs: Pairs) -> list[Failure]:
+        accepts, component = self.accepts, self.component
+        return [(f, v, component, None) for f, values in pairs for v in values if not accepts(ev, v)]
 
     def accepts(self, ev: Evaluator, value: Term) -> bool:
         raise NotImplementedError
 
 
-class ClassCheck(Check):
+class FocusCheck(Check):
+    """A constraint on the value nodes of one focus node together: ``failures(ev, focus, values)``
+    gives ``(value or None, component[, result path])`` tuples."""
+
+    def results(self, ev: Evaluator, pairs: Pairs) -> list[Failure]:
+        failures = self.failures
+        return [(f, *x, None) if len(x) == 2 else (f, *x) for f, values in pairs for x in failures(ev, f, values)]
+
+    def failures(self, ev: Evaluator, focus: Term, values: Any) -> list[Failure]:
+        raise NotImplementedError
+
+
+class ClassCheck(ValueCheck):
     component = SH.ClassConstraintComponent
 
     def __init__(self, cls: Term) -> None:
@@ -217,7 +242,7 @@ class ClassCheck(Check):
         return not isinstance(value, OxLiteral) and ev.is_instance(value, self.cls)
 
 
-class InCheck(Check):
+class InCheck(ValueCheck):
     component = SH.InConstraintComponent
 
     def __init__(self, members: frozenset[Term]) -> None:
@@ -226,8 +251,12 @@ class InCheck(Check):
     def accepts(self, ev: Evaluator, value: Term) -> bool:
         return value in self.members
 
+    def results(self, ev: Evaluator, pairs: Pairs) -> list[Failure]:
+        members, component = self.members, self.component
+        return [(f, v, component, None) for f, values in pairs for v in values if v not in members]
 
-class DatatypeCheck(Check):
+
+class DatatypeCheck(ValueCheck):
     """The same datatype, and a well-formed lexical form for the XSD datatypes panet knows
     (`panet.shacl.literals`); ``rdfs:Literal`` accepts any literal, as pyshacl does."""
 
@@ -236,18 +265,17 @@ class DatatypeCheck(Check):
     def __init__(self, datatype: Term) -> None:
         self.datatype = datatype
         self.any_literal = datatype == OxNamedNode(str(RDFS.Literal))
-        self.memo: dict[Term, bool] = {}
 
     def accepts(self, ev: Evaluator, value: Term) -> bool:
-        found = self.memo.get(value)
-        if found is None:
-            found = self.memo[value] = isinstance(value, OxLiteral) and (
-                self.any_literal or (value.datatype == self.datatype and well_formed(value))
-            )
-        return found
+        if not isinstance(value, OxLiteral):
+            return False
+        if self.any_literal:
+            return True
+        datatype = value.datatype
+        return datatype == self.datatype and ev.well_formed(value)
 
 
-class NodeKindCheck(Check):
+class NodeKindCheck(ValueCheck):
     component = SH.NodeKindConstraintComponent
 
     def __init__(self, kinds: tuple[type, ...]) -> None:
@@ -256,8 +284,12 @@ class NodeKindCheck(Check):
     def accepts(self, ev: Evaluator, value: Term) -> bool:
         return isinstance(value, self.kinds)
 
+    def results(self, ev: Evaluator, pairs: Pairs) -> list[Failure]:
+        kinds, component = self.kinds, self.component
+        return [(f, v, component, None) for f, values in pairs for v in values if not isinstance(v, kinds)]
 
-class PatternCheck(Check):
+
+class PatternCheck(ValueCheck):
     component = SH.PatternConstraintComponent
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
@@ -267,7 +299,7 @@ class PatternCheck(Check):
         return not isinstance(value, OxBlankNode) and self.pattern.search(value.value) is not None
 
 
-class RangeCheck(Check):
+class RangeCheck(ValueCheck):
     """``sh:minInclusive`` … ``sh:maxExclusive``: the value compares with the bound as SPARQL
     orders literals; a value that does not compare (another kind, a blank node) fails."""
 
@@ -283,7 +315,7 @@ class RangeCheck(Check):
         return bool(less_than(a, b, self.or_equal))
 
 
-class LengthCheck(Check):
+class LengthCheck(ValueCheck):
     def __init__(self, component: URIRef, minimum: int | None, maximum: int | None) -> None:
         self.component, self.minimum, self.maximum = component, minimum, maximum
 
@@ -294,7 +326,7 @@ class LengthCheck(Check):
         return (self.minimum is None or n >= self.minimum) and (self.maximum is None or n <= self.maximum)
 
 
-class LanguageInCheck(Check):
+class LanguageInCheck(ValueCheck):
     component = SH.LanguageInConstraintComponent
 
     def __init__(self, ranges: list[str]) -> None:
@@ -307,7 +339,7 @@ class LanguageInCheck(Check):
         return any(r in ("*", tag) or tag.startswith(r + "-") for r in self.ranges)
 
 
-class UniqueLangCheck(Check):
+class UniqueLangCheck(FocusCheck):
     """One result per language tag that two or more value nodes carry (no ``sh:value``)."""
 
     component = SH.UniqueLangConstraintComponent
@@ -321,7 +353,7 @@ class UniqueLangCheck(Check):
         return [(None, self.component) for n in seen.values() if n > 1]
 
 
-class PropertyPairCheck(Check):
+class PropertyPairCheck(FocusCheck):
     """``sh:equals``, ``sh:disjoint``, ``sh:lessThan``, ``sh:lessThanOrEquals``: value nodes
     against the focus node's values of another property."""
 
@@ -342,7 +374,7 @@ class PropertyPairCheck(Check):
         return [(v, component) for v in values for o in others if not less_than(v, o, or_equal)]
 
 
-class ClosedCheck(Check):
+class ClosedCheck(FocusCheck):
     """``sh:closed true``: each triple of a value node whose predicate is neither a property
     shape's path nor ignored is a result, with that predicate as the path."""
 
@@ -358,18 +390,18 @@ class ClosedCheck(Check):
         return [(o, self.component, to_rdflib(p)) for v in values for p, o in ev.data.about(v) if p not in allowed]
 
 
-class CountCheck(Check):
+class CountCheck(FocusCheck):
     def __init__(self, component: URIRef, minimum: int | None, maximum: int | None) -> None:
         self.component, self.minimum, self.maximum = component, minimum, maximum
 
-    def failures(self, ev: Evaluator, focus: Term, values: Any) -> list[Failure]:
-        n = len(values)
-        if (self.minimum is not None and n < self.minimum) or (self.maximum is not None and n > self.maximum):
-            return [(None, self.component)]
-        return []
+    def results(self, ev: Evaluator, pairs: Pairs) -> list[Failure]:
+        low = -1 if self.minimum is None else self.minimum
+        high = float("inf") if self.maximum is None else self.maximum
+        component = self.component
+        return [(f, None, component, None) for f, values in pairs if not low <= len(values) <= high]
 
 
-class HasValueCheck(Check):
+class HasValueCheck(FocusCheck):
     component = SH.HasValueConstraintComponent
 
     def __init__(self, value: Term) -> None:
@@ -379,7 +411,7 @@ class HasValueCheck(Check):
         return [] if any(v == self.value for v in values) else [(None, self.component)]
 
 
-class NodeCheck(Check):
+class NodeCheck(ValueCheck):
     component = SH.NodeConstraintComponent
 
     def __init__(self, shape: Shape) -> None:
@@ -396,20 +428,33 @@ class NotCheck(NodeCheck):
         return not ev.conforms(self.shape, value)
 
 
-class ListCheck(Check):
+class ListCheck(ValueCheck):
     def __init__(self, component: URIRef, shapes: list[Shape]) -> None:
         self.component = component
         self.shapes = shapes
+        self.mode = {SH.OrConstraintComponent: "or", SH.AndConstraintComponent: "and"}.get(component, "xone")
 
     def accepts(self, ev: Evaluator, value: Term) -> bool:
-        if self.component == SH.OrConstraintComponent:
-            return any(ev.conforms(s, value) for s in self.shapes)
-        if self.component == SH.AndConstraintComponent:
-            return all(ev.conforms(s, value) for s in self.shapes)
-        return sum(ev.conforms(s, value) for s in self.shapes) == 1  # xone
+        conforms = ev.conforms
+        if self.mode == "or":
+            for shape in self.shapes:
+                checks = shape.value_checks
+                if checks is None or shape.deactivated:
+                    if conforms(shape, value):
+                        return True
+                    continue
+                for check in checks:  # inline: sh:or of datatypes runs once per value
+                    if not check.accepts(ev, value):
+                        break
+                else:
+                    return True
+            return False
+        if self.mode == "and":
+            return all(conforms(s, value) for s in self.shapes)
+        return sum(conforms(s, value) for s in self.shapes) == 1
 
 
-class AnyClassCheck(Check):
+class AnyClassCheck(ValueCheck):
     """``sh:or`` of shapes that each hold a single ``sh:class``: one set intersection."""
 
     component = SH.OrConstraintComponent
@@ -421,7 +466,7 @@ class AnyClassCheck(Check):
         return not isinstance(value, OxLiteral) and ev.is_instance_of_any(value, self.classes)
 
 
-class QualifiedCheck(Check):
+class QualifiedCheck(FocusCheck):
     """``sh:qualifiedValueShape``; with ``sh:qualifiedValueShapesDisjoint true`` a value counts
     only if it conforms to none of the ``siblings`` (the other qualified shapes of the shapes
     that share this property shape)."""
@@ -440,7 +485,8 @@ class QualifiedCheck(Check):
 
 
 class PropertyCheck(Check):
-    """``sh:property``: the nested shape validates each value node; its results are its own."""
+    """``sh:property``: the nested shape validates each value node; its results are its own
+    (the engine runs it, so it has no ``results``)."""
 
     component = SH.PropertyConstraintComponent
 
@@ -524,6 +570,8 @@ class _Compiler:
         self._value_checks(shape, one, get)
         self._focus_checks(shape, one, get)
         self._shape_checks(shape, node, one, get)
+        if shape.path is None and all(isinstance(c, ValueCheck) for c in shape.checks):
+            shape.value_checks = tuple(shape.checks)  # type: ignore[arg-type]
         return shape
 
     def _value_checks(self, shape: Shape, one: dict[Node, Node], get: Any) -> None:

@@ -15,7 +15,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat
+from pyoxigraph import Triple as OxTriple
 from pyoxigraph import parse as ox_parse
+
+from panet.errors import PanetError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -34,8 +37,7 @@ FORMATS = {
     "nt": RdfFormat.N_TRIPLES,
     "xml": RdfFormat.RDF_XML,
     "json-ld": RdfFormat.JSON_LD,
-    "n3": RdfFormat.N3,
-}
+}  # N3 (formulas, variables) is read by rdflib
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -49,17 +51,17 @@ class DataGraph:
     """
 
     def __init__(self, triples: Iterable[Triple] = (), prefixes: dict[str, str] | None = None) -> None:
-        pairs: dict[NamedNode, list[tuple[Term, Term]]] = {}
+        #: predicate -> its triples as read: ``(subject, object)`` pairs, or pyoxigraph quads for
+        #: a parsed file (terms are taken out of a quad only when its predicate is looked up).
+        #: A triple stated twice is listed twice; the indexes and iteration give it once.
+        self.pairs: dict[NamedNode, list[Any]] = {}
+        self._quads = False
+        pairs = self.pairs
         for s, p, o in triples:
-            found = pairs.get(p)
-            if found is None:
-                found = pairs[p] = []
-            found.append((s, o))
-        for p, found in pairs.items():  # a set of triples: a file (or two) may state one twice
-            unique = list(dict.fromkeys(found))
-            if len(unique) < len(found):
-                pairs[p] = unique
-        self.pairs = pairs
+            try:
+                pairs[p].append((s, o))
+            except KeyError:
+                pairs[p] = [(s, o)]
         self.prefixes = dict(prefixes or {})
         self._out: dict[NamedNode, dict[Term, list[Term]]] = {}
         self._in: dict[NamedNode, dict[Term, list[Term]]] = {}
@@ -72,7 +74,15 @@ class DataGraph:
         """Parse ``content`` in ``fmt`` (a key of `FORMATS`); pyoxigraph's `SyntaxError` passes
         through (it has the line). Blank nodes get fresh identifiers, so parsed graphs merge."""
         parser = ox_parse(content, FORMATS[fmt], base_iri=base_iri, rename_blank_nodes=True)
-        graph = cls(_triples(parser))
+        graph = cls()
+        graph._quads = True
+        pairs = graph.pairs
+        for quad in parser:
+            p = quad.predicate
+            try:
+                pairs[p].append(quad)
+            except KeyError:
+                pairs[p] = [quad]
         graph.prefixes = dict(parser.prefixes)
         return graph
 
@@ -101,24 +111,28 @@ class DataGraph:
         return merged
 
     def __len__(self) -> int:
-        return sum(len(found) for found in self.pairs.values())
+        return sum(len(objects) for p in self.pairs for objects in self.out(p).values())
 
     def __iter__(self) -> Iterator[Triple]:
-        for p, found in self.pairs.items():
-            for s, o in found:
-                yield s, p, o
+        for p in self.pairs:
+            for s, objects in self.out(p).items():
+                for o in objects:
+                    yield s, p, o
 
     # -- indexes ---------------------------------------------------------------------------
     def out(self, predicate: NamedNode) -> dict[Term, list[Term]]:
-        """subject -> objects of ``predicate``."""
+        """subject -> objects of ``predicate`` (each object once)."""
         found = self._out.get(predicate)
         if found is None:
             found = self._out[predicate] = {}
-            for s, o in self.pairs.get(predicate, ()):
+            read = self.pairs.get(predicate, ())
+            for s, o in ((q.subject, q.object) for q in read) if self._quads else read:
+                if o.__class__ is OxTriple:
+                    raise PanetError(f"{s} {predicate} {o}: RDF 1.2 triple terms are not supported; leave them out")
                 objects = found.get(s)
                 if objects is None:
                     found[s] = [o]
-                else:
+                elif o not in objects:
                     objects.append(o)
         return found
 
@@ -127,17 +141,17 @@ class DataGraph:
         found = self._in.get(predicate)
         if found is None:
             found = self._in[predicate] = {}
-            for s, o in self.pairs.get(predicate, ()):
-                found.setdefault(o, []).append(s)
+            for s, objects in self.out(predicate).items():
+                for o in objects:
+                    found.setdefault(o, []).append(s)
         return found
 
     def about(self, subject: Term) -> list[tuple[NamedNode, Term]]:
         """Every ``(predicate, object)`` of ``subject`` (the index is built on first use)."""
         if self._subjects is None:
             self._subjects = {}
-            for p, found in self.pairs.items():
-                for s, o in found:
-                    self._subjects.setdefault(s, []).append((p, o))
+            for s, p, o in self:
+                self._subjects.setdefault(s, []).append((p, o))
         return self._subjects.get(subject, [])
 
     # -- the rdflib view ---------------------------------------------------------------------
@@ -192,14 +206,6 @@ class DataGraph:
     def objects(self, subject: Node, predicate: Node) -> list[Node]:
         """The objects of ``subject predicate`` as rdflib terms."""
         return [to_rdflib(o) for o in self.out(to_ox(predicate)).get(to_ox(subject), ())]  # type: ignore[arg-type]
-
-
-def _triples(parser: Iterable[Any]) -> Iterator[Triple]:
-    for quad in parser:
-        s, p, o, _ = quad
-        if not isinstance(s, (NamedNode, BlankNode)) or not isinstance(o, (NamedNode, BlankNode, Literal)):
-            raise SyntaxError(f"{quad} is not an RDF 1.1 triple (quoted triples and variables are not read)")
-        yield s, p, o
 
 
 def to_ox(node: Node) -> Term:

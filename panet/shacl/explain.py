@@ -78,8 +78,10 @@ class Explainer:
             onto = self._ontology()
             if checks == PANETSH.TechniqueIndividual:
                 found = explain_individual(onto, value, self.data)
-            else:
+            elif isinstance(value, BNode):
                 found = explain_reference(onto, value, self.shapes.value(source, PANETSH.under), self.data)
+            else:
+                found = _explained(onto, value, self.shapes.value(source, PANETSH.under))
             if found:
                 return found
         messages = [str(m) for m in self.shapes.objects(source, SH.message)]
@@ -127,6 +129,21 @@ def explain_reference(
         if top is not None and term not in onto.descendants(top, include_self=True):
             return f"{_name(term)} is a technique, but not under {_name(top)}."
     return None
+
+
+_EXPLAINED_KEPT = 4096
+
+
+def _explained(onto: Ontology, value: Node, under: Node | None) -> str | None:
+    """`explain_reference` for an IRI or a literal, remembered on the ontology (the same wrong
+    values come back in every file a catalogue validates; at most 4 096 are kept)."""
+    memo = onto._memo.setdefault("shacl-explained", {})
+    key = (value, under)
+    if key not in memo:
+        if len(memo) >= _EXPLAINED_KEPT:
+            memo.clear()
+        memo[key] = explain_reference(onto, value, under)
+    return memo[key]
 
 
 def explain_individual(onto: Ontology, value: Node, data: Graph | DataGraph) -> str | None:
