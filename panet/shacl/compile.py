@@ -28,7 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from panet.errors import PanetError
 from panet.shacl.data import to_ox
-from panet.shacl.literals import less_than
+from panet.shacl.literals import LEXICAL_CHECKED, less_than
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -265,14 +265,14 @@ class DatatypeCheck(ValueCheck):
     def __init__(self, datatype: Term) -> None:
         self.datatype = datatype
         self.any_literal = datatype == OxNamedNode(str(RDFS.Literal))
+        self.lexical_checked = datatype.value in LEXICAL_CHECKED
 
     def accepts(self, ev: Evaluator, value: Term) -> bool:
         if not isinstance(value, OxLiteral):
             return False
         if self.any_literal:
             return True
-        datatype = value.datatype
-        return datatype == self.datatype and ev.well_formed(value)
+        return value.datatype == self.datatype and (not self.lexical_checked or ev.well_formed(value))
 
 
 class NodeKindCheck(ValueCheck):
@@ -466,7 +466,7 @@ class AnyClassCheck(ValueCheck):
         return not isinstance(value, OxLiteral) and ev.is_instance_of_any(value, self.classes)
 
 
-class QualifiedCheck(FocusCheck):
+class QualifiedCheck(Check):
     """``sh:qualifiedValueShape``; with ``sh:qualifiedValueShapesDisjoint true`` a value counts
     only if it conforms to none of the ``siblings`` (the other qualified shapes of the shapes
     that share this property shape)."""
@@ -474,13 +474,20 @@ class QualifiedCheck(FocusCheck):
     def __init__(self, shape: Shape, minimum: int | None, maximum: int | None, siblings: list[Shape]) -> None:
         self.shape, self.minimum, self.maximum, self.siblings = shape, minimum, maximum, siblings
 
-    def failures(self, ev: Evaluator, focus: Term, values: Any) -> list[Failure]:
-        n = sum(1 for v in values if ev.conforms(self.shape, v) and not any(ev.conforms(s, v) for s in self.siblings))
+    def results(self, ev: Evaluator, pairs: Pairs) -> list[Failure]:
+        shape, siblings, conforms = self.shape, self.siblings, ev.conforms
+        low = -1 if self.minimum is None else self.minimum
+        high = float("inf") if self.maximum is None else self.maximum
         found: list[Failure] = []
-        if self.maximum is not None and n > self.maximum:
-            found.append((None, SH.QualifiedMaxCountConstraintComponent))
-        if self.minimum is not None and n < self.minimum:
-            found.append((None, SH.QualifiedMinCountConstraintComponent))
+        for f, values in pairs:
+            n = 0
+            for v in values:
+                if conforms(shape, v) and not (siblings and any(conforms(s, v) for s in siblings)):
+                    n += 1
+            if n > high:
+                found.append((f, None, SH.QualifiedMaxCountConstraintComponent, None))
+            if n < low:
+                found.append((f, None, SH.QualifiedMinCountConstraintComponent, None))
         return found
 
 

@@ -126,14 +126,16 @@ class DataGraph:
         if found is None:
             found = self._out[predicate] = {}
             read = self.pairs.get(predicate, ())
-            for s, o in ((q.subject, q.object) for q in read) if self._quads else read:
-                if o.__class__ is OxTriple:
-                    raise PanetError(f"{s} {predicate} {o}: RDF 1.2 triple terms are not supported; leave them out")
+            if self._quads:
+                read = [(q.subject, q.object) for q in read]
+            for s, o in read:
                 objects = found.get(s)
                 if objects is None:
                     found[s] = [o]
                 elif o not in objects:
                     objects.append(o)
+                if o.__class__ is OxTriple:
+                    raise PanetError(f"{s} {predicate} {o}: RDF 1.2 triple terms are not supported; leave them out")
         return found
 
     def into(self, predicate: NamedNode) -> dict[Term, list[Term]]:

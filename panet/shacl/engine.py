@@ -141,7 +141,10 @@ class Evaluator:
             return True
         checks = shape.value_checks
         if checks is not None:
-            return all(c.accepts(self, node) for c in checks)  # type: ignore[attr-defined]
+            for check in checks:  # noqa: SIM110 (a loop: no generator per call on the hot path)
+                if not check.accepts(self, node):
+                    return False
+            return True
         key = (id(shape), node)
         found = self._conforms.get(key)
         if found is None:

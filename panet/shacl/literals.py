@@ -17,7 +17,7 @@ from typing import Any
 
 from pyoxigraph import Literal
 
-__all__ = ["XSD", "comparable", "less_than", "well_formed"]
+__all__ = ["LEXICAL_CHECKED", "XSD", "comparable", "less_than", "well_formed"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
@@ -43,6 +43,10 @@ _DATE = re.compile(r"(-?\d{4,})-(\d\d)-(\d\d)" + _TZ)
 _TIME = re.compile(r"(\d\d):(\d\d):(\d\d(?:\.\d+)?)" + _TZ)
 _DATETIME = re.compile(r"(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d(?:\.\d+)?)" + _TZ)
 _BOOLEAN = {"true": True, "1": True, "false": False, "0": False}
+#: The datatypes whose lexical forms `well_formed` checks (any string is an xsd:string).
+LEXICAL_CHECKED = frozenset(
+    XSD + name for name in (*_INTEGER_RANGES, "decimal", "float", "double", "boolean", "date", "time", "dateTime")
+)
 
 
 def _zone(text: str | None) -> timezone | None:
