@@ -128,7 +128,7 @@ def parse_rdf(
     1
     >>> parse_rdf(b"<http://e/a> <http://e/b> .", "body.ttl")
     Traceback (most recent call last):
-    panet.errors.InputFileError: body.ttl, line 1, column 26: not readable as turtle RDF: ...
+    panet.errors.InputFileError: body.ttl, line 1, column ...: not readable as turtle RDF: ...
     """
     from panet.formats import detect_format
     from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
