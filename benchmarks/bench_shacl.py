@@ -82,7 +82,7 @@ def timed(function, repeat: int) -> tuple[float, object]:
 def parse_seconds(path: Path, repeat: int) -> float:
     import pyoxigraph
 
-    return timed(lambda: sum(1 for _ in pyoxigraph.parse(path=str(path))), repeat)[0]  # type: ignore[return-value]
+    return timed(lambda: sum(1 for _ in pyoxigraph.parse(path=str(path))), repeat)[0]
 
 
 def pyshacl_run(path: Path, shapes):
