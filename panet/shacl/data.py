@@ -39,7 +39,6 @@ FORMATS = {
     "json-ld": RdfFormat.JSON_LD,
 }  # N3 (formulas, variables) is read by rdflib
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class DataGraph:
@@ -103,6 +102,12 @@ class DataGraph:
 
     @classmethod
     def merge(cls, graphs: list[DataGraph]) -> DataGraph:
+        """One graph with the triples of ``graphs`` (the first one's prefixes win).
+
+        >>> a = DataGraph.parse(b"<http://e/a> <http://e/p> 1 .", "turtle")
+        >>> len(DataGraph.merge([a, a, DataGraph.parse(b"<http://e/a> <http://e/p> 2 .", "turtle")]))
+        2
+        """
         if len(graphs) == 1:
             return graphs[0]
         merged = cls(t for g in graphs for t in g)
