@@ -615,3 +615,13 @@ def test_unique_lang_follows_the_w3c_suite_not_pyshacl(tmp_path):
         assert report.engine == "fast"
         assert len(report.results) == results
     assert len(validate(data, shapes=shapes, engine="pyshacl").results) == 1  # pyshacl reads "1" as true
+
+
+def test_rdf_1_2_triple_terms_are_one_clear_error(tmp_path):
+    path = tmp_path / "data.ttl"
+    path.write_text(
+        "@prefix schema: <http://schema.org/> .\n"
+        '<http://example.org/d> a schema:Dataset ; schema:name <<( <http://example.org/a> schema:name "x" )>> .'
+    )
+    with pytest.raises(PanetError, match="triple terms are not supported"):
+        validate(path)

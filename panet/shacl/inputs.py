@@ -99,9 +99,8 @@ def http_schema_org(data: DataGraph, terms: frozenset[str]) -> DataGraph:
             return NamedNode("http" + node.value[5:])
         return node
 
-    rewritten = DataGraph(((http(s), http(p), http(o)) for s, p, o in data), data.prefixes)
-    rewritten.prefixes = {prefix: http(NamedNode(ns)).value for prefix, ns in data.prefixes.items()}
-    return rewritten
+    prefixes = {prefix: http(NamedNode(ns)).value for prefix, ns in data.prefixes.items()}
+    return DataGraph(((http(s), http(p), http(o)) for s, p, o in data), prefixes)
 
 
 def read_rdf(
