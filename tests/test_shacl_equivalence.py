@@ -13,6 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 import panet
+from panet.errors import PanetError
 from panet.shacl import check
 from panet.shacl.compile import compile_shapes
 from panet.shacl.generate import default_shapes
@@ -186,10 +187,22 @@ def shapes_graphs(draw) -> Graph:
     return g
 
 
+LESS_THAN = {SH.LessThanConstraintComponent, SH.LessThanOrEqualsConstraintComponent}
+
+
 def assert_same(data: Graph, shapes: Graph, onto) -> None:
     fast = check(data, shapes, "fast", lambda: onto)
-    reference = check(data, shapes, "pyshacl", lambda: onto)
     assert fast.engine == "fast", fast.fallback
+    try:
+        reference = check(data, shapes, "pyshacl", lambda: onto)
+    except PanetError as err:
+        stopped = str(err)
+    else:
+        stopped = ""
+    if stopped:  # pyshacl 0.40 stops on sh:lessThan(OrEquals) with a blank node; SHACL makes it a result
+        assert "to compare a BlankNode" in stopped
+        assert any(r.component in LESS_THAN for r in fast.results)
+        return
     assert Counter(r.key for r in fast.results) == Counter(r.key for r in reference.results)
     assert fast.conforms == reference.conforms
 
