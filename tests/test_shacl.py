@@ -625,3 +625,18 @@ def test_rdf_1_2_triple_terms_are_one_clear_error(tmp_path):
     )
     with pytest.raises(PanetError, match="triple terms are not supported"):
         validate(path)
+
+
+def test_less_than_with_a_blank_node_is_a_result_where_pyshacl_stops(tmp_path):
+    data = tmp_path / "data.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> 1 ; <http://example.org/q> [] .")
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<http://example.org/S> sh:targetNode <http://example.org/a> ; "
+        "sh:property [ sh:path <http://example.org/p> ; sh:lessThan <http://example.org/q> ] ."
+    )
+    report = validate(data, shapes=shapes)
+    assert [(r.component, r.value) for r in report.results] == [(SH.LessThanConstraintComponent, Literal(1))]
+    with pytest.raises(PanetError, match="to compare a BlankNode"):
+        validate(data, shapes=shapes, engine="pyshacl")
