@@ -79,7 +79,8 @@ class Report:
 
     ``conforms`` follows SHACL: true only when there is no result of any severity.
     ``engine`` is the engine that produced the results; ``fallback`` says why the fast
-    engine handed the validation to pyshacl (None when it did not).
+    engine handed the validation to pyshacl (None when it did not). ``data`` is the validated
+    data as parsed (a `panet.shacl.data.DataGraph`); ``data_graph`` the same as an rdflib graph.
     """
 
     def __init__(
