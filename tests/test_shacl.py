@@ -640,3 +640,17 @@ def test_less_than_with_a_blank_node_is_a_result_where_pyshacl_stops(tmp_path):
     assert [(r.component, r.value) for r in report.results] == [(SH.LessThanConstraintComponent, Literal(1))]
     with pytest.raises(PanetError, match="to compare a BlankNode"):
         validate(data, shapes=shapes, engine="pyshacl")
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_lexical_forms_are_kept_on_both_engines(tmp_path, engine):
+    data = tmp_path / "data.ttl"
+    data.write_text('<http://example.org/a> <http://example.org/p> "01"^^<http://www.w3.org/2001/XMLSchema#integer> .')
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<http://example.org/S> sh:targetNode <http://example.org/a> ; "
+        "sh:property [ sh:path <http://example.org/p> ; sh:hasValue 1 ] ."
+    )
+    report = validate(data, shapes=shapes, engine=engine)
+    assert [r.component for r in report.results] == [SH.HasValueConstraintComponent]  # "01" is not the term 1
