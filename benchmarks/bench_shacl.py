@@ -108,6 +108,16 @@ def first_call_seconds(path: Path) -> float:
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
 
 
+def command_seconds(path: Path, engine: str) -> float:
+    """``panet validate FILE --engine ENGINE`` as a whole process (exit status 1: violations)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "panet", "validate", str(path), "--engine", engine], capture_output=True, check=False
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return time.perf_counter() - start
+
+
 def measure(path: Path, shapes, n: int, with_pyshacl: bool, turbo) -> dict[str, float | None]:
     """Seconds per engine and for parsing (None: not run); checks that the engines agree on
     ``conforms``. Parsing and ``fast`` alternate, so both see the same machine load."""
@@ -172,6 +182,12 @@ def main() -> None:
                     f"{ratios[0]:>13} {ratios[1]:>11} {fast / parse:>10.1f}x"
                 )
             print(f"# {n} records, first panet.validate(path) in a fresh process: {first_call_seconds(path):.2f}s")
+            if n <= args.pyshacl_max:
+                fast, reference = command_seconds(path, "fast"), command_seconds(path, "pyshacl")
+                print(
+                    f"# {n} records, `panet validate FILE` as a whole process: {fast:.2f}s; "
+                    f"with --engine pyshacl {reference:.2f}s ({reference / fast:.1f}x)"
+                )
 
 
 if __name__ == "__main__":
