@@ -152,9 +152,8 @@ def table(onto, expected: dict, predicted: dict, kinds: list[str]) -> list[str]:
     for kind in [*kinds, "all"]:
         keys = [k for k in expected if kind in ("all", k[0])]
         s = score(onto, expected, predicted, keys)
-        lines.append(
-            f"  {kind:<10} {s['records']:>7} {s['P']:>6.3f} {s['R']:>6.3f} {s['P~']:>6.3f} {s['R~']:>6.3f} {s['false']:>6}"
-        )
+        figures = " ".join(f"{s[name]:>6.3f}" for name in ("P", "R", "P~", "R~"))
+        lines.append(f"  {kind:<10} {s['records']:>7} {figures} {s['false']:>6}")
     return lines
 
 
