@@ -181,10 +181,10 @@ def main() -> None:
 
     by_evidence: dict[str, Counter] = defaultdict(Counter)
     for key, found in evidence.items():
-        for term_id, kinds_of in found.items():
-            for how in kinds_of if isinstance(kinds_of, (list, tuple, set)) else [kinds_of]:
+        for iri, kinds_of in found.items():
+            for how in kinds_of:
                 by_evidence[how]["given"] += 1
-                by_evidence[how]["right"] += term_id in expected[key]
+                by_evidence[how]["right"] += iri.rpartition("/")[2] in expected[key]
     if by_evidence:
         print("\n  evidence          given  right (strict)")
         for how, counts in sorted(by_evidence.items()):

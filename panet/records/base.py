@@ -125,6 +125,14 @@ class RecordFormat:
         """Terms the record's structured metadata implies (a NeXus application definition)."""
         return []
 
+    def instrument_names(self, record: Any) -> list[str]:
+        """The names the record gives its instrument and facility (`panet.records.instruments`)."""
+        return []
+
+    def probes(self, record: Any) -> set[str]:
+        """The probes the record's structured metadata states (NeXus ``source/probe``)."""
+        return set()
+
     def update(self, record: Any, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
         """Rewrite ``corrected`` entries to their terms and append ``added`` terms, in place."""
         raise NotImplementedError

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from panet.ontology import Ontology
     from panet.records.base import Entry, RecordFormat
+    from panet.records.instruments import InstrumentTable
     from panet.term import Term
 
 __all__ = ["Outcome", "RecordAnnotator", "check_entry"]
@@ -43,6 +44,7 @@ class Outcome:
     corrected: list[tuple[Entry, Term]] = field(default_factory=list)
     unresolved: list[Entry] = field(default_factory=list)
     techniques: list[Term] = field(default_factory=list)
+    evidence: dict[str, list[str]] = field(default_factory=dict)  # IRI -> `panet.records.evidence.EVIDENCE`
 
     @property
     def changed(self) -> bool:
@@ -113,9 +115,12 @@ class RecordAnnotator:
         format: RecordFormat,
         fields: tuple[str, ...] | list[str] = (),
         to: str = "same",
+        instruments: InstrumentTable | None = None,
         **options: Any,
     ) -> None:
         from panet.records import export
+        from panet.records.evidence import Evidence
+        from panet.records.instruments import InstrumentTable
 
         self.ontology = ontology
         self.format = format
@@ -127,6 +132,7 @@ class RecordAnnotator:
         self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
         self._seen: dict[str, tuple[Term, ...]] = {}
+        self.evidence = Evidence(ontology, instruments if instruments is not None else InstrumentTable.shipped())
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -148,17 +154,23 @@ class RecordAnnotator:
                 present.setdefault(term.iri, term)
         found: list[Term] = []
         remembered = self._seen.get
-        for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
+        texts = fmt.texts(record, self.fields)
+        for text in texts:  # this loop runs for every field of every record
             terms = remembered(text)
             if terms is None:
                 terms = self._scan(text)
             if terms:
                 found += terms
         implied = fmt.implied(record, self.ontology)
-        if implied:  # a term found in the text that is more specific than an implied one replaces it
-            found_set = set(found)
-            implied = [t for t in implied if not found_set & self.ontology.descendants(t)]
-            found = implied + found
+        names = fmt.instrument_names(record)
+        evidence = outcome.evidence
+        if implied or names or len(found) > 1 or (found and found[0].iri in self.evidence.by_probe):
+            found, evidence = self.evidence.combine(found, implied, names, fmt.probes(record), list(texts))
+            outcome.evidence = evidence
+        else:
+            evidence.update((term.iri, ["text"]) for term in found)
+        for iri in present:
+            evidence.setdefault(iri, []).insert(0, "existing entry")
         added = outcome.added
         for term in found:
             if term.iri not in present:

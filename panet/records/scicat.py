@@ -25,6 +25,18 @@ class ScicatFormat(JsonFormat):
     default_fields = ("datasetName", "description", "keywords", "scientificMetadata")
     required_strings = ("pid", "datasetName", "description")
 
+    def instrument_names(self, record: Any) -> list[str]:
+        """``creationLocation`` ("/PSI/SLS/TOMCAT", "/DESY/PETRA III/P08"), ``instrumentId`` and
+        ``instrumentIds`` (SciCat 4), and an embedded ``instrument`` object's ``name``."""
+        names = [record.get(key) for key in ("creationLocation", "instrumentId")]
+        ids = record.get("instrumentIds")
+        if isinstance(ids, list):
+            names += ids
+        instrument = record.get("instrument")
+        if isinstance(instrument, dict):
+            names += [instrument.get("name"), instrument.get("uniqueName"), instrument.get("facility")]
+        return [name for name in names if isinstance(name, str) and name]
+
     def describe(self, record: Any) -> Description:
         pid = record.get("pid")
         created = record.get("creationTime")
