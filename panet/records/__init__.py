@@ -24,6 +24,7 @@ from pathlib import Path
 from panet.errors import RecordsError
 from panet.records.batch import Summary
 from panet.records.core import Outcome, RecordAnnotator
+from panet.records.instruments import InstrumentTable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +33,17 @@ if TYPE_CHECKING:
 
     from panet.ontology import Ontology
 
-__all__ = ["Outcome", "RecordAnnotator", "Summary", "annotate", "annotate_file", "detect_format", "harvest"]
+__all__ = [
+    "InstrumentTable",
+    "Outcome",
+    "RecordAnnotator",
+    "Summary",
+    "annotate",
+    "annotate_file",
+    "detect_format",
+    "harvest",
+    "instrument_table",
+]
 
 _JOBS: dict[tuple, RecordAnnotator] = {}  # compiled annotators of recent `annotate` calls
 
@@ -50,9 +61,12 @@ def annotator(
     *,
     to: str = "same",
     ontology: Ontology | None = None,
+    instruments: str | os.PathLike[str] | InstrumentTable | None = None,
     **options: Any,
 ) -> RecordAnnotator:
-    """A compiled `RecordAnnotator` for records of ``format``; ``options`` go to the engine."""
+    """A compiled `RecordAnnotator` for records of ``format``; ``options`` go to the engine.
+    ``instruments``: a CSV file of the user's own instrument rows, added to (and overriding) the
+    shipped table (`panet.records.instruments`), or an `InstrumentTable`."""
     from panet.loader import load
     from panet.records import formats
 
@@ -62,7 +76,19 @@ def annotator(
         raise RecordsError(
             "", f"format {format!r} needs the text fields to read: pass fields (--fields title,abstract)"
         )
-    return RecordAnnotator(ontology or load(), fmt, fields, to, **options)
+    return RecordAnnotator(ontology or load(), fmt, fields, to, instrument_table(instruments), **options)
+
+
+def instrument_table(instruments: str | os.PathLike[str] | InstrumentTable | None) -> InstrumentTable:
+    """The shipped instrument table, plus the rows of the user's file when ``instruments`` names one.
+
+    >>> len(instrument_table(None)) > 300
+    True
+    """
+    if isinstance(instruments, InstrumentTable):
+        return instruments
+    table = InstrumentTable.shipped()
+    return table if instruments is None else table.with_rows(Path(instruments))
 
 
 def annotate(
@@ -71,6 +97,7 @@ def annotate(
     *,
     fields: Iterable[str] = (),
     ontology: Ontology | None = None,
+    instruments: str | os.PathLike[str] | InstrumentTable | None = None,
     **options: Any,
 ) -> Outcome:
     """Annotate one record in memory; the caller's object is not modified.
@@ -78,14 +105,19 @@ def annotate(
     ``record``: a dict (pan, scicat, jsonl), XML text or an lxml element (datacite), a dict of
     column -> value (csv), or the path of a NeXus file. The `Outcome` holds the annotated
     ``record`` (same kind; XML as text), the terms ``added``, the entries ``corrected`` and
-    ``unresolved``, and all ``techniques`` the record now carries.
+    ``unresolved``, all ``techniques`` the record now carries and the ``evidence`` of each
+    (text, instrument, NeXus definition, probe, existing entry).
+
+    >>> out = annotate({"pid": "d1", "title": "run 12", "instrument": {"name": "LoKI", "facility": "ESS"}})
+    >>> [(t.label, out.evidence[t.iri]) for t in out.techniques]
+    [('small angle neutron scattering', ['instrument'])]
     """
-    key = (id(ontology), format, tuple(fields), repr(sorted(options.items())))
+    key = (id(ontology), format, tuple(fields), repr(sorted(options.items())), _table_key(instruments))
     job = _JOBS.get(key)
     if job is None:
         if len(_JOBS) >= 8:
             _JOBS.clear()
-        job = _JOBS[key] = annotator(format, fields, ontology=ontology, **options)
+        job = _JOBS[key] = annotator(format, fields, ontology=ontology, instruments=instruments, **options)
     fmt = job.format
     outcome = job.annotate(fmt.load(record))
     outcome.record = fmt.result(outcome.record)
@@ -104,6 +136,7 @@ def annotate_file(
     rejects: str | os.PathLike[str] | None = None,
     ontology: Ontology | None = None,
     progress: Callable[[Summary, int, int | None], None] | None = None,
+    instruments: str | os.PathLike[str] | InstrumentTable | None = None,
     **options: Any,
 ) -> Summary:
     """Annotate every record of ``input`` into ``output``; see `panet.records.batch`.
@@ -112,15 +145,18 @@ def annotate_file(
     "jsonld" or "ttl". Records that cannot be annotated go to ``rejects`` (default
     ``OUTPUT.rejects.jsonl``, always written) with their reason and line/offset.
     ``processes`` > 1 annotates in worker processes, in input order; 0 means one per CPU.
+    ``instruments``: the user's instrument rows (a CSV file, see `instrument_table`).
     """
     source = Path(input)
     if not source.exists():
         raise RecordsError(source, "no such file or directory")
     name = format or detect_format(source)
-    job = annotator(name, fields, to=to, ontology=ontology, **options)
+    job = annotator(name, fields, to=to, ontology=ontology, instruments=instruments, **options)
     reader = job.format.reader(source)
     stat = source.stat()
     about = {"input": str(source.resolve()), "size": stat.st_size, "modified": stat.st_mtime_ns, "format": name}
+    if instruments is not None:
+        about["instruments"] = _table_key(instruments)
     return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
 
 
@@ -140,6 +176,7 @@ def harvest(
     ontology: Ontology | None = None,
     progress: Callable[[Summary, int, int | None], None] | None = None,
     timeout: float = 60.0,
+    instruments: str | os.PathLike[str] | InstrumentTable | None = None,
     **options: Any,
 ) -> Summary:
     """Harvest an OAI-PMH endpoint (``ListRecords``, following resumptionTokens) and annotate
@@ -147,10 +184,20 @@ def harvest(
     or oai_dc (any prefix whose records are DataCite or Dublin Core)."""
     from panet.records.oaipmh import HarvestReader
 
-    job = annotator("datacite", fields, to=to, ontology=ontology, **options)
+    job = annotator("datacite", fields, to=to, ontology=ontology, instruments=instruments, **options)
     reader = HarvestReader(url, metadata_prefix, set, from_, until, timeout=timeout)
     about = {"url": url, **reader.params}
+    if instruments is not None:
+        about["instruments"] = _table_key(instruments)
     return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
+
+
+def _table_key(instruments: object) -> object:
+    """What identifies the user's instrument rows: the file and its last change, or the table."""
+    if instruments is None or isinstance(instruments, InstrumentTable):
+        return id(instruments) if instruments is not None else None
+    path = Path(instruments)
+    return f"{path.resolve()}@{path.stat().st_mtime_ns if path.exists() else 0}"
 
 
 def _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options) -> Summary:

@@ -133,6 +133,9 @@ class RecordFormat:
         """The probes the record's structured metadata states (NeXus ``source/probe``)."""
         return set()
 
+    def note_evidence(self, record: Any, evidence: dict[str, list[str]]) -> None:
+        """Write the evidence of each technique (by IRI) into the record, where its format has a place."""
+
     def update(self, record: Any, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
         """Rewrite ``corrected`` entries to their terms and append ``added`` terms, in place."""
         raise NotImplementedError

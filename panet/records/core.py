@@ -178,6 +178,7 @@ class RecordAnnotator:
                 added.append(term)
         if added or outcome.corrected:
             fmt.update(record, outcome.corrected, added)
+            fmt.note_evidence(record, outcome.evidence)
         outcome.techniques = list(present.values())
         return outcome
 

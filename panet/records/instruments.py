@@ -178,11 +178,12 @@ def read_rows(path: Path) -> list[Instrument]:
 def _instrument(row: dict[str, str | None], where: str) -> Instrument:
     """One row of an instrument table; `RecordsError` naming ``where`` and the field when malformed."""
 
+    missing = next((name for name in COLUMNS if row.get(name) is None), None)
+    if missing:
+        raise RecordsError(where, f"field {missing!r}: missing (the row has too few columns)")
+
     def field(name: str) -> str:
-        value = row.get(name)
-        if value is None:
-            raise RecordsError(where, f"field {name!r}: missing (the row has too few columns)")
-        return value.strip()
+        return (row.get(name) or "").strip()
 
     facility, name, probe = field("facility"), field("instrument"), field("probe").lower()
     if not facility or not name:

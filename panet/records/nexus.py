@@ -7,8 +7,14 @@ missing) and by the terms found in ``/entry/title``. Files are only read, never 
 output (``--to same``) is one JSON line per file::
 
     {"file": "run42.nxs", "entries": [{"entry": "/entry", "definition": "NXsas", "title": "…",
-     "probe": "x-ray"}], "techniques": [{"pid": "http://purl.org/pan-science/PaNET/PaNET01188",
-     "name": "small angle x-ray scattering"}]}
+     "instrument": ["SANS-I", "SINQ"], "probe": "neutron"}], "techniques": [{"pid":
+     "http://purl.org/pan-science/PaNET/PaNET01189", "name": "small angle neutron scattering",
+     "evidence": ["NeXus definition", "instrument"]}]}
+
+Each NXentry is read whole: its ``definition`` and those of its NXsubentry groups (NXmx inside an
+NXsubentry), ``title``, every NXinstrument group whatever its name (``DMC``, ``FOCUS``) with its
+``name`` and its source's name, and the file's ``instrument`` attribute. The instrument names are
+annotated as text and looked up in the instrument table (`panet.records.instruments`).
 
 h5py is the optional extra ``panet[nexus]``.
 """
@@ -141,6 +147,10 @@ class NexusFormat(RecordFormat):
 
     def update(self, record: dict[str, Any], corrected: list, added: list[Term]) -> None:
         record["techniques"].extend({"pid": t.iri, "name": t.label} for t in added)
+
+    def note_evidence(self, record: dict[str, Any], evidence: dict[str, list[str]]) -> None:
+        for technique in record["techniques"]:
+            technique["evidence"] = evidence.get(technique["pid"], [])
 
     def dump(self, record: dict[str, Any]) -> bytes:
         return dump_json(record)
