@@ -186,3 +186,21 @@ def test_evaluation_set_is_consistent(onto):
     assert records == keys
     size = sum(p.stat().st_size for p in REAL.rglob("*") if p.is_file())
     assert size < 3_000_000
+
+
+def test_cli_instruments_option(tmp_path, capsys):
+    from panet.cli import main
+
+    records = tmp_path / "in.json"
+    records.write_text(json.dumps([pan("run 1", "V20", "HZB")]), encoding="utf-8")
+    mine = tmp_path / "mine.csv"
+    mine.write_text(HEADER + "HZB,V20,,PaNET01249,neutron,\n", encoding="utf-8")
+    assert main(["annotate-records", str(records), "-o", str(tmp_path / "out.json"), "--instruments", str(mine)]) == 0
+    out = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert out[0]["techniques"] == [{"pid": PANET + "PaNET01249", "name": "cold neutron imaging"}]
+    mine.write_text(HEADER + "HZB,V20,,imaging,neutron,\n", encoding="utf-8")
+    assert main(["annotate-records", str(records), "-o", str(tmp_path / "out2.json"), "--instruments", str(mine)]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error == [
+        f"panet: error: {mine}, line 2: field 'panet': imaging: give PaNET technique IDs such as PaNET01189"
+    ]

@@ -46,6 +46,10 @@ RejectsOption = Annotated[
     Path | None,
     typer.Option("--rejects", help="Records that could not be annotated, with reason [default: OUTPUT.rejects.jsonl]."),
 ]
+InstrumentsOption = Annotated[
+    Path | None,
+    typer.Option("--instruments", help="CSV of your own instrument rows (columns as panet/records/instruments.csv)."),
+]
 ToOption = Annotated[
     ToChoice, typer.Option("--to", help="Output: the input's format, or schema.org/DCAT as JSON-LD or Turtle.")
 ]
@@ -63,6 +67,7 @@ def annotate_records(
     resume: ResumeOption = False,
     rejects: RejectsOption = None,
     to: ToOption = ToChoice.same,
+    instruments: InstrumentsOption = None,
     ontology: OntologyOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -70,7 +75,7 @@ def annotate_records(
     technique entries they already have. Exit status 1 when some records were rejected."""
     from panet.records import annotate_file
 
-    common = _common(fields, to, processes, resume, rejects, ontology)
+    common = _common(fields, to, processes, resume, rejects, ontology, instruments)
     _run(annotate_file, json, input, output, format=None if format is None else format.value, **common)
 
 
@@ -89,17 +94,18 @@ def harvest(
     resume: ResumeOption = False,
     rejects: RejectsOption = None,
     to: ToOption = ToChoice.same,
+    instruments: InstrumentsOption = None,
     ontology: OntologyOption = None,
     json: JsonOption = False,
 ) -> None:
     """Harvest an OAI-PMH endpoint (following resumptionTokens) and annotate every record."""
     from panet.records import harvest as run_harvest
 
-    common = _common(fields, to, processes, resume, rejects, ontology)
+    common = _common(fields, to, processes, resume, rejects, ontology, instruments)
     _run(run_harvest, json, url, output, metadata_prefix=metadata_prefix, set=set, from_=from_, until=until, **common)
 
 
-def _common(fields, to, processes, resume, rejects, ontology) -> dict:
+def _common(fields, to, processes, resume, rejects, ontology, instruments) -> dict:
     """The options both commands pass on."""
     return {
         "fields": tuple(f.strip() for f in (fields or "").split(",") if f.strip()),
@@ -108,6 +114,7 @@ def _common(fields, to, processes, resume, rejects, ontology) -> dict:
         "resume": resume,
         "rejects": rejects,
         "ontology": load_ontology(ontology),
+        "instruments": instruments,
     }
 
 
