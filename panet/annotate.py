@@ -115,11 +115,14 @@ WORD_FORMS = {
     **dict.fromkeys(("reflectivity", "reflectometer", "reflectometers", "reflectometric"), "reflectometry"),
     **dict.fromkeys(("reflectivities",), "reflectometries"),
 }
-# Compound words of file names and identifiers split into words: camelCase ("tomoScan") and
-# letters followed by digits ("saxs03"); ASCII only, and never inside an acronym ("PhD", "BioMAX").
-_COMPOUND = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2,}(?![A-Z]))|(?<=[a-z]{3})(?=[0-9])")
+# Compound words of file names and identifiers (texts without spaces) split into words: camelCase
+# ("tomoScan") and letters followed by digits ("saxs03"); ASCII only, never inside an acronym ("PhD").
+_COMPOUND = re.compile(r"[a-z]{2}(?=[A-Z][a-z]{2,}(?![A-Z]))|[a-z]{3}(?=[0-9])")  # a cut at each match's end
 # References: a term inside a journal name is not a technique ("Journal of Applied Crystallography").
-_JOURNAL_CUES = ("journal", "acta", "proceedings", "transactions", "letters", "reviews")
+_JOURNAL_WORDS = frozenset(  # folded words of journal names; looked for only where a capitalised term was found
+    {"journal", "acta", "proceedings", "transactions", "letters", "reviews", "biomedical", "applied"}
+    | {"spectrochimica", "spectrometry", "diffraction"}
+)
 _JOURNAL_BEFORE = frozenset({"journal", "acta", "proceedings", "transactions"})
 _JOURNAL_AFTER = frozenset({"letters", "reviews", "journal"})
 _JOURNAL_TITLES = re.compile(
@@ -246,7 +249,7 @@ class Annotator:
                 return []
             raise TypeError(f"annotate() takes a str (or None), not {type(text).__name__}")
         folded, positions = fold_for_matching(text)
-        if text.isascii() and _COMPOUND.search(text):
+        if " " not in text and text.isascii() and _COMPOUND.search(text):  # a file name, an identifier
             folded, positions = _split_compounds(text, folded, positions)
         whole = self._whole.get(folded)
         if whole is not None and positions is None:  # the text is one name: no walk needed
@@ -264,7 +267,9 @@ class Annotator:
             return []
         if any(entry[5] for _, _, entry in found):
             found = _with_context(found, _word_spans(folded, positions, len(text)))
-        if any(cue in folded for cue in _JOURNAL_CUES) or _JOURNAL_TITLES.search(text):
+        if any(text[start].isupper() for start, _, _ in found) and not _JOURNAL_WORDS.isdisjoint(
+            folded.replace(HARD_BREAK, " ").split()
+        ):
             found = _outside_references(text, found, _word_spans(folded, positions, len(text)))
         if self._ancestors:
             found = self._expand(found)
@@ -300,8 +305,7 @@ class Annotator:
                 starts.extend(_token_starts(folded, tokens))
             return _original(starts[i], starts[j] + len(tokens[j]), positions)
 
-        forms = WORD_FORMS.get
-        return self._walk(text, [forms(token, token) for token in tokens], span)
+        return self._walk(text, tokens, span)
 
     def _scan_chars(self, text: str, folded: str, positions: list[int] | None) -> list:
         """``whole_words=False``: the trie (of characters) walked over ``text`` without spaces."""
@@ -595,8 +599,9 @@ def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
             sequences = {tuple(_phrase(name).split()), (_phrase(name).replace(" ", ""),)}
         else:
             sequences = _spellings(name, words_seen)
-        for written in sequences:
-            sequence = written if by_char else tuple(WORD_FORMS.get(word, word) for word in written)
+        if not by_char:
+            sequences = {spelled for sequence in sequences for spelled in _word_forms(sequence)}
+        for sequence in sequences:
             node = root
             for key in "".join(sequence) if by_char else sequence:
                 node = node.setdefault(key, {})
@@ -612,6 +617,22 @@ def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
                 best.append(entry)
         node[None] = tuple(best)
     return root
+
+
+_FORMS_OF: dict[str, tuple[str, ...]] = {}  # a word -> every word of its `WORD_FORMS` class
+for _form, _word in WORD_FORMS.items():
+    _FORMS_OF[_word] = (*_FORMS_OF.get(_word, (_word,)), _form)
+for _form, _word in WORD_FORMS.items():
+    _FORMS_OF[_form] = _FORMS_OF[_word]
+
+
+def _word_forms(sequence: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``sequence`` in every combination of its words' forms (`WORD_FORMS`): the text is read as
+    written, and the vocabulary holds "x-ray tomographic" as well as "x-ray tomography"."""
+    spelled: list[tuple[str, ...]] = [()]
+    for word in sequence:
+        spelled = [(*start, form) for start in spelled for form in _FORMS_OF.get(word, (word,))]
+    return spelled
 
 
 def _phrases(root: dict) -> dict[str, tuple[_Entry, ...]]:
@@ -685,7 +706,7 @@ def _split_compounds(text: str, folded: str, positions: list[int] | None) -> tup
         positions = list(range(len(text) + 1))
     pieces, mapped, last = [], [], 0
     for match in _COMPOUND.finditer(text):
-        cut = bisect_left(positions, match.start())
+        cut = bisect_left(positions, match.end())
         pieces += (folded[last:cut], " ")
         mapped += (*positions[last:cut], positions[cut])
         last = cut

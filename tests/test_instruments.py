@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import panet.errors
 import panet.records
 from panet.errors import RecordsError
 from panet.records.instruments import TABLE, InstrumentTable
@@ -204,3 +205,23 @@ def test_cli_instruments_option(tmp_path, capsys):
     assert error == [
         f"panet: error: {mine}, line 2: field 'panet': imaging: give PaNET technique IDs such as PaNET01189"
     ]
+
+
+def test_datacite_related_item_collected_by_an_instrument():
+    xml = (
+        '<resource xmlns="http://datacite.org/schema/kernel-4"><identifier identifierType="DOI">10.1/x</identifier>'
+        "<titles><title>Run 4 of sample Y</title></titles><relatedItems>"
+        '<relatedItem relationType="IsCollectedBy" relatedItemType="Instrument"><titles><title>BioMAX</title></titles>'
+        "</relatedItem></relatedItems></resource>"
+    )
+    assert found(xml, format="datacite") == {"PaNET01164": ["instrument"]}
+
+
+def test_nexus_hdf4_and_xml_are_named_unsupported(tmp_path):
+    pytest.importorskip("h5py")
+    hdf4 = tmp_path / "old.hdf"
+    hdf4.write_bytes(b"\x0e\x03\x13\x01" + bytes(200))
+    with pytest.raises(panet.errors.BadRecord, match="NeXus HDF4 file: not supported"):
+        panet.records.annotate(hdf4, format="nexus")
+    with pytest.raises(panet.errors.BadRecord, match="NeXus XML file: not supported"):
+        panet.records.annotate(REAL / "nexus" / "APS_scan2nexus_sample1.xml", format="nexus")

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from panet.errors import BadRecord
+from panet.records.evidence import text_probes as probes_of
 from panet.term import local_id
 from panet.text import normalize
 
@@ -44,7 +45,24 @@ class Outcome:
     corrected: list[tuple[Entry, Term]] = field(default_factory=list)
     unresolved: list[Entry] = field(default_factory=list)
     techniques: list[Term] = field(default_factory=list)
-    evidence: dict[str, list[str]] = field(default_factory=dict)  # IRI -> `panet.records.evidence.EVIDENCE`
+    entry_iris: tuple[str, ...] = ()  # techniques of the record's own entries
+    text_terms: list[Term] = field(default_factory=list)  # found in the text (when nothing else counted)
+    combined: dict[str, list[str]] | None = None  # evidence, when structure counted (`panet.records.evidence`)
+
+    @property
+    def evidence(self) -> dict[str, list[str]]:
+        """IRI -> what gave each technique: ``existing entry``, ``text``, ``instrument``,
+        ``NeXus definition``, ``probe`` (`panet.records.evidence.EVIDENCE`)."""
+        text = {term.iri for term in self.text_terms}
+        found = {}
+        for term in self.techniques:
+            kinds = ["existing entry"] if term.iri in self.entry_iris else []
+            if self.combined is not None:
+                kinds += self.combined.get(term.iri, [])
+            elif term.iri in text:
+                kinds.append("text")
+            found[term.iri] = kinds
+        return found
 
     @property
     def changed(self) -> bool:
@@ -119,6 +137,7 @@ class RecordAnnotator:
         **options: Any,
     ) -> None:
         from panet.records import export
+        from panet.records.base import RecordFormat
         from panet.records.evidence import Evidence
         from panet.records.instruments import InstrumentTable
 
@@ -131,8 +150,9 @@ class RecordAnnotator:
         self.exporter = None if to == "same" else export.exporter(to)
         self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
-        self._seen: dict[str, tuple[Term, ...]] = {}
+        self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
         self.evidence = Evidence(ontology, instruments if instruments is not None else InstrumentTable.shipped())
+        self._notes_evidence = type(format).note_evidence is not RecordFormat.note_evidence
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -153,24 +173,26 @@ class RecordAnnotator:
             if term is not None:
                 present.setdefault(term.iri, term)
         found: list[Term] = []
+        text_probes: frozenset[str] = frozenset()
         remembered = self._seen.get
-        texts = fmt.texts(record, self.fields)
-        for text in texts:  # this loop runs for every field of every record
-            terms = remembered(text)
-            if terms is None:
-                terms = self._scan(text)
-            if terms:
-                found += terms
+        for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
+            seen = remembered(text)
+            if seen is None:
+                seen = self._scan(text)
+            if seen[0]:
+                found += seen[0]
+            if seen[1]:
+                text_probes |= seen[1]
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
-        evidence = outcome.evidence
-        if implied or names or len(found) > 1 or (found and found[0].iri in self.evidence.by_probe):
-            found, evidence = self.evidence.combine(found, implied, names, fmt.probes(record), list(texts))
-            outcome.evidence = evidence
+        refinable = self.evidence.by_probe
+        refine = len(text_probes) == 1 and any(term.iri in refinable for term in found)
+        if implied or names or refine:  # else the text alone gives the techniques
+            found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
         else:
-            evidence.update((term.iri, ["text"]) for term in found)
-        for iri in present:
-            evidence.setdefault(iri, []).insert(0, "existing entry")
+            outcome.text_terms = found
+        if present:
+            outcome.entry_iris = tuple(present)
         added = outcome.added
         for term in found:
             if term.iri not in present:
@@ -178,18 +200,20 @@ class RecordAnnotator:
                 added.append(term)
         if added or outcome.corrected:
             fmt.update(record, outcome.corrected, added)
-            fmt.note_evidence(record, outcome.evidence)
         outcome.techniques = list(present.values())
+        if self._notes_evidence and (added or outcome.corrected):
+            fmt.note_evidence(record, outcome.evidence)
         return outcome
 
-    def _scan(self, text: str) -> tuple[Term, ...]:
-        """The terms the engine finds in ``text``, remembered for the next records."""
-        terms = tuple(a.term for a in self.annotator.annotate(text)) if text else ()
+    def _scan(self, text: str) -> tuple[tuple[Term, ...], frozenset[str]]:
+        """The terms the engine finds in ``text`` and the probes it speaks of (for the probe
+        refinement of `panet.records.evidence`), remembered for the next records."""
+        seen = (tuple(a.term for a in self.annotator.annotate(text)), probes_of(text)) if text else ((), frozenset())
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()
-            self._seen[text] = terms
-        return terms
+            self._seen[text] = seen
+        return seen
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
         """`check_entry`, remembered per distinct (pid, name, loose). An entry whose name the engine

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from panet.records.instruments import InstrumentTable
     from panet.term import Term
 
-__all__ = ["EVIDENCE", "Evidence"]
+__all__ = ["EVIDENCE", "Evidence", "text_probes"]
 
 EVIDENCE = ("text", "instrument", "NeXus definition", "probe", "existing entry")
 _PROBE_WORDS = {"x-ray": ("x ray", "xray", "x-ray", "synchrotron"), "neutron": ("neutron",)}
@@ -40,7 +40,7 @@ class Evidence:
     >>> from panet.records.instruments import InstrumentTable
     >>> evidence = Evidence(panet.load(), InstrumentTable.shipped())
     >>> reflectometry = panet.load().term("reflectometry")
-    >>> terms, how = evidence.combine([reflectometry], [], ["FREIA"], set(), ["reflectometry run 3"])
+    >>> terms, how = evidence.combine([reflectometry], [], ["FREIA"], set())
     >>> [(t.label, how[t.iri]) for t in terms]
     [('neutron reflectometry', ['instrument', 'text', 'probe'])]
     """
@@ -68,9 +68,10 @@ class Evidence:
         implied: list[Term],
         instrument_names: list[str],
         probes: set[str],
-        texts: list[str],
+        text_probes: set[str] = frozenset(),
     ) -> tuple[list[Term], dict[str, list[str]]]:
-        """The record's techniques, most specific first kept, and the evidence of each (by IRI)."""
+        """The record's techniques and the evidence of each (by IRI). ``probes``: those the
+        record's structure states; ``text_probes``: those its text speaks of (`text_probes`)."""
         ontology = self.ontology
         terms: dict[str, Term] = {}
         how: dict[str, list[str]] = {}
@@ -108,7 +109,7 @@ class Evidence:
             probes = probes | {row.probe for row in rows if row.probe}
         if any(iri in self.by_probe for iri in terms):
             if not probes:
-                probes = _text_probes(texts)
+                probes = text_probes
             if len(probes) == 1:
                 probe = next(iter(probes))
                 for iri in list(terms):
@@ -128,7 +129,11 @@ class Evidence:
         return list(terms.values()), {iri: how[iri] for iri in terms}
 
 
-def _text_probes(texts: list[str]) -> set[str]:
-    """The probes the texts speak of ("neutrons", "x-ray", "synchrotron")."""
-    joined = " ".join(texts).casefold()
-    return {probe for probe, words in _PROBE_WORDS.items() if any(word in joined for word in words)}
+def text_probes(text: str) -> frozenset[str]:
+    """The probes a text speaks of.
+
+    >>> sorted(text_probes("Reflectometry with neutrons at a synchrotron"))
+    ['neutron', 'x-ray']
+    """
+    folded = text.casefold()
+    return frozenset(probe for probe, words in _PROBE_WORDS.items() if any(word in folded for word in words))

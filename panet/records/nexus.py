@@ -107,6 +107,7 @@ class NexusFormat(RecordFormat):
     def parse(self, payload: Any) -> dict[str, Any]:
         h5py = _h5py()
         path = str(payload)
+        _check_container(path)
         try:
             with h5py.File(path, "r") as file:
                 root_names = [_text(file.attrs.get(key)) or "" for key in ("instrument", "facility")]
@@ -159,6 +160,22 @@ class NexusFormat(RecordFormat):
         path = Path(record["file"]).resolve()
         title = next((e["title"] for e in record["entries"] if e.get("title")), None)
         return Description(path.as_uri(), str(path), title)
+
+
+_HDF4_MAGIC = b"\x0e\x03\x13\x01"
+
+
+def _check_container(path: str) -> None:
+    """`BadRecord` naming the format of a NeXus file that is not HDF5: HDF4 or XML."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(256)
+    except OSError as err:
+        raise BadRecord(f"unreadable file: {err.strerror or err}") from None
+    if head.startswith(_HDF4_MAGIC):
+        raise BadRecord("NeXus HDF4 file: not supported (convert it to HDF5, e.g. with h4toh5 or nxconvert)")
+    if head.lstrip().startswith(b"<"):
+        raise BadRecord("NeXus XML file: not supported (convert it to HDF5, e.g. with nxconvert)")
 
 
 def _is_entry(name: str, group: Any) -> bool:
