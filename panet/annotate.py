@@ -249,14 +249,14 @@ class Annotator:
                 return []
             raise TypeError(f"annotate() takes a str (or None), not {type(text).__name__}")
         folded, positions = fold_for_matching(text)
-        if " " not in text and text.isascii() and _COMPOUND.search(text):  # a file name, an identifier
-            folded, positions = _split_compounds(text, folded, positions)
         whole = self._whole.get(folded)
         if whole is not None and positions is None:  # the text is one name: no walk needed
             entry = whole[0] if whole[0][4] is None else _accept(whole, text, 0, len(text))
             if entry is not None and not entry[5]:
                 found = self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
                 return [Annotation(s, e, text[s:e], self.terms[f[0]], f[1], f[2], f[3]) for s, e, f in found]
+        if _compound(text):
+            folded, positions = _split_compounds(text, folded, positions)
         if self.options["whole_words"]:
             found = self._scan_words(text, folded, positions)
         else:
@@ -267,10 +267,10 @@ class Annotator:
             return []
         if any(entry[5] for _, _, entry in found):
             found = _with_context(found, _word_spans(folded, positions, len(text)))
-        if any(text[start].isupper() for start, _, _ in found) and not _JOURNAL_WORDS.isdisjoint(
-            folded.replace(HARD_BREAK, " ").split()
-        ):
-            found = _outside_references(text, found, _word_spans(folded, positions, len(text)))
+        if any(text[start : start + 2].istitle() for start, _, _ in found):  # as in journal names, not acronyms
+            hints = _JOURNAL_WORDS.intersection(folded.replace(HARD_BREAK, " ").split())
+            if hints:
+                found = _outside_references(text, found, folded, positions, hints)
         if self._ancestors:
             found = self._expand(found)
         terms = self.terms
@@ -700,6 +700,13 @@ def lowercase_acronyms() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+def _compound(text: str) -> bool:
+    """Whether ``text`` is a file name or identifier with words to split (`_COMPOUND`)."""
+    if " " in text or (text.isalpha() and (text.islower() or text.isupper())):
+        return False
+    return text.isascii() and _COMPOUND.search(text) is not None
+
+
 def _split_compounds(text: str, folded: str, positions: list[int] | None) -> tuple[str, list[int]]:
     """``folded`` with a space where `_COMPOUND` splits ``text``; ``positions`` kept exact."""
     if positions is None:
@@ -715,10 +722,14 @@ def _split_compounds(text: str, folded: str, positions: list[int] | None) -> tup
     return "".join(pieces), mapped
 
 
-def _outside_references(text: str, found: list, spans: list[tuple[int, int, str]]) -> list:
+def _outside_references(text: str, found: list, folded: str, positions: list[int] | None, hints: set[str]) -> list:
     """``found`` without the terms inside a journal name: "Journal of Applied Crystallography",
-    "Acta Crystallographica", "Spectroscopy Letters", or a title of `_JOURNAL_TITLES`."""
+    "Acta Crystallographica", "Spectroscopy Letters", or a title of `_JOURNAL_TITLES`. ``hints``:
+    the `_JOURNAL_WORDS` of the text."""
     titles = [(m.start(), m.end()) for m in _JOURNAL_TITLES.finditer(text)]
+    if not titles and _JOURNAL_BEFORE.isdisjoint(hints) and _JOURNAL_AFTER.isdisjoint(hints):
+        return found
+    spans = _word_spans(folded, positions, len(text))
     words = [word for _, _, word in spans]
     kept = []
     for start, end, entry in found:

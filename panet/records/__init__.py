@@ -76,7 +76,8 @@ def annotator(
         raise RecordsError(
             "", f"format {format!r} needs the text fields to read: pass fields (--fields title,abstract)"
         )
-    return RecordAnnotator(ontology or load(), fmt, fields, to, instrument_table(instruments), **options)
+    table = None if instruments is None else instrument_table(instruments)  # None: shipped, read when needed
+    return RecordAnnotator(ontology or load(), fmt, fields, to, table, **options)
 
 
 def instrument_table(instruments: str | os.PathLike[str] | InstrumentTable | None) -> InstrumentTable:

@@ -46,7 +46,7 @@ class Outcome:
     unresolved: list[Entry] = field(default_factory=list)
     techniques: list[Term] = field(default_factory=list)
     entry_iris: tuple[str, ...] = ()  # techniques of the record's own entries
-    text_terms: list[Term] = field(default_factory=list)  # found in the text (when nothing else counted)
+    text_terms: list[Term] | tuple[()] = ()  # found in the text (when nothing else counted)
     combined: dict[str, list[str]] | None = None  # evidence, when structure counted (`panet.records.evidence`)
 
     @property
@@ -139,7 +139,6 @@ class RecordAnnotator:
         from panet.records import export
         from panet.records.base import RecordFormat
         from panet.records.evidence import Evidence
-        from panet.records.instruments import InstrumentTable
 
         self.ontology = ontology
         self.format = format
@@ -151,12 +150,13 @@ class RecordAnnotator:
         self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
         self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
-        self.evidence = Evidence(ontology, instruments if instruments is not None else InstrumentTable.shipped())
+        self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
+        self.evidence = Evidence(ontology, instruments)
         self._notes_evidence = type(format).note_evidence is not RecordFormat.note_evidence
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_verdicts"], state["_seen"] = {}, {}
+        state["_verdicts"], state["_seen"], state["_refined"] = {}, {}, {}
         return state
 
     def annotate(self, record: Any) -> Outcome:
@@ -186,9 +186,16 @@ class RecordAnnotator:
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
         refinable = self.evidence.by_probe
-        refine = len(text_probes) == 1 and any(term.iri in refinable for term in found)
-        if implied or names or refine:  # else the text alone gives the techniques
+        if implied or names:
             found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
+        elif len(text_probes) == 1 and any(term.iri in refinable for term in found):
+            key = (tuple(found), text_probes)  # the probe refines the text's terms: same texts, same result
+            refined = self._refined.get(key)
+            if refined is None:
+                if len(self._refined) >= _MAX_SEEN:
+                    self._refined.clear()
+                refined = self._refined[key] = self.evidence.combine(found, [], [], set(), text_probes)
+            found, outcome.combined = refined
         else:
             outcome.text_terms = found
         if present:

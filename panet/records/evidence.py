@@ -21,7 +21,6 @@ from panet.text import normalize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
 
     from panet.ontology import Ontology
     from panet.records.instruments import InstrumentTable
@@ -30,24 +29,29 @@ if TYPE_CHECKING:
 __all__ = ["EVIDENCE", "Evidence", "text_probes"]
 
 EVIDENCE = ("text", "instrument", "NeXus definition", "probe", "existing entry")
-_PROBE_WORDS = {"x-ray": ("x ray", "xray", "x-ray", "synchrotron"), "neutron": ("neutron",)}
+_PROBE_WORDS = {"x-ray": ("x ray", "xray", "x-ray", "synchrotron"), "neutron": ("neutron",)}  # what `text_probes` reads
+_NONE, _XRAY, _NEUTRON, _BOTH = (
+    frozenset(),
+    frozenset({"x-ray"}),
+    frozenset({"neutron"}),
+    frozenset({"x-ray", "neutron"}),
+)
 
 
 class Evidence:
     """Combines a record's evidence; built once per `panet.records.core.RecordAnnotator`.
 
     >>> import panet
-    >>> from panet.records.instruments import InstrumentTable
-    >>> evidence = Evidence(panet.load(), InstrumentTable.shipped())
+    >>> evidence = Evidence(panet.load())  # the shipped instrument table
     >>> reflectometry = panet.load().term("reflectometry")
     >>> terms, how = evidence.combine([reflectometry], [], ["FREIA"], set())
     >>> [(t.label, how[t.iri]) for t in terms]
     [('neutron reflectometry', ['instrument', 'text', 'probe'])]
     """
 
-    def __init__(self, ontology: Ontology, instruments: InstrumentTable | None) -> None:
+    def __init__(self, ontology: Ontology, instruments: InstrumentTable | None = None) -> None:
         self.ontology = ontology
-        self.instruments = instruments
+        self._instruments = instruments  # None: the shipped table, read when a record first names an instrument
         techniques = [t for t in ontology.terms() if t.kind == "technique"]
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
         self.by_probe: dict[str, dict[str, Term]] = {}  # generic technique -> {probe: its probe's technique}
@@ -59,8 +63,13 @@ class Evidence:
                     if probe in words and " ".join(w for w in words if w != probe) == label:
                         self.by_probe.setdefault(term.iri, {})[probe] = narrower
 
-    def __getstate__(self) -> dict[str, Any]:
-        return self.__dict__
+    @property
+    def instruments(self) -> InstrumentTable:
+        if self._instruments is None:
+            from panet.records.instruments import InstrumentTable
+
+            self._instruments = InstrumentTable.shipped()
+        return self._instruments
 
     def combine(
         self,
@@ -82,8 +91,9 @@ class Evidence:
             if evidence not in kinds:
                 kinds.append(evidence)
 
-        for term in text_terms:
-            give(term, "text")
+        for term in dict.fromkeys(text_terms):  # the same term from several texts, once
+            terms[term.iri] = term
+            how[term.iri] = ["text"]
         for term in implied:
             give(term, "NeXus definition")
         rows = (
@@ -118,7 +128,7 @@ class Evidence:
                         del terms[iri]
                         for evidence in [*how.pop(iri), "probe"]:
                             give(refined, evidence)
-        if len(terms) > 1:  # a technique that only structure gave and another one refines is dropped
+        if len(terms) > 1 and (implied or rows):  # a technique only structure gave, another one refining it: dropped
             kept = list(terms.values())
             for term in kept:
                 if "text" in how[term.iri]:
@@ -136,4 +146,8 @@ def text_probes(text: str) -> frozenset[str]:
     ['neutron', 'x-ray']
     """
     folded = text.casefold()
-    return frozenset(probe for probe, words in _PROBE_WORDS.items() if any(word in folded for word in words))
+    neutron = "neutron" in folded
+    xray = ("ray" in folded and ("x ray" in folded or "x-ray" in folded or "xray" in folded)) or "synchrotron" in folded
+    if neutron:
+        return _BOTH if xray else _NEUTRON
+    return _XRAY if xray else _NONE

@@ -55,6 +55,8 @@ class PanFormat(JsonFormat):
     def instrument_names(self, record: Any) -> list[str]:
         """The ``instrument``'s ``name`` and ``facility``, of the record and of the datasets a
         Document holds."""
+        if "instrument" not in record and "datasets" not in record:
+            return []
         names = []
         for holder in (record, *(d for d in record.get("datasets") or () if isinstance(d, dict))):
             instrument = holder.get("instrument")
