@@ -225,3 +225,19 @@ def test_nexus_hdf4_and_xml_are_named_unsupported(tmp_path):
         panet.records.annotate(hdf4, format="nexus")
     with pytest.raises(panet.errors.BadRecord, match="NeXus XML file: not supported"):
         panet.records.annotate(REAL / "nexus" / "APS_scan2nexus_sample1.xml", format="nexus")
+
+
+def test_nexus_folder_reads_dot_nexus_files_and_names_hdf4(tmp_path):
+    pytest.importorskip("h5py")
+    import shutil
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    shutil.copy(REAL / "nexus" / "SINQ_sans2009n012333.nxs", folder / "sans.nexus")
+    (folder / "old.hdf").write_bytes(b"\x0e\x03\x13\x01" + bytes(100))
+    summary = panet.records.annotate_file(folder, tmp_path / "out.jsonl", format="nexus")
+    assert (summary.read, summary.annotated, summary.rejected) == (2, 1, 1)
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [t["name"] for t in out[0]["techniques"]] == ["small angle neutron scattering"]
+    rejects = (tmp_path / "out.jsonl.rejects.jsonl").read_text()
+    assert "NeXus HDF4 file: not supported" in rejects

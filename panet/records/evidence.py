@@ -21,7 +21,6 @@ from panet.text import normalize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-
     from panet.ontology import Ontology
     from panet.records.instruments import InstrumentTable
     from panet.term import Term

@@ -33,7 +33,7 @@ _CLASSES = {
 NAMES = tuple(_CLASSES)
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-NEXUS_SUFFIXES = (".nxs", ".nx5", ".h5", ".hdf5", ".hdf", ".nx")
+NEXUS_SUFFIXES = (".nxs", ".nx5", ".h5", ".hdf5", ".hdf", ".nx", ".nexus")
 # keys only SciCat datasets have / keys of a PaN search API Dataset
 _SCICAT_KEYS = frozenset(("datasetName", "scientificMetadata", "sourceFolder", "ownerGroup", "creationTime"))
 _PAN_KEYS = frozenset(("isPublic", "creationDate", "documents", "techniques", "parameters", "instrument"))

@@ -69,7 +69,7 @@ def _h5py():
 
 class NexusReader(Reader):
     """The NeXus files at ``path``: the file itself, or every NeXus/HDF5 file under a directory
-    (by suffix: .nxs, .nx5, .h5, .hdf5, .hdf, .nx), in sorted order."""
+    (by suffix: .nxs, .nx5, .h5, .hdf5, .hdf, .nx, .nexus), in sorted order."""
 
     def __init__(self, path: Path) -> None:
         _h5py()

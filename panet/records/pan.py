@@ -2,9 +2,11 @@
 search API implementations: https://github.com/panosc-eu/search-api (doc/data-model.md).
 
 Text read by default: ``title``, the documents' ``title``, ``summary`` and ``keywords``, and the
-string values of ``parameters``. Techniques are written to ``techniques`` as
-``{"pid": <PaNET IRI>, "name": <current label>}``, which is what the API's technique filters
-(`Ontology.pan_search_filter`) match.
+string values of ``parameters``; for a ``Document`` record, its own ``summary``, ``keywords`` and the
+titles of the datasets it holds. The ``instrument`` (``name``, ``facility``) of the record and of a
+Document's datasets is looked up in the instrument table (`panet.records.instruments`).
+Techniques are written to ``techniques`` as ``{"pid": <PaNET IRI>, "name": <current label>}``,
+which is what the API's technique filters (`Ontology.pan_search_filter`) match.
 """
 
 from __future__ import annotations

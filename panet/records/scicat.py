@@ -2,7 +2,9 @@
 https://scicatproject.github.io/documentation/ (Datasets: raw and derived).
 
 Text read by default: ``datasetName``, ``description``, ``keywords`` and every string inside
-``scientificMetadata`` (free, nested keys; SciCat stores values as ``{"value", "unit"}``).
+``scientificMetadata`` (free, nested keys; SciCat stores values as ``{"value", "unit"}``). The
+instrument is ``creationLocation`` ("/PSI/SLS/TOMCAT", "/DESY/PETRA III/P08"), ``instrumentId(s)``
+or an embedded ``instrument``, looked up in the instrument table (`panet.records.instruments`).
 Techniques are written to ``techniques`` as ``{"pid": <PaNET IRI>, "name": <current label>}``.
 """
 
