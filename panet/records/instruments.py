@@ -115,7 +115,11 @@ class InstrumentTable:
 
     def with_rows(self, path: str | Path) -> InstrumentTable:
         """This table plus the rows of the user's CSV file ``path`` (same columns; theirs win).
-        A malformed row is a `RecordsError` naming the file, the line and the field."""
+        A malformed row is a `RecordsError` naming the file, the line and the field.
+
+        >>> len(InstrumentTable.shipped().with_rows(TABLE)) == len(InstrumentTable.shipped())
+        True
+        """
         return InstrumentTable([*self.instruments, *read_rows(Path(path))])
 
     def find(
@@ -155,7 +159,11 @@ class InstrumentTable:
 
 
 def read_rows(path: Path) -> list[Instrument]:
-    """The instruments of a CSV file in the shipped table's columns (``#`` lines are comments)."""
+    """The instruments of a CSV file in the shipped table's columns (``#`` lines are comments).
+
+    >>> [(i.facility, i.name, i.techniques, i.probe) for i in read_rows(TABLE) if i.name == "LoKI"]
+    [('ESS', 'LoKI', ('PaNET01189',), 'neutron')]
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
