@@ -361,4 +361,3 @@ def test_exit_codes_are_documented(capsys):
         text = " ".join(capsys.readouterr().out.split())
         assert "1 some records were rejected" in text and "3 the run failed part way" in text, command
         assert "rerun with --resume" in text, command
-

@@ -44,6 +44,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--rejects", metavar="FILE", help="records that could not be annotated, with reason (OUTPUT.rejects.jsonl)"
     )
     parser.add_argument(
+        "--instruments",
+        metavar="FILE",
+        help="CSV of your own instrument rows, added to and overriding the shipped table "
+        "(columns as panet/records/instruments.csv)",
+    )
+    parser.add_argument(
         "--to",
         type=choice(RecordOutput),
         default=RecordOutput.same,
@@ -127,6 +133,7 @@ def _common(args: argparse.Namespace, inputs: list[str]) -> dict:
         "processes": args.processes,
         "resume": args.resume,
         "rejects": args.rejects,
+        "instruments": args.instruments,
         "ontology": load_ontology(args.ontology),
     }
 

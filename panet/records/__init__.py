@@ -36,6 +36,7 @@ from panet.records.base import Exporter, Format, Framing, Reader
 from panet.records.batch import Summary
 from panet.records.core import Outcome, RecordAnnotator, RecordResult, Status
 from panet.records.formats import RecordFormat, is_text
+from panet.records.instruments import InstrumentTable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
     "Exporter",
     "Format",
     "Framing",
+    "InstrumentTable",
     "Outcome",
     "Reader",
     "RecordAnnotator",
@@ -62,6 +64,7 @@ __all__ = [
     "annotate_stream",
     "detect_format",
     "harvest",
+    "instrument_table",
 ]
 
 _JOBS: dict[tuple, RecordAnnotator] = {}  # compiled annotators of recent `annotate` calls
@@ -88,10 +91,13 @@ def annotator(
     to: str = "same",
     ontology: Ontology | None = None,
     where: object = "",
+    instruments: str | os.PathLike[str] | InstrumentTable | None = None,
     **options: Any,
 ) -> RecordAnnotator:
     """A compiled `RecordAnnotator` for records of ``format`` (a name, a `RecordFormat` or a
-    `Format`, e.g. a reader's); ``options`` go to the engine; ``where`` names the input in errors."""
+    `Format`, e.g. a reader's); ``options`` go to the engine; ``where`` names the input in errors.
+    ``instruments``: a CSV file of the user's own instrument rows, added to (and overriding) the
+    shipped table (`panet.records.instruments`), or an `InstrumentTable`."""
     from panet.loader import load
     from panet.records import formats
 
@@ -101,7 +107,20 @@ def annotator(
         raise RecordsError(
             where, f"format {fmt.name!r} needs the text fields to read: pass fields (--fields title,abstract)"
         )
-    return RecordAnnotator(ontology or load(), fmt, fields, to, **options)
+    table = None if instruments is None else instrument_table(instruments)  # None: shipped, read when needed
+    return RecordAnnotator(ontology or load(), fmt, fields, to, table, **options)
+
+
+def instrument_table(instruments: str | os.PathLike[str] | InstrumentTable | None) -> InstrumentTable:
+    """The shipped instrument table, plus the rows of the user's file when ``instruments`` names one.
+
+    >>> len(instrument_table(None)) > 300
+    True
+    """
+    if isinstance(instruments, InstrumentTable):
+        return instruments
+    table = InstrumentTable.shipped()
+    return table if instruments is None else table.with_rows(Path(instruments))
 
 
 def annotate(
@@ -110,6 +129,7 @@ def annotate(
     *,
     fields: Iterable[str] = (),
     ontology: Ontology | None = None,
+    instruments: str | os.PathLike[str] | InstrumentTable | None = None,
     **options: Any,
 ) -> Outcome:
     """Annotate one record in memory; the caller's object is not modified.
@@ -117,14 +137,19 @@ def annotate(
     ``record``: a dict (pan, scicat, jsonl), XML text or an lxml element (datacite), a dict of
     column -> value (csv), or the path of a NeXus file. The `Outcome` holds the annotated
     ``record`` (same kind; XML as text), the terms ``added``, the entries ``corrected`` and
-    ``unresolved``, and all ``techniques`` the record now carries.
+    ``unresolved``, all ``techniques`` the record now carries and the ``evidence`` of each
+    (text, instrument, NeXus definition, probe, existing entry).
+
+    >>> out = annotate({"pid": "d1", "title": "run 12", "instrument": {"name": "LoKI", "facility": "ESS"}})
+    >>> [(t.label, out.evidence[t.iri]) for t in out.techniques]
+    [('small angle neutron scattering', ['instrument'])]
     """
-    key = (id(ontology), format, tuple(fields), repr(sorted(options.items())))
+    key = (id(ontology), format, tuple(fields), repr(sorted(options.items())), _table_key(instruments))
     job = _JOBS.get(key)
     if job is None:
         if len(_JOBS) >= 8:
             _JOBS.clear()
-        job = _JOBS[key] = annotator(format, fields, ontology=ontology, **options)
+        job = _JOBS[key] = annotator(format, fields, ontology=ontology, instruments=instruments, **options)
     fmt = job.format
     outcome = job.annotate(fmt.load(record))
     outcome.record = fmt.result(outcome.record)
@@ -222,6 +247,7 @@ def annotate_file(
     rejects: str | os.PathLike[str] | None = None,
     ontology: Ontology | None = None,
     progress: Callable[[Summary, int, int | None], None] | None = None,
+    instruments: str | os.PathLike[str] | InstrumentTable | None = None,
     **options: Any,
 ) -> Summary:
     """Annotate every record of ``input`` into ``output``; see `panet.records.batch`.
@@ -233,6 +259,7 @@ def annotate_file(
     ``resume`` carries on after an interrupted run when the input's content read so far is
     unchanged (a content hash is checked). The output's folder must exist; an output naming the
     input is refused. Raises `RecordsError` (bad input or usage) or `RunFailed` (resumable).
+    ``instruments``: the user's instrument rows (a CSV file, see `instrument_table`).
     """
     from panet.records import formats
 
@@ -247,7 +274,9 @@ def annotate_file(
     name = RecordFormat.parse(format).value if format else detect_format(source)
     reader = formats.get(name).reader(source)
     try:
-        job = annotator(reader.format, fields, to=to, ontology=ontology, where=source, **options)
+        job = annotator(
+            reader.format, fields, to=to, ontology=ontology, where=source, instruments=instruments, **options
+        )
     except BaseException:
         reader.close()
         raise
@@ -255,6 +284,8 @@ def annotate_file(
     if name == RecordFormat.nexus:  # HDF5 files are not hashed: their listing, sizes and times stand for them
         stat = source.stat()
         about.update(size=stat.st_size, modified=stat.st_mtime_ns)
+    if instruments is not None:
+        about["instruments"] = _table_key(instruments)
     return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
 
 
@@ -274,6 +305,7 @@ def harvest(
     ontology: Ontology | None = None,
     progress: Callable[[Summary, int, int | None], None] | None = None,
     timeout: float = 60.0,
+    instruments: str | os.PathLike[str] | InstrumentTable | None = None,
     **options: Any,
 ) -> Summary:
     """Harvest an OAI-PMH endpoint (``ListRecords``, following resumptionTokens) and annotate
@@ -282,9 +314,19 @@ def harvest(
     from panet.records.oaipmh import HarvestReader
 
     reader = HarvestReader(url, metadata_prefix, set, from_, until, timeout=timeout)
-    job = annotator(reader.format, fields, to=to, ontology=ontology, where=url, **options)
+    job = annotator(reader.format, fields, to=to, ontology=ontology, where=url, instruments=instruments, **options)
     about = {"url": url, **reader.params}
+    if instruments is not None:
+        about["instruments"] = _table_key(instruments)
     return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
+
+
+def _table_key(instruments: object) -> object:
+    """What identifies the user's instrument rows: the file and its last change, or the table."""
+    if instruments is None or isinstance(instruments, InstrumentTable):
+        return id(instruments) if instruments is not None else None
+    path = Path(instruments)
+    return f"{path.resolve()}@{path.stat().st_mtime_ns if path.exists() else 0}"
 
 
 def _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options) -> Summary:

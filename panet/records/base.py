@@ -169,6 +169,18 @@ class Format(ABC):
         """Terms the record's structured metadata implies (a NeXus application definition)."""
         return []
 
+    def instrument_names(self, record: Any) -> list[str]:
+        """The names the record gives its instrument and facility (`panet.records.instruments`)."""
+        return []
+
+    def probes(self, record: Any) -> set[str]:
+        """The probes the record's structured metadata states (NeXus ``source/probe``)."""
+        return set()
+
+    def note_evidence(self, record: Any, evidence: dict[str, list[str]]) -> None:
+        """Write the evidence of each technique (by IRI) into the record, where its format has a place."""
+        return None
+
     @abstractmethod
     def update(self, record: Any, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
         """Rewrite ``corrected`` entries to their terms and append ``added`` terms, in place."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from panet.errors import BadRecord
+from panet.records.evidence import text_probes as probes_of
 from panet.term import local_id
 from panet.text import normalize
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
     from panet.ontology import Ontology
     from panet.records.base import Entry, Exporter, Format, Item
+    from panet.records.instruments import InstrumentTable
     from panet.term import Term
 
 __all__ = ["Outcome", "RecordAnnotator", "RecordResult", "Status", "check_entry"]
@@ -92,6 +94,24 @@ class Outcome:
     corrected: list[tuple[Entry, Term]] = field(default_factory=list)
     unresolved: list[Entry] = field(default_factory=list)
     techniques: list[Term] = field(default_factory=list)
+    entry_iris: tuple[str, ...] = ()  # techniques of the record's own entries
+    text_terms: list[Term] | tuple[()] = ()  # found in the text (when nothing else counted)
+    combined: dict[str, list[str]] | None = None  # evidence, when structure counted (`panet.records.evidence`)
+
+    @property
+    def evidence(self) -> dict[str, list[str]]:
+        """IRI -> what gave each technique: ``existing entry``, ``text``, ``instrument``,
+        ``NeXus definition``, ``probe`` (`panet.records.evidence.EVIDENCE`)."""
+        text = {term.iri for term in self.text_terms}
+        found = {}
+        for term in self.techniques:
+            kinds = ["existing entry"] if term.iri in self.entry_iris else []
+            if self.combined is not None:
+                kinds += self.combined.get(term.iri, [])
+            elif term.iri in text:
+                kinds.append("text")
+            found[term.iri] = kinds
+        return found
 
     @property
     def changed(self) -> bool:
@@ -162,9 +182,12 @@ class RecordAnnotator:
         format: Format,
         fields: tuple[str, ...] | list[str] = (),
         to: str = "same",
+        instruments: InstrumentTable | None = None,
         **options: Any,
     ) -> None:
         from panet.records import export
+        from panet.records.base import Format as BaseFormat
+        from panet.records.evidence import Evidence
 
         self.ontology = ontology
         self.format = format
@@ -178,11 +201,14 @@ class RecordAnnotator:
         self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
         self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
-        self._seen: dict[str, tuple[Term, ...]] = {}
+        self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
+        self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
+        self.evidence = Evidence(ontology, instruments)
+        self._notes_evidence = type(format).note_evidence is not BaseFormat.note_evidence
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_verdicts"], state["_seen"] = {}, {}
+        state["_verdicts"], state["_seen"], state["_refined"] = {}, {}, {}
         return state
 
     def annotate(self, record: Any) -> Outcome:
@@ -199,18 +225,33 @@ class RecordAnnotator:
             if term is not None:
                 present.setdefault(term.iri, term)
         found: list[Term] = []
+        text_probes: frozenset[str] = frozenset()
         remembered = self._seen.get
         for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
-            terms = remembered(text)
-            if terms is None:
-                terms = self._scan(text)
-            if terms:
-                found += terms
+            seen = remembered(text)
+            if seen is None:
+                seen = self._scan(text)
+            if seen[0]:
+                found += seen[0]
+            if seen[1]:
+                text_probes |= seen[1]
         implied = fmt.implied(record, self.ontology)
-        if implied:  # a term found in the text that is more specific than an implied one replaces it
-            found_set = set(found)
-            implied = [t for t in implied if not found_set & self.ontology.descendants(t)]
-            found = implied + found
+        names = fmt.instrument_names(record)
+        refinable = self.evidence.by_probe
+        if implied or names:
+            found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
+        elif len(text_probes) == 1 and any(term.iri in refinable for term in found):
+            key = (tuple(found), text_probes)  # the probe refines the text's terms: same texts, same result
+            refined = self._refined.get(key)
+            if refined is None:
+                if len(self._refined) >= _MAX_SEEN:
+                    self._refined.clear()
+                refined = self._refined[key] = self.evidence.combine(found, [], [], set(), text_probes)
+            found, outcome.combined = refined
+        else:
+            outcome.text_terms = found
+        if present:
+            outcome.entry_iris = tuple(present)
         added = outcome.added
         for term in found:
             if term.iri not in present:
@@ -219,16 +260,19 @@ class RecordAnnotator:
         if added or outcome.corrected:
             fmt.update(record, outcome.corrected, added)
         outcome.techniques = list(present.values())
+        if self._notes_evidence and (added or outcome.corrected):
+            fmt.note_evidence(record, outcome.evidence)
         return outcome
 
-    def _scan(self, text: str) -> tuple[Term, ...]:
-        """The terms the engine finds in ``text``, remembered for the next records."""
-        terms = tuple(a.term for a in self.annotator.annotate(text)) if text else ()
+    def _scan(self, text: str) -> tuple[tuple[Term, ...], frozenset[str]]:
+        """The terms the engine finds in ``text`` and the probes it speaks of (for the probe
+        refinement of `panet.records.evidence`), remembered for the next records."""
+        seen = (tuple(a.term for a in self.annotator.annotate(text)), probes_of(text)) if text else ((), frozenset())
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()
-            self._seen[text] = terms
-        return terms
+            self._seen[text] = seen
+        return seen
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
         """`check_entry`, remembered per distinct (pid, name, loose). An entry whose name the engine

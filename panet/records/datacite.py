@@ -138,6 +138,24 @@ class DataciteFormat(Format):
                 if text:
                     yield text
 
+    def instrument_names(self, record: XmlRecord) -> list[str]:
+        """DataCite 4.4+: the titles of ``relatedItem`` and the values of ``relatedIdentifier``
+        with relationType IsCollectedBy (the instrument), and hosting institutions (the facility)."""
+        if record.kind != "datacite":
+            return []
+        names = []
+        for item in _find(record.metadata, ("relatedItems", "relatedItem")):
+            if item.get("relationType") == "IsCollectedBy":
+                names += ["".join(title.itertext()).strip() for title in _find(item, ("titles", "title"))]
+        for identifier in _find(record.metadata, ("relatedIdentifiers", "relatedIdentifier")):
+            if identifier.get("relationType") == "IsCollectedBy":
+                names.append("".join(identifier.itertext()).strip())
+        if names:
+            for contributor in _find(record.metadata, ("contributors", "contributor")):
+                if contributor.get("contributorType") == "HostingInstitution":
+                    names.append(_first(contributor, ("contributorName",)) or "")
+        return [name for name in names if name]
+
     def entries(self, record: XmlRecord) -> list[Entry]:
         if record.kind == "dc":
             return [Entry(None, e.text, e, loose=True) for e in record.metadata.iter(oaipmh.DC_SUBJECT)]

@@ -2,7 +2,9 @@
 https://scicatproject.github.io/documentation/ (Datasets: raw and derived).
 
 Text read by default: ``datasetName``, ``description``, ``keywords`` and every string inside
-``scientificMetadata`` (free, nested keys; SciCat stores values as ``{"value", "unit"}``).
+``scientificMetadata`` (free, nested keys; SciCat stores values as ``{"value", "unit"}``). The
+instrument is ``creationLocation`` ("/PSI/SLS/TOMCAT", "/DESY/PETRA III/P08"), ``instrumentId(s)``
+or an embedded ``instrument``, looked up in the instrument table (`panet.records.instruments`).
 Techniques are written to ``techniques`` as ``{"pid": <PaNET IRI>, "name": <current label>}``.
 """
 
@@ -24,6 +26,18 @@ class ScicatFormat(JsonFormat):
     name = "scicat"
     default_fields = ("datasetName", "description", "keywords", "scientificMetadata")
     required_strings = ("pid", "datasetName", "description")
+
+    def instrument_names(self, record: Any) -> list[str]:
+        """``creationLocation`` ("/PSI/SLS/TOMCAT", "/DESY/PETRA III/P08"), ``instrumentId`` and
+        ``instrumentIds`` (SciCat 4), and an embedded ``instrument`` object's ``name``."""
+        names = [record.get(key) for key in ("creationLocation", "instrumentId")]
+        ids = record.get("instrumentIds")
+        if isinstance(ids, list):
+            names += ids
+        instrument = record.get("instrument")
+        if isinstance(instrument, dict):
+            names += [instrument.get("name"), instrument.get("uniqueName"), instrument.get("facility")]
+        return [name for name in names if isinstance(name, str) and name]
 
     def describe(self, record: Any) -> Description:
         pid = record.get("pid") or _mongo_id(record.get("_id"))  # exports from before SciCat's pid field
