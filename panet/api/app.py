@@ -3,27 +3,30 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from fastapi.concurrency import run_in_threadpool
 from fastapi_offline import FastAPIOffline
 
 import panet
 from panet.api import annotate, browser, health, ols, problems, records, sparql, techniques, terms, validate
+from panet.api.deps import SparqlWorkers
 from panet.api.limits import BodyLimit
 from panet.api.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from panet.query_pool import QueryPool
+
 
 def create_app(onto: panet.Ontology | None = None, settings: Settings | None = None) -> FastAPI:
     """The service over ``onto`` (default: ``settings.ontology``, else the shipped release
     ``settings.version``, else the shipped current PaNET).
 
-    SPARQL query workers start with the app (its lifespan) and stop with it; with
-    ``settings.store`` the on-disk store is (re)built first if its inputs changed.
+    SPARQL query workers start with the first query (`SparqlWorkers`) and stop with the app;
+    with ``settings.store`` the on-disk store is (re)built first if its inputs changed.
     """
     settings = settings or Settings()
     if onto is None:
@@ -35,22 +38,10 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from panet.query_pool import QueryPool
-
-        pool = QueryPool(
-            onto.path,
-            settings.data,
-            settings.store,
-            workers=settings.sparql_workers,
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows,
-        )
         try:
-            await run_in_threadpool(pool.wait_ready)
-            app.state.sparql = pool
             yield
         finally:
-            pool.close()
+            app.state.sparql.close()
 
     app = FastAPIOffline(  # /docs and /redoc with Swagger UI and ReDoc shipped, not from a CDN
         title="panet",
@@ -63,6 +54,7 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
     )
     app.state.ontology = onto
     app.state.settings = settings
+    app.state.sparql = SparqlWorkers(partial(_query_pool, onto, settings))
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:  # outermost, so that even a 413 carries the CORS headers
@@ -73,3 +65,16 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
         app.include_router(module.router)
     app.mount("/static", browser.STATIC, name="static")
     return app
+
+
+def _query_pool(onto: panet.Ontology, settings: Settings) -> QueryPool:
+    from panet.query_pool import QueryPool
+
+    return QueryPool(
+        onto.path,
+        settings.data,
+        settings.store,
+        workers=settings.sparql_workers,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+    )
