@@ -1,15 +1,17 @@
 """Service load benchmark, loopback only: req/s and latency of panet's endpoints against a
-hello-world endpoint on the same server in the same run, then a soak.
+plain hello-world FastAPI app, both under one uvicorn worker, in the same run; then a soak.
 
     python benchmarks/bench_api.py [--seconds 10] [--soak 60] [--connections 10]
 
-Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``). Starts one uvicorn worker on a free
-127.0.0.1 port (the app of ``panet serve`` plus ``GET /hello``, access log off for both), runs
-each row for ``--seconds`` with ``--connections`` clients, in ``--rounds`` short runs each next
-to a hello-world run (median req/s, median ratio), then for half as long with one client
-(p50 and p99 latency, without queueing behind other clients). The soak
-runs ``GET /terms/PaNET01188`` for ``--soak`` seconds and reports errors and the server's
-memory (its process and the SPARQL workers) at the start and the end.
+Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``). Starts ``panet serve`` as a user runs it
+and, next to it, the hello-world app of ``hello_app.py`` under the same uvicorn with the same
+options (``hello_command``), each on a free 127.0.0.1 port. Each row runs for ``--seconds``
+with ``--connections`` clients, in ``--rounds`` short runs each next to a hello-world run
+(median req/s, median ratio), then for half as long with one client (p50 and p99 latency,
+without queueing behind other clients). Rows with a target (issue 16: technique, term and search
+routes at least 0.8x hello-world) say whether they meet it. The soak runs
+``GET /terms/PaNET01188`` for ``--soak`` seconds and reports errors and the server's memory (its
+process and any SPARQL workers) at the start and the end.
 
 To add a row, append to ``ROWS``: ``Row("label", "/path?query")``, or with a body
 ``Row("label", "/path", method="POST", body="...", content_type="application/json")``, or
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 HIERARCHY_QUERY = "SELECT ?t WHERE { ?t rdfs:subClassOf panet:PaNET01124 }"
@@ -41,6 +44,7 @@ class Row:
     body: str | None = None
     content_type: str | None = None
     variants: tuple[str, ...] = ()  # paths asked in turn instead of ``path`` (e.g. to miss caches)
+    target: float | None = None  # least req/s ratio to hello-world the row must reach
 
 
 def pan_ontology(where: dict, spelling: int = 0) -> str:
@@ -58,11 +62,13 @@ def pan_ontology(where: dict, spelling: int = 0) -> str:
 TWO_NAMES = {"and": [{"name": "small angle scattering"}, {"name": "x-ray probe"}]}
 
 
-HELLO = Row("GET /hello (hello-world)", "/hello")
+ROUTE_TARGET = 0.8  # issue 16: technique, term and search routes against hello-world
+HELLO = Row("GET /hello (hello-world app)", "/hello")
 ROWS = [
-    Row("GET /terms/PaNET01188", "/terms/PaNET01188"),
+    Row("GET /terms/PaNET01188", "/terms/PaNET01188", target=ROUTE_TARGET),
     Row("GET /terms/SAXS (label)", "/terms/SAXS"),
-    Row("GET /search?q=scattering", "/search?q=scattering"),
+    Row("GET /search?q=scattering", "/search?q=scattering", target=ROUTE_TARGET),
+    Row("GET /techniques/PaNET01188", "/techniques/PaNET01188", target=ROUTE_TARGET),
     Row("GET /ols/api/search?q=saxs", "/ols/api/search?q=saxs"),
     Row("GET /sparql (hierarchy query)", "/sparql?query=" + quote(HIERARCHY_QUERY)),
     Row(
@@ -72,7 +78,7 @@ ROWS = [
         body='{"text": "In-situ GISAXS and x-ray diffraction of block copolymer thin films"}',
         content_type="application/json",
     ),
-    Row("pan-ontology: name", pan_ontology({"name": "small angle scattering"})),
+    Row("pan-ontology: name", pan_ontology({"name": "small angle scattering"}), target=ROUTE_TARGET),
     Row("pan-ontology: pid", pan_ontology({"pid": "http://purl.org/pan-science/PaNET/PaNET01200"})),
     Row("pan-ontology: and of two names", pan_ontology(TWO_NAMES)),
     Row("pan-ontology: or, one negated", pan_ontology({"or": [{"name": "SAXS"}, {"name": {"neq": "XES"}}]})),
@@ -85,19 +91,33 @@ ROWS = [
 ]
 
 
-def serve(port: int) -> None:
-    """Child process: the service app plus /hello, one uvicorn worker."""
-    import uvicorn
+def panet_command(port: int) -> list[str]:
+    """``panet serve`` on ``port``, as a user runs it (the installed console script)."""
+    script = Path(sys.executable).with_name("panet")
+    start = [str(script)] if script.exists() else [sys.executable, "-m", "panet"]
+    return [*start, "serve", "--host", "127.0.0.1", "--port", str(port)]
 
-    from panet.api import create_app
 
-    app = create_app()
+def hello_command(port: int) -> list[str]:
+    """The hello-world app under uvicorn with ``panet serve``'s options."""
+    from panet.cli.serve import MAX_REQUEST_HEAD_BYTES
 
-    @app.get("/hello")
-    async def hello() -> dict[str, str]:
-        return {"hello": "world"}
-
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "hello_app:app",
+        "--app-dir",
+        str(Path(__file__).resolve().parent),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "info",
+        "--h11-max-incomplete-event-size",
+        str(MAX_REQUEST_HEAD_BYTES),
+    ]
 
 
 def free_port() -> int:
@@ -108,7 +128,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_up(base: str, process: subprocess.Popen) -> None:
+def wait_up(base: str, path: str, process: subprocess.Popen) -> None:
     import httpx
 
     deadline = time.monotonic() + 120
@@ -116,7 +136,7 @@ def wait_up(base: str, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             sys.exit(f"the server exited with {process.returncode}")
         try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
+            if httpx.get(base + path, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.2)
@@ -161,16 +181,20 @@ def wrk(base: str, row: Row, seconds: float, connections: int) -> dict[str, floa
     }
 
 
-def paired(base: str, row: Row, seconds: float, connections: int, rounds: int) -> tuple[float, float, float]:
-    """Median req/s of ``row`` and median ratio to hello-world, over ``rounds`` short runs each
-    next to a hello-world run (alternating which goes first): pairs seconds apart stay fair on a
-    machine whose load drifts."""
+def paired(
+    base: str, hello_base: str, row: Row, seconds: float, connections: int, rounds: int
+) -> tuple[float, float, float]:
+    """Median req/s of ``row`` on ``base`` and median ratio to hello-world on ``hello_base``,
+    over ``rounds`` short runs each next to a hello-world run (alternating which goes first):
+    pairs seconds apart stay fair on a machine whose load drifts."""
     from statistics import median
 
     rates, ratios, errors = [], [], 0.0
     for i in range(rounds):
-        first, second = (row, HELLO) if i % 2 == 0 else (HELLO, row)
-        a, b = wrk(base, first, seconds / rounds, connections), wrk(base, second, seconds / rounds, connections)
+        runs = [(base, row), (hello_base, HELLO)]
+        (first_base, first), (second_base, second) = runs if i % 2 == 0 else runs[::-1]
+        a = wrk(first_base, first, seconds / rounds, connections)
+        b = wrk(second_base, second, seconds / rounds, connections)
         result, hello = (a, b) if first is row else (b, a)
         rates.append(result["rps"])
         ratios.append(result["rps"] / hello["rps"])
@@ -209,34 +233,42 @@ def main() -> None:
     parser.add_argument("--soak", type=float, default=60, help="soak duration in seconds (default 60; 0 = none)")
     parser.add_argument("--connections", type=int, default=10, help="concurrent connections (default 10)")
     parser.add_argument("--rounds", type=int, default=5, help="hello/row pairs per row (default 5)")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: run the server
+    parser.add_argument("--only", help="run only the rows whose label contains this text")
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
     if subprocess.run(["which", "wrk"], capture_output=True, check=False).returncode:
         sys.exit("bench_api needs wrk: apt-get install wrk (or brew install wrk)")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    rows = [row for row in ROWS if args.only is None or args.only in row.label]
+    port, hello_port = free_port(), free_port()
+    base, hello_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{hello_port}"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    server = subprocess.Popen(panet_command(port), **quiet)
+    hello_server = subprocess.Popen(hello_command(hello_port), **quiet)
     try:
-        wait_up(base, server)
-        for row in (HELLO, *ROWS):  # warm-up: caches, worker start-up
+        wait_up(base, "/health", server)
+        wait_up(hello_base, "/hello", hello_server)
+        wrk(hello_base, HELLO, 1, args.connections)  # warm-up: caches, worker start-up
+        for row in rows:
             wrk(base, row, 1, args.connections)
         print(
             f"# panet service benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, one uvicorn worker; req/s: wrk -t1 -c{args.connections}, "
+            f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}; panet serve and a hello-world "
+            f"FastAPI app, one uvicorn worker each; req/s: wrk -t1 -c{args.connections}, "
             f"median of {args.rounds} x {whole(args.seconds / args.rounds)} s; "
             f"latency: wrk -c1 for {whole(args.seconds / 2)} s"
         )
-        print(f"| {'endpoint':<34} | {'req/s':>8} | {'vs hello':>8} | {'p50 ms':>7} | {'p99 ms':>7} | errors |")
-        print(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|-------:|")
-        for row in (HELLO, *ROWS):
-            load, ratio, errors = paired(base, row, args.seconds, args.connections, args.rounds)
-            alone = wrk(base, row, args.seconds / 2, 1)  # latency of one client: no queueing
+        print(
+            f"| {'endpoint':<34} | {'req/s':>8} | {'vs hello':>8} | {'target':>10} "
+            f"| {'p50 ms':>7} | {'p99 ms':>7} | errors |"
+        )
+        print(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 11}:|{'-' * 8}:|{'-' * 8}:|-------:|")
+        for row in (HELLO, *rows):
+            row_base = hello_base if row is HELLO else base
+            load, ratio, errors = paired(row_base, hello_base, row, args.seconds, args.connections, args.rounds)
+            alone = wrk(row_base, row, args.seconds / 2, 1)  # latency of one client: no queueing
+            target = "" if row.target is None else f"≥{row.target}x " + ("met" if ratio >= row.target else "MISSED")
             print(
-                f"| {row.label:<34} | {load:>8.0f} | {ratio:>7.2f}x | "
+                f"| {row.label:<34} | {load:>8.0f} | {ratio:>7.2f}x | {target:>10} | "
                 f"{alone['p50']:>7.2f} | {alone['p99']:>7.2f} | {errors + alone['errors']:>6.0f} |",
                 flush=True,
             )
@@ -250,8 +282,9 @@ def main() -> None:
                 f"server memory {before:.0f} MB -> {after:.0f} MB"
             )
     finally:
-        server.terminate()
-        server.wait(15)
+        for process in (server, hello_server):
+            process.terminate()
+            process.wait(15)
 
 
 if __name__ == "__main__":
