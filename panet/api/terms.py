@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.convertors import PathConvertor, register_url_convertor
 
 import panet
 from panet.api.deps import OntologyDep
@@ -17,6 +18,22 @@ from panet.jsonld import term_document, term_ref, to_jsonld
 from panet.sparql import negotiate
 
 router = APIRouter(tags=["terms"])
+_SUB_RESOURCES = ("parents", "children", "ancestors", "descendants", "facets", "history", "mappings")
+
+
+class TermKey(PathConvertor):
+    """A term key in a path, as ``{key:path}``, but not one that ends in a sub-resource
+    (``/parents``, ``/facets``, ...): those have routes of their own.
+
+    >>> import re
+    >>> [bool(re.fullmatch(TermKey.regex, k)) for k in ("PaNET01188", "http://x/PaNET01188", "SAXS/parents")]
+    [True, True, False]
+    """
+
+    regex = ".*" + "".join(f"(?<!/{name})" for name in _SUB_RESOURCES)
+
+
+register_url_convertor("term_key", TermKey())
 
 
 class Kind(StrEnum):
@@ -91,7 +108,7 @@ KindQuery = Annotated[
 Limit = Annotated[int, Query(ge=1, le=1000, description="Most results to return.")]
 Offset = Annotated[int, Query(ge=0, le=100_000, description="Results to skip.")]
 _JSON_OR_JSONLD = {"application/json": "json", "application/ld+json": "jsonld"}
-_RELATIONS = ("parents", "children", "ancestors", "descendants")
+_RELATIONS = _SUB_RESOURCES[:4]
 
 
 def _kind(kind: Kind | None) -> str | None:
@@ -100,6 +117,50 @@ def _kind(kind: Kind | None) -> str | None:
 
 def _sorted(terms: frozenset[Any]) -> list[dict[str, Any]]:
     return [t.to_dict() for t in sorted(terms, key=lambda t: (t.label.casefold(), t.iri))]
+
+
+# The busiest routes come first (FastAPI tries routes in order). ``term_key`` matches like
+# ``path`` but leaves /terms/{key}/parents, /facets, ... to their own routes below.
+@router.get(
+    "/terms/{key:term_key}",
+    response_model=TermDocument,
+    responses={200: {"content": {"application/ld+json": {}}}, 404: {"description": "No such term; suggestions"}},
+)
+async def get_term(request: Request, key: KeyPath, kind: KindQuery = None) -> Response:
+    """One term with its direct parents, children and equivalents; JSON-LD on
+    ``Accept: application/ld+json``."""
+    onto = request.app.state.ontology  # what OntologyDep reads, without a dependency to solve per request
+    term = onto.term(key, _kind(kind))
+    chosen = negotiate(request.headers.get("accept"), _JSON_OR_JSONLD)
+    media = "application/ld+json" if chosen is not None and chosen[1] == "jsonld" else "application/json"
+    return Response(_rendered(onto, term.iri, term.match, media), media_type=media, headers={"Vary": "Accept"})
+
+
+@lru_cache(maxsize=4096)
+def _rendered(onto: panet.Ontology, iri: str, match: str | None, media: str) -> bytes:
+    """A term's document as bytes, memoised: the ontology never changes while it is served."""
+    document = term_document(onto, iri)
+    if match is not None:
+        document["match"] = match
+    if media == "application/ld+json":
+        document = to_jsonld(document)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@router.get("/search", response_model=SearchResult)
+async def search(
+    request: Request,
+    q: Annotated[str, Query(max_length=1000, description="Words to look for in labels and synonyms.")],
+    kind: Annotated[Kind | None, Query(description="Only techniques or only specifiers (default: both).")] = None,
+    limit: Limit = 10,
+    offset: Offset = 0,
+) -> JSONResponse:
+    """Ranked search: exact > prefix > whole word > substring > fuzzy (typo-tolerant)."""
+    onto = request.app.state.ontology  # what OntologyDep reads, without a dependency to solve per request
+    wanted = None if kind in (None, Kind.any) else kind.value
+    hits = onto.search(q, limit=None, kind=wanted)  # type: ignore[arg-type]
+    page = [hit.to_dict() for hit in hits[offset : offset + limit]]
+    return JSONResponse({"query": q, "total": len(hits), "offset": offset, "limit": limit, "hits": page})
 
 
 @router.get("/terms", response_model=TermList)
@@ -118,21 +179,6 @@ async def list_terms(
     return JSONResponse({"total": len(terms), "offset": offset, "limit": limit, "terms": [t.to_dict() for t in page]})
 
 
-@router.get("/search", response_model=SearchResult)
-async def search(
-    onto: OntologyDep,
-    q: Annotated[str, Query(max_length=1000, description="Words to look for in labels and synonyms.")],
-    kind: Annotated[Kind | None, Query(description="Only techniques or only specifiers (default: both).")] = None,
-    limit: Limit = 10,
-    offset: Offset = 0,
-) -> JSONResponse:
-    """Ranked search: exact > prefix > whole word > substring > fuzzy (typo-tolerant)."""
-    wanted = None if kind in (None, Kind.any) else kind.value
-    hits = onto.search(q, limit=None, kind=wanted)  # type: ignore[arg-type]
-    page = [hit.to_dict() for hit in hits[offset : offset + limit]]
-    return JSONResponse({"query": q, "total": len(hits), "offset": offset, "limit": limit, "hits": page})
-
-
 def _relation_route(relation: str) -> None:
     async def related(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSONResponse:
         term = onto.term(key, _kind(kind))
@@ -146,7 +192,7 @@ def _relation_route(relation: str) -> None:
     )
 
 
-for _relation in _RELATIONS:  # registered before /terms/{key:path}, which would swallow them
+for _relation in _RELATIONS:
     _relation_route(_relation)
 
 
@@ -208,28 +254,3 @@ async def mappings(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> J
     (`onto.mappings_for`): predicate, object, confidence, set."""
     term = onto.term(key, _kind(kind))
     return JSONResponse({"term": term_ref(term), "mappings": [m.to_dict() for m in onto.mappings_for(term)]})
-
-
-@router.get(
-    "/terms/{key:path}",
-    response_model=TermDocument,
-    responses={200: {"content": {"application/ld+json": {}}}, 404: {"description": "No such term; suggestions"}},
-)
-async def get_term(request: Request, onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> Response:
-    """One term with its direct parents, children and equivalents; JSON-LD on
-    ``Accept: application/ld+json``."""
-    term = onto.term(key, _kind(kind))
-    chosen = negotiate(request.headers.get("accept"), _JSON_OR_JSONLD)
-    media = "application/ld+json" if chosen is not None and chosen[1] == "jsonld" else "application/json"
-    return Response(_rendered(onto, term.iri, term.match, media), media_type=media, headers={"Vary": "Accept"})
-
-
-@lru_cache(maxsize=4096)
-def _rendered(onto: panet.Ontology, iri: str, match: str | None, media: str) -> bytes:
-    """A term's document as bytes, memoised: the ontology never changes while it is served."""
-    document = term_document(onto, iri)
-    if match is not None:
-        document["match"] = match
-    if media == "application/ld+json":
-        document = to_jsonld(document)
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
