@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from panet.query_pool import QueryPool
 
 
+_DOCUMENTATION_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static-offline-docs")
+
+
 def create_app(onto: panet.Ontology | None = None, settings: Settings | None = None) -> FastAPI:
     """The service over ``onto`` (default: ``settings.ontology``, else the shipped release
     ``settings.version``, else the shipped current PaNET).
@@ -66,6 +69,10 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
     for module in (techniques, terms, health, sparql, annotate, records, validate, ols, browser):
         app.include_router(module.router)
     app.mount("/static", browser.STATIC, name="static")
+    # /docs, /redoc, /openapi.json and their files last: FastAPI added them first, to be tried
+    # before every API route on every request
+    documentation = [route for route in app.router.routes if getattr(route, "path", "") in _DOCUMENTATION_PATHS]
+    app.router.routes[:] = [route for route in app.router.routes if route not in documentation] + documentation
     return app
 
 

@@ -7,13 +7,15 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.convertors import PathConvertor, register_url_convertor
 
 import panet
 from panet.api.deps import OntologyDep
+from panet.api.params import openapi_query, parse_query
 from panet.jsonld import term_document, term_ref, to_jsonld
 from panet.sparql import negotiate
 
@@ -101,6 +103,14 @@ KeyPath = Annotated[
     str,
     Path(description="IRI, CURIE (panet:PaNET01188), ID (PaNET01188), label or synonym.", examples=["PaNET01188"]),
 ]
+_KEY_PARAMETER = {
+    "name": "key",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": KeyPath.__metadata__[0].description,
+    "example": "PaNET01188",
+}
 KindQuery = Annotated[
     Kind | None,
     Query(description="Labels resolve to techniques unless kind=specifier or kind=any; identifiers always resolve."),
@@ -119,18 +129,35 @@ def _sorted(terms: frozenset[Any]) -> list[dict[str, Any]]:
     return [t.to_dict() for t in sorted(terms, key=lambda t: (t.label.casefold(), t.iri))]
 
 
-# The busiest routes come first (FastAPI tries routes in order). ``term_key`` matches like
-# ``path`` but leaves /terms/{key}/parents, /facets, ... to their own routes below.
+class TermQuery(BaseModel):
+    kind: Kind | None = Field(
+        None,
+        description="Labels resolve to techniques unless kind=specifier or kind=any; identifiers always resolve.",
+    )
+
+
+class SearchQuery(BaseModel):
+    q: str = Field(max_length=1000, description="Words to look for in labels and synonyms.")
+    kind: Kind | None = Field(None, description="Only techniques or only specifiers (default: both).")
+    limit: int = Field(10, ge=1, le=1000, description="Most results to return.")
+    offset: int = Field(0, ge=0, le=100_000, description="Results to skip.")
+
+
+# The busiest routes come first (FastAPI tries routes in order), read the ontology without a
+# dependency and their query with `parse_query` (FastAPI's per-parameter checks cost more than
+# their work). ``term_key`` matches like ``path`` but leaves /terms/{key}/parents, /facets, ...
+# to their own routes below.
 @router.get(
     "/terms/{key:term_key}",
     response_model=TermDocument,
     responses={200: {"content": {"application/ld+json": {}}}, 404: {"description": "No such term; suggestions"}},
+    openapi_extra={"parameters": [_KEY_PARAMETER, *openapi_query(TermQuery)["parameters"]]},
 )
-async def get_term(request: Request, key: KeyPath, kind: KindQuery = None) -> Response:
+async def get_term(request: Request) -> Response:
     """One term with its direct parents, children and equivalents; JSON-LD on
     ``Accept: application/ld+json``."""
-    onto = request.app.state.ontology  # what OntologyDep reads, without a dependency to solve per request
-    term = onto.term(key, _kind(kind))
+    onto, params = request.app.state.ontology, parse_query(request, TermQuery)
+    term = onto.term(request.path_params["key"], _kind(params.kind))
     chosen = negotiate(request.headers.get("accept"), _JSON_OR_JSONLD)
     media = "application/ld+json" if chosen is not None and chosen[1] == "jsonld" else "application/json"
     return Response(_rendered(onto, term.iri, term.match, media), media_type=media, headers={"Vary": "Accept"})
@@ -147,20 +174,15 @@ def _rendered(onto: panet.Ontology, iri: str, match: str | None, media: str) -> 
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-@router.get("/search", response_model=SearchResult)
-async def search(
-    request: Request,
-    q: Annotated[str, Query(max_length=1000, description="Words to look for in labels and synonyms.")],
-    kind: Annotated[Kind | None, Query(description="Only techniques or only specifiers (default: both).")] = None,
-    limit: Limit = 10,
-    offset: Offset = 0,
-) -> JSONResponse:
+@router.get("/search", response_model=SearchResult, openapi_extra=openapi_query(SearchQuery))
+async def search(request: Request) -> Response:
     """Ranked search: exact > prefix > whole word > substring > fuzzy (typo-tolerant)."""
-    onto = request.app.state.ontology  # what OntologyDep reads, without a dependency to solve per request
-    wanted = None if kind in (None, Kind.any) else kind.value
-    hits = onto.search(q, limit=None, kind=wanted)  # type: ignore[arg-type]
-    page = [hit.to_dict() for hit in hits[offset : offset + limit]]
-    return JSONResponse({"query": q, "total": len(hits), "offset": offset, "limit": limit, "hits": page})
+    onto, params = request.app.state.ontology, parse_query(request, SearchQuery)
+    wanted = None if params.kind in (None, Kind.any) else params.kind.value
+    hits = onto.search(params.q, limit=None, kind=wanted)  # type: ignore[arg-type]
+    page = [hit.to_dict() for hit in hits[params.offset : params.offset + params.limit]]
+    body = {"query": params.q, "total": len(hits), "offset": params.offset, "limit": params.limit, "hits": page}
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 @router.get("/terms", response_model=TermList)
