@@ -5,7 +5,9 @@
 Each round starts, in turn (alternating which goes first), ``panet serve`` as a user runs it
 and the hello-world app of ``hello_app.py`` under the same uvicorn with the same options, each
 on a free 127.0.0.1 port, and times from process start to the first 200 answer (panet:
-``GET /terms/PaNET01188``; hello-world: ``GET /hello``). One second later it reads the resident
+``GET /terms/PaNET01188``; hello-world: ``GET /hello``), and the CPU time the process and its
+children used until then (which other programs on a shared machine disturb far less than the
+wall-clock time; on an idle machine the two are close). One second later it reads the resident
 memory of the process and all its children (at rest), then asks panet one SPARQL query (which
 starts the query workers) and reads it again. Reports medians over the rounds, and the targets
 of issue 16: start-up at most 0.5 s over hello-world's, at most 120 MB at rest. The index cache
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from statistics import median
 from urllib.parse import quote
 
-from bench_api import free_port, hello_command, panet_command, tree_rss_mb
+from bench_api import free_port, hello_command, panet_command, tree_cpu_seconds, tree_rss_mb
 
 START_LIMIT = 0.5  # seconds over hello-world's start
 MEMORY_LIMIT = 120.0  # MB, every process of the service at rest
@@ -35,6 +37,7 @@ SPARQL = "/sparql?query=" + quote("ASK { panet:PaNET01188 rdfs:subClassOf panet:
 @dataclass
 class Start:
     seconds: float
+    cpu_seconds: float  # CPU time the service used to get there: what a quiet machine would take
     rest_mb: float
     processes: int
     sparql_mb: float | None = None
@@ -67,7 +70,7 @@ def started(command: list[str], port: int, path: str, sparql: bool) -> Start:
             if time.perf_counter() - began > 120:
                 sys.exit(f"{' '.join(command)} did not answer within 120 s")
             time.sleep(0.005)
-        result = Start(time.perf_counter() - began, 0.0, 0)
+        result = Start(time.perf_counter() - began, tree_cpu_seconds(process.pid), 0.0, 0)
         time.sleep(1.0)
         result.rest_mb, result.processes = tree_rss_mb(process.pid), len(process_tree(process.pid))
         if sparql:
@@ -105,7 +108,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7, help="start-ups of each (default 7)")
     args = parser.parse_args()
     subprocess.run([sys.executable, "-c", "import panet; panet.load()"], check=True)  # warm the index cache
-    panet_runs, hello_runs, gaps = [], [], []
+    panet_runs, hello_runs, gaps, cpu_gaps = [], [], [], []
     for i in range(args.rounds):
         panet_port, hello_port = free_port(), free_port()
         runs = [
@@ -118,6 +121,7 @@ def main() -> None:
         panet_runs.append(results["panet"])
         hello_runs.append(results["hello"])
         gaps.append(results["panet"].seconds - results["hello"].seconds)
+        cpu_gaps.append(results["panet"].cpu_seconds - results["hello"].cpu_seconds)
     start, hello_start, gap = (
         median(r.seconds for r in panet_runs),
         median(r.seconds for r in hello_runs),
@@ -135,6 +139,16 @@ def main() -> None:
     verdict = "met" if gap <= START_LIMIT else "MISSED"
     print(
         f"| start to first answer | {start:.2f} s | {hello_start:.2f} s | {gap:+.2f} s | "
+        f"≤ +{START_LIMIT} s: {verdict} |"
+    )
+    cpu, hello_cpu, cpu_gap = (
+        median(r.cpu_seconds for r in panet_runs),
+        median(r.cpu_seconds for r in hello_runs),
+        median(cpu_gaps),
+    )
+    verdict = "met" if cpu_gap <= START_LIMIT else "MISSED"
+    print(
+        f"| CPU time to first answer | {cpu:.2f} s | {hello_cpu:.2f} s | {cpu_gap:+.2f} s | "
         f"≤ +{START_LIMIT} s: {verdict} |"
     )
     verdict = "met" if rest <= MEMORY_LIMIT else "MISSED"
