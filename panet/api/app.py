@@ -64,9 +64,13 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"])
-    # FastAPI tries the routers in this order, every route of each until one matches (twice per
-    # request): the busiest first. Their paths do not overlap, except the browser's, kept last.
-    for module in (techniques, terms, health, sparql, annotate, records, validate, ols, browser):
+    # FastAPI tries the routes in order: the busiest first. The routes of the two busiest
+    # routers go straight into the app, in their order: an included router is matched twice per
+    # request, and each of its routes through FastAPI's per-inclusion bookkeeping (~10 µs a
+    # request). Their paths do not overlap, except the browser's, kept last.
+    for module in (techniques, terms):
+        app.router.routes.extend(module.router.routes)
+    for module in (health, sparql, annotate, records, validate, ols, browser):
         app.include_router(module.router)
     app.mount("/static", browser.STATIC, name="static")
     # /docs, /redoc, /openapi.json and their files last: FastAPI added them first, to be tried
