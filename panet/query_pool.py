@@ -83,6 +83,7 @@ class QueryPool:
         accept: str | None = None,
         default_graph: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
     ) -> tuple[bytes, str]:
         """`execute` in a worker, within ``timeout``: (body, media type), or a `SparqlError`."""
         import queue
@@ -94,7 +95,7 @@ class QueryPool:
             raise QueryTimeout(f"every query worker stayed busy for {self.timeout:g} s; try again later") from None
         try:
             worker.wait_ready(self.STARTUP_TIMEOUT)
-            worker.conn.send((text, accept, self.max_rows, tuple(default_graph), tuple(named_graphs)))
+            worker.conn.send((text, accept, self.max_rows, tuple(default_graph), tuple(named_graphs), base_iri))
             if not worker.conn.poll(self.timeout):
                 raise QueryTimeout(
                     f"the query ran longer than {self.timeout:g} s, the service's limit, and was stopped; "
@@ -158,7 +159,7 @@ class _Worker:
 
 
 def _serve_queries(conn: Any, ontology: str, data: tuple[str, ...], directory: str | None) -> None:
-    """Worker process: load the dataset, then answer (query, accept, max_rows, graphs) messages."""
+    """Worker process: load the dataset, then answer (query, accept, max_rows, graphs, base) messages."""
     try:
         from panet.loader import load
 
@@ -170,11 +171,11 @@ def _serve_queries(conn: Any, ontology: str, data: tuple[str, ...], directory: s
     conn.send(("ready", None))
     while True:
         try:
-            text, accept, max_rows, default_graph, named_graphs = conn.recv()
+            text, accept, max_rows, default_graph, named_graphs, base_iri = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", execute(store, text, accept, max_rows, default_graph, named_graphs)))
+            conn.send(("ok", execute(store, text, accept, max_rows, default_graph, named_graphs, base_iri)))
         except SparqlError as err:
             conn.send(("error", err))
         except Exception as err:

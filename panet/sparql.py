@@ -377,12 +377,18 @@ def execute(
     max_rows: int | None = None,
     default_graph: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
+    base_iri: str | None = None,
 ) -> tuple[bytes, str]:
     """Run a read-only query and serialise its result for ``accept``: (body, media type).
 
     SELECT/ASK: SPARQL JSON (default), XML, CSV, TSV. CONSTRUCT/DESCRIBE: Turtle (default),
     N-Triples, JSON-LD, RDF/XML. More than ``max_rows`` rows or triples raises
     `ResultTooLarge` rather than cutting the result short.
+
+    ``default_graph`` / ``named_graphs`` are the protocol's ``default-graph-uri`` /
+    ``named-graph-uri``: when either is given they replace the query's own dataset (``FROM``,
+    ``FROM NAMED``) entirely, and the one not given is empty. Relative IRIs in the query
+    resolve against ``base_iri`` (the service passes the endpoint's URL).
 
     >>> import panet
     >>> from panet.sparql import build_store, execute
@@ -391,10 +397,9 @@ def execute(
     (b'true', 'text/csv')
     """
     try:
-        options: dict[str, Any] = {}
-        if default_graph:
+        options: dict[str, Any] = {"base_iri": _base(base_iri)}
+        if default_graph or named_graphs:  # SPARQL 1.1 Protocol 2.1.4: the protocol's dataset wins
             options["default_graph"] = [ox.NamedNode(iri) for iri in default_graph]
-        if named_graphs:
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
         result = _run(store, text, **options)
         if isinstance(result, ox.QueryTriples):
@@ -411,6 +416,17 @@ def execute(
         raise SparqlError(f"invalid graph IRI: {err}") from None
     except OSError as err:  # evaluation errors pyoxigraph reports as I/O errors
         raise SparqlError(f"the query failed: {err}") from None
+
+
+def _base(iri: str | None) -> str | None:
+    """``iri`` if it can be a base IRI, else None (relative IRIs then stay an error)."""
+    if iri is None:
+        return None
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return None
+    return iri
 
 
 def _choose(accept: str | None, offers: dict[str, Any], default: str, form: str) -> tuple[str, Any]:

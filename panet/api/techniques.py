@@ -158,9 +158,21 @@ def find(request: Request, onto: OntologyDep, settings: SettingsDep, filter_: Fi
         return _json(loopback.find_techniques(onto, filter_, timeout=settings.query_timeout))
 
 
-@router.get("/{pid:path}", responses={**_BAD, 404: {"description": "No technique has this pid."}})
-def find_by_id(request: Request, pid: str, onto: OntologyDep, filter_: FilterParam = None) -> Response:
+@router.get(
+    "/{pid:path}",
+    responses={**_BAD, 404: {"description": "No technique has this pid."}},
+    # pid and filter read from the request, as pan_ontology's: FastAPI's parameter checks and a
+    # worker thread cost several times the lookup, which takes microseconds
+    openapi_extra={
+        "parameters": [
+            {"name": "pid", "in": "path", "required": True, "schema": {"type": "string"}},
+            _query_parameter("filter", FilterParam.__metadata__[0].description),
+        ]
+    },
+)
+async def find_by_id(request: Request) -> Response:
     """One technique record; `pid` is the URL-encoded IRI (a CURIE or ID works too)."""
+    onto, pid, filter_ = request.app.state.ontology, request.path_params["pid"], request.query_params.get("filter")
     with _problems():
         _refuse_deep_object(request)
         return _json(loopback.technique_record(onto, pid, filter_))

@@ -49,7 +49,7 @@ def serve(args: argparse.Namespace) -> None:
     onto = load(args.ontology, version=args.version)
     if args.store is not None:
         prepare_store(onto, files, args.store)
-    else:
+    elif files:  # check the data files here; the query workers load them with the first query
         build_store(onto, files)
     os.environ["PANET_ONTOLOGY"] = onto.path  # what was loaded, so every worker serves the same file
     os.environ.pop("PANET_VERSION", None)
