@@ -346,10 +346,7 @@ class _Index:
 
 
 def _index(onto: Ontology) -> _Index:
-    index = onto._memo.get("loopback")
-    if index is None:
-        index = onto._memo["loopback"] = _Index(onto)
-    return index
+    return onto.memo(("panet.loopback", "index"), _Index)
 
 
 def _records(onto: Ontology) -> dict[str, dict[str, Any]]:

@@ -7,7 +7,7 @@ Problems in a file are never fixed silently: each repair is reported in
 
 >>> import panet
 >>> onto = panet.load()
->>> [(m.term.id, m.predicate_id) for m in onto.mapped("wfl:1425")][:2]
+>>> [(m.term.id, m.predicate_id) for m in mapped(onto, "wfl:1425")][:2]
 [('PaNET01162', 'skos:broadMatch'), ('PaNET01188', 'skos:exactMatch')]
 >>> hi = load(shipped_path("HI"), ontology=onto)
 >>> print(hi.warnings[0])
@@ -176,10 +176,9 @@ def shipped_path(name: str) -> Path:
 
 def shipped(ontology: Ontology) -> tuple[MappingSet, ...]:
     """The shipped mapping sets (WFL, HI) checked against ``ontology``; read once per ontology."""
-    sets = ontology._memo.get("mappings")
-    if sets is None:
-        sets = ontology._memo["mappings"] = tuple(load(shipped_path(name), ontology=ontology) for name in SHIPPED)
-    return sets
+    return ontology.memo(
+        ("panet.mappings", "shipped"), lambda onto: tuple(load(shipped_path(name), ontology=onto) for name in SHIPPED)
+    )
 
 
 def mapped(ontology: Ontology, key: str, sets: Iterable[MappingSet] | None = None) -> tuple[Mapping, ...]:

@@ -39,13 +39,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (stable key
 
 
 def load_ontology(path: Path | None):  # -> panet.Ontology
-    """The ontology a command works on: ``--ontology`` names a file or a shipped version."""
-    import re
-
+    """The ontology a command works on: ``--ontology`` names a file or a shipped version
+    (`panet.shipped.resolve_ontology`)."""
     from panet.loader import load
 
-    if path is not None and not path.exists() and re.fullmatch(r"v?\d+\.\d+\.\d+|current|latest", str(path)):
-        return load(version=str(path))
     return load(path)
 
 
@@ -54,6 +51,21 @@ def print_json(data: Any) -> None:
     import json
 
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+# library wording -> the CLI flag that does the same (library errors name parameters, not flags)
+_FLAGS = {"pass kind='specifier'": "pass --kind specifier"}
+
+
+def _cli_wording(message: str) -> str:
+    """``message`` with the library's parameter names replaced by this CLI's options.
+
+    >>> _cli_wording("no PaNET term matches 'x-ray'; pass kind='specifier' to look up specifiers")
+    "no PaNET term matches 'x-ray'; pass --kind specifier to look up specifiers"
+    """
+    for library, flag in _FLAGS.items():
+        message = message.replace(library, flag)
+    return message
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else int(done.code is not None)
     except PanetError as err:
-        typer.echo(f"panet: error: {err}", err=True)
+        typer.echo(f"panet: error: {_cli_wording(str(err))}", err=True)
         return 2
     except BrokenPipeError:
         return 0

@@ -62,15 +62,20 @@ def annotate(
             for warning in mapping_set.warnings:
                 typer.echo(f"panet: warning: {warning}", err=True)
         include_mappings = [*shipped(onto), *extra]
-    annotator = onto.annotator(
-        kinds=tuple(k.value for k in kind) if kind else ("technique",),
-        expand=expand.value,
-        include_mappings=include_mappings,
-        include_synonyms=not no_synonyms,
-        longest_only=not all_matches,
-        whole_words=not substrings,
-        fuzzy=fuzzy,
-        stop_words=tuple(stop_word or ()),
+    from panet.annotate import annotator_for
+
+    annotator = annotator_for(
+        onto,
+        dict(
+            kinds=tuple(k.value for k in kind) if kind else ("technique",),
+            expand=expand.value,
+            include_mappings=include_mappings,
+            include_synonyms=not no_synonyms,
+            longest_only=not all_matches,
+            whole_words=not substrings,
+            fuzzy=fuzzy,
+            stop_words=tuple(stop_word or ()),
+        ),
     )
     if text == "-":
         _annotate_lines(annotator)

@@ -18,4 +18,6 @@ def pan_filter(
     ontology: OntologyOption = None,
 ) -> None:
     """Print the PaN search API filter (GET /datasets?filter=…) for datasets of a technique."""
-    print_json(load_ontology(ontology).pan_search_filter(key, descendants=descendants))
+    from panet.loopback import pan_search_filter
+
+    print_json(pan_search_filter(load_ontology(ontology), key, descendants=descendants))

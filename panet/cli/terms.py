@@ -47,19 +47,14 @@ def _kind(kind: KindChoice | None) -> str | None:
 def term(key: KeyArgument, kind: KindOption = None, ontology: OntologyOption = None, json: JsonOption = False) -> None:
     """Show one term: label, IDs, kind, synonyms, definition, parents and children."""
     onto = load_ontology(ontology)
+    if json:  # the same document as the service's GET /terms/{key}
+        from panet.jsonld import term_document
+
+        print_json(term_document(onto, key, kind=_kind(kind)))
+        return
     found = onto.term(key, kind=_kind(kind))
     parents = sorted(onto.parents(found), key=lambda t: t.label)
     children = sorted(onto.children(found), key=lambda t: t.label)
-    if json:
-        print_json(
-            {
-                **found.to_dict(),
-                "parents": [t.to_dict() for t in parents],
-                "children": [t.to_dict() for t in children],
-                "equivalents": [t.to_dict() for t in sorted(onto.equivalents(found))],
-            }
-        )
-        return
     from rich.markup import escape
 
     console = _console()
@@ -124,7 +119,9 @@ def tree(
     onto = load_ontology(ontology)
     root = onto[key]
     if format in (TreeFormat.dot, TreeFormat.svg, TreeFormat.png):
-        _picture(onto.plot(root, depth), format.value, output)
+        from panet.draw import draw
+
+        _picture(draw(onto, root, depth), format.value, output)
         return
     json = json or format == TreeFormat.json
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from panet.cli import OntologyOption, app, load_ontology
+from panet.cli import OntologyOption, app
 from panet.errors import PanetError
 
 VersionOption = Annotated[
@@ -36,13 +36,11 @@ class Severity(StrEnum):
 
 
 def _ontology(ontology: Path | None, version: str | None):  # -> panet.Ontology
-    if version is None:
-        return load_ontology(ontology)
-    if ontology is not None:
+    if version is not None and ontology is not None:
         raise typer.BadParameter("give --version or --ontology, not both")
     from panet.loader import load
 
-    return load(version=version)
+    return load(ontology, version=version)
 
 
 @app.command("validate")

@@ -42,13 +42,15 @@ def facets(
     if (key is None) == (not where):
         raise typer.BadParameter("give a KEY, or --where AXIS=SPECIFIER (not both)")
     if key is not None:
-        found = onto.facets(key)
+        from panet.facets import axes, facets
+
+        found = facets(onto, key)
         if json:
             print_json(found.to_dict())
             return
         console = _console()
         console.print(f"[bold]{found.term.label}[/bold]  {found.term.curie}")
-        for axis in onto.facet_axes():
+        for axis in axes(onto):
             console.print(f"  {axis:<22}{_names(found[axis])}")
         console.print(f"  {'defined as':<22}{' and '.join(f'{t.label} ({t.id})' for t in found.conjuncts) or '-'}")
         return
@@ -58,7 +60,9 @@ def facets(
         if not sep or not value.strip():
             raise typer.BadParameter(f"{item!r}: write AXIS=SPECIFIER, e.g. probe=neutron", param_hint="--where")
         wanted[axis.strip()] = value.strip()
-    techniques = sorted(onto.techniques_with(**wanted), key=lambda t: t.label.casefold())
+    from panet.facets import techniques_with
+
+    techniques = sorted(techniques_with(onto, wanted), key=lambda t: t.label.casefold())
     if json:
         print_json([t.to_dict() for t in techniques])
         return

@@ -124,7 +124,9 @@ class RecordAnnotator:
         )
         self.to = to
         self.exporter = None if to == "same" else export.exporter(to)
-        self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
+        from panet.annotate import annotator_for
+
+        self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
         self._seen: dict[str, tuple[Term, ...]] = {}
 
