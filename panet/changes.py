@@ -99,12 +99,12 @@ class Diff:
 
     def _moved(self, key: Term | str, leaving: bool) -> tuple[Term, ...]:
         root = self.new[key].iri if key in self.new else self.old[key].iri
-        moved = []
+        moved: list[Term] = []
         for change in self.ancestors_changed:
             was = any(t.iri == root for t in change.before)
             now = any(t.iri == root for t in change.after)
             if (was and not now) if leaving else (now and not was):
-                moved.append(change.term)
+                moved.append(change.term)  # type: ignore[arg-type]  # hierarchy changes are of terms
         return tuple(moved)
 
     def summary(self) -> dict[str, int]:

@@ -186,7 +186,7 @@ def find_techniques(
     terms = sorted(_Query(onto, timeout).select({} if where is None else where, "filter.where", 0))
     records = [_records(onto)[t.iri] for t in terms]
     for field, descending in reversed(_order(spec.get("order"))):
-        records.sort(key=lambda r, f=field: r[f], reverse=descending)
+        records.sort(key=lambda r, f=field: r[f], reverse=descending)  # type: ignore[misc]
     skip = _count(spec, "skip") or _count(spec, "offset") or 0
     limit = _count(spec, "limit")
     records = records[skip : None if limit is None else skip + limit]
@@ -316,7 +316,7 @@ class _Index:
         self.relatives: dict[Term, tuple[str, ...]] = {}
         for t in techniques:
             replacement = self.ids.get(local_id(t.replaced_by or ""))
-            members = {t, replacement} - {None}
+            members = {t} if replacement is None else {t, replacement}
             members |= {e for m in members for e in onto.equivalents(m)}
             found = members.union(*(onto.descendants(m) for m in members))
             found |= {old for r in list(found) for old in retired.get(r.iri, ())}

@@ -82,8 +82,10 @@ class Prefixes:
     def standardize(self, value: str) -> str | None:
         """``value`` with the declared prefix spelling, or None if not a CURIE with a known prefix."""
         match = _CURIE.fullmatch(value)
-        prefix = self._by_fold.get(match.group(1).casefold()) if match else None
-        return None if prefix is None or value.startswith(("http:", "https:")) else f"{prefix}:{match.group(2)}"
+        if match is None or value.startswith(("http:", "https:")):
+            return None
+        prefix = self._by_fold.get(match.group(1).casefold())
+        return None if prefix is None else f"{prefix}:{match.group(2)}"
 
     def expand(self, curie: str) -> str | None:
         standard = self.standardize(curie)

@@ -171,6 +171,7 @@ class _Saturation:
                 filler = self._above(part.filler)
                 self.existentials.setdefault(concept, []).append((self._role(part.property), filler))
             else:
+                assert isinstance(part, str)  # conjuncts() flattens every And
                 self.told.setdefault(concept, []).append(self._named(part))
 
     def _sup(self, expression: ClassExpression, concept: int) -> None:
@@ -268,15 +269,25 @@ class _Saturation:
                     add(source, result)
         return self._result(named, subsumers, successors, predecessors, filler_of)
 
-    def _result(self, named, subsumers, successors, predecessors, filler_of) -> Classification:
+    def _result(
+        self,
+        named: dict[str, int],
+        subsumers: list[set[int]],
+        successors: list[set[tuple[int, int]]],
+        predecessors: list[list[tuple[int, int]]],
+        filler_of: list[int],
+    ) -> Classification:
         names = self.names
-        above = {iri: frozenset(names[c] for c in subsumers[ctx] if c and names[c]) for iri, ctx in named.items()}
+        above = {iri: frozenset(n for c in subsumers[ctx] if c and (n := names[c])) for iri, ctx in named.items()}
         role_iri = {number: iri for iri, number in self.roles.items()}
 
         links: dict[str, frozenset[tuple[str, str]]] = {}
         for iri, ctx in named.items():
-            pairs = {(role_iri[role], names[filler_of[target]]) for role, target in successors[ctx]}
-            pairs = {(p, f) for p, f in pairs if f is not None and f != THING}
+            pairs = {
+                (role_iri[role], f)
+                for role, target in successors[ctx]
+                if (f := names[filler_of[target]]) is not None and f != THING
+            }
             links[iri] = frozenset(
                 (p, f)
                 for p, f in pairs

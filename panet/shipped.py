@@ -39,7 +39,7 @@ def shipped_file(name: str = DEFAULT_FILE) -> str:
     >>> os.path.basename(shipped_file())
     'PaNET_reasoned.owl'
     """
-    import panet._ontology
+    import panet._ontology  # type: ignore[import-not-found]  # the ontology/ folder, installed as a package
 
     return os.path.join(os.path.dirname(panet._ontology.__file__), name)
 

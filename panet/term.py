@@ -117,8 +117,17 @@ class Term:
 
     def with_match(self, match: str) -> Term:
         """A copy of this term that records how a lookup reached it."""
-        values = [getattr(self, name) for name in _FIELDS]
-        return Term(*values, match=match)
+        return Term(
+            self.iri,
+            self.label,
+            self.synonyms,
+            self.definition,
+            self.definition_source,
+            self.kind,
+            self.deprecated,
+            self.replaced_by,
+            match,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with stable keys (the CLI's and the API's term form)."""

@@ -15,6 +15,10 @@ from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    from panet.axioms import Axiom
     from panet.reasoner import Classification
 
 __all__ = ["parse_graph", "read", "write"]
@@ -41,14 +45,14 @@ def read(path: Path, data: bytes, fmt: str) -> OntologyData:
     return _extract(path, graph)
 
 
-def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
+def _parse(path: Path, data: bytes, fmt: str) -> Graph:
     graph = parse_graph(path, data, fmt)
     if len(graph) == 0:
         raise OntologyLoadError(path, f"no RDF triples found (read as {fmt}); is this an ontology file?")
     return graph
 
 
-def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError):
+def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError) -> Graph:
     """``data`` (the content of ``path``) parsed by rdflib as ``fmt``; ``error`` (a subclass
     of `InputFileError`) names the file and line of anything unreadable. XML that declares an
     external entity is refused before parsing: panet never resolves external entities.
@@ -70,10 +74,12 @@ def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileEr
 
 
 def _load_error(path: Path, fmt: str, err: Exception, error: type[InputFileError]) -> InputFileError:
-    line = column = None
-    get_line = getattr(err, "getLineNumber", None)
-    if get_line is not None:  # xml.sax.SAXParseException
-        line, column = get_line(), err.getColumnNumber()
+    from xml.sax import SAXParseException
+
+    line: int | None = None
+    column: int | None = None
+    if isinstance(err, SAXParseException):
+        line, column = err.getLineNumber(), err.getColumnNumber()
         problem = err.getMessage()
     else:
         line = getattr(err, "lines", None)
@@ -87,12 +93,12 @@ def _load_error(path: Path, fmt: str, err: Exception, error: type[InputFileError
     return error(path, problem, line=line, column=column)
 
 
-def _extract(path: Path, graph) -> OntologyData:
+def _extract(path: Path, graph: Graph) -> OntologyData:
     from rdflib import Literal, URIRef
 
     out = OntologyData(path)
 
-    def text(value) -> str | None:
+    def text(value: Node) -> str | None:
         return str(value).strip() if isinstance(value, Literal) else None
 
     types: dict[str, set[str]] = {}
@@ -105,7 +111,7 @@ def _extract(path: Path, graph) -> OntologyData:
         if is_panet_iri(iri) and OWL + "ObjectProperty" in kinds:
             out.properties[iri] = ""
 
-    def is_class(node) -> bool:
+    def is_class(node: Node) -> bool:
         return isinstance(node, URIRef) and is_panet_iri(str(node)) and not (types.get(str(node), set()) & NOT_CLASSES)
 
     for s in set(graph.subjects(URIRef(RDF + "type"), URIRef(OWL + "Class"))) | set(
@@ -125,18 +131,18 @@ def _extract(path: Path, graph) -> OntologyData:
         if iri not in out.terms:
             continue
         record = out.terms[iri]
-        if pred == LABEL and text(o):
-            label = text(o)
+        label = text(o)
+        if pred == LABEL and label:
             if record.label is None or label < record.label:  # several labels: keep one, deterministically
                 if record.label is not None:
                     record.synonyms.append(record.label)
                 record.label = label
             else:
                 record.synonyms.append(label)
-        elif pred in SYNONYMS and text(o):
-            record.synonyms.append(text(o))
-        elif pred == DEFINITION and text(o):
-            record.definition = min(filter(None, (record.definition, text(o))))
+        elif pred in SYNONYMS and label:
+            record.synonyms.append(label)
+        elif pred == DEFINITION and label:
+            record.definition = min(filter(None, (record.definition, label)))
         elif pred == DEFINITION_SOURCE:
             value = text(o) or (str(o) if isinstance(o, URIRef) else None)
             if value:
@@ -159,9 +165,9 @@ def _extract(path: Path, graph) -> OntologyData:
     if out.ontology_iri:
         onto = URIRef(out.ontology_iri)
         for pred, key in ((OWL + "versionInfo", "version_info"), (DCTERMS + "title", "title")):
-            value = graph.value(onto, URIRef(pred))
-            if value is not None:
-                out.metadata[key] = str(value).strip()
+            found = graph.value(onto, URIRef(pred))
+            if found is not None:
+                out.metadata[key] = str(found).strip()
         license_ = graph.value(onto, URIRef(DCTERMS + "license"))
         if license_ is not None:
             out.metadata["license"] = str(license_)
@@ -189,21 +195,22 @@ _CHARACTERISTICS = {
 }
 
 
-def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
+def _axioms(graph: Graph, types: dict[str, set[str]]) -> tuple[list[Axiom], list[str]]:
     """The told OWL EL axioms of ``graph`` (see `panet.axioms`), and a warning per axiom outside EL."""
     from rdflib import URIRef
     from rdflib.collection import Collection
 
     from panet import axioms as ax
 
-    def expression(node) -> ax.ClassExpression | None:
+    def expression(node: Node) -> ax.ClassExpression | None:
         """``node`` as an EL class expression; None when it uses anything else (union, only, …)."""
         if isinstance(node, URIRef):
             return str(node)
         members = graph.value(node, URIRef(OWL + "intersectionOf"))
         if members is not None:
             parts = [expression(member) for member in Collection(graph, members)]
-            return None if None in parts else ax.And(tuple(parts))
+            named = [part for part in parts if part is not None]
+            return ax.And(tuple(named)) if len(named) == len(parts) else None
         prop = graph.value(node, URIRef(OWL + "onProperty"))
         filler = graph.value(node, URIRef(OWL + "someValuesFrom"))
         if isinstance(prop, URIRef) and filler is not None:
@@ -211,7 +218,7 @@ def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
             return None if inner is None else ax.Some(str(prop), inner)
         return None
 
-    found: list = []
+    found: list[Axiom] = []
     skipped: list[str] = []
     for predicate, kind in _CLASS_AXIOMS.items():
         for s, o in graph.subject_objects(URIRef(predicate)):
@@ -226,7 +233,7 @@ def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
             elif sub != sup:
                 found.append(getattr(ax, kind)((sub, sup)))
 
-    def is_object_property(node) -> bool:
+    def is_object_property(node: Node) -> bool:
         return isinstance(node, URIRef) and OWL + "ObjectProperty" in types.get(str(node), ())
 
     for s, o in graph.subject_objects(URIRef(RDFS + "subPropertyOf")):
@@ -275,7 +282,7 @@ def write(
     if data.version_info:
         graph.add((onto, O.versionInfo, Literal(data.version_info)))
 
-    def node(expression: ax.ClassExpression):
+    def node(expression: ax.ClassExpression) -> Node:
         if isinstance(expression, str):
             graph.add((URIRef(expression), R.type, O.Class))
             return URIRef(expression)
