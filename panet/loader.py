@@ -113,6 +113,3 @@ def read_source(path: str | os.PathLike[str]) -> bytes:
     if not content.strip():
         raise OntologyLoadError(path, "the file is empty")
     return content
-
-
-_read_bytes = read_source  # the name `panet classify` imported before `read_source` was public

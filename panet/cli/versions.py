@@ -154,28 +154,15 @@ def classify(
     ] = False,
 ) -> None:
     """Classify SOURCE with panet's EL reasoner (no Java) and write the inferred ontology."""
-    import time
+    from panet.reasoner import classify_file
 
-    from panet import formats
-    from panet.formats import rdf
-    from panet.loader import _read_bytes
-    from panet.reasoner import classify as reason
-
-    data = formats.parse(source, _read_bytes(str(source)))
-    started = time.perf_counter()
-    inferred = reason(data.axioms)
-    elapsed = time.perf_counter() - started
-    fmt = formats.detect_format(output, b"")
-    if fmt in ("csv", "tsv"):
-        raise typer.BadParameter("write RDF: .ttl, .owl, .nt or .jsonld", param_hint="--output")
-    edges = rdf.write(data, inferred, output, fmt, direct=direct)
-    for warning in data.warnings:
+    done = classify_file(source, output, direct=direct)
+    for warning in done.warnings:
         typer.echo(f"panet: warning: {warning}", err=True)
-    for iri in sorted(inferred.unsatisfiable):
+    for iri in done.unsatisfiable:
         typer.echo(f"panet: warning: {iri} is unsatisfiable", err=True)
-    equivalent = len(inferred.equivalent_pairs())
     typer.echo(
-        f"{output}: {len(data.terms)} classes, {edges} subclass edges, {equivalent} equivalent pairs "
-        f"(classified in {elapsed * 1000:.0f} ms)",
+        f"{output}: {done.classes} classes, {done.edges} subclass edges, {done.equivalent_pairs} equivalent pairs "
+        f"(classified in {done.seconds * 1000:.0f} ms)",
         err=True,
     )
