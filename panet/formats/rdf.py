@@ -15,6 +15,8 @@ from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rdflib import Graph
     from rdflib.term import Node
 
@@ -94,12 +96,9 @@ def _load_error(path: Path, fmt: str, err: Exception, error: type[InputFileError
 
 
 def _extract(path: Path, graph: Graph) -> OntologyData:
-    from rdflib import Literal, URIRef
+    from rdflib import URIRef
 
     out = OntologyData(path)
-
-    def text(value: Node) -> str | None:
-        return str(value).strip() if isinstance(value, Literal) else None
 
     types: dict[str, set[str]] = {}
     for s, o in graph.subject_objects(URIRef(RDF + "type")):
@@ -121,40 +120,8 @@ def _extract(path: Path, graph: Graph) -> OntologyData:
             out.term(str(s))
 
     for s, p, o in graph:
-        if not isinstance(s, URIRef):
-            continue
-        iri, pred = str(s), str(p)
-        if iri in out.properties:
-            if pred == LABEL:
-                out.properties[iri] = text(o) or ""
-            continue
-        if iri not in out.terms:
-            continue
-        record = out.terms[iri]
-        label = text(o)
-        if pred == LABEL and label:
-            if record.label is None or label < record.label:  # several labels: keep one, deterministically
-                if record.label is not None:
-                    record.synonyms.append(record.label)
-                record.label = label
-            else:
-                record.synonyms.append(label)
-        elif pred in SYNONYMS and label:
-            record.synonyms.append(label)
-        elif pred == DEFINITION and label:
-            record.definition = min(filter(None, (record.definition, label)))
-        elif pred == DEFINITION_SOURCE:
-            value = text(o) or (str(o) if isinstance(o, URIRef) else None)
-            if value:
-                record.definition_source = min(filter(None, (record.definition_source, value)))
-        elif pred == OWL + "deprecated":
-            record.deprecated = str(o).strip().lower() in {"true", "1"}
-        elif pred == REPLACED_BY:
-            record.replaced_by = str(o).strip()
-        elif pred == RDFS + "subClassOf" and is_class(o):
-            out.subclass_of.add((iri, str(o)))
-        elif pred == OWL + "equivalentClass" and is_class(o):
-            out.equivalent_to.add((iri, str(o)))
+        if isinstance(s, URIRef):
+            _read_triple(out, str(s), str(p), o, is_class)
 
     for record in out.terms.values():
         record.synonyms = sorted({s for s in record.synonyms if s != record.label}, key=str.casefold)
@@ -177,6 +144,50 @@ def _extract(path: Path, graph: Graph) -> OntologyData:
             path, "no PaNET classes found (IRIs http://purl.org/pan-science/PaNET/PaNET<digits>); is this PaNET?"
         )
     return out
+
+
+def _text(value: Node) -> str | None:
+    """A literal's text, stripped; None for anything else."""
+    from rdflib import Literal
+
+    return str(value).strip() if isinstance(value, Literal) else None
+
+
+def _read_triple(out: OntologyData, iri: str, pred: str, o: Node, is_class: Callable[[Node], bool]) -> None:
+    """Record what one triple about ``iri`` (a property or a PaNET class) says in ``out``."""
+    from rdflib import URIRef
+
+    if iri in out.properties:
+        if pred == LABEL:
+            out.properties[iri] = _text(o) or ""
+        return
+    record = out.terms.get(iri)
+    if record is None:
+        return
+    label = _text(o)
+    if pred == LABEL and label:
+        if record.label is None or label < record.label:  # several labels: keep one, deterministically
+            if record.label is not None:
+                record.synonyms.append(record.label)
+            record.label = label
+        else:
+            record.synonyms.append(label)
+    elif pred in SYNONYMS and label:
+        record.synonyms.append(label)
+    elif pred == DEFINITION and label:
+        record.definition = min(filter(None, (record.definition, label)))
+    elif pred == DEFINITION_SOURCE:
+        value = label or (str(o) if isinstance(o, URIRef) else None)
+        if value:
+            record.definition_source = min(filter(None, (record.definition_source, value)))
+    elif pred == OWL + "deprecated":
+        record.deprecated = str(o).strip().lower() in {"true", "1"}
+    elif pred == REPLACED_BY:
+        record.replaced_by = str(o).strip()
+    elif pred == RDFS + "subClassOf" and is_class(o):
+        out.subclass_of.add((iri, str(o)))
+    elif pred == OWL + "equivalentClass" and is_class(o):
+        out.equivalent_to.add((iri, str(o)))
 
 
 _CLASS_AXIOMS = {
@@ -259,20 +270,29 @@ def write(
     PaNET_reasoned.owl) and the inferred equivalences between named classes. Returns the
     number of inferred subclass edges written.
     """
-    from rdflib import BNode, Graph, Literal, URIRef
-    from rdflib.collection import Collection
-    from rdflib.namespace import OWL as O
-    from rdflib.namespace import RDF as R
-    from rdflib.namespace import RDFS as S
-    from rdflib.namespace import SKOS as K
-    from rdflib.namespace import XSD
-
-    from panet import axioms as ax
+    from rdflib import Graph
 
     graph = Graph()
     graph.bind("panet", NAMESPACE)
     graph.bind("obo", OBO)
     graph.bind("skos", SKOS)
+    _write_header(graph, data)
+    _write_annotations(graph, data)
+    _write_axioms(graph, data.axioms)
+    edges = _write_inferred(graph, inferred.subsumers if inferred is not None else {}, direct)
+    try:
+        graph.serialize(destination=str(path), format=fmt)
+    except OSError as err:
+        raise PanetError(f"{path}: cannot be written ({err.strerror})") from None
+    return edges
+
+
+def _write_header(graph: Graph, data: OntologyData) -> None:
+    """The owl:Ontology node: its IRI, title, licence and versionInfo."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDF as R
+
     onto = URIRef(data.ontology_iri or NAMESPACE + "PaNET.owl")
     graph.add((onto, R.type, O.Ontology))
     for key, value in sorted(data.metadata.items()):
@@ -282,21 +302,15 @@ def write(
     if data.version_info:
         graph.add((onto, O.versionInfo, Literal(data.version_info)))
 
-    def node(expression: ax.ClassExpression) -> Node:
-        if isinstance(expression, str):
-            graph.add((URIRef(expression), R.type, O.Class))
-            return URIRef(expression)
-        blank = BNode()
-        if isinstance(expression, ax.Some):
-            graph.add((blank, R.type, O.Restriction))
-            graph.add((blank, O.onProperty, URIRef(expression.property)))
-            graph.add((blank, O.someValuesFrom, node(expression.filler)))
-        else:
-            members = BNode()
-            Collection(graph, members, [node(operand) for operand in expression.operands])
-            graph.add((blank, R.type, O.Class))
-            graph.add((blank, O.intersectionOf, members))
-        return blank
+
+def _write_annotations(graph: Graph, data: OntologyData) -> None:
+    """Object properties with their labels; classes with label, definition, synonyms, deprecation."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDF as R
+    from rdflib.namespace import RDFS as S
+    from rdflib.namespace import SKOS as K
+    from rdflib.namespace import XSD
 
     for iri, label in sorted(data.properties.items()):
         graph.add((URIRef(iri), R.type, O.ObjectProperty))
@@ -317,8 +331,35 @@ def write(
         if record.replaced_by:
             graph.add((subject, URIRef(REPLACED_BY), URIRef(record.replaced_by)))
 
+
+def _write_axioms(graph: Graph, axioms: list[Axiom]) -> None:
+    """The told axioms as OWL triples (restrictions and intersections as blank nodes)."""
+    from rdflib import BNode, URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDF as R
+    from rdflib.namespace import RDFS as S
+
+    from panet import axioms as ax
+
+    def node(expression: ax.ClassExpression) -> Node:
+        if isinstance(expression, str):
+            graph.add((URIRef(expression), R.type, O.Class))
+            return URIRef(expression)
+        blank = BNode()
+        if isinstance(expression, ax.Some):
+            graph.add((blank, R.type, O.Restriction))
+            graph.add((blank, O.onProperty, URIRef(expression.property)))
+            graph.add((blank, O.someValuesFrom, node(expression.filler)))
+        else:
+            members = BNode()
+            Collection(graph, members, [node(operand) for operand in expression.operands])
+            graph.add((blank, R.type, O.Class))
+            graph.add((blank, O.intersectionOf, members))
+        return blank
+
     characteristic = {name: URIRef(iri) for iri, name in _CHARACTERISTICS.items()}
-    for axiom in data.axioms:
+    for axiom in axioms:
         if isinstance(axiom, ax.SubClassOf):
             graph.add((node(axiom.sub), S.subClassOf, node(axiom.sup)))
         elif isinstance(axiom, (ax.EquivalentClasses, ax.DisjointClasses)):
@@ -334,7 +375,13 @@ def write(
         elif isinstance(axiom, ax.Characteristic):
             graph.add((URIRef(axiom.property), R.type, characteristic[axiom.name]))
 
-    subsumers = inferred.subsumers if inferred is not None else {}
+
+def _write_inferred(graph: Graph, subsumers: dict[str, frozenset[str]], direct: bool) -> int:
+    """Inferred superclasses (all, or the direct ones) and equivalences; the number of subclass edges."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDFS as S
+
     edges = 0
     for iri, above in sorted(subsumers.items()):
         strict = {s for s in above if iri not in subsumers[s]}
@@ -346,8 +393,4 @@ def write(
         for same in sorted(above - strict - {iri}):
             if iri < same:
                 graph.add((URIRef(iri), O.equivalentClass, URIRef(same)))
-    try:
-        graph.serialize(destination=str(path), format=fmt)
-    except OSError as err:
-        raise PanetError(f"{path}: cannot be written ({err.strerror})") from None
     return edges
