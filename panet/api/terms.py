@@ -18,6 +18,7 @@ from panet.api.deps import OntologyDep
 from panet.jsonld import term_document, term_ref, to_jsonld
 from panet.mappings import mappings_for
 from panet.sparql import negotiate
+from panet.term import by_label
 
 router = APIRouter(tags=["terms"])
 
@@ -102,7 +103,7 @@ def _kind(kind: Kind | None) -> str | None:
 
 
 def _sorted(terms: frozenset[Any]) -> list[dict[str, Any]]:
-    return [t.to_dict() for t in sorted(terms, key=lambda t: (t.label.casefold(), t.iri))]
+    return [t.to_dict() for t in by_label(terms)]
 
 
 @router.get("/terms", response_model=TermList)

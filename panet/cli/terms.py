@@ -10,6 +10,7 @@ import typer
 
 from panet.cli import JsonOption, OntologyOption, app, load_ontology, print_json
 from panet.errors import PanetError
+from panet.term import by_label
 
 
 class TreeFormat(StrEnum):
@@ -53,8 +54,7 @@ def term(key: KeyArgument, kind: KindOption = None, ontology: OntologyOption = N
         print_json(term_document(onto, key, kind=_kind(kind)))
         return
     found = onto.term(key, kind=_kind(kind))
-    parents = sorted(onto.parents(found), key=lambda t: t.label)
-    children = sorted(onto.children(found), key=lambda t: t.label)
+    parents, children = by_label(onto.parents(found)), by_label(onto.children(found))
     from rich.markup import escape
 
     console = _console()
@@ -66,7 +66,11 @@ def term(key: KeyArgument, kind: KindOption = None, ontology: OntologyOption = N
         console.print(f"  definition  {escape(found.definition)}")
     if found.definition_source:
         console.print(f"  source      {escape(found.definition_source)}")
-    for title, terms in (("parents", parents), ("children", children), ("equivalent", onto.equivalents(found))):
+    for title, terms in (
+        ("parents", parents),
+        ("children", children),
+        ("equivalent", by_label(onto.equivalents(found))),
+    ):
         if terms:
             console.print(f"  {title:<11} " + "; ".join(f"{escape(t.label)} ({t.id})" for t in terms))
 
@@ -126,7 +130,7 @@ def tree(
     json = json or format == TreeFormat.json
 
     def ordered(terms):
-        return sorted(terms, key=lambda t: (t.label.casefold(), t.iri))
+        return by_label(terms)
 
     if json:
 
@@ -180,7 +184,7 @@ def _picture(drawing, fmt: str, output: Path | None) -> None:
 def _listing(relation: str, key: str, ontology, json: bool) -> None:
     onto = load_ontology(ontology)
     found = onto[key]
-    terms = sorted(getattr(onto, relation)(found), key=lambda t: (t.label.casefold(), t.iri))
+    terms = by_label(getattr(onto, relation)(found))
     if json:
         print_json([t.to_dict() for t in terms])
         return

@@ -61,8 +61,9 @@ def facets(
             raise typer.BadParameter(f"{item!r}: write AXIS=SPECIFIER, e.g. probe=neutron", param_hint="--where")
         wanted[axis.strip()] = value.strip()
     from panet.facets import techniques_with
+    from panet.term import by_label
 
-    techniques = sorted(techniques_with(onto, wanted), key=lambda t: t.label.casefold())
+    techniques = by_label(techniques_with(onto, wanted))
     if json:
         print_json([t.to_dict() for t in techniques])
         return
