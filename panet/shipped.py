@@ -16,7 +16,6 @@ This is part of the core: it reads no file, it only names them.
 from __future__ import annotations
 
 import os
-import re
 
 from panet.errors import UnknownVersion
 
@@ -30,7 +29,7 @@ __all__ = ["DEFAULT_FILE", "Release", "find", "releases", "resolve_ontology", "s
 
 DEFAULT_FILE = "PaNET_reasoned.owl"
 # what a version looks like, as opposed to a file name: 1.1.0, v1.3.0, 1.3.0-48-g7011e6b, current, latest
-_VERSION = re.compile(r"v?\d+\.\d+\.\d+(-[\w.-]+)?|current|latest", re.IGNORECASE)
+_VERSION = r"v?\d+\.\d+\.\d+(-[\w.-]+)?|current|latest"
 
 
 def shipped_file(name: str = DEFAULT_FILE) -> str:
@@ -142,6 +141,10 @@ def resolve_ontology(path_or_version: str | os.PathLike[str] | None = None, *, v
     if path_or_version is None:
         return shipped_file(DEFAULT_FILE)
     text = os.fspath(path_or_version)
-    if os.path.exists(text) or not _VERSION.fullmatch(text.strip()):
+    if os.path.exists(text):
+        return text
+    import re  # here, not at the top: `import re` would cost a cold start 5 ms (see `panet.cache`)
+
+    if re.fullmatch(_VERSION, text.strip(), re.IGNORECASE) is None:
         return text
     return find(text).path
