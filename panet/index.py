@@ -152,6 +152,15 @@ class Index:
         """Builtin types only, for `marshal` (the cache)."""
         return {name: getattr(self, name) for name in FIELDS}
 
+    def __getitem__(self, name: str) -> Any:
+        """Deprecated: the index was a dict; read its fields as attributes (``index.terms``)."""
+        import warnings
+
+        warnings.warn(f"index[{name!r}] is deprecated; use index.{name}", DeprecationWarning, stacklevel=2)
+        if name not in FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
     def __repr__(self) -> str:
         return f"<Index PaNET {self.version}: {len(self.terms)} terms from {self.path}>"
 
