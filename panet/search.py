@@ -185,7 +185,14 @@ class SearchIndex:
 
 def search_index(onto: Ontology) -> SearchIndex:
     """The `SearchIndex` of ``onto``, built on first use and kept (`Ontology.memo`)."""
-    return onto.memo(("panet.search", "index"), lambda o: SearchIndex(o.terms(include_obsolete=True)))
+    return onto.memo(_MEMO_KEY, _build)
+
+
+_MEMO_KEY = ("panet.search", "index")
+
+
+def _build(onto: Ontology) -> SearchIndex:
+    return SearchIndex(onto.terms(include_obsolete=True))
 
 
 def search(
