@@ -15,6 +15,7 @@ terms and counted with them in `Diff.summary`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from panet.ontology import Ontology
@@ -121,11 +122,14 @@ class Diff:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: versions, summary counts and every change."""
 
-        def terms(values) -> list:
-            return [{"iri": t.iri, "id": t.id, "label": t.label} if isinstance(t, Term) else t for t in values]
+        def ref(t: Term) -> dict[str, str]:
+            return {"iri": t.iri, "id": t.id, "label": t.label}
+
+        def terms(values: Iterable[Term | str]) -> list[dict[str, str] | str]:
+            return [ref(t) if isinstance(t, Term) else t for t in values]
 
         def change(c: Change) -> dict[str, Any]:
-            subject = {"iri": c.term} if isinstance(c.term, str) else terms([c.term])[0]
+            subject = {"iri": c.term} if isinstance(c.term, str) else ref(c.term)
             before, after = (terms(v) if isinstance(v, tuple) else v for v in (c.before, c.after))
             return {**subject, "before": before, "after": after}
 
@@ -179,5 +183,5 @@ def _differ(a: str, b: str) -> bool:
     return a.strip().casefold() != b.strip().casefold()
 
 
-def _sorted(terms) -> tuple[Term, ...]:
+def _sorted(terms: Iterable[Term]) -> tuple[Term, ...]:
     return tuple(sorted(terms, key=lambda t: t.iri))

@@ -124,7 +124,9 @@ def loads(text: str, name: str = "where") -> Any:
         raise FilterError(name, "JSON nested too deeply") from None
 
 
-def expand_where(onto: Ontology, where: Mapping[str, Any] | str | None, *, timeout: float = DEFAULT_TIMEOUT) -> dict:
+def expand_where(
+    onto: Ontology, where: Mapping[str, Any] | str | None, *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[str, Any]:
     """The where on technique pids that ``GET /techniques/pan-ontology`` answers for ``where``.
 
     ``where`` is a LoopBack where on the Technique model (a mapping, or its JSON text); an
@@ -174,7 +176,7 @@ def count_techniques(
 
 def find_techniques(
     onto: Ontology, filter: Mapping[str, Any] | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """``GET /techniques?filter=``: records for a LoopBack filter (where, fields, order, limit, skip).
 
     >>> import panet
@@ -193,7 +195,7 @@ def find_techniques(
     return _project(records, spec.get("fields"))
 
 
-def technique_record(onto: Ontology, key: Term | str, filter: Mapping[str, Any] | str | None = None) -> dict:
+def technique_record(onto: Ontology, key: Term | str, filter: Mapping[str, Any] | str | None = None) -> dict[str, Any]:
     """``GET /techniques/{pid}``: the Technique record of one technique (`TermNotFound` if none).
 
     >>> import panet
@@ -206,7 +208,7 @@ def technique_record(onto: Ontology, key: Term | str, filter: Mapping[str, Any] 
     return _project([_records(onto)[term.iri]], spec.get("fields"))[0]
 
 
-def pan_search_filter(onto: Ontology, key: Term | str, descendants: bool = True) -> dict:
+def pan_search_filter(onto: Ontology, key: Term | str, descendants: bool = True) -> dict[str, Any]:
     """The PaN search API filter (``GET /datasets?filter=``) for datasets whose technique is
     ``key`` or, with ``descendants``, any technique under it (its relatives).
 
@@ -271,7 +273,7 @@ def _order(order: Any) -> list[tuple[str, bool]]:
     return keys
 
 
-def _project(records: list[dict], fields: Any) -> list[dict]:
+def _project(records: list[dict[str, Any]], fields: Any) -> list[dict[str, Any]]:
     """Copies of the records with LoopBack ``fields``: {"pid": true, …} keeps those,
     {"relatives": false} drops those; a list keeps those."""
     if fields is None:
@@ -363,8 +365,8 @@ class _Query:
         self.conditions = 0
 
     # dataset level: the pan-ontology answer
-    def expand(self, where: Any, path: str, depth: int) -> dict:
-        clauses: list[dict] = []
+    def expand(self, where: Any, path: str, depth: int) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = []
         positives: list[frozenset[Term]] = []
         for key, value in self._object(where, path, depth).items():
             at = f"{path}.{key}"
@@ -409,7 +411,7 @@ class _Query:
         return where
 
     @staticmethod
-    def _list(value: Any, path: str) -> list:
+    def _list(value: Any, path: str) -> list[Any]:
         if not isinstance(value, list) or not value:
             raise FilterError(path, f"must be a non-empty list of conditions, not {_kind(value)}")
         return value

@@ -205,7 +205,7 @@ def mappings_for(ontology: Ontology, key: Term | str, sets: Iterable[MappingSet]
     return tuple(sorted(found, key=_order))
 
 
-def _order(m: Mapping) -> tuple:
+def _order(m: Mapping) -> tuple[str, str, str, str, int]:
     return (m.subject_id, m.predicate_id, m.object_id, m.mapping_set_id, m.line)
 
 
