@@ -43,6 +43,11 @@ def history(onto: Ontology, key: Key) -> tuple[tuple[str, str], ...]:
 
 
 def former_labels(onto: Ontology) -> dict[str, tuple[Term, str, str]]:
-    """Labels that other shipped versions give to terms of ``onto``, which ``onto`` no longer
-    (or not yet) uses: the same as `Ontology.former_labels`, which lookups fall back to."""
+    """Deprecated: use ``onto.former_labels()`` (lookups fall back to those labels, so the
+    ontology computes them)."""
+    import warnings
+
+    warnings.warn(
+        "panet.versions.former_labels(onto) is deprecated; use onto.former_labels()", DeprecationWarning, stacklevel=2
+    )
     return onto.former_labels()

@@ -77,6 +77,8 @@ def test_deprecated_members_with_other_signatures(onto):
         assert onto.annotator(kinds=("specifier",)) is annotator_for(onto, {"kinds": ("specifier",)})
     with pytest.warns(DeprecationWarning, match="panet.draw.draw"):
         assert onto.plot("SAXS", 1).nodes == draw.draw(onto, "SAXS", 1).nodes
+    with pytest.warns(DeprecationWarning, match=r"onto\.former_labels\(\)"):
+        assert versions.former_labels(onto) is onto.former_labels()
     query = "ASK { panet:PaNET01188 rdfs:subClassOf panet:PaNET01124 }"
     with pytest.warns(DeprecationWarning, match="panet.sparql.query"):
         assert bool(onto.sparql(query)) is bool(sparql.query(onto, query)) is True
