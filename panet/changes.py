@@ -160,23 +160,14 @@ class Diff:
 
 def diff(old: Ontology | str | os.PathLike[str], new: Ontology | str | os.PathLike[str]) -> Diff:
     """Changes from ``old`` to ``new``: each an `Ontology`, a shipped version (``"1.2.0"``,
-    ``"v1.3.0"``, ``"current"``, ``"latest"``) or a file path."""
+    ``"v1.3.0"``, ``"current"``, ``"latest"``) or a file path (`panet.shipped.resolve_ontology`)."""
     return Diff(_ontology(old), _ontology(new))
 
 
 def _ontology(which: Ontology | str | os.PathLike[str]) -> Ontology:
-    from panet.errors import UnknownVersion
     from panet.loader import load
 
-    if isinstance(which, Ontology):
-        return which
-    if isinstance(which, str):
-        try:
-            return load(version=which)
-        except UnknownVersion:
-            if not os.path.exists(which):
-                raise
-    return load(which)
+    return which if isinstance(which, Ontology) else load(which)
 
 
 def _differ(a: str, b: str) -> bool:

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_FILE", "Release", "find", "releases", "resolve_ontology", "shipped_file", "shipped_path"]
 
 DEFAULT_FILE = "PaNET_reasoned.owl"
-# what a version looks like, as opposed to a file name: 1.1.0, v1.3.0, 1.3.0-48-g7011e6b, current, latest
-_VERSION = r"v?\d+\.\d+\.\d+(-[\w.-]+)?|current|latest"
+# what a version looks like, as opposed to a file name: 1.1.0, v1.3.0, v9, 1.3.0-48-g7011e6b, current, latest
+_VERSION = r"v?\d+(\.\d+){0,2}(-[\w.-]+)?|current|latest"
 
 
 def shipped_file(name: str = DEFAULT_FILE) -> str:

@@ -111,8 +111,9 @@ def test_resolve_ontology_one_rule(tmp_path, monkeypatch):
     assert resolve_ontology() == shipped_file()
     assert resolve_ontology("1.1.0") == resolve_ontology("v1.1.0") == find("1.1.0").path
     assert resolve_ontology(version="latest") == find("1.3.0").path
-    with pytest.raises(UnknownVersion):
-        resolve_ontology("1.1.9")
+    for unknown in ("1.1.9", "v9"):
+        with pytest.raises(UnknownVersion):
+            resolve_ontology(unknown)
     with pytest.raises(TypeError):
         resolve_ontology("x.owl", version="1.1.0")
     monkeypatch.chdir(tmp_path)
