@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import networkx
 
     from panet.annotate import Annotation
-    from panet.search import Hit
+    from panet.search import Hit, SearchIndex
 
     KindFilter = Literal["technique", "specifier", "any"] | None
     Key = Term | str
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     T = TypeVar("T")
 
 __all__ = ["Ontology"]
+
+SEARCH_INDEX = ("panet.search", "index")  # the memo key of `panet.search.search_index`
 
 
 class Ontology:
@@ -391,9 +393,12 @@ class Ontology:
         >>> [h.term.label for h in panet.load().search("scattering", limit=3)]
         ['scattering', 'scattering technique', 'x-ray scattering']
         """
-        from panet.search import search
+        index: SearchIndex | None = self._memo.get(SEARCH_INDEX)  # repeated queries: no import, no extra call
+        if index is None:
+            from panet.search import search_index
 
-        return search(self, text, limit, kind, fuzzy, include_obsolete)
+            index = search_index(self)
+        return index.search(text, limit, None if kind is None else frozenset((kind,)), fuzzy, include_obsolete)
 
     def annotate(self, text: str, **options: Any) -> list[Annotation]:
         """Shortcut for `panet.annotate.annotator_for` ``(onto, options).annotate(text)``: terms

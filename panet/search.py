@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from panet.ontology import SEARCH_INDEX
 from panet.text import search_form
 
 if TYPE_CHECKING:
@@ -185,10 +186,7 @@ class SearchIndex:
 
 def search_index(onto: Ontology) -> SearchIndex:
     """The `SearchIndex` of ``onto``, built on first use and kept (`Ontology.memo`)."""
-    return onto.memo(_MEMO_KEY, _build)
-
-
-_MEMO_KEY = ("panet.search", "index")
+    return onto.memo(SEARCH_INDEX, _build)
 
 
 def _build(onto: Ontology) -> SearchIndex:
