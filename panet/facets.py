@@ -18,8 +18,8 @@ underscores). The index stores the links at build time; this module reads them.
 
 from __future__ import annotations
 
+from panet.compiler import facet_index  # noqa: F401  (its old home; the index compiler builds facets now)
 from panet.errors import UnknownAxis
-from panet.index import facet_index  # noqa: F401  (its old home; the index builds facets now)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

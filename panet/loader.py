@@ -93,7 +93,7 @@ def _compile(source: str, content: bytes, format: str | None) -> Index:
     from pathlib import Path
 
     from panet import formats
-    from panet.index import build
+    from panet.compiler import build
     from panet.shipped import releases
 
     data = formats.parse(Path(source), content, format)
