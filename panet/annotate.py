@@ -182,7 +182,7 @@ class Annotator:
     """Finds PaNET terms in text; compiled once, then immutable, thread-safe and picklable.
 
     >>> import panet
-    >>> annotator = panet.load().annotator(kinds=("technique", "specifier"))
+    >>> annotator = annotator_for(panet.load(), {"kinds": ("technique", "specifier")})
     >>> [a.term.label for a in annotator.annotate("Diffraction with X-rays")]
     ['diffraction', 'x-ray']
     >>> [len(found) for found in annotator.annotate_many(["SAXS", "no technique here", "XRD and SANS"])]
@@ -241,7 +241,7 @@ class Annotator:
         """Every term found in ``text``, in text order. Never raises for a ``str``.
 
         >>> import panet
-        >>> [(a.text, a.term.id) for a in panet.load().annotator().annotate("XRD, SAXS/WAXS")]
+        >>> [(a.text, a.term.id) for a in Annotator(panet.load()).annotate("XRD, SAXS/WAXS")]
         [('XRD', 'PaNET01216'), ('SAXS', 'PaNET01188'), ('WAXS', 'PaNET01191')]
         """
         if not isinstance(text, str):
@@ -800,7 +800,4 @@ def _worker_annotate(text: str) -> list[Annotation]:
 def annotator_for(ontology: Ontology, options: dict[str, Any]) -> Annotator:
     """The ontology's annotator for ``options``, compiled on first use and kept."""
     key = tuple(sorted(normalize_options(**options).items()))
-    annotator = ontology._memo.get(("annotator", key))
-    if annotator is None:
-        annotator = ontology._memo["annotator", key] = Annotator(ontology, **options)
-    return annotator
+    return ontology.memo(("panet.annotate", key), lambda onto: Annotator(onto, **options))

@@ -291,6 +291,12 @@ def _is_update(text: str) -> bool:
     return True
 
 
+def _bytes(serialised: bytes | None) -> bytes:
+    """pyoxigraph's serialisation without an output file: always bytes (its stubs say maybe None)."""
+    assert serialised is not None
+    return serialised
+
+
 def _run(store: ox.Store, text: str, **options: Any) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     check_read_only(text)
     try:
@@ -405,13 +411,13 @@ def execute(
         if isinstance(result, ox.QueryTriples):
             media, fmt = _choose(accept, _GRAPH_TYPES, "text/turtle", "CONSTRUCT/DESCRIBE")
             triples = _capped(result, max_rows)
-            return ox.serialize(triples, format=fmt, prefixes=PREFIXES), media
+            return _bytes(ox.serialize(triples, format=fmt, prefixes=PREFIXES)), media
         media, fmt = _choose(accept, _RESULT_TYPES, "application/sparql-results+json", "SELECT/ASK")
         if isinstance(result, ox.QuerySolutions) and max_rows is not None:
             for _ in _capped(result, max_rows):  # count first: a result is never cut short
                 pass
             result = _run(store, text, **options)
-        return result.serialize(format=fmt), media
+        return _bytes(result.serialize(format=fmt)), media
     except ValueError as err:  # an IRI in default-graph-uri / named-graph-uri
         raise SparqlError(f"invalid graph IRI: {err}") from None
     except OSError as err:  # evaluation errors pyoxigraph reports as I/O errors

@@ -52,7 +52,7 @@ def test_every_format_is_registered_and_implements_the_contract(tmp_path):
         formats.get("datacite").reader(DATA / "oai_dc_records.xml"),
         formats.get("csv").reader(b"pid,title\nd1,SAXS\n"),
     ]
-    from panet.records.oaipmh import HarvestReader
+    from panet.records.harvesting import HarvestReader
 
     readers.append(HarvestReader("http://127.0.0.1:9/oai"))  # a Reader too
     for reader in readers:

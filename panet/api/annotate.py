@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from panet.annotate import annotator_for
 from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
 from panet.options import Expand, TermKind
@@ -61,7 +62,7 @@ def annotate(request: AnnotateRequest, onto: OntologyDep, settings: SettingsDep)
             "(PANET_MAX_BATCH): send them in several requests",
         )
     options = request.model_dump(mode="json", exclude={"text", "texts"})  # enums as their strings
-    annotator = onto.annotator(**options)
+    annotator = annotator_for(onto, options)
     if request.text is not None:
         return JSONResponse({"annotations": [a.to_dict() for a in annotator.annotate(request.text)]})
     return JSONResponse({"results": [[a.to_dict() for a in found] for found in annotator.annotate_many(request.texts)]})

@@ -28,7 +28,11 @@ from fastapi.staticfiles import StaticFiles
 import panet
 from panet.api.deps import OntologyDep
 from panet.errors import TermNotFound
+from panet.facets import facets
+from panet.loopback import pan_search_filter
+from panet.mappings import mappings_for
 from panet.term import Term
+from panet.versions import history
 
 if TYPE_CHECKING:
     from fastapi.templating import Jinja2Templates
@@ -144,15 +148,15 @@ def _root(request: Request) -> str:
 def term_context(onto: panet.Ontology, term: Term) -> dict[str, Any]:
     """What a term page shows, from the library: hierarchy, facets, label history, SSSOM
     mappings and, for a technique, the PaN search API filter for it and everything under it."""
-    search_filter = onto.pan_search_filter(term) if term.kind == "technique" else None
+    search_filter = pan_search_filter(onto, term) if term.kind == "technique" else None
     return {
         "term": term,
         "parents": _by_label(onto.parents(term)),
         "children": _by_label(onto.children(term)),
         "equivalents": _by_label(onto.equivalents(term)),
-        "facets": onto.facets(term),
-        "history": onto.history(term),
-        "mappings": onto.mappings_for(term),
+        "facets": facets(onto, term),
+        "history": history(onto, term),
+        "mappings": mappings_for(onto, term),
         "descendants": len(onto.descendants(term)),
         "search_filter": None if search_filter is None else json.dumps(search_filter, indent=2),
         "nodes": tree(onto, onto.roots(), onto.ancestors(term)),

@@ -14,8 +14,8 @@ from fastapi.responses import JSONResponse
 from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
 from panet.errors import PanetError
-from panet.records.formats import GZIP_SIGNATURE
 from panet.records.formats import RecordFormat as LibraryFormat
+from panet.records.inputs import GZIP_SIGNATURE
 
 router = APIRouter(tags=["annotate"])
 

@@ -13,11 +13,15 @@ from pydantic import BaseModel, Field
 from starlette.convertors import PathConvertor, register_url_convertor
 
 import panet
+from panet import facets as facet_module
+from panet import versions
 from panet.api.deps import OntologyDep
 from panet.api.params import openapi_query, parse_query
 from panet.jsonld import term_document, term_ref, to_jsonld
+from panet.mappings import mappings_for
 from panet.options import Kind
 from panet.sparql import negotiate
+from panet.term import by_label
 
 router = APIRouter(tags=["terms"])
 _SUB_RESOURCES = ("parents", "children", "ancestors", "descendants", "facets", "history", "mappings")
@@ -120,7 +124,7 @@ def _kind(kind: Kind | None) -> str | None:
 
 
 def _sorted(terms: frozenset[Any]) -> list[dict[str, Any]]:
-    return [t.to_dict() for t in sorted(terms, key=lambda t: (t.label.casefold(), t.iri))]
+    return [t.to_dict() for t in by_label(terms)]
 
 
 class TermQuery(BaseModel):
@@ -230,7 +234,7 @@ class FacetsOut(BaseModel):
 async def facets(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSONResponse:
     """What defines the term, by axis (probe, process, functional_dependence, purpose,
     beam_characteristic), and the named classes of its equivalence axiom."""
-    return JSONResponse(onto.facets(onto.term(key, _kind(kind))).to_dict())
+    return JSONResponse(facet_module.facets(onto, onto.term(key, _kind(kind))).to_dict())
 
 
 class LabelChange(BaseModel):
@@ -245,9 +249,9 @@ class HistoryOut(BaseModel):
 
 @router.get("/terms/{key:path}/history", response_model=HistoryOut)
 async def history(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSONResponse:
-    """The term's label in each shipped release where it changed, oldest first (`onto.history`)."""
+    """The term's label in each shipped release where it changed, oldest first (`panet.versions.history`)."""
     term = onto.term(key, _kind(kind))
-    changes = [{"version": version, "label": label} for version, label in onto.history(term)]
+    changes = [{"version": version, "label": label} for version, label in versions.history(onto, term)]
     return JSONResponse({"term": term_ref(term), "history": changes})
 
 
@@ -275,6 +279,6 @@ class MappingsOut(BaseModel):
 @router.get("/terms/{key:path}/mappings", response_model=MappingsOut)
 async def mappings(onto: OntologyDep, key: KeyPath, kind: KindQuery = None) -> JSONResponse:
     """The term's SSSOM mappings to outside vocabularies in the shipped mapping sets
-    (`onto.mappings_for`): predicate, object, confidence, set."""
+    (`panet.mappings.mappings_for`): predicate, object, confidence, set."""
     term = onto.term(key, _kind(kind))
-    return JSONResponse({"term": term_ref(term), "mappings": [m.to_dict() for m in onto.mappings_for(term)]})
+    return JSONResponse({"term": term_ref(term), "mappings": [m.to_dict() for m in mappings_for(onto, term)]})

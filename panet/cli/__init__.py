@@ -258,17 +258,14 @@ def add_output(parser: argparse.ArgumentParser, help: str = "write to FILE inste
 
 
 def load_ontology(path: str | None):  # -> panet.Ontology
-    """The ontology a command works on: ``--ontology`` names a file or a shipped version.
+    """The ontology a command works on: ``--ontology`` names a file or a shipped version
+    (`panet.shipped.resolve_ontology`: an existing file wins).
 
     >>> load_ontology("v1.1.0").version, load_ontology(None).path.endswith("PaNET_reasoned.owl")
     ('1.1.0', True)
     """
-    import re
-
     from panet.loader import load
 
-    if path is not None and not os.path.exists(path) and re.fullmatch(r"v?\d+\.\d+\.\d+|current|latest", path):
-        return load(version=path)
     return load(path)
 
 
@@ -330,6 +327,21 @@ def build_parser(argv: list[str] | None = None) -> Parser:
     return parser
 
 
+# library wording -> the CLI option that does the same (library errors name parameters, not options)
+_FLAGS = {"pass kind='specifier'": "pass --kind specifier"}
+
+
+def _cli_wording(message: str) -> str:
+    """``message`` with the library's parameter names replaced by this CLI's options.
+
+    >>> _cli_wording("no PaNET term matches 'x-ray'; pass kind='specifier' to look up specifiers")
+    "no PaNET term matches 'x-ray'; pass --kind specifier to look up specifiers"
+    """
+    for library, flag in _FLAGS.items():
+        message = message.replace(library, flag)
+    return message
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``panet`` script: runs the command ``argv`` (default: ``sys.argv[1:]``)
     and returns the exit status.
@@ -369,7 +381,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:  # --help, --version
         return done.code if isinstance(done.code, int) else int(done.code is not None)
     except PanetError as err:  # one line, whatever the message (a parser's may span several)
-        sys.stderr.write("panet: error: " + "; ".join(filter(None, map(str.strip, str(err).splitlines()))) + "\n")
+        message = "; ".join(filter(None, map(str.strip, str(err).splitlines())))
+        sys.stderr.write(f"panet: error: {_cli_wording(message)}\n")
         return err.exit_status  # 2; 3 for a run that failed part way and can be resumed
     except BrokenPipeError:
         return 0

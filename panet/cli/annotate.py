@@ -60,16 +60,19 @@ def annotate(args: argparse.Namespace) -> None:
             for warning in mapping_set.warnings:
                 warn(warning)
         include_mappings = [*shipped(onto), *extra]
-    annotator = onto.annotator(
-        kinds=tuple(k.value for k in args.kind) if args.kind else ("technique",),
-        expand=args.expand.value,
-        include_mappings=include_mappings,
-        include_synonyms=not args.no_synonyms,
-        longest_only=not args.all_matches,
-        whole_words=not args.substrings,
-        fuzzy=args.fuzzy,
-        stop_words=tuple(args.stop_word or ()),
-    )
+    from panet.annotate import annotator_for
+
+    options = {
+        "kinds": tuple(k.value for k in args.kind) if args.kind else ("technique",),
+        "expand": args.expand.value,
+        "include_mappings": include_mappings,
+        "include_synonyms": not args.no_synonyms,
+        "longest_only": not args.all_matches,
+        "whole_words": not args.substrings,
+        "fuzzy": args.fuzzy,
+        "stop_words": tuple(args.stop_word or ()),
+    }
+    annotator = annotator_for(onto, options)
     if args.text == "-":
         _annotate_lines(annotator)
         return

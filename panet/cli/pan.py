@@ -24,4 +24,6 @@ def pan_filter(args: argparse.Namespace) -> None:
     """Print the PaN search API filter (GET /datasets?filter=…) for datasets of a technique.
 
     Prints JSON (the filter is JSON)."""
-    print_json(load_ontology(args.ontology).pan_search_filter(args.key, descendants=args.descendants))
+    from panet.loopback import pan_search_filter
+
+    print_json(pan_search_filter(load_ontology(args.ontology), args.key, descendants=args.descendants))

@@ -7,6 +7,7 @@ import sys
 from panet.cli import Commands, add_json, add_ontology, add_output, choice, count, load_ontology, print_json
 from panet.cli.output import Style, print_lines, table, write_output
 from panet.options import Kind, TreeFormat
+from panet.term import by_label
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -60,19 +61,13 @@ def add_commands(commands: Commands) -> None:
 def term(args: argparse.Namespace) -> None:
     """Show one term: label, IDs, kind, synonyms, definition, parents and children."""
     onto = load_ontology(args.ontology)
-    found = onto.term(args.key, kind=args.kind)
-    parents = sorted(onto.parents(found), key=lambda t: t.label)
-    children = sorted(onto.children(found), key=lambda t: t.label)
-    if args.json:
-        print_json(
-            {
-                **found.to_dict(),
-                "parents": [t.to_dict() for t in parents],
-                "children": [t.to_dict() for t in children],
-                "equivalents": [t.to_dict() for t in sorted(onto.equivalents(found))],
-            }
-        )
+    if args.json:  # the same document as the service's GET /terms/{key}
+        from panet.jsonld import term_document
+
+        print_json(term_document(onto, args.key, kind=args.kind))
         return
+    found = onto.term(args.key, kind=args.kind)
+    parents, children = by_label(onto.parents(found)), by_label(onto.children(found))
     style = Style(sys.stdout)
     lines = [f"{style.bold(found.label)}  {found.curie}  {style.dim(f'({found.kind})')}", f"  IRI         {found.iri}"]
     if found.synonyms:
@@ -81,7 +76,8 @@ def term(args: argparse.Namespace) -> None:
         lines.append(f"  definition  {found.definition}")
     if found.definition_source:
         lines.append(f"  source      {found.definition_source}")
-    for title, terms in (("parents", parents), ("children", children), ("equivalent", onto.equivalents(found))):
+    equivalents = by_label(onto.equivalents(found))
+    for title, terms in (("parents", parents), ("children", children), ("equivalent", equivalents)):
         if terms:
             lines.append(f"  {title:<11} " + "; ".join(f"{t.label} ({t.id})" for t in terms))
     print_lines(lines)
@@ -122,14 +118,16 @@ def tree(args: argparse.Namespace) -> None:
     depth = args.depth
     fmt = TreeFormat.json if args.json else args.format
     if fmt in (TreeFormat.dot, TreeFormat.svg, TreeFormat.png):
-        drawing = onto.plot(root, depth)
+        from panet.draw import draw
+
+        drawing = draw(onto, root, depth)
         if drawing.renderer != "graphviz" and fmt == TreeFormat.svg:
             sys.stderr.write("panet: Graphviz's dot not found; drawing with panet's simple layout\n")
         write_output(drawing.render(fmt.value), args.output, binary=fmt == TreeFormat.png)
         return
 
     def ordered(terms):
-        return sorted(terms, key=lambda t: (t.label.casefold(), t.iri))
+        return by_label(terms)
 
     if fmt == TreeFormat.json:
         import json

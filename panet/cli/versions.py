@@ -67,18 +67,21 @@ def facets(args: argparse.Namespace) -> None:
         if not sep or not value.strip():
             raise OptionError(f"--where {item!r}: write AXIS=SPECIFIER, e.g. probe=neutron")
         wanted[axis.strip()] = value.strip()
+    from panet import facets as facet_functions
+    from panet.term import by_label
+
     onto = load_ontology(args.ontology)
     if args.key is not None:
-        found = onto.facets(args.key)
+        found = facet_functions.facets(onto, args.key)
         if args.json:
             print_json(found.to_dict())
             return
         lines = [f"{Style(sys.stdout).bold(found.term.label)}  {found.term.curie}"]
-        lines += [f"  {axis:<22}{_names(found[axis])}" for axis in onto.facet_axes()]
+        lines += [f"  {axis:<22}{_names(found[axis])}" for axis in facet_functions.axes(onto)]
         lines.append(f"  {'defined as':<22}{' and '.join(f'{t.label} ({t.id})' for t in found.conjuncts) or '-'}")
         print_lines(lines)
         return
-    techniques = sorted(onto.techniques_with(**wanted), key=lambda t: t.label.casefold())
+    techniques = by_label(facet_functions.techniques_with(onto, wanted))
     if args.json:
         print_json([t.to_dict() for t in techniques])
         return
@@ -158,50 +161,26 @@ def classify(args: argparse.Namespace) -> None:
     The summary on stderr counts the equivalent pairs between PaNET terms and, apart, those with
     other classes (wikidata:Q133900 ≡ 'diffraction' in the current build); --json prints it on
     stdout as JSON."""
-    import time
-    from pathlib import Path
+    from panet.reasoner import classify_file
 
-    from panet import formats
-    from panet.files import check_output, replacing
-    from panet.formats import rdf
-    from panet.loader import _read_bytes
-
-    check_output(args.output, [args.source])
-    fmt = formats.detect_format(Path(args.output), b"")
-    if fmt in ("csv", "tsv"):
-        raise OptionError(f"--output {args.output}: write RDF: .ttl, .owl, .nt or .jsonld")
-    data = formats.parse(Path(args.source), _read_bytes(args.source))
-    started = time.perf_counter()
-    inferred = reason(data.axioms)
-    elapsed = time.perf_counter() - started
-    with replacing(args.output, [args.source]) as temporary:
-        edges = rdf.write(data, inferred, Path(temporary), fmt, direct=args.direct)
-    for warning in data.warnings:
+    done = classify_file(args.source, args.output, direct=args.direct)
+    for warning in done.warnings:
         warn(warning)
-    for iri in sorted(inferred.unsatisfiable):
+    for iri in done.unsatisfiable:
         warn(f"{iri} is unsatisfiable")
-    pairs = inferred.equivalent_pairs()
-    panet_pairs = sum(all(formats.is_panet_iri(iri) for iri in pair) for pair in pairs)
     summary = {
-        "output": str(args.output),
-        "classes": len(data.terms),
-        "subclass_edges": edges,
-        "equivalent_pairs": panet_pairs,
-        "other_equivalent_pairs": len(pairs) - panet_pairs,
-        "milliseconds": round(elapsed * 1000),
+        "output": done.output,
+        "classes": done.classes,
+        "subclass_edges": done.edges,
+        "equivalent_pairs": done.equivalent_pairs,
+        "other_equivalent_pairs": done.other_equivalent_pairs,
+        "milliseconds": round(done.seconds * 1000),
     }
     if args.json:
         print_json(summary)
         return
     sys.stderr.write(
-        f"{args.output}: {summary['classes']} classes, {edges} subclass edges, {panet_pairs} equivalent pairs "
+        f"{args.output}: {done.classes} classes, {done.edges} subclass edges, {done.equivalent_pairs} equivalent pairs "
         f"between PaNET terms (+{summary['other_equivalent_pairs']} with other classes; "
         f"classified in {summary['milliseconds']} ms)\n"
     )
-
-
-def reason(axioms):  # -> panet.reasoner.Classification
-    """panet's EL classification of ``axioms`` (imported here: rdflib and the reasoner cost start-up)."""
-    from panet.reasoner import classify as run
-
-    return run(axioms)

@@ -311,7 +311,7 @@ def harvest(
     """Harvest an OAI-PMH endpoint (``ListRecords``, following resumptionTokens) and annotate
     every record on the way; like `annotate_file` otherwise. ``metadata_prefix``: oai_datacite
     or oai_dc (any prefix whose records are DataCite or Dublin Core)."""
-    from panet.records.oaipmh import HarvestReader
+    from panet.records.harvesting import HarvestReader
 
     reader = HarvestReader(url, metadata_prefix, set, from_, until, timeout=timeout)
     job = annotator(reader.format, fields, to=to, ontology=ontology, where=url, instruments=instruments, **options)

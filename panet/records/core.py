@@ -195,11 +195,12 @@ class RecordAnnotator:
             tuple(f.split(".")) for f in format.default_fields
         )
         self.to = to
+        from panet.annotate import annotator_for
         from panet.options import RecordOutput
 
         to = RecordOutput.parse(to).value
         self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
-        self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
+        self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
         self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}

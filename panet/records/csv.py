@@ -39,7 +39,7 @@ class CsvReader(Reader):
     """
 
     def __init__(self, source: Any, fmt: CsvFormat | None = None) -> None:
-        from panet.records.formats import InputFile
+        from panet.records.inputs import InputFile
 
         self.input = source if isinstance(source, InputFile) else InputFile(source)
         self.file = io.TextIOWrapper(self.input.file, encoding="utf-8-sig", newline="")

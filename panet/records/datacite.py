@@ -283,7 +283,7 @@ class XmlReader(Reader):
     the rest of the file becomes one rejected item (with its line)."""
 
     def __init__(self, source: Any, format: Format | None = None) -> None:
-        from panet.records.formats import InputFile
+        from panet.records.inputs import InputFile
 
         self.input = source if isinstance(source, InputFile) else InputFile(source)
         self.file = self.input.file

@@ -56,7 +56,7 @@ class JsonReader(Reader):
       rest of the file one rejected item. ``end`` is ``[byte offset, line, inside an array,
       the output is an array]``.
 
-    ``source``: a path, bytes, a binary file object or an open `panet.records.formats.InputFile`
+    ``source``: a path, bytes, a binary file object or an open `panet.records.inputs.InputFile`
     (gzip is read transparently).
 
     >>> reader = JsonReader(b'[1, 2]\\n{"a": 1}\\n')
@@ -68,7 +68,7 @@ class JsonReader(Reader):
     """
 
     def __init__(self, source: Any, format: Format | None = None) -> None:
-        from panet.records.formats import InputFile
+        from panet.records.inputs import InputFile
 
         self.input = source if isinstance(source, InputFile) else InputFile(source)
         self.file = self.input.file
