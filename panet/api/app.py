@@ -22,8 +22,9 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
     """The service over ``onto`` (default: ``settings.ontology``, else the shipped release
     ``settings.version``, else the shipped current PaNET).
 
-    SPARQL query workers start with the app (its lifespan) and stop with it; with
-    ``settings.store`` the on-disk store is (re)built first if its inputs changed.
+    SPARQL query workers and the request workers of `panet.api.jobs` start with the app (its
+    lifespan) and stop with it; with ``settings.store`` the on-disk store is (re)built first if
+    its inputs changed.
     """
     settings = settings or Settings()
     if onto is None:
@@ -35,22 +36,32 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from panet.api.jobs import JobPool
         from panet.query_pool import QueryPool
 
-        pool = QueryPool(
-            onto.path,
-            settings.data,
-            settings.store,
-            workers=settings.sparql_workers,
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows,
-        )
+        pools = []
         try:
-            await run_in_threadpool(pool.wait_ready)
-            app.state.sparql = pool
+            pools.append(
+                QueryPool(
+                    onto.path,
+                    settings.data,
+                    settings.store,
+                    workers=settings.sparql_workers,
+                    timeout=settings.query_timeout,
+                    max_rows=settings.max_rows,
+                )
+            )
+            memory = settings.work_memory_mb * 1024 * 1024 if settings.work_memory_mb > 0 else None
+            pools.append(
+                JobPool(onto.path, workers=settings.work_workers, timeout=settings.work_timeout, memory_bytes=memory)
+            )
+            for pool in pools:
+                await run_in_threadpool(pool.wait_ready)
+            app.state.sparql, app.state.jobs = pools
             yield
         finally:
-            pool.close()
+            for pool in pools:
+                pool.close()
 
     app = FastAPIOffline(  # /docs and /redoc with Swagger UI and ReDoc shipped, not from a CDN
         title="panet",

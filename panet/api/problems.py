@@ -24,6 +24,13 @@ class Problem(Exception):
         self.detail = detail
         self.extra = extra
 
+    def __reduce__(self) -> tuple:  # survives the pipe from a worker process (panet.api.jobs)
+        return (_problem, (self.status, self.title, self.detail, self.extra))
+
+
+def _problem(status: int, title: str, detail: str, extra: dict[str, Any]) -> Problem:
+    return Problem(status, title, detail, **extra)
+
 
 def problem_response(status: int, title: str, detail: str = "", instance: str = "", **extra: Any) -> JSONResponse:
     """A problem+json response."""

@@ -8,10 +8,10 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
-from panet.api.deps import OntologyDep, SettingsDep
+from panet.api.deps import SettingsDep
+from panet.api.jobs import run_job
 from panet.api.problems import Problem
 from panet.errors import PanetError
 
@@ -39,7 +39,6 @@ class RecordFormat(StrEnum):
 )
 async def annotate_records(
     request: Request,
-    onto: OntologyDep,
     settings: SettingsDep,
     format: Annotated[
         RecordFormat | None, Query(description="pan (PaN search API), scicat or jsonl; default: from the content.")
@@ -47,7 +46,7 @@ async def annotate_records(
     fields: Annotated[
         str | None, Query(description="Comma-separated dotted paths of the text fields (jsonl needs them).")
     ] = None,
-) -> JSONResponse:
+) -> Response:
     """Annotate catalogue records sent as a JSON array or JSON Lines. ``records``: every record
     not rejected, annotated, in input order (technique entries added or corrected); ``rejects``:
     each record that could not be annotated, with its number (from 1), line, offset and reason.
@@ -56,17 +55,10 @@ async def annotate_records(
     if media not in BODY_TYPES:
         raise Problem(415, "Unsupported media type", f"send the records as one of {', '.join(BODY_TYPES)}")
     body = await request.body()
-    count = _record_count(body)
-    if count > settings.max_batch:
-        raise Problem(
-            413,
-            "Batch too large",
-            f"{count} records; the service takes at most {settings.max_batch} per request (PANET_MAX_BATCH): "
-            "send them in several requests",
-        )
     wanted = [f.strip() for f in (fields or "").split(",") if f.strip()]
-    result = await run_in_threadpool(_annotate, onto, body, None if format is None else format.value, wanted)
-    return JSONResponse(result)
+    name = None if format is None else format.value
+    job = ("records", body, name, wanted, settings.max_batch, settings.max_response_bytes)
+    return Response(await run_job(request, job), media_type="application/json")
 
 
 def _record_count(body: bytes) -> int:
@@ -81,12 +73,21 @@ def _record_count(body: bytes) -> int:
     return sum(1 for line in text.splitlines() if line.strip())
 
 
-def _annotate(onto: Any, body: bytes, format: str | None, fields: list[str]) -> dict[str, Any]:
+def annotate_body(onto: Any, body: bytes, format: str | None, fields: list[str], max_batch: int) -> dict[str, Any]:
+    """The answer of ``/annotate/records`` (run in a `panet.api.jobs` worker)."""
     import tempfile
     from pathlib import Path
 
     import panet.records
 
+    count = _record_count(body)
+    if count > max_batch:
+        raise Problem(
+            413,
+            "Batch too large",
+            f"{count} records; the service takes at most {max_batch} per request (PANET_MAX_BATCH): "
+            "send them in several requests",
+        )
     with tempfile.TemporaryDirectory(prefix="panet-records-") as folder:
         source, output = Path(folder) / "records", Path(folder) / "annotated"
         source.write_bytes(body)

@@ -1,7 +1,7 @@
 """``/sparql``: the SPARQL 1.1 Protocol, read-only, over PaNET and any ``--data`` files.
 
 Queries run in `panet.query_pool.QueryPool` worker processes, so the time limit really stops
-them; results are negotiated from the ``Accept`` header.
+them and ``SERVICE`` cannot reach out (the workers have no network); results are negotiated from the ``Accept`` header.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from panet.api.deps import SparqlDep
@@ -76,7 +75,7 @@ async def sparql_get(
         raise _problem(UPDATE_REFUSED)
     if query is None:
         raise Problem(400, "Missing query", "pass the SPARQL query as ?query=… (URL-encoded)")
-    return await _answer(pool, query, request.headers.get("accept"), default_graph_uri, named_graph_uri)
+    return await _answer(request, pool, query, default_graph_uri, named_graph_uri)
 
 
 @router.post("/sparql", responses=_RESPONSES, response_class=Response, openapi_extra=_POST_BODY)
@@ -112,19 +111,21 @@ async def sparql_post(request: Request, pool: SparqlDep) -> Response:
     if len(queries) != 1:
         raise Problem(400, "Missing query" if not queries else "Several queries", "pass exactly one query")
     return await _answer(
+        request,
         pool,
         queries[0],
-        request.headers.get("accept"),
         params.get("default-graph-uri", []),
         params.get("named-graph-uri", []),
     )
 
 
 async def _answer(
-    pool: QueryPool, query: str, accept: str | None, default_graph: list[str], named_graphs: list[str]
+    request: Request, pool: QueryPool, query: str, default_graph: list[str], named_graphs: list[str]
 ) -> Response:
+    """Run in the pool's own threads and workers; stopped if the client disconnects."""
+    accept = request.headers.get("accept")
     try:
-        body, media = await run_in_threadpool(pool.run, query, accept, default_graph, named_graphs)
+        body, media = await pool.query(query, accept, default_graph, named_graphs, request.is_disconnected)
     except SparqlError as err:
         raise _problem(err) from None
     return Response(body, media_type=media, headers={"Vary": "Accept"})

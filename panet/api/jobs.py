@@ -1,0 +1,132 @@
+"""The CPU-heavy work of the API (annotation, record annotation, validation) in worker processes.
+
+Routes parse the request and hand a job to `JobPool` (a `panet.query_pool.WorkerPool` whose
+workers each load the ontology once); the worker does the parsing that client input drives
+(JSON, RDF, JSON-LD, XML) and the work, and returns the response body. So each request is
+bounded in time (``PANET_WORK_TIMEOUT``), memory (``PANET_WORK_MEMORY_MB``) and answer size
+(``PANET_MAX_RESPONSE_BYTES``), is stopped when its client disconnects, never runs on the
+event loop and never holds a thread that other routes need.
+
+>>> handle = _setup(__import__("panet").load().path)
+>>> body = handle(("annotate", {"text": "SAXS"}, 1000, 10_000))
+>>> __import__("json").loads(body)["annotations"][0]["label"]
+'small angle x-ray scattering'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from panet.api.problems import Problem
+from panet.errors import PanetError
+from panet.query_pool import ClientGone, ResourceLimit, WorkerPool
+from panet.sparql import QueryTimeout, WorkerLost
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from fastapi import Request
+
+    import panet
+
+__all__ = ["JobPool", "run_job"]
+
+
+class JobPool(WorkerPool):
+    """Worker processes for the heavy routes, each with its own copy of the ontology at ``path``."""
+
+    def __init__(self, path: str, *, workers: int, timeout: float, memory_bytes: int | None) -> None:
+        super().__init__(_setup, (path,), workers=workers, timeout=timeout, name="request", memory_bytes=memory_bytes)
+
+
+async def run_job(request: Request, job: tuple[Any, ...]) -> bytes:
+    """The body a worker made for ``job``, or the problem that says why not."""
+    pool: JobPool = request.app.state.jobs
+    try:
+        return await pool.call(job, request.is_disconnected)
+    except QueryTimeout as err:
+        raise Problem(503, "Request took too long", f"{err}; send less at a time") from None
+    except WorkerLost as err:
+        raise Problem(503, "Worker lost", str(err)) from None
+    except ResourceLimit as err:
+        raise Problem(413, "Content too large", str(err)) from None
+    except ClientGone:
+        raise
+    except PanetError as err:
+        raise Problem(400, "Bad request", str(err)) from None
+
+
+# -- in the worker ----------------------------------------------------------------------
+
+
+def _setup(path: str) -> Callable[[tuple[Any, ...]], bytes]:
+    import panet
+
+    onto = panet.load(path)
+    jobs = {"annotate": _annotate, "records": _records, "validate": _validate}
+
+    def handle(job: tuple[Any, ...]) -> bytes:
+        kind, *args = job
+        return jobs[kind](onto, *args)
+
+    return handle
+
+
+def _bounded(content: Any, max_bytes: int) -> bytes:
+    from pydantic_core import to_json
+
+    body = to_json(content)
+    if len(body) > max_bytes:
+        raise Problem(
+            413,
+            "Answer too large",
+            f"the answer would be {len(body)} bytes, over the service's {max_bytes} (PANET_MAX_RESPONSE_BYTES); "
+            "send less at a time",
+        )
+    return body
+
+
+def _annotate(onto: panet.Ontology, request: dict[str, Any], max_fuzzy_chars: int, max_bytes: int) -> bytes:
+    text, texts = request.pop("text", None), request.pop("texts", None)
+    if request.get("fuzzy"):
+        size = len(text) if text is not None else sum(len(t) for t in texts)
+        if size > max_fuzzy_chars:
+            raise Problem(
+                413,
+                "Text too long for fuzzy matching",
+                f"{size} characters; fuzzy matching takes at most {max_fuzzy_chars} per request "
+                "(PANET_MAX_FUZZY_CHARS): send less, or turn fuzzy off",
+            )
+    annotator = onto.annotator(**request)
+    if text is not None:
+        return _bounded({"annotations": [a.to_dict() for a in annotator.annotate(text)]}, max_bytes)
+    return _bounded({"results": [[a.to_dict() for a in found] for found in annotator.annotate_many(texts)]}, max_bytes)
+
+
+def _records(
+    onto: panet.Ontology, body: bytes, format: str | None, fields: list[str], max_batch: int, max_bytes: int
+) -> bytes:
+    from panet.api.records import annotate_body
+
+    return _bounded(annotate_body(onto, body, format, fields, max_batch), max_bytes)
+
+
+def _validate(
+    onto: panet.Ontology,
+    body: bytes,
+    fmt: str,
+    context: str | None,
+    shapes: str,
+    under: str | None,
+    engine: str,
+    report_format: str,
+) -> bytes:
+    import panet
+    from panet.api.validate import shapes_graph
+    from panet.shacl.inputs import parse_rdf
+
+    data = parse_rdf(body, "request body", fmt, context)
+    report = panet.validate(data, shapes=shapes_graph(onto, shapes, under), engine=engine, ontology=onto)
+    if report_format == "json":
+        return report.to_json(indent=None).encode()
+    return report.graph.serialize(format="turtle").encode()
