@@ -11,7 +11,7 @@ from pathlib import Path
 from panet.errors import InputFileError, OntologyLoadError, PanetError
 from panet.formats import OntologyData, is_panet_iri
 from panet.term import NAMESPACE
-from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
+from panet.xmlsafe import dtd_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,12 +50,13 @@ def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
 
 def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError):
     """``data`` (the content of ``path``) parsed by rdflib as ``fmt``; ``error`` (a subclass
-    of `InputFileError`) names the file and line of anything unreadable. XML that declares an
-    external entity is refused before parsing: panet never resolves external entities.
+    of `InputFileError`) names the file and line of anything unreadable. RDF/XML with a DTD is
+    refused before parsing: panet reads no DTD and expands no entity (`panet.xmlsafe`).
     """
     raw = data.encode() if isinstance(data, str) else data
-    if declares_external_entity(raw):
-        raise error(path, EXTERNAL_ENTITY_PROBLEM)
+    problem = dtd_problem(raw) if fmt in ("xml", "trix") else None
+    if problem:
+        raise error(path, problem)
     import logging
 
     import rdflib

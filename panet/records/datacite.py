@@ -20,7 +20,7 @@ from panet.records import oaipmh
 from panet.records.base import Description, Entry, Item, Reader, RecordFormat
 from panet.records.jsonl import Unreadable, handle_iri
 from panet.term import NAMESPACE
-from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
+from panet.xmlsafe import dtd_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -112,8 +112,9 @@ class DataciteFormat(RecordFormat):
 
         from panet import xmlsafe
 
-        if declares_external_entity(payload):
-            raise BadRecord(EXTERNAL_ENTITY_PROBLEM)
+        problem = dtd_problem(payload)
+        if problem:
+            raise BadRecord(problem)
         try:
             root = etree.fromstring(payload, parser=xmlsafe.parser(remove_blank_text=False))
         except etree.XMLSyntaxError as err:
@@ -270,8 +271,9 @@ class XmlReader(Reader):
             head = self.file.read(1 << 16)
         except OSError as err:
             raise RecordsError(path, f"cannot read the file: {err.strerror}") from None
-        if declares_external_entity(head):
-            raise RecordsError(path, EXTERNAL_ENTITY_PROBLEM)
+        problem = dtd_problem(head)
+        if problem:
+            raise RecordsError(path, problem)
         self.file.seek(0)
         self._envelope: tuple[bytes, bytes] = (b"", b"")
 
