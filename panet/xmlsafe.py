@@ -19,9 +19,13 @@ __all__ = ["dtd_problem", "parser"]
 _CHUNK = 1 << 16
 
 
-def dtd_problem(data: bytes) -> str | None:
+def dtd_problem(data: bytes, *, internal_entities: bool = False) -> str | None:
     """Why ``data`` (a whole XML document, or its first bytes) is refused, or None: it has a
-    ``<!DOCTYPE …>``, or its prolog is not well-formed (so no parser may guess at it)."""
+    ``<!DOCTYPE …>``. With ``internal_entities`` (an operator's own ontology file, never
+    client input) a DTD of internal entities is accepted, but not an external DTD or entity.
+
+    A prolog lxml cannot read is left to the real parser to report, unless it mentions a DTD.
+    """
     from lxml import etree
 
     pull = etree.XMLPullParser(
@@ -30,21 +34,30 @@ def dtd_problem(data: bytes) -> str | None:
     for offset in range(0, len(data), _CHUNK):
         try:
             pull.feed(data[offset : offset + _CHUNK])
-        except etree.XMLSyntaxError as err:
-            error: Exception | None = err  # after the root element, the real parser reports it
+        except etree.XMLSyntaxError:
+            malformed = True  # after the root element, the real parser reports it
         else:
-            error = None
+            malformed = False
         for _, element in pull.read_events():  # the root element: the prolog is behind us
-            info = element.getroottree().docinfo
-            if info.doctype or info.internalDTD is not None:
-                return (
-                    f"the XML has a document type declaration ({info.doctype or '<!DOCTYPE …>'}); "
-                    "refused: panet reads no DTD and expands no entity"
-                )
-            return None
-        if error is not None:
-            return f"not well-formed XML before its root element ({error}); refused"
+            return _doctype_problem(element.getroottree().docinfo, internal_entities)
+        if malformed:
+            mentions_dtd = any("<!DOCTYPE".encode(codec) in data for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+            return f"the XML has a document type declaration {_REFUSED}" if mentions_dtd else None
     return None
+
+
+_REFUSED = "(<!DOCTYPE …>); refused: panet reads no DTD and expands no entity"
+
+
+def _doctype_problem(info, internal_entities: bool) -> str | None:  # info: lxml.etree.DocInfo
+    if not info.doctype and info.internalDTD is None:
+        return None
+    if internal_entities and not info.system_url and not info.public_id:
+        external = [e.name for e in info.internalDTD.iterentities() if e.system_url] if info.internalDTD else []
+        if not external:
+            return None
+        return f"the XML declares the external entity {external[0]!r}; refused: panet never resolves external entities"
+    return f"the XML has a document type declaration {_REFUSED.replace('<!DOCTYPE …>', info.doctype or '<!DOCTYPE …>')}"
 
 
 def parser(**options):  # -> lxml.etree.XMLParser

@@ -42,19 +42,22 @@ def read(path: Path, data: bytes, fmt: str) -> OntologyData:
 
 
 def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
-    graph = parse_graph(path, data, fmt)
+    graph = parse_graph(path, data, fmt, own_file=True)
     if len(graph) == 0:
         raise OntologyLoadError(path, f"no RDF triples found (read as {fmt}); is this an ontology file?")
     return graph
 
 
-def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError):
+def parse_graph(
+    path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError, *, own_file: bool = False
+):
     """``data`` (the content of ``path``) parsed by rdflib as ``fmt``; ``error`` (a subclass
     of `InputFileError`) names the file and line of anything unreadable. RDF/XML with a DTD is
-    refused before parsing: panet reads no DTD and expands no entity (`panet.xmlsafe`).
+    refused before parsing: panet reads no DTD and expands no entity (`panet.xmlsafe`); an
+    ``own_file`` (an operator's ontology) may declare internal entities, never external ones.
     """
     raw = data.encode() if isinstance(data, str) else data
-    problem = dtd_problem(raw) if fmt in ("xml", "trix") else None
+    problem = dtd_problem(raw, internal_entities=own_file) if fmt in ("xml", "trix") else None
     if problem:
         raise error(path, problem)
     import logging
