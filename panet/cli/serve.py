@@ -40,6 +40,8 @@ def serve(
 
     import uvicorn
 
+    from panet.api.http import BoundedH11Protocol
+    from panet.api.settings import Settings
     from panet.loader import load
     from panet.sparql import build_store, prepare_store
 
@@ -64,4 +66,6 @@ def serve(
         workers=workers,
         log_level="info",
         h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        http=BoundedH11Protocol,  # request heads within PANET_HEADER_TIMEOUT; protocol errors as problem+json
+        timeout_graceful_shutdown=Settings().shutdown_timeout,  # SIGTERM stops requests in progress after this
     )
