@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 __all__ = ["ClientGone", "QueryPool", "ResourceLimit", "WorkerPool"]
 
 
+WORKER_NICENESS = 10  # workers run at a lower priority than the server process
+
+
 class ClientGone(PanetError):
     """The client disconnected: its job was stopped and nobody reads the answer."""
 
@@ -299,9 +302,13 @@ class _Worker:
 
 
 def _serve(conn: Any, setup: Callable[..., Callable[[Any], Any]], spec: tuple[Any, ...], memory: int | None) -> None:
-    """Worker process: forbid the network, cap memory, load, then answer jobs until the pipe closes."""
+    """Worker process: lower priority, no network, capped memory; load, then answer jobs until the pipe closes."""
+    import os
+
     from panet import sandbox
 
+    with contextlib.suppress(OSError, AttributeError):  # below the server: /health gets the CPU first
+        os.nice(WORKER_NICENESS)
     with contextlib.suppress(sandbox.SandboxUnavailable):  # else the work itself refuses what could reach out
         sandbox.forbid_network()
     if memory:

@@ -75,6 +75,7 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
     app.state.ontology = onto
     app.state.settings = settings
     problems.install(app)
+    problems.describe_problems(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:  # outermost, so that even a 413 carries the CORS headers
         from fastapi.middleware.cors import CORSMiddleware

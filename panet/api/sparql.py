@@ -20,9 +20,10 @@ from panet.sparql import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLar
 router = APIRouter(tags=["sparql"])
 
 _RESULT_MEDIA = {
-    media: {"schema": {"type": "string"}}
+    media: {"schema": {"type": "object"} if media.endswith("json") else {"type": "string"}}
     for media in (
         "application/sparql-results+json",
+        "application/json",
         "application/sparql-results+xml",
         "text/csv",
         "text/tab-separated-values",

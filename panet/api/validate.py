@@ -65,7 +65,13 @@ _BODY_SCHEMA = {"schema": {"type": "string"}}
     "/validate",
     response_class=Response,
     responses={
-        200: {"description": "The validation report (conforming or not).", "content": {"text/turtle": {}}},
+        200: {
+            "description": "The validation report (conforming or not): JSON, or sh:ValidationReport as Turtle.",
+            "content": {
+                "application/json": {"schema": {"type": "object", "required": ["conforms", "results"]}},
+                "text/turtle": {"schema": {"type": "string"}},
+            },
+        },
         400: {"description": "The body is not readable RDF or JSON (the problem names the line)."},
     },
     openapi_extra={"requestBody": {"required": True, "content": {media: _BODY_SCHEMA for media in _BODY_FORMATS}}},
