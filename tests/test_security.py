@@ -381,3 +381,37 @@ def _server_process(base: str) -> subprocess.Popen:
 
 if sys.platform != "linux":  # the network-less workers need Linux seccomp
     pytestmark = pytest.mark.skip(reason="the sandboxed workers are Linux-only")
+
+
+RECORD = (
+    '<https://data.example.org/d/{i}> a <http://schema.org/Dataset> ; <http://schema.org/name> "SAXS {i}" ; '
+    '<http://schema.org/identifier> "d{i}" ; '
+    "<http://schema.org/measurementTechnique> <http://purl.org/pan-science/PaNET/PaNET01188> .\n"
+)
+
+
+@pytest.mark.slow
+def test_pyshacl_validation_is_stopped_at_the_time_limit(client):
+    body = "".join(RECORD.format(i=i) for i in range(1500))  # ~30 s of pyshacl here
+    started = time.monotonic()
+    response = client.post(
+        "/validate", params={"engine": "pyshacl"}, content=body, headers={"Content-Type": "text/turtle"}
+    )
+    assert_problem(response, 503, "longer than 6 s")
+    assert time.monotonic() - started < 15
+    small = client.post("/validate", content=RECORD.format(i=1), headers={"Content-Type": "text/turtle"})
+    assert small.status_code == 200  # the worker was replaced
+
+
+def test_unsupported_methods_are_405_problems_with_allow(client):
+    response = client.delete("/health")
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET"
+
+
+def test_openapi_declares_errors_as_problems(client):
+    operations = client.get("/openapi.json").json()["paths"]
+    for item in operations.values():
+        for operation in item.values():
+            for code in ("400", "413", "422"):
+                assert list(operation["responses"][code]["content"]) == [PROBLEM]
