@@ -131,7 +131,9 @@ class WorkerPool:
             worker.kill()
             with self._lock:
                 self._all.discard(worker)
-            worker = self._spawn()
+                closed = self._closed
+            if not closed:
+                worker = self._spawn()
             if isinstance(err, QueryTimeout):
                 raise
             raise WorkerLost(f"the {self.name} worker stopped (it has been replaced); try again") from None
@@ -146,15 +148,22 @@ class WorkerPool:
 
     def cancel(self, token: int) -> None:
         """Stop the job `run_job` was given ``token`` for (its worker is killed and replaced)."""
-        with self._lock:
+        with self._lock:  # under the lock: a worker handed back meanwhile is never killed by mistake
             worker = self._running.get(token)
-        if worker is not None:
-            worker.process.kill()
+            if worker is not None:
+                worker.process.kill()
 
     async def call(self, job: Any, disconnected: Callable[[], Awaitable[bool]] | None = None) -> Any:
         """`run_job` from the event loop, in this pool's own threads (at most one per worker, so
         waiting jobs hold no thread another route needs); the job is stopped as soon as
-        ``disconnected()`` says the client went away (`ClientGone`)."""
+        ``disconnected()`` says the client went away (`ClientGone`).
+
+        >>> import asyncio
+        >>> pool = WorkerPool(_echo_setup, ("hello",), workers=1, timeout=5)
+        >>> asyncio.run(pool.call("again"))
+        'hello again'
+        >>> pool.close()
+        """
         import anyio
 
         if self._slots is None:

@@ -57,7 +57,12 @@ def inline_contexts(document: Any, serve: Callable[[str], Any]) -> Any:
 
 def refuse_contexts(records: Any) -> None:
     """`ContextRefused` if plain JSON records carry a ``@context`` of their own: records are
-    read through the context the caller chose, never through one they embed."""
+    read through the context the caller chose, never through one they embed.
+
+    >>> refuse_contexts([{"pid": "d1"}, {"pid": "d2", "techniques": [{"@context": "file:///x"}]}])
+    Traceback (most recent call last):
+    panet.safe_jsonld.ContextRefused: a record holds its own @context; ...
+    """
     stack = [records]
     while stack:
         node = stack.pop()

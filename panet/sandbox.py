@@ -42,7 +42,14 @@ def network_forbidden() -> bool:
 
 
 def forbid_network() -> None:
-    """Install the filter in this process (for good); `SandboxUnavailable` if the system cannot."""
+    """Install the filter in this process (for good); `SandboxUnavailable` if the system cannot.
+
+    >>> import subprocess, sys
+    >>> code = "import panet.sandbox as s, socket; s.forbid_network(); socket.socket()"
+    >>> run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    >>> "PermissionError" in run.stderr or not sys.platform.startswith("linux")  # no socket but Unix ones
+    True
+    """
     import ctypes
     import sys
 

@@ -100,7 +100,12 @@ _FILTER_THREADS = 4  # filter expansions at once; the others wait without holdin
 async def off_loop(function: Callable[..., T], *args: object, timeout: float) -> T:
     """``function(*args)`` in the filter threads, answered within ``timeout`` seconds (a
     `panet.loopback.FilterError` after it; the regex module stops the work itself soon after).
-    Patterns match with the GIL released, so the event loop, /health included, goes on."""
+    Patterns match with the GIL released, so the event loop, /health included, goes on.
+
+    >>> import asyncio
+    >>> asyncio.run(off_loop(sum, [1, 2], timeout=1))
+    3
+    """
     import asyncio
 
     import anyio
