@@ -77,13 +77,44 @@ def _bounded(content: Any, max_bytes: int) -> bytes:
 
     body = to_json(content)
     if len(body) > max_bytes:
-        raise Problem(
-            413,
-            "Answer too large",
-            f"the answer would be {len(body)} bytes, over the service's {max_bytes} (PANET_MAX_RESPONSE_BYTES); "
-            "send less at a time",
-        )
+        raise _too_large(len(body), max_bytes)
     return body
+
+
+def _too_large(size: int, max_bytes: int) -> Problem:
+    return Problem(
+        413,
+        "Answer too large",
+        f"the answer would be over {size} bytes, the service's limit being {max_bytes} (PANET_MAX_RESPONSE_BYTES); "
+        "send less at a time",
+    )
+
+
+class _Writer:
+    """A JSON answer written piece by piece, refused as soon as it passes ``max_bytes``: the
+    dicts of all annotations of a large text are never held at once."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.pieces: list[bytes] = []
+
+    def add(self, piece: bytes) -> None:
+        self.size += len(piece)
+        if self.size > self.max_bytes:
+            raise _too_large(self.size, self.max_bytes)
+        self.pieces.append(piece)
+
+    def annotations(self, found: list[Any]) -> None:
+        from pydantic_core import to_json
+
+        self.add(b"[")
+        for number, annotation in enumerate(found):
+            self.add(b"," + to_json(annotation.to_dict()) if number else to_json(annotation.to_dict()))
+        self.add(b"]")
+
+    def body(self) -> bytes:
+        return b"".join(self.pieces)
 
 
 def _annotate(onto: panet.Ontology, request: dict[str, Any], max_fuzzy_chars: int, max_bytes: int) -> bytes:
@@ -98,9 +129,19 @@ def _annotate(onto: panet.Ontology, request: dict[str, Any], max_fuzzy_chars: in
                 "(PANET_MAX_FUZZY_CHARS): send less, or turn fuzzy off",
             )
     annotator = onto.annotator(**request)
+    answer = _Writer(max_bytes)
     if text is not None:
-        return _bounded({"annotations": [a.to_dict() for a in annotator.annotate(text)]}, max_bytes)
-    return _bounded({"results": [[a.to_dict() for a in found] for found in annotator.annotate_many(texts)]}, max_bytes)
+        answer.add(b'{"annotations":')
+        answer.annotations(annotator.annotate(text))
+    else:
+        answer.add(b'{"results":[')
+        for number, found in enumerate(annotator.annotate_many(texts)):
+            if number:
+                answer.add(b",")
+            answer.annotations(found)
+        answer.add(b"]")
+    answer.add(b"}")
+    return answer.body()
 
 
 def _records(
