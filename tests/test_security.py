@@ -342,16 +342,22 @@ def test_paging_links_ignore_the_host_header(client, base):
 
 @pytest.fixture
 def slow_server():
-    """A server whose queries may run 60 s and which has one SPARQL worker."""
+    """A server whose queries and validations may run 60 s, with one worker of each kind."""
     from server import running_server
 
-    env = {"PANET_QUERY_TIMEOUT": "60", "PANET_SPARQL_WORKERS": "1", "PANET_SHUTDOWN_TIMEOUT": "1"}
+    env = {
+        "PANET_QUERY_TIMEOUT": "60",
+        "PANET_SPARQL_WORKERS": "1",
+        "PANET_WORK_TIMEOUT": "60",
+        "PANET_WORK_WORKERS": "1",
+        "PANET_SHUTDOWN_TIMEOUT": "1",
+    }
     with running_server(env=env) as url:
         yield url
 
 
 @pytest.mark.slow
-def test_a_client_that_disconnects_stops_its_query_and_sigterm_is_prompt(slow_server):
+def test_a_client_that_disconnects_stops_its_work_and_sigterm_is_prompt(slow_server):
     target = httpx.URL("/sparql", params={"query": CROSS_PRODUCT}).raw_path
     query = b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n"
     sock = _raw_request(slow_server, query)
@@ -362,6 +368,16 @@ def test_a_client_that_disconnects_stops_its_query_and_sigterm_is_prompt(slow_se
         slow_server + "/sparql", params={"query": "ASK {}"}, headers={"Accept": "text/csv"}, timeout=60
     )
     assert response.status_code == 200 and time.monotonic() - started < 10
+
+    body = "".join(RECORD.format(i=i) for i in range(1500)).encode()  # ~30 s of pyshacl
+    head = "POST /validate?engine=pyshacl HTTP/1.1\r\nHost: x\r\nContent-Type: text/turtle\r\n"
+    sock = _raw_request(slow_server, head.encode() + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    time.sleep(1)
+    sock.close()  # the only work worker validates for nobody: it must be stopped
+    started = time.monotonic()
+    small = RECORD.format(i=1)
+    response = httpx.post(slow_server + "/validate", content=small, headers={"Content-Type": "text/turtle"}, timeout=90)
+    assert response.status_code == 200 and time.monotonic() - started < 20
 
     busy = _raw_request(slow_server, query)  # now one runs for 60 s; SIGTERM must not wait for it
     time.sleep(1)
