@@ -369,7 +369,7 @@ def test_a_client_that_disconnects_stops_its_work_and_sigterm_is_prompt(slow_ser
     )
     assert response.status_code == 200 and time.monotonic() - started < 10
 
-    body = "".join(RECORD.format(i=i) for i in range(1500)).encode()  # ~30 s of pyshacl
+    body = "".join(RECORD.format(i=i) for i in range(4000)).encode()  # over a minute of pyshacl
     head = "POST /validate?engine=pyshacl HTTP/1.1\r\nHost: x\r\nContent-Type: text/turtle\r\n"
     sock = _raw_request(slow_server, head.encode() + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
     time.sleep(1)
@@ -377,7 +377,7 @@ def test_a_client_that_disconnects_stops_its_work_and_sigterm_is_prompt(slow_ser
     started = time.monotonic()
     small = RECORD.format(i=1)
     response = httpx.post(slow_server + "/validate", content=small, headers={"Content-Type": "text/turtle"}, timeout=90)
-    assert response.status_code == 200 and time.monotonic() - started < 20
+    assert response.status_code == 200 and time.monotonic() - started < 12
 
     busy = _raw_request(slow_server, query)  # now one runs for 60 s; SIGTERM must not wait for it
     time.sleep(1)
