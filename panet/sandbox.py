@@ -26,7 +26,8 @@ _EACCES = 13
 _PR_SET_NO_NEW_PRIVS = 38
 _SECCOMP_SET_MODE_FILTER = 1
 _SECCOMP_FILTER_FLAG_TSYNC = 1
-_LD_ABS_W, _JEQ_K, _RET_K = 0x20, 0x15, 0x06
+_LD_ABS_W, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
+_X32_SYSCALL_BIT = 0x40000000
 _ALLOW, _DENY = 0x7FFF0000, 0x00050000 | _EACCES  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO(EACCES)
 
 _state = {"forbidden": False}
@@ -58,16 +59,17 @@ def forbid_network() -> None:
         raise SandboxUnavailable(f"no seccomp filter for {sys.platform} on {platform.machine()}")
     audit_arch, nr_socket, nr_seccomp = arch
     program = [
-        (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
-        (_JEQ_K, 0, 6, audit_arch),  # another ABI: deny
-        (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
-        (_JEQ_K, 2, 0, nr_socket),
-        (_JEQ_K, 3, 0, _NR_IO_URING_SETUP),
-        (_RET_K, 0, 0, _ALLOW),
-        (_LD_ABS_W, 0, 0, 16),  # socket(): low word of args[0], the address family
-        (_JEQ_K, 1, 0, _AF_UNIX),
-        (_RET_K, 0, 0, _DENY),
-        (_RET_K, 0, 0, _ALLOW),
+        (_LD_ABS_W, 0, 0, 4),  # 0: seccomp_data.arch
+        (_JEQ_K, 0, 7, audit_arch),  # 1: another ABI: deny
+        (_LD_ABS_W, 0, 0, 0),  # 2: seccomp_data.nr
+        (_JGE_K, 5, 0, _X32_SYSCALL_BIT),  # 3: x32 numbering of the same calls: deny
+        (_JEQ_K, 2, 0, nr_socket),  # 4
+        (_JEQ_K, 3, 0, _NR_IO_URING_SETUP),  # 5
+        (_RET_K, 0, 0, _ALLOW),  # 6
+        (_LD_ABS_W, 0, 0, 16),  # 7: socket(): low word of args[0], the address family
+        (_JEQ_K, 1, 0, _AF_UNIX),  # 8
+        (_RET_K, 0, 0, _DENY),  # 9
+        (_RET_K, 0, 0, _ALLOW),  # 10
     ]
     code = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *op) for op in program))
 
