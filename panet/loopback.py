@@ -474,7 +474,8 @@ class _Query:
         try:
             for term, texts in self.index.texts[field]:
                 for text in texts:
-                    if compiled.search(text, timeout=max(self.deadline - time.monotonic(), 1e-6)):
+                    remaining = max(self.deadline - time.monotonic(), 1e-6)  # concurrent: without the GIL
+                    if compiled.search(text, timeout=remaining, concurrent=True):
                         found.add(term)
                         break
         except TimeoutError:

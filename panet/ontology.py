@@ -567,7 +567,7 @@ def _forward(onto: Ontology, member: str, module: str, function: str, *args: Any
 
 def _kind_filter(kind: object) -> str | None:
     """A list's kind: None (both) for None or "any", else "technique" or "specifier"; `OptionError` otherwise."""
-    if kind is None or kind == "technique" or kind == "specifier":
+    if kind is None or kind in {"technique", "specifier"}:
         return kind if isinstance(kind, str) else None
     from panet.options import Kind
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from panet.annotate import annotator_for
-from panet.api.deps import OntologyDep, SettingsDep
+from panet.api.deps import SettingsDep
+from panet.api.jobs import run_job
 from panet.api.problems import Problem
 from panet.options import Expand, TermKind
 
@@ -49,8 +49,12 @@ class AnnotateResponse(BaseModel):
     results: list[list[AnnotationOut]] | None = Field(None, description="For `texts`: one list per text, in order.")
 
 
-@router.post("/annotate", response_model=AnnotateResponse)
-def annotate(request: AnnotateRequest, onto: OntologyDep, settings: SettingsDep) -> JSONResponse:
+@router.post(
+    "/annotate",
+    response_model=AnnotateResponse,
+    responses={413: {"description": "More texts than PANET_MAX_BATCH, too much text for fuzzy, or too large."}},
+)
+async def annotate(request: AnnotateRequest, http: Request, settings: SettingsDep) -> Response:
     """Find PaNET terms in ``text`` (or in each of ``texts``); offsets are character positions."""
     if (request.text is None) == (request.texts is None):
         raise Problem(422, "Invalid request", "give either text or texts")
@@ -61,8 +65,10 @@ def annotate(request: AnnotateRequest, onto: OntologyDep, settings: SettingsDep)
             f"{len(request.texts)} texts; the service takes at most {settings.max_batch} per request "
             "(PANET_MAX_BATCH): send them in several requests",
         )
-    options = request.model_dump(mode="json", exclude={"text", "texts"})  # enums as their strings
-    annotator = annotator_for(onto, options)
-    if request.text is not None:
-        return JSONResponse({"annotations": [a.to_dict() for a in annotator.annotate(request.text)]})
-    return JSONResponse({"results": [[a.to_dict() for a in found] for found in annotator.annotate_many(request.texts)]})
+    job = (
+        "annotate",
+        request.model_dump(mode="json", exclude_none=True),
+        settings.max_fuzzy_chars,
+        settings.max_response_bytes,
+    )
+    return Response(await run_job(http, job), media_type="application/json")

@@ -11,13 +11,14 @@ from fastapi_offline import FastAPIOffline
 
 import panet
 from panet.api import annotate, browser, health, ols, problems, records, sparql, techniques, terms, validate
-from panet.api.deps import SparqlWorkers
+from panet.api.deps import LazyPool
 from panet.api.limits import BodyLimit
 from panet.api.settings import Settings
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from panet.api.jobs import JobPool
     from panet.query_pool import QueryPool
 
 
@@ -28,8 +29,9 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
     """The service over ``onto`` (default: ``settings.ontology``, else the shipped release
     ``settings.version``, else the shipped current PaNET).
 
-    SPARQL query workers start with the first query (`SparqlWorkers`) and stop with the app;
-    with ``settings.store`` the on-disk store is (re)built first if its inputs changed.
+    SPARQL query workers and the request workers of `panet.api.jobs` start with the first request
+    that needs them (`LazyPool`) and stop with the app; with ``settings.store`` the on-disk store
+    is (re)built first if its inputs changed.
     """
     settings = settings or Settings()
     if onto is None:
@@ -45,6 +47,7 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
             yield
         finally:
             app.state.sparql.close()
+            app.state.jobs.close()
 
     app = FastAPIOffline(  # /docs and /redoc with Swagger UI and ReDoc shipped, not from a CDN
         title="panet",
@@ -57,8 +60,10 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
     )
     app.state.ontology = onto
     app.state.settings = settings
-    app.state.sparql = SparqlWorkers(partial(_query_pool, onto, settings))
+    app.state.sparql = LazyPool(partial(_query_pool, onto, settings))
+    app.state.jobs = LazyPool(partial(_job_pool, onto, settings))
     problems.install(app)
+    problems.describe_problems(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:  # outermost, so that even a 413 carries the CORS headers
         from fastapi.middleware.cors import CORSMiddleware
@@ -91,3 +96,10 @@ def _query_pool(onto: panet.Ontology, settings: Settings) -> QueryPool:
         timeout=settings.query_timeout,
         max_rows=settings.max_rows,
     )
+
+
+def _job_pool(onto: panet.Ontology, settings: Settings) -> JobPool:
+    from panet.api.jobs import JobPool
+
+    memory = settings.work_memory_mb * 1024 * 1024 if settings.work_memory_mb > 0 else None
+    return JobPool(onto.path, workers=settings.work_workers, timeout=settings.work_timeout, memory_bytes=memory)

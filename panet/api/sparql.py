@@ -1,7 +1,8 @@
 """``/sparql``: the SPARQL 1.1 Protocol, read-only, over PaNET and any ``--data`` files.
 
 Queries run in `panet.query_pool.QueryPool` worker processes, so the time limit really stops
-them; the workers start with the first query (`panet.api.deps.SparqlWorkers`). Results are
+them, have no network (``SERVICE`` cannot reach out: `panet.sandbox`) and start with the first
+query (`panet.api.deps.LazyPool`). Results are
 negotiated from the ``Accept`` header. A request carries exactly one query; ``default-graph-uri``
 / ``named-graph-uri`` replace the query's own dataset; relative IRIs resolve against the
 endpoint's URL; updates (``update=``, ``application/sparql-update``) are refused with 400.
@@ -13,10 +14,9 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from panet.api.deps import SparqlDep, SparqlWorkers
+from panet.api.deps import LazyPool, SparqlDep
 from panet.api.problems import Problem
 from panet.errors import PanetError
 from panet.sparql import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, SparqlError, WorkerLost
@@ -24,9 +24,10 @@ from panet.sparql import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLar
 router = APIRouter(tags=["sparql"])
 
 _RESULT_MEDIA = {
-    media: {"schema": {"type": "string"}}
+    media: {"schema": {"type": "object"} if media.endswith("json") else {"type": "string"}}
     for media in (
         "application/sparql-results+json",
+        "application/json",
         "application/sparql-results+xml",
         "text/csv",
         "text/tab-separated-values",
@@ -127,7 +128,7 @@ def _charset(media_params: str) -> str:
     return "utf-8"
 
 
-async def _answer(request: Request, workers: SparqlWorkers, params: dict[str, list[str]]) -> Response:
+async def _answer(request: Request, workers: LazyPool, params: dict[str, list[str]]) -> Response:
     """Run the one query of ``params`` (the protocol's parameters, from the URL and the body)."""
     if params.keys() & UPDATE_PARAMETERS:
         raise _problem(UPDATE_REFUSED)
@@ -138,13 +139,13 @@ async def _answer(request: Request, workers: SparqlWorkers, params: dict[str, li
     base = str(request.url.replace(query="", fragment=""))  # relative IRIs in the query resolve here
     try:
         pool = await workers.get()
-        body, media = await run_in_threadpool(
-            pool.run,
+        body, media = await pool.query(  # in the pool's own threads and workers; stopped if the client goes
             queries[0],
             request.headers.get("accept"),
             params.get("default-graph-uri", []),
             params.get("named-graph-uri", []),
             base,
+            request.is_disconnected,
         )
     except SparqlError as err:
         raise _problem(err) from None

@@ -38,6 +38,10 @@ def serve(args: argparse.Namespace) -> None:
     """Serve PaNET over HTTP: REST, an OLS-compatible API and SPARQL (OpenAPI docs at /docs)."""
     import os
 
+    import uvicorn
+
+    from panet.api.http import BoundedH11Protocol
+    from panet.api.settings import Settings
     from panet.loader import load
     from panet.sparql import build_store, prepare_store
 
@@ -55,8 +59,6 @@ def serve(args: argparse.Namespace) -> None:
     os.environ.pop("PANET_VERSION", None)
     os.environ["PANET_DATA"] = os.pathsep.join(files)
     os.environ["PANET_STORE"] = str(args.store or "")
-    import uvicorn
-
     uvicorn.run(
         "panet.api.app:create_app",
         factory=True,
@@ -65,6 +67,8 @@ def serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         log_level="info",
         h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        http=BoundedH11Protocol,  # request heads within PANET_HEADER_TIMEOUT; protocol errors as problem+json
+        timeout_graceful_shutdown=Settings().shutdown_timeout,  # SIGTERM stops requests in progress after this
     )
 
 

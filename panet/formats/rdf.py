@@ -11,7 +11,7 @@ from pathlib import Path
 from panet.errors import InputFileError, OntologyLoadError, PanetError
 from panet.formats import OntologyData, is_panet_iri
 from panet.term import NAMESPACE
-from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
+from panet.xmlsafe import dtd_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,20 +48,29 @@ def read(path: Path, data: bytes, fmt: str) -> OntologyData:
 
 
 def _parse(path: Path, data: bytes, fmt: str) -> Graph:
-    graph = parse_graph(path, data, fmt)
+    graph = parse_graph(path, data, fmt, own_file=True)
     if len(graph) == 0:
         raise OntologyLoadError(path, f"no RDF triples found (read as {fmt}); is this an ontology file?")
     return graph
 
 
-def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError) -> Graph:
+def parse_graph(
+    path: Path,
+    data: bytes | str,
+    fmt: str,
+    error: type[InputFileError] = OntologyLoadError,
+    *,
+    own_file: bool = False,
+) -> Graph:
     """``data`` (the content of ``path``) parsed by rdflib as ``fmt``; ``error`` (a subclass
-    of `InputFileError`) names the file and line of anything unreadable. XML that declares an
-    external entity is refused before parsing: panet never resolves external entities.
+    of `InputFileError`) names the file and line of anything unreadable. RDF/XML with a DTD is
+    refused before parsing: panet reads no DTD and expands no entity (`panet.xmlsafe`); an
+    ``own_file`` (an operator's ontology) may declare internal entities, never external ones.
     """
     raw = data.encode() if isinstance(data, str) else data
-    if declares_external_entity(raw):
-        raise error(path, EXTERNAL_ENTITY_PROBLEM)
+    problem = dtd_problem(raw, internal_entities=own_file) if fmt in ("xml", "trix") else None
+    if problem:
+        raise error(path, problem)
     import logging
 
     import rdflib

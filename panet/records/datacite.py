@@ -18,7 +18,7 @@ from panet.records import oaipmh
 from panet.records.base import Description, Entry, Format, Item, Reader
 from panet.records.jsonl import Unreadable, handle_iri
 from panet.term import NAMESPACE
-from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
+from panet.xmlsafe import dtd_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -112,8 +112,9 @@ class DataciteFormat(Format):
 
         from panet import xmlsafe
 
-        if declares_external_entity(payload):
-            raise BadRecord(EXTERNAL_ENTITY_PROBLEM)
+        problem = dtd_problem(payload)
+        if problem:
+            raise BadRecord(problem)
         try:
             root = etree.fromstring(payload, parser=xmlsafe.parser(remove_blank_text=False))
         except etree.XMLSyntaxError as err:
@@ -290,9 +291,10 @@ class XmlReader(Reader):
         self.size = self.input.size
         self.format = format or DataciteFormat()
         head = self.file.read(1 << 16)
-        if declares_external_entity(head):
+        problem = dtd_problem(head)
+        if problem:
             self.input.close()
-            raise RecordsError(self.input.name, EXTERNAL_ENTITY_PROBLEM)
+            raise RecordsError(self.input.name, problem)
         self.file.seek(0)
         self._start = self._end = b""  # what header() and footer() write, known once read
         self._empty: bytes | None = None  # the document when no record is written, if not header + footer

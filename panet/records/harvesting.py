@@ -112,8 +112,9 @@ class HarvestReader(Reader):
                 self.pages += 1
                 content = response.http_response.content
                 where = f"{self.url}, page {self.pages}"
-                if xmlsafe.declares_external_entity(content):
-                    raise RecordsError(where, xmlsafe.EXTERNAL_ENTITY_PROBLEM)
+                problem = xmlsafe.dtd_problem(content)
+                if problem:
+                    raise RecordsError(where, problem)
                 try:
                     page = etree.fromstring(content, parser=xmlsafe.parser())
                 except etree.XMLSyntaxError as err:

@@ -130,7 +130,7 @@ def parse_rdf(
     panet.errors.InputFileError: body.ttl, line 1, column ...: not readable as turtle RDF: ...
     """
     from panet.formats import detect_format
-    from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
+    from panet.xmlsafe import dtd_problem
 
     path = Path(name)
     if not content.strip():
@@ -141,8 +141,8 @@ def parse_rdf(
     data: bytes | str = content
     if fmt == "json-ld":
         data = _json_ld(path, content, context)
-    elif declares_external_entity(content):
-        raise InputFileError(path, EXTERNAL_ENTITY_PROBLEM)
+    elif fmt in ("xml", "trix") and (problem := dtd_problem(content)):  # before any parser reads it
+        raise InputFileError(path, problem)
     from panet.formats.rdf import parse_graph
 
     if fmt not in FORMATS:
@@ -198,53 +198,34 @@ def _context(name: str | os.PathLike[str]) -> Any:
 def _json_ld(path: Path, content: bytes, context: str | os.PathLike[str] | None) -> str:
     import json
 
+    from panet.safe_jsonld import ContextRefused, inline_contexts, refuse_contexts
+
     document = _load_json(path, content)
     has_context = isinstance(document, dict) and "@context" in document
-    if not has_context:
-        if context is None:
-            raise InputFileError(
-                path, "plain JSON without @context; pass a context: 'pan-search', 'scicat' or a JSON-LD context file"
-            )
-        records = document if isinstance(document, list) else [document]
-        for record in records:
-            if isinstance(record, dict):
-                record.setdefault("@type", _RECORD_TYPE)
-        document = {"@context": _context(context), "@graph": records}
-    else:
-        _replace_remote_contexts(path, document, None if context is None else _context(context))
+    try:
+        if not has_context:
+            if context is None:
+                hint = "pass a context: 'pan-search', 'scicat' or a JSON-LD context file"
+                raise InputFileError(path, f"plain JSON without @context; {hint}")
+            records = document if isinstance(document, list) else [document]
+            refuse_contexts(records)
+            for record in records:
+                if isinstance(record, dict):
+                    record.setdefault("@type", _RECORD_TYPE)
+            document = {"@context": _context(context), "@graph": records}
+        else:
+            given = None if context is None else _context(context)
+            inline_contexts(document, lambda iri: _served_context(iri, given))
+    except ContextRefused as err:
+        raise InputFileError(path, str(err)) from None
     return json.dumps(document)
 
 
-def _replace_remote_contexts(path: Path, node: Any, given: Any) -> None:
-    """Swap each remote ``@context`` for a local one, in place; refuse those we lack."""
-    if isinstance(node, list):
-        for item in node:
-            _replace_remote_contexts(path, item, given)
-        return
-    if not isinstance(node, dict):
-        return
-    for key, value in node.items():
-        if key == "@context":
-            node[key] = _local_context(path, value, given)
-        else:
-            _replace_remote_contexts(path, value, given)
-
-
-def _local_context(path: Path, value: Any, given: Any) -> Any:
-    if isinstance(value, list):
-        return [_local_context(path, v, given) for v in value]
-    if not isinstance(value, str):
-        return value
+def _served_context(iri: str, given: Any) -> Any:
+    """The context that stands for a remote one: the given one, or the shipped schema.org
+    stand-in; None (refused) for anything else, relative and ``file:`` references included."""
+    if not iri.startswith(("http://", "https://")):
+        return None
     if given is not None:
         return given
-    if value.rstrip("/") in {v.rstrip("/") for v in _SCHEMA_ORG}:
-        return _context("schema.org")
-    if not value.startswith(("http://", "https://")):
-        raise InputFileError(
-            path, f"refers to the JSON-LD context {value!r}; panet never loads contexts: pass it with --context FILE"
-        )
-    raise InputFileError(
-        path,
-        f"uses the remote JSON-LD context <{value}>; panet never fetches from the network: "
-        "save the context and pass it as a file (--context FILE)",
-    )
+    return _context("schema.org") if iri.rstrip("/") in {v.rstrip("/") for v in _SCHEMA_ORG} else None
