@@ -47,8 +47,11 @@ SEVERITIES = [SH.Violation, SH.Warning, SH.Info]
 DATATYPES = [XSD.string, XSD.integer, XSD.date, RDF.langString, RDFS.Literal, XSD.boolean, XSD.anyURI]
 NODE_KINDS = [SH.IRI, SH.BlankNode, SH.Literal, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral, SH.IRIOrLiteral]
 
-FAST_SETTINGS = settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+FAST_SETTINGS = settings(  # the same 400 examples on every run: CI checks what was checked here
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
@@ -199,8 +202,15 @@ def assert_same(data: Graph, shapes: Graph, onto) -> None:
     if stopped:  # pyshacl 0.40 stops on sh:lessThan(OrEquals) with a blank node, where SHACL has results
         assert "to compare a BlankNode" in stopped
         return
-    assert Counter(r.key for r in fast.results) == Counter(r.key for r in reference.results)
-    assert fast.conforms == reference.conforms
+    found = Counter(r.key for r in fast.results if not _pyshacl_skips(r.key))
+    assert found == Counter(r.key for r in reference.results if not _pyshacl_skips(r.key))
+    assert fast.conforms == reference.conforms or any(_pyshacl_skips(r.key) for r in fast.results)
+
+
+def _pyshacl_skips(key: tuple) -> bool:
+    """A result SHACL asks for and pyshacl 0.40 does not give: ``sh:minLength 0`` on a blank node
+    (the spec: a blank node value fails sh:minLength whatever the length; see docs/shacl.md)."""
+    return isinstance(key[2], BNode) and str(key[4]).endswith("#MinLengthConstraintComponent")
 
 
 @FAST_SETTINGS
@@ -268,3 +278,16 @@ def test_shipped_shapes_compile_without_fallback(onto):
         "TechniqueIndividual-hasTechnique",
     }
     assert panet.validate(Graph()).engine == "fast"
+
+
+def test_min_length_fails_on_a_blank_node_whatever_the_length(onto):
+    data = Graph().parse(
+        data="<http://example.org/a> a <http://example.org/C> ; <http://example.org/p> [] .", format="turtle"
+    )
+    shapes = Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        [] sh:minLength 0 ; sh:path <http://example.org/p> ; sh:targetClass <http://example.org/C> .""",
+        format="turtle",
+    )
+    report = check(data, shapes, "fast", lambda: onto)
+    assert [str(r.key[4]).rsplit("#", 1)[1] for r in report.results] == ["MinLengthConstraintComponent"]
