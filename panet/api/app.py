@@ -71,5 +71,11 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"])
     for module in (health, terms, annotate, records, validate, ols, sparql, techniques, browser):
         app.include_router(module.router)
+    if settings.catalogue:
+        from panet.api import catalogue
+        from panet.catalogue import Catalogue
+
+        app.state.catalogue = Catalogue(settings.catalogue, onto, timeout=settings.query_timeout)
+        app.include_router(catalogue.router)
     app.mount("/static", browser.STATIC, name="static")
     return app

@@ -38,4 +38,6 @@ class Settings:
         default_factory=lambda: tuple(p for p in os.environ.get("PANET_DATA", "").split(os.pathsep) if p)
     )
     store: str | None = field(default_factory=lambda: os.environ.get("PANET_STORE") or None)
+    # a catalogue store (`panet catalogue build`): serves the PaN search API's /datasets, /documents, /instruments
+    catalogue: str | None = field(default_factory=lambda: os.environ.get("PANET_CATALOGUE") or None)
     sparql_workers: int = field(default_factory=lambda: _env_int("PANET_SPARQL_WORKERS", 2))
