@@ -249,3 +249,21 @@ def test_fixture_provenance_is_recorded():
     assert "f7732f55a65e4ca60cdc54e5203ee47aaa120984" in readme
     assert "BSD 2-Clause" in (SPEC / "LICENSE").read_text()
     assert os.path.getsize(SPEC / "db.json") < 20_000
+
+
+def test_an_oai_pmh_feed_is_harvested_and_later_builds_ask_only_for_changes(tmp_path: Path, onto):
+    from oai_server import Repository, serving
+
+    records = Path(__file__).parent / "data" / "records"
+    repository = Repository({"oai_datacite": records / "oai_datacite_records.xml"}, page_size=3)
+    store = tmp_path / "c.sqlite"
+    with serving(repository) as url:
+        first = build([url], store, ontology=onto)
+        assert (first.datasets, len(first.rejected)) == (7, 1)  # 9 records: 1 deleted, 1 in MODS
+        assert "from" not in repository.requests[0]
+        repository.requests.clear()
+        build([url], store, ontology=onto)
+        assert repository.requests[0]["from"] == time.strftime("%Y-%m-%d", time.gmtime())
+    catalogue = Catalogue(store, onto)
+    assert catalogue.count("Dataset") == 7
+    assert catalogue.find("Dataset", {"include": [{"relation": "techniques", "scope": {"where": {"name": "small angle scattering"}}}]})

@@ -21,7 +21,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import sqlite3
+import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,9 +66,9 @@ def build(
 
     onto = ontology or panet.load()
     target = Path(store)
-    sources = [Path(p) for p in inputs]
+    sources: list[Path | str] = [str(p) if _is_url(p) else Path(p) for p in inputs]
     for source in sources:
-        if not source.exists():
+        if isinstance(source, Path) and not source.exists():
             raise PanetError(f"{source}: no such file or directory")
     fresh = rebuild or not target.exists()
     work = target.with_name(target.name + ".part") if fresh else target
@@ -72,6 +76,7 @@ def build(
         work.unlink(missing_ok=True)
     summary = BuildSummary(target)
     db = sqlite3.connect(work, isolation_level=None)
+    temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
     try:
         db.execute("PRAGMA journal_mode = " + ("OFF" if fresh else "DELETE"))
         db.execute("PRAGMA synchronous = OFF" if fresh else "PRAGMA synchronous = NORMAL")
@@ -79,6 +84,11 @@ def build(
         writer = Writer(db, annotate.synonyms_of_text)  # creates the tables, outside the transaction
         db.execute("BEGIN")
         for source in sources:
+            if isinstance(source, str):  # an OAI-PMH endpoint: harvested since the last build's harvest
+                since = db.execute("SELECT value FROM meta WHERE key = ?", (f"harvest:{source}",)).fetchone()
+                harvested, started = _harvest(source, since[0] if since else None, onto, temporary, summary)
+                writer.set_meta(f"harvest:{source}", started)
+                source = harvested
             for kind, obj in read_objects(source, format, summary.rejected):
                 if kind == "deleted":
                     summary.deleted += writer.delete_dataset(obj)
@@ -100,6 +110,8 @@ def build(
         if fresh:
             work.unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
     db.close()
     if fresh:
         os.replace(work, target)
@@ -162,6 +174,25 @@ class _Annotator:
 
 
 # -- reading sources --------------------------------------------------------------------------
+def _is_url(source: str | os.PathLike[str]) -> bool:
+    return isinstance(source, str) and source.startswith(("http://", "https://"))
+
+
+def _harvest(url: str, since: str | None, onto: Any, folder: Path, summary: BuildSummary) -> tuple[Path, str]:
+    """Harvest ``url`` (oai_datacite, records changed ``since`` a datestamp) into ``folder``;
+    returns the file and the day the harvest started (the next build's ``from``)."""
+    from panet.records import harvest
+
+    output = folder / "harvest.xml"
+    harvest(url, output, from_=since, ontology=onto, rejects=folder / "rejects.jsonl")
+    for line in (folder / "rejects.jsonl").read_text(encoding="utf-8").splitlines():
+        summary.rejected.append({"source": url, **json.loads(line)})
+    with output.open("rb") as handle:
+        head = handle.read(4096).decode("utf-8", "replace")
+    started = re.search(r"<responseDate>(\d{4}-\d{2}-\d{2})", head)
+    return output, started.group(1) if started else time.strftime("%Y-%m-%d", time.gmtime())
+
+
 def read_objects(source: Path, format: str | None, rejected: list[dict]) -> Iterator[tuple[str, Any]]:
     """``("dataset", dict)``, ``("document", dict)`` or ``("deleted", pid)`` for each record of
     ``source``; records that cannot be read are appended to ``rejected``."""
