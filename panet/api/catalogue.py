@@ -34,7 +34,10 @@ QueryParam = Annotated[
     str | None, Query(description="Free text; results are ranked by score (BM25), techniques' synonyms included.")
 ]
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Malformed filter (problem+json naming where and why).", "content": {"application/problem+json": {}}},
+    400: {
+        "description": "Malformed filter (problem+json naming where and why).",
+        "content": {"application/problem+json": {}},
+    },
     404: {"description": "No object with that id.", "content": {"application/problem+json": {}}},
     503: {"description": "The query ran past the time limit.", "content": {"application/problem+json": {}}},
 }

@@ -86,10 +86,11 @@ def build(
         for source in sources:
             if isinstance(source, str):  # an OAI-PMH endpoint: harvested since the last build's harvest
                 since = db.execute("SELECT value FROM meta WHERE key = ?", (f"harvest:{source}",)).fetchone()
-                harvested, started = _harvest(source, since[0] if since else None, onto, temporary, summary)
+                readable, started = _harvest(source, since[0] if since else None, onto, temporary, summary)
                 writer.set_meta(f"harvest:{source}", started)
-                source = harvested
-            for kind, obj in read_objects(source, format, summary.rejected):
+            else:
+                readable = source
+            for kind, obj in read_objects(readable, format, summary.rejected):
                 if kind == "deleted":
                     summary.deleted += writer.delete_dataset(obj)
                 elif kind == "document":
@@ -101,6 +102,7 @@ def build(
                     dataset = annotate.dataset(obj)
                     writer.put_dataset(dataset, annotate.synonyms(dataset))
                     summary.datasets += 1
+        writer.flush()
         writer.set_meta("ontology", onto.checksum)
         db.execute("COMMIT")
     except BaseException:
@@ -238,8 +240,15 @@ def _converted(name: str, fmt: Any, record: Any) -> Iterator[tuple[str, Any]]:
         "techniques": [{"pid": e.pid, "name": e.name} for e in fmt.entries(record) if e.pid or e.name],
     }
     if description.description:
-        dataset["documents"] = [{"pid": pid, "type": "dataset", "isPublic": True, "title": dataset["title"],
-                                 "summary": description.description}]
+        dataset["documents"] = [
+            {
+                "pid": pid,
+                "type": "dataset",
+                "isPublic": True,
+                "title": dataset["title"],
+                "summary": description.description,
+            }
+        ]
     if name == "scicat" and isinstance(record, dict):
         _scicat(record, dataset)
     yield "dataset", dataset
@@ -252,8 +261,9 @@ def _scicat(record: dict, dataset: dict) -> None:
         dataset["instrument"] = {"pid": location, "name": location.strip("/").rsplit("/", 1)[-1]}
     keywords = [k for k in record.get("keywords") or () if isinstance(k, str)]
     if keywords:
-        documents = dataset.setdefault("documents", [{"pid": dataset["pid"], "type": "dataset", "isPublic": True,
-                                                      "title": dataset["title"]}])
+        documents = dataset.setdefault(
+            "documents", [{"pid": dataset["pid"], "type": "dataset", "isPublic": True, "title": dataset["title"]}]
+        )
         documents[0]["keywords"] = keywords
     metadata = record.get("scientificMetadata")
     if isinstance(metadata, dict):
@@ -300,14 +310,17 @@ def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
 
     for document in documents.values():
         members = []
-        for member in owned("Member", "documentId", document["pid"]):
-            member = dict(member)
+        for written in owned("Member", "documentId", document["pid"]):
+            member = dict(written)
             if member.get("personId") in persons:
                 member["person"] = persons[member.pop("personId")]
             if member.get("affiliationId") in affiliations:
                 member["affiliation"] = affiliations[member.pop("affiliationId")]
             members.append(member)
-        yield "document", {**document, "members": members, "parameters": owned("Parameter", "documentId", document["pid"])}
+        yield (
+            "document",
+            {**document, "members": members, "parameters": owned("Parameter", "documentId", document["pid"])},
+        )
     for instrument in instruments.values():
         yield "instrument", instrument
     for dataset in table.get("Dataset", []):

@@ -280,11 +280,13 @@ class Compiler:
         return "?"
 
 
-def relation_of(model: Model, relation: str, path: str):  # noqa: ANN201 - a model.Relation
+def relation_of(model: Model, relation: str, path: str):
     """The relation ``relation`` of ``model``, or a `FilterError` listing its relations."""
     found = model.relations.get(relation)
     if found is None:
-        raise FilterError(path, f"{model.name} has no relation {relation!r}; it has {', '.join(sorted(model.relations))}")
+        raise FilterError(
+            path, f"{model.name} has no relation {relation!r}; it has {', '.join(sorted(model.relations))}"
+        )
     return found
 
 

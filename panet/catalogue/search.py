@@ -91,7 +91,9 @@ class Catalogue:
         try:
             self._db().execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         except sqlite3.DatabaseError:
-            raise StoreError(f"{self.path}: not a panet catalogue (an SQLite file made by `panet catalogue build`)") from None
+            raise StoreError(
+                f"{self.path}: not a panet catalogue (an SQLite file made by `panet catalogue build`)"
+            ) from None
 
     # -- the API's operations -------------------------------------------------------------
     def find(self, model: str, filter: Mapping[str, Any] | str | None = None, query: str | None = None) -> list[dict]:
@@ -190,8 +192,9 @@ class Catalogue:
     def _page(self, spec: Mapping[str, Any], path: str) -> tuple[int, int]:
         limit = _count(spec.get("limit"), f"{path}.limit") or self.max_limit
         if limit > self.max_limit:
-            raise FilterError(f"{path}.limit", f"{limit} is more than the {self.max_limit} objects one page returns; "
-                              "page with skip")
+            raise FilterError(
+                f"{path}.limit", f"{limit} is more than the {self.max_limit} objects one page returns; page with skip"
+            )
         skip = _count(spec.get("skip"), f"{path}.skip") or _count(spec.get("offset"), f"{path}.offset") or 0
         return limit, skip
 

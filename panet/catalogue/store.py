@@ -9,23 +9,26 @@ their techniques, so a query "SAXS" finds a dataset annotated "small angle x-ray
 >>> import sqlite3
 >>> db = sqlite3.connect(":memory:")
 >>> writer = Writer(db)
->>> writer.put_dataset({"pid": "d1", "title": "Casein micelles", "isPublic": True,
+>>> n = writer.put_dataset({"pid": "d1", "title": "Casein micelles", "isPublic": True,
 ...                     "creationDate": "2023-01-05", "instrument": {"pid": "i1", "name": "LoKI", "facility": "ESS"},
 ...                     "techniques": [{"pid": "http://purl.org/pan-science/PaNET/PaNET01189",
 ...                                     "name": "small angle neutron scattering"}],
 ...                     "parameters": [{"name": "temperature", "value": 20, "unit": "celsius"}]}, ["SANS"])
+>>> writer.flush()  # rows hanging off datasets are written in batches
 >>> db.execute("SELECT count(*) FROM dataset_technique").fetchone()[0]
 1
->>> round(db.execute("SELECT si FROM parameter").fetchone()[0], 2), db.execute("SELECT si_unit FROM parameter").fetchone()[0]
+>>> db.execute("SELECT round(si, 2), si_unit FROM parameter").fetchone()
 (293.15, 'kelvin')
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import Any
+
+import orjson
 
 from panet.catalogue.model import MODELS
 from panet.catalogue.units import UnitError, to_si
@@ -85,7 +88,34 @@ def create(db: sqlite3.Connection) -> None:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(value).decode()
+
+
+def _parameters(parameters: Any, dataset: int | None, document: int | None) -> list[tuple]:
+    """Rows of the parameter table; numbers with a unit pint knows are also kept in SI units."""
+    rows = []
+    for parameter in parameters or ():
+        if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
+            continue
+        value, unit = parameter.get("value"), parameter.get("unit") or ""
+        si = base = None
+        if isinstance(value, int | float) and not isinstance(value, bool) and unit:
+            with suppress(UnitError):  # kept and shown as written; a query with a unit does not match it
+                si, base = to_si(value, unit)
+        doc = _dumps(_own(parameter, MODELS["Parameter"].fields))
+        rows.append((parameter.get("id"), doc, dataset, document, parameter["name"], si, base))
+    return rows
+
+
+_FIELDS = {m.table: m.fields for m in MODELS.values()}
+_BATCHED = {
+    "dataset_technique": "INSERT OR IGNORE INTO dataset_technique VALUES (?, ?)",
+    "document_dataset": "INSERT OR IGNORE INTO document_dataset VALUES (?, ?)",
+    "dataset_sample": "INSERT OR IGNORE INTO dataset_sample VALUES (?, ?)",
+    "parameter": "INSERT INTO parameter(id, doc, dataset, document, name, si, si_unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "file": "INSERT INTO file(id, doc, dataset) VALUES (?, ?, ?)",
+    "dataset_text": "INSERT INTO dataset_text(rowid, title, terms) VALUES (?, ?, ?)",
+}
 
 
 def _own(obj: dict, fields: Iterable[str]) -> dict:
@@ -93,14 +123,23 @@ def _own(obj: dict, fields: Iterable[str]) -> dict:
 
 
 class Writer:
-    """Puts PaN objects into an open store (``db``, created if empty); the caller commits.
-    ``document_terms`` gives the extra words of a document's free-text index (the names and
-    synonyms of the techniques its text names)."""
+    """Puts PaN objects into an open store (``db``, created if empty); the caller calls `flush`
+    and commits. ``document_terms`` gives the extra words of a document's free-text index (the
+    names and synonyms of the techniques its text names).
+
+    Rows that hang off a dataset (links, parameters, files, its text index) are written in
+    batches, and objects that many datasets share (documents, techniques, instruments, samples)
+    are written once per build unless they change."""
+
+    BATCH = 2_000  # datasets whose rows are written together
 
     def __init__(self, db: sqlite3.Connection, document_terms: Callable[[dict], Iterable[str]] = lambda d: ()) -> None:
         create(db)
         self.db = db
         self.document_terms = document_terms
+        self._known: dict[tuple[str, Any], tuple[str, int]] = {}  # (table, key) -> (JSON written, row)
+        self._rows: dict[str, list[tuple]] = {name: [] for name in _BATCHED}
+        self._pending = 0
 
     def put_instrument(self, instrument: dict) -> int:
         """Insert or update an instrument (matched by pid, else name)."""
@@ -111,7 +150,7 @@ class Writer:
         """Insert or replace the dataset with ``dataset["pid"]`` and everything nested in it
         (documents, techniques, instrument, parameters, files, samples); ``synonyms`` are extra
         words for its free-text index (the synonyms of its techniques). Returns its row number."""
-        db = self.db
+        db, rows = self.db, self._rows
         pid = str(dataset["pid"])
         instrument = dataset.get("instrument")
         instrument_n = None
@@ -119,47 +158,57 @@ class Writer:
             instrument_n = self.put_instrument(instrument)
         elif isinstance(dataset.get("instrumentId"), str):
             instrument_n = self._upsert("instrument", dataset["instrumentId"], {"pid": dataset["instrumentId"]})
-        (n,) = db.execute(
-            "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE "
-            "SET doc = excluded.doc, instrument = excluded.instrument RETURNING n",
-            (pid, _dumps(_own(dataset, MODELS["Dataset"].fields)), instrument_n),
-        ).fetchone()
-        self._clear_dataset(n)
+        doc = _dumps(_own(dataset, MODELS["Dataset"].fields))
+        found = db.execute("SELECT n FROM dataset WHERE id = ?", (pid,)).fetchone()
+        if found is None:
+            n = db.execute(
+                "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?)", (pid, doc, instrument_n)
+            ).lastrowid
+        else:
+            (n,) = found
+            self.flush()  # its earlier rows may still be in the batch
+            db.execute("UPDATE dataset SET doc = ?, instrument = ? WHERE n = ?", (doc, instrument_n, n))
+            self._clear_dataset(n)
         terms: list[str] = list(synonyms)
         for technique in dataset.get("techniques") or ():
             if isinstance(technique, dict) and (technique.get("pid") or technique.get("name")):
                 key = str(technique.get("pid") or technique["name"])
                 panet = technique.get("panetId") or (key if key.startswith(NAMESPACE) else None)
-                t = self._upsert("technique", key, technique, panet=panet)
-                db.execute("INSERT OR IGNORE INTO dataset_technique VALUES (?, ?)", (t, n))
+                rows["dataset_technique"].append((self._upsert("technique", key, technique, panet=panet), n))
                 terms.append(str(technique.get("name") or ""))
         for document in dataset.get("documents") or ():
             if isinstance(document, dict) and document.get("pid"):
-                d = self.put_document(document, link=False)
-                db.execute("INSERT OR IGNORE INTO document_dataset VALUES (?, ?)", (d, n))
+                rows["document_dataset"].append((self.put_document(document, link=False), n))
                 terms += [k for k in document.get("keywords") or () if isinstance(k, str)]
         for sample in dataset.get("samples") or ():
             if isinstance(sample, dict) and (sample.get("pid") or sample.get("name")):
-                s = self._upsert("sample", str(sample.get("pid") or sample["name"]), sample)
-                db.execute("INSERT OR IGNORE INTO dataset_sample VALUES (?, ?)", (n, s))
+                rows["dataset_sample"].append(
+                    (n, self._upsert("sample", str(sample.get("pid") or sample["name"]), sample))
+                )
                 terms.append(str(sample.get("name") or ""))
-        self._put_parameters(dataset.get("parameters"), "dataset", n)
+        rows["parameter"] += _parameters(dataset.get("parameters"), n, None)
         for file in dataset.get("files") or ():
             if isinstance(file, dict) and file.get("name"):
-                doc = _own(file, ("id", "name", "path", "size"))
-                db.execute(
-                    "INSERT INTO file(id, doc, dataset) VALUES (?, ?, ?)", (file.get("id"), _dumps(doc), n)
-                )
+                rows["file"].append((file.get("id"), _dumps(_own(file, MODELS["File"].fields)), n))
         if isinstance(instrument, dict):
             terms += [str(instrument.get(k) or "") for k in ("name", "facility")]
-        db.execute(
-            "INSERT INTO dataset_text(rowid, title, terms) VALUES (?, ?, ?)",
-            (n, str(dataset.get("title") or ""), " ".join(t for t in terms if t)),
-        )
+        rows["dataset_text"].append((n, str(dataset.get("title") or ""), " ".join(t for t in terms if t)))
+        self._pending += 1
+        if self._pending >= self.BATCH:
+            self.flush()
         return n
+
+    def flush(self) -> None:
+        """Write the batched rows."""
+        for table, statement in _BATCHED.items():
+            if self._rows[table]:
+                self.db.executemany(statement, self._rows[table])
+                self._rows[table].clear()
+        self._pending = 0
 
     def delete_dataset(self, pid: str) -> bool:
         """Remove the dataset ``pid`` (an OAI-PMH deletion); True if it was there."""
+        self.flush()
         row = self.db.execute("DELETE FROM dataset WHERE id = ? RETURNING n", (pid,)).fetchone()
         if row is None:
             return False
@@ -178,7 +227,11 @@ class Writer:
         """Insert or update the document ``document["pid"]`` with its members and parameters; with
         ``link``, nested ``datasets`` (objects) are put too and pids of stored datasets linked."""
         db = self.db
-        n = self._upsert("document", str(document["pid"]), document)
+        key = str(document["pid"])
+        known = self._known.get(("document", key))
+        n = self._upsert("document", key, document)
+        if known is not None and known == self._known[("document", key)] and not link:
+            return n  # a document many datasets share, written already in this build
         if document.get("members") is not None:
             db.execute("DELETE FROM member WHERE document = ?", (n,))
             for member in document["members"]:
@@ -186,13 +239,18 @@ class Writer:
                     self._put_member(member, n)
         if document.get("parameters") is not None:
             db.execute("DELETE FROM parameter WHERE document = ?", (n,))
-            self._put_parameters(document["parameters"], "document", n)
+            db.executemany(_BATCHED["parameter"], _parameters(document["parameters"], None, n))
         keywords = [k for k in document.get("keywords") or () if isinstance(k, str)]
         db.execute("DELETE FROM document_text WHERE rowid = ?", (n,))
         db.execute(
             "INSERT INTO document_text(rowid, title, summary, keywords, terms) VALUES (?, ?, ?, ?, ?)",
-            (n, str(document.get("title") or ""), str(document.get("summary") or ""), " ".join(keywords),
-             " ".join(self.document_terms(document))),
+            (
+                n,
+                str(document.get("title") or ""),
+                str(document.get("summary") or ""),
+                " ".join(keywords),
+                " ".join(self.document_terms(document)),
+            ),
         )
         if link:
             for dataset in document.get("datasets") or ():
@@ -222,39 +280,30 @@ class Writer:
         )
 
     # -- shared ---------------------------------------------------------------------------
-    def _put_parameters(self, parameters: Any, owner: str, n: int) -> None:
-        for parameter in parameters or ():
-            if not isinstance(parameter, dict) or not isinstance(parameter.get("name"), str):
-                continue
-            value, unit = parameter.get("value"), parameter.get("unit") or ""
-            si = si_unit = None
-            if isinstance(value, int | float) and not isinstance(value, bool) and unit:
-                try:
-                    si, si_unit = to_si(value, unit)
-                except UnitError:
-                    pass  # kept and shown as written; a query with a unit does not match it
-            doc = _own(parameter, ("id", "name", "value", "unit"))
-            self.db.execute(
-                f"INSERT INTO parameter(id, doc, {owner}, name, si, si_unit) VALUES (?, ?, ?, ?, ?, ?)",
-                (parameter.get("id"), _dumps(doc), n, parameter["name"], si, si_unit),
-            )
-
     def _upsert(self, table: str, key: str | int, obj: dict, panet: str | None = None) -> int:
         """The row of ``key`` in ``table``, its JSON merged with ``obj``'s properties (new values win)."""
-        obj = _own(obj, next(m.fields for m in MODELS.values() if m.table == table))
+        doc = _dumps(_own(obj, _FIELDS[table]))
+        known = self._known.get((table, key))
+        if known is not None and known[0] == doc:
+            return known[1]
         extra = ", panet = coalesce(excluded.panet, panet)" if table == "technique" else ""
         if table == "technique":
-            columns, values = "id, doc, panet", (key, _dumps(obj), panet)
+            columns, values = "id, doc, panet", (key, doc, panet)
         else:
-            columns, values = "id, doc", (key, _dumps(obj))
+            columns, values = "id, doc", (key, doc)
         marks = ", ".join("?" * len(values))
         (n,) = self.db.execute(
             f"INSERT INTO {table}({columns}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE "
             f"SET doc = json_patch(doc, excluded.doc){extra} RETURNING n",
             values,
         ).fetchone()
+        if len(self._known) >= 200_000:  # memory stays bounded however long the build
+            self._known.clear()
+        self._known[(table, key)] = (doc, n)
         return n
 
     def set_meta(self, key: str, value: str) -> None:
         """Remember ``value`` under ``key`` (the ontology checksum, an OAI-PMH datestamp)."""
-        self.db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        self.db.execute(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value)
+        )

@@ -4,12 +4,11 @@ units and answered in the unit the client asked for (``doc/query.md``). Conversi
 °C and °F have an offset), so converting a million stored parameters costs no pint call each.
 
 >>> to_si(930, "eV")
-(1.4900302...e-16, 'kilogram * meter ** 2 / second ** 2')
+(1.49002...e-16, 'kilogram * meter ** 2 / second ** 2')
 >>> from_si(*to_si(20, "celsius"), "celsius")
 20.0...
 >>> to_si(1, "parsecs per fortnight of beer")
 Traceback (most recent call last):
-...
 panet.catalogue.units.UnitError: unknown unit 'parsecs per fortnight of beer'
 """
 
@@ -27,7 +26,7 @@ class UnitError(PanetError, ValueError):
 
 
 @cache
-def _registry():  # noqa: ANN202 - pint is imported on first use: it costs ~0.3 s
+def _registry():
     import pint
 
     return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
