@@ -105,6 +105,7 @@ def build(
         writer.flush()
         writer.set_meta("ontology", onto.checksum)
         db.execute("COMMIT")
+        db.execute("ANALYZE")  # index statistics, so that SQLite plans queries by selectivity
     except BaseException:
         if db.in_transaction:
             db.execute("ROLLBACK")

@@ -44,7 +44,10 @@ CREATE TABLE IF NOT EXISTS instrument(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE,
 CREATE TABLE IF NOT EXISTS dataset(
     n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL, instrument INTEGER);
 CREATE INDEX IF NOT EXISTS dataset_by_instrument ON dataset(instrument);
+CREATE INDEX IF NOT EXISTS dataset_by_public ON dataset(json_extract(doc, '$.isPublic'));
+CREATE INDEX IF NOT EXISTS dataset_by_date ON dataset(json_extract(doc, '$.creationDate'));
 CREATE TABLE IF NOT EXISTS document(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS document_by_type ON document(json_extract(doc, '$.type'));
 CREATE TABLE IF NOT EXISTS document_dataset(
     document INTEGER NOT NULL, dataset INTEGER NOT NULL, PRIMARY KEY(document, dataset)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS document_dataset_by_dataset ON document_dataset(dataset, document);
