@@ -91,7 +91,7 @@ def by_hand(store: Path, onto) -> dict[str, object]:
             "SELECT count(*) FROM dataset WHERE json_extract(doc, '$.isPublic') = 1"
         ).fetchone(),
         "free text 'SAXS casein', limit 100": lambda: db.execute(
-            "SELECT rowid, bm25(dataset_text) FROM dataset_text WHERE dataset_text MATCH '\"saxs\" OR \"casein\"' "
+            'SELECT rowid, bm25(dataset_text) FROM dataset_text WHERE dataset_text MATCH \'"saxs" OR "casein"\' '
             "ORDER BY bm25(dataset_text) LIMIT 100"
         ).fetchall(),
     }
@@ -129,7 +129,9 @@ def main() -> None:
             ),
         }
         hand = by_hand(store, onto)
-        assert len(catalogue.find("Dataset", TECHNIQUE_AND_PARAMETER)) == len(hand["technique + parameter, limit 100"]())
+        assert len(catalogue.find("Dataset", TECHNIQUE_AND_PARAMETER)) == len(
+            hand["technique + parameter, limit 100"]()
+        )
         print(f"\nqueries on {args.records:,} datasets, {args.repeat} runs each, in process (ms)")
         print(f"{'query':<36} {'p50':>7} {'p99':>7} {'target':>7} {'p99/target':>10} {'SQL p50':>8} {'÷ SQL':>6}")
         for name, (target, run) in ours.items():

@@ -53,6 +53,8 @@ class Model:
     text_fields: tuple[str, ...]
     relations: dict[str, Relation] = field(default_factory=dict)
     id_field: str = "pid"
+    #: properties kept in a column of their own (indexed), not only in ``doc``
+    columns: tuple[str, ...] = ()
     #: foreign keys shown on the object, as LoopBack's belongsTo does: name -> (column, target table)
     foreign_keys: tuple[tuple[str, str, str], ...] = ()
 
@@ -134,6 +136,7 @@ MODELS: dict[str, Model] = {
         },
         id_field="id",
         foreign_keys=(("datasetId", "dataset", "dataset"), ("documentId", "document", "document")),
+        columns=("name",),
     ),
     "File": Model(
         "File",

@@ -105,11 +105,11 @@ def parse_includes(spec: Mapping[str, Any], path: str) -> list[Include]:
 class Compiler:
     """Builds SQL conditions for one request; the values to bind collect in ``values``."""
 
-    def __init__(self, ontology: Any, count: Callable[[str, list[Any]], int] | None = None) -> None:
+    def __init__(self, ontology: Any, run: Callable[[str, list[Any]], list[tuple]] | None = None) -> None:
         self.ontology = ontology
         self.values: list[Any] = []
         self._aliases = 0
-        self._count = count
+        self._run = run  # the store, to plan by what it holds; None: plain SQL, no look at the data
 
     def selects(self, model: Model, spec: Mapping[str, Any], alias: str, path: str) -> str:
         """The condition a filter (or scope) puts on rows ``alias`` of ``model``: its where, and
@@ -132,14 +132,25 @@ class Compiler:
         if owner is None:  # belongsTo: the owner row names the target
             return f"EXISTS (SELECT 1 {join} AND {condition})"
         source = join.split(" WHERE ")[0]
-        if self._count is not None and self._dense(source, condition, self.values[start:]):
+        if self._run is not None and target.name == "Technique":  # few rows: resolve them first, then
+            values = self.values[start:]  # the link table's (technique, dataset) index does the rest
+            del self.values[start:]
+            rows = self._run(f"SELECT {inner}.n FROM technique {inner} WHERE {condition}", values)
+            join, owner = (
+                f"FROM dataset_technique {inner}_link WHERE {inner}_link.dataset = {alias}.n",
+                f"{inner}_link.dataset",
+            )
+            source = f"FROM dataset_technique {inner}_link"
+            condition = f"{inner}_link.technique IN (SELECT value FROM json_each({self.bind(json.dumps([r[0] for r in rows]))}))"
+        if self._run is not None and self._dense(source, condition, self.values[start:]):
             return f"EXISTS (SELECT 1 {join} AND {condition})"  # many owners match: probe them in page order
         return f"{alias}.n IN (SELECT {owner} {source} WHERE {condition})"  # few: collect them from the index
 
     def _dense(self, source: str, condition: str, values: list[Any]) -> bool:
         """Whether at least `DENSE` related rows match (counted no further than that)."""
-        assert self._count is not None
-        return self._count(f"SELECT count(*) FROM (SELECT 1 {source} WHERE {condition} LIMIT {DENSE})", values) >= DENSE
+        assert self._run is not None
+        found = self._run(f"SELECT count(*) FROM (SELECT 1 {source} WHERE {condition} LIMIT {DENSE})", values)
+        return found[0][0] >= DENSE
 
     # -- where ----------------------------------------------------------------------------
     def where(self, model: Model, where: Any, alias: str, path: str, unit: str | None = None) -> str:
@@ -177,7 +188,10 @@ class Compiler:
         """One property condition: ``value`` or ``{operator: value}``."""
         if field not in model.fields:
             raise FilterError(path, f"{model.name} has no property {field!r}; it has {', '.join(model.fields)}")
-        column = f"{alias}.id" if field == model.id_field else f"json_extract({alias}.doc, '$.{field}')"
+        if field == model.id_field or field in model.columns:
+            column = f"{alias}.{'id' if field == model.id_field else field}"
+        else:
+            column = f"json_extract({alias}.doc, '$.{field}')"
         return self.compare(column, condition, path)
 
     def compare(self, column: str, condition: Any, path: str) -> str:

@@ -105,8 +105,7 @@ class Catalogue:
         spec = _spec(filter, FILTER_KEYS, "filter")
         kind = _model(model)
         limit, skip = self._page(spec, "filter")
-        dense = self._count_at_most if not query and limit + skip <= self.max_limit else None
-        compiler = Compiler(self.ontology, dense)
+        compiler = Compiler(self.ontology, None if query else self._run)
         condition = compiler.selects(kind, spec, "o", "filter")
         order = _order(kind, spec.get("order"), "filter.order", "o")
         columns = _columns(kind, "o")
@@ -200,9 +199,6 @@ class Catalogue:
             )
         skip = _count(spec.get("skip"), f"{path}.skip") or _count(spec.get("offset"), f"{path}.offset") or 0
         return limit, skip
-
-    def _count_at_most(self, sql: str, values: list[Any]) -> int:
-        return self._run(sql, values)[0][0]
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
