@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_records import write_input  # noqa: E402
+from bench_records import write_input
 
 BUILD_TARGET = 20_000  # records/s
 _BUILD = (
