@@ -136,12 +136,11 @@ class Compiler:
             values = self.values[start:]  # the link table's (technique, dataset) index does the rest
             del self.values[start:]
             rows = self._run(f"SELECT {inner}.n FROM technique {inner} WHERE {condition}", values)
-            join, owner = (
-                f"FROM dataset_technique {inner}_link WHERE {inner}_link.dataset = {alias}.n",
-                f"{inner}_link.dataset",
-            )
-            source = f"FROM dataset_technique {inner}_link"
-            condition = f"{inner}_link.technique IN (SELECT value FROM json_each({self.bind(json.dumps([r[0] for r in rows]))}))"
+            link = f"{inner}_link"
+            source, owner = f"FROM dataset_technique {link}", f"{link}.dataset"
+            join = f"{source} WHERE {link}.dataset = {alias}.n"
+            numbers = self.bind(json.dumps([row[0] for row in rows]))
+            condition = f"{link}.technique IN (SELECT value FROM json_each({numbers}))"
         if self._run is not None and self._dense(source, condition, self.values[start:]):
             return f"EXISTS (SELECT 1 {join} AND {condition})"  # many owners match: probe them in page order
         return f"{alias}.n IN (SELECT {owner} {source} WHERE {condition})"  # few: collect them from the index
