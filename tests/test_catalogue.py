@@ -299,3 +299,20 @@ def test_an_oai_pmh_feed_is_harvested_and_later_builds_ask_only_for_changes(tmp_
     assert catalogue.find(
         "Dataset", {"include": [{"relation": "techniques", "scope": {"where": {"name": "small angle scattering"}}}]}
     )
+
+
+def test_two_includes_of_one_relation_must_both_match_and_show_each_object_once(spec: Catalogue):
+    def parameter(name, value):
+        return {"relation": "parameters", "scope": {"where": {"and": [{"name": name}, {"value": value}]}}}
+
+    both = spec.find("Dataset", {"include": [parameter("chemical_formula", "Cu"), parameter("sample_state", "solid")]})
+    assert [(d["pid"], [p["name"] for p in d["parameters"]]) for d in both] == [
+        ("20.500.12269/panosc-dataset1", ["chemical_formula", "sample_state"])
+    ]
+    again = spec.find(
+        "Dataset", {"include": [parameter("chemical_formula", "Cu"), parameter("chemical_formula", "Cu")]}
+    )
+    assert [p["name"] for p in again[0]["parameters"]] == ["chemical_formula"]
+    assert (
+        spec.find("Dataset", {"include": [parameter("chemical_formula", "Cu"), parameter("sample_state", "gas")]}) == []
+    )

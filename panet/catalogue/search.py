@@ -157,7 +157,9 @@ class Catalogue:
 
     # -- internals ------------------------------------------------------------------------
     def _include(self, kind: Model, numbers: list[int], objects: list[dict], includes: list[Include]) -> None:
-        """Add each include's related objects to ``objects`` (rows ``numbers`` of ``kind``)."""
+        """Add each include's related objects to ``objects`` (rows ``numbers`` of ``kind``); two
+        includes of one relation add the objects either selects, each once."""
+        shown: dict[tuple[int, str], set[int]] = {}  # (object, relation) -> related rows included
         for include in includes:
             relation = relation_of(kind, include.relation, include.path)
             target = MODELS[relation.target]
@@ -175,19 +177,18 @@ class Catalogue:
             for row in rows:
                 found.setdefault(row[0], []).append((row[1], _object(target, row[1:], score=None, unit=unit)))
             nested = parse_includes(include.scope, include.path)
-            limit = include.scope.get("limit")
-            skip = include.scope.get("skip") or include.scope.get("offset") or 0
-            for number, obj in zip(numbers, objects, strict=True):
-                pairs = found.get(number, [])
-                if isinstance(limit, int) or skip:
-                    pairs = pairs[skip : skip + limit if isinstance(limit, int) and limit > 0 else None]
+            limit = _count(include.scope.get("limit"), f"{include.path}.limit")
+            skip = _count(include.scope.get("skip"), f"{include.path}.skip") or 0
+            for index, (number, obj) in enumerate(zip(numbers, objects, strict=True)):
+                pairs = found.get(number, [])[skip : skip + limit if limit else None]
                 if nested:
                     self._include(target, [n for n, _ in pairs], [o for _, o in pairs], nested)
+                seen = shown.setdefault((index, include.relation), set())
+                pairs = [(n, o) for n, o in pairs if n not in seen]
+                seen.update(n for n, _ in pairs)
                 related = _project([o for _, o in pairs], include.scope.get("fields"), f"{include.path}.fields")
                 if relation.many:
-                    merged = obj.get(include.relation) or []
-                    seen = {id(o) for o in merged}
-                    obj[include.relation] = merged + [o for o in related if id(o) not in seen]
+                    obj[include.relation] = (obj.get(include.relation) or []) + related
                 elif related:
                     obj[include.relation] = related[0]
 
