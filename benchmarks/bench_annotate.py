@@ -66,7 +66,9 @@ class Panet:
         import panet
 
         self.onto = panet.load()
-        self.onto.annotator()  # reads the mapping files and release history once (see cold_build)
+        from panet.annotate import annotator_for
+
+        annotator_for(self.onto, {})  # reads the mapping files and release history once (see cold_build)
 
     def build(self) -> None:
         from panet.annotate import Annotator
@@ -157,7 +159,8 @@ def cold_build() -> float:
     """panet: first annotator in a fresh interpreter, after load (the index cache is warm; the
     mapping files and the release history are read for the first time in that process)."""
     code = (
-        "import time, panet; onto = panet.load(); t = time.perf_counter(); onto.annotator(); "
+        "import time, panet; from panet.annotate import annotator_for; onto = panet.load(); "
+        "t = time.perf_counter(); annotator_for(onto, {}); "
         "print(time.perf_counter() - t)"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

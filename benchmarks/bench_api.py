@@ -1,15 +1,19 @@
 """Service load benchmark, loopback only: req/s and latency of panet's endpoints against a
-hello-world endpoint on the same server in the same run, then a soak.
+plain hello-world FastAPI app, both under one uvicorn worker, in the same run; then a soak.
 
     python benchmarks/bench_api.py [--seconds 10] [--soak 60] [--connections 10]
 
-Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``). Starts one uvicorn worker on a free
-127.0.0.1 port (the app of ``panet serve`` plus ``GET /hello``, access log off for both), runs
-each row for ``--seconds`` with ``--connections`` clients, in ``--rounds`` short runs each next
-to a hello-world run (median req/s, median ratio), then for half as long with one client
-(p50 and p99 latency, without queueing behind other clients). The soak
-runs ``GET /terms/PaNET01188`` for ``--soak`` seconds and reports errors and the server's
-memory (its process and the SPARQL workers) at the start and the end.
+Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``). Starts ``panet serve`` as a user runs it
+and, next to it, the hello-world app of ``hello_app.py`` under the same uvicorn with the same
+options (``hello_command``), each on a free 127.0.0.1 port. Each row runs for ``--seconds``
+with ``--connections`` clients, in ``--rounds`` short runs each next to a hello-world run
+(median req/s, median ratio; also the ratio of requests per CPU second of the server, which
+the other programs on a shared machine disturb far less than req/s), then for half as long with
+one client (p50 and p99 latency, without queueing behind other clients). Rows with a target
+(issue 16: technique, term and search routes at least 0.8x hello-world, by both ratios) say
+whether they meet it. The soak runs
+``GET /terms/PaNET01188`` for ``--soak`` seconds and reports errors and the server's memory (its
+process and any SPARQL workers) at the start and the end.
 
 To add a row, append to ``ROWS``: ``Row("label", "/path?query")``, or with a body
 ``Row("label", "/path", method="POST", body="...", content_type="application/json")``, or
@@ -28,6 +32,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 HIERARCHY_QUERY = "SELECT ?t WHERE { ?t rdfs:subClassOf panet:PaNET01124 }"
@@ -41,6 +46,7 @@ class Row:
     body: str | None = None
     content_type: str | None = None
     variants: tuple[str, ...] = ()  # paths asked in turn instead of ``path`` (e.g. to miss caches)
+    target: float | None = None  # least req/s ratio to hello-world the row must reach
 
 
 def pan_ontology(where: dict, spelling: int = 0) -> str:
@@ -58,11 +64,13 @@ def pan_ontology(where: dict, spelling: int = 0) -> str:
 TWO_NAMES = {"and": [{"name": "small angle scattering"}, {"name": "x-ray probe"}]}
 
 
-HELLO = Row("GET /hello (hello-world)", "/hello")
+ROUTE_TARGET = 0.8  # issue 16: technique, term and search routes against hello-world
+HELLO = Row("GET /hello (hello-world app)", "/hello")
 ROWS = [
-    Row("GET /terms/PaNET01188", "/terms/PaNET01188"),
+    Row("GET /terms/PaNET01188", "/terms/PaNET01188", target=ROUTE_TARGET),
     Row("GET /terms/SAXS (label)", "/terms/SAXS"),
-    Row("GET /search?q=scattering", "/search?q=scattering"),
+    Row("GET /search?q=scattering", "/search?q=scattering", target=ROUTE_TARGET),
+    Row("GET /techniques/PaNET01188", "/techniques/PaNET01188", target=ROUTE_TARGET),
     Row("GET /ols/api/search?q=saxs", "/ols/api/search?q=saxs"),
     Row("GET /sparql (hierarchy query)", "/sparql?query=" + quote(HIERARCHY_QUERY)),
     Row(
@@ -72,7 +80,7 @@ ROWS = [
         body='{"text": "In-situ GISAXS and x-ray diffraction of block copolymer thin films"}',
         content_type="application/json",
     ),
-    Row("pan-ontology: name", pan_ontology({"name": "small angle scattering"})),
+    Row("pan-ontology: name", pan_ontology({"name": "small angle scattering"}), target=ROUTE_TARGET),
     Row("pan-ontology: pid", pan_ontology({"pid": "http://purl.org/pan-science/PaNET/PaNET01200"})),
     Row("pan-ontology: and of two names", pan_ontology(TWO_NAMES)),
     Row("pan-ontology: or, one negated", pan_ontology({"or": [{"name": "SAXS"}, {"name": {"neq": "XES"}}]})),
@@ -85,19 +93,33 @@ ROWS = [
 ]
 
 
-def serve(port: int) -> None:
-    """Child process: the service app plus /hello, one uvicorn worker."""
-    import uvicorn
+def panet_command(port: int) -> list[str]:
+    """``panet serve`` on ``port``, as a user runs it (the installed console script)."""
+    script = Path(sys.executable).with_name("panet")
+    start = [str(script)] if script.exists() else [sys.executable, "-m", "panet"]
+    return [*start, "serve", "--host", "127.0.0.1", "--port", str(port)]
 
-    from panet.api import create_app
 
-    app = create_app()
+def hello_command(port: int) -> list[str]:
+    """The hello-world app under uvicorn with ``panet serve``'s options."""
+    from panet.cli.serve import MAX_REQUEST_HEAD_BYTES
 
-    @app.get("/hello")
-    async def hello() -> dict[str, str]:
-        return {"hello": "world"}
-
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "hello_app:app",
+        "--app-dir",
+        str(Path(__file__).resolve().parent),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "info",
+        "--h11-max-incomplete-event-size",
+        str(MAX_REQUEST_HEAD_BYTES),
+    ]
 
 
 def free_port() -> int:
@@ -108,7 +130,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_up(base: str, process: subprocess.Popen) -> None:
+def wait_up(base: str, path: str, process: subprocess.Popen) -> None:
     import httpx
 
     deadline = time.monotonic() + 120
@@ -116,7 +138,7 @@ def wait_up(base: str, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             sys.exit(f"the server exited with {process.returncode}")
         try:
-            if httpx.get(base + "/health", timeout=1).status_code == 200:
+            if httpx.get(base + path, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.2)
@@ -128,8 +150,16 @@ def whole(seconds: float) -> int:
     return max(1, round(seconds))
 
 
-def wrk(base: str, row: Row, seconds: float, connections: int) -> dict[str, float]:
-    """One wrk run: requests/s, p50 and p99 in ms, and errors (non-2xx and socket errors)."""
+@dataclass(frozen=True)
+class Server:
+    base: str  # http://127.0.0.1:PORT
+    pid: int
+
+
+def wrk(server: Server, row: Row, seconds: float, connections: int) -> dict[str, float]:
+    """One wrk run: requests/s, requests per CPU second of the server (its process and
+    children: what one core would serve, whatever else the machine runs), p50 and p99 in ms,
+    and errors (non-2xx and socket errors)."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{whole(seconds)}s", "--latency"]
     script = None
     if row.method != "GET" or row.body is not None or row.variants:
@@ -146,36 +176,45 @@ def wrk(base: str, row: Row, seconds: float, connections: int) -> dict[str, floa
         script.close()
         command += ["-s", script.name]
     try:
-        out = subprocess.run([*command, base + row.path], capture_output=True, text=True, check=True).stdout
+        cpu = tree_cpu_seconds(server.pid)
+        out = subprocess.run([*command, server.base + row.path], capture_output=True, text=True, check=True).stdout
+        cpu = tree_cpu_seconds(server.pid) - cpu
     finally:
         if script is not None:
             os.unlink(script.name)
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = float(re.search(r"(\d+) requests in", out).group(1))
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "per_cpu": requests / max(cpu, 0.01),
         "p50": _ms(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1)),
         "p99": _ms(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1)),
-        "requests": float(re.search(r"(\d+) requests in", out).group(1)),
+        "requests": requests,
         "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
     }
 
 
-def paired(base: str, row: Row, seconds: float, connections: int, rounds: int) -> tuple[float, float, float]:
-    """Median req/s of ``row`` and median ratio to hello-world, over ``rounds`` short runs each
-    next to a hello-world run (alternating which goes first): pairs seconds apart stay fair on a
-    machine whose load drifts."""
+def paired(
+    server: Server, hello_server: Server, row: Row, seconds: float, connections: int, rounds: int
+) -> tuple[float, float, float, float]:
+    """Median req/s of ``row`` and its median ratios to hello-world (req/s, and req per server
+    CPU second), over ``rounds`` short runs each next to a hello-world run (alternating which
+    goes first): pairs seconds apart stay fair on a machine whose load drifts."""
     from statistics import median
 
-    rates, ratios, errors = [], [], 0.0
+    rates, ratios, cpu_ratios, errors = [], [], [], 0.0
     for i in range(rounds):
-        first, second = (row, HELLO) if i % 2 == 0 else (HELLO, row)
-        a, b = wrk(base, first, seconds / rounds, connections), wrk(base, second, seconds / rounds, connections)
+        runs = [(server, row), (hello_server, HELLO)]
+        (first_server, first), (second_server, second) = runs if i % 2 == 0 else runs[::-1]
+        a = wrk(first_server, first, seconds / rounds, connections)
+        b = wrk(second_server, second, seconds / rounds, connections)
         result, hello = (a, b) if first is row else (b, a)
         rates.append(result["rps"])
         ratios.append(result["rps"] / hello["rps"])
+        cpu_ratios.append(result["per_cpu"] / hello["per_cpu"])
         errors += result["errors"] + hello["errors"]
-    return median(rates), median(ratios), errors
+    return median(rates), median(ratios), median(cpu_ratios), errors
 
 
 def _lua(text: str) -> str:
@@ -203,46 +242,77 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its living descendants (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10, help="duration of each row (default 10)")
     parser.add_argument("--soak", type=float, default=60, help="soak duration in seconds (default 60; 0 = none)")
     parser.add_argument("--connections", type=int, default=10, help="concurrent connections (default 10)")
     parser.add_argument("--rounds", type=int, default=5, help="hello/row pairs per row (default 5)")
-    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # internal: run the server
+    parser.add_argument("--only", help="run only the rows whose label contains this text")
     args = parser.parse_args()
-    if args.serve:
-        serve(args.serve)
-        return
     if subprocess.run(["which", "wrk"], capture_output=True, check=False).returncode:
         sys.exit("bench_api needs wrk: apt-get install wrk (or brew install wrk)")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    rows = [row for row in ROWS if args.only is None or args.only in row.label]
+    port, hello_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(port)], env=env)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    process = subprocess.Popen(panet_command(port), **quiet)
+    hello_process = subprocess.Popen(hello_command(hello_port), **quiet)
+    server = Server(f"http://127.0.0.1:{port}", process.pid)
+    hello_server = Server(f"http://127.0.0.1:{hello_port}", hello_process.pid)
     try:
-        wait_up(base, server)
-        for row in (HELLO, *ROWS):  # warm-up: caches, worker start-up
-            wrk(base, row, 1, args.connections)
+        wait_up(server.base, "/health", process)
+        wait_up(hello_server.base, "/hello", hello_process)
+        wrk(hello_server, HELLO, 1, args.connections)  # warm-up: caches, worker start-up
+        for row in rows:
+            wrk(server, row, 1, args.connections)
         print(
             f"# panet service benchmark, {time.strftime('%Y-%m-%d')}, {platform.node()}: {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}, one uvicorn worker; req/s: wrk -t1 -c{args.connections}, "
+            f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}; panet serve and a hello-world "
+            f"FastAPI app, one uvicorn worker each; req/s: wrk -t1 -c{args.connections}, "
             f"median of {args.rounds} x {whole(args.seconds / args.rounds)} s; "
-            f"latency: wrk -c1 for {whole(args.seconds / 2)} s"
+            f"latency: wrk -c1 for {whole(args.seconds / 2)} s; "
+            "per CPU: requests per CPU second of the server process (what one free core serves)"
         )
-        print(f"| {'endpoint':<34} | {'req/s':>8} | {'vs hello':>8} | {'p50 ms':>7} | {'p99 ms':>7} | errors |")
-        print(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|-------:|")
-        for row in (HELLO, *ROWS):
-            load, ratio, errors = paired(base, row, args.seconds, args.connections, args.rounds)
-            alone = wrk(base, row, args.seconds / 2, 1)  # latency of one client: no queueing
+        print(
+            f"| {'endpoint':<34} | {'req/s':>8} | {'vs hello':>8} | {'per CPU vs hello':>16} | {'target':>12} "
+            f"| {'p50 ms':>7} | {'p99 ms':>7} | errors |"
+        )
+        print(f"|{'-' * 36}|{'-' * 9}:|{'-' * 9}:|{'-' * 17}:|{'-' * 13}:|{'-' * 8}:|{'-' * 8}:|-------:|")
+        for row in (HELLO, *rows):
+            row_server = hello_server if row is HELLO else server
+            load, ratio, cpu_ratio, errors = paired(
+                row_server, hello_server, row, args.seconds, args.connections, args.rounds
+            )
+            alone = wrk(row_server, row, args.seconds / 2, 1)  # latency of one client: no queueing
+            target = ""
+            if row.target is not None:
+                target = f"≥{row.target}x " + ("met" if min(ratio, cpu_ratio) >= row.target else "MISSED")
             print(
-                f"| {row.label:<34} | {load:>8.0f} | {ratio:>7.2f}x | "
+                f"| {row.label:<34} | {load:>8.0f} | {ratio:>7.2f}x | {cpu_ratio:>15.2f}x | {target:>12} | "
                 f"{alone['p50']:>7.2f} | {alone['p99']:>7.2f} | {errors + alone['errors']:>6.0f} |",
                 flush=True,
             )
         if args.soak:
             before = tree_rss_mb(server.pid)
-            result = wrk(base, ROWS[0], args.soak, args.connections)
+            result = wrk(server, ROWS[0], args.soak, args.connections)
             after = tree_rss_mb(server.pid)
             print(
                 f"\nsoak: {ROWS[0].label} for {args.soak:g} s: {result['requests']:.0f} requests, "
@@ -250,8 +320,9 @@ def main() -> None:
                 f"server memory {before:.0f} MB -> {after:.0f} MB"
             )
     finally:
-        server.terminate()
-        server.wait(15)
+        for running in (process, hello_process):
+            running.terminate()
+            running.wait(15)
 
 
 if __name__ == "__main__":

@@ -77,9 +77,10 @@ def per_call(function: Callable[[], object], budget: float = 0.2) -> float:
 # -- each tool's way of answering the questions ------------------------------------------
 def panet_ops(file: str) -> dict[str, Callable[[], object]]:
     import panet
+    from panet.search import search_index
 
     onto = panet.load(file)
-    memo = onto._search_index().ranked
+    memo = search_index(onto).ranked
 
     def first_time(text: str) -> list:
         memo.clear()  # what a query costs the first time it is asked

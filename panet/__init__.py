@@ -33,6 +33,7 @@ __all__ = [
     "diff",
     "load",
     "releases",
+    "resolve_ontology",
     "shipped_path",
     "validate",
 ]
@@ -47,7 +48,8 @@ _LAZY = {
     "PanetError": "panet.errors",
     "UnknownVersion": "panet.errors",
     "DeprecatedTermWarning": "panet.errors",
-    "releases": "panet.versions",
+    "releases": "panet.shipped",
+    "resolve_ontology": "panet.shipped",
     "diff": "panet.changes",
     "MappingLoadError": "panet.errors",
     "OptionError": "panet.errors",
@@ -79,8 +81,8 @@ if TYPE_CHECKING:
     from panet.search import Hit
     from panet.shacl import validate
     from panet.shacl.report import Report
+    from panet.shipped import releases, resolve_ontology
     from panet.term import Term
-    from panet.versions import releases
 
 
 def __getattr__(name: str) -> Any:

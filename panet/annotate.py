@@ -26,8 +26,11 @@ How it matches (docs/annotate.md has the full story):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from bisect import bisect_left
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from panet.errors import OptionError
@@ -40,7 +43,17 @@ if TYPE_CHECKING:
     from panet.ontology import Ontology
     from panet.term import Term
 
-__all__ = ["AMBIGUOUS", "CONTEXT_WORDS", "MAPPING_PREDICATES", "MATCH_TYPES", "Annotation", "Annotator", "is_acronym"]
+__all__ = [
+    "AMBIGUOUS",
+    "CONTEXT_WORDS",
+    "MAPPING_PREDICATES",
+    "MATCH_TYPES",
+    "WORD_FORMS",
+    "Annotation",
+    "Annotator",
+    "is_acronym",
+    "lowercase_acronyms",
+]
 
 MATCH_TYPES = ("label", "synonym", "acronym", "former label", "mapping", "fuzzy", "ancestor")
 _SCORES = {"label": 1.0, "synonym": 0.95, "acronym": 0.9, "former label": 0.85}
@@ -78,6 +91,43 @@ CONTEXT_WORDS = frozenset(
         *("synchrotron", "beamline", "beamlines", "beamtime", "experiment", "experiments", "phasing"),
         *("spectra", "spectrum", "measurement", "measurements", "measured"),
     }
+)
+# Derived forms that stand for the word technique names use ("tomographic microscopy", "serial
+# crystallographic", "TOF spectrometer", "reflectivity"), and file-name abbreviations ("tomo_scan_001").
+# Both the names and the text are read through this table, so "x-ray reflectivity" and "x-ray
+# reflectometry" are one spelling. Keys and values are folded words.
+WORD_FORMS = {
+    **dict.fromkeys(("tomographic", "tomo"), "tomography"),
+    **dict.fromkeys(("microtomographic",), "microtomography"),
+    **dict.fromkeys(("nanotomographic",), "nanotomography"),
+    **dict.fromkeys(("crystallographic",), "crystallography"),
+    **dict.fromkeys(("ptychographic", "ptycho"), "ptychography"),
+    **dict.fromkeys(("holographic",), "holography"),
+    **dict.fromkeys(("lithographic",), "lithography"),
+    **dict.fromkeys(("radiographic",), "radiography"),
+    **dict.fromkeys(("interferometric",), "interferometry"),
+    **dict.fromkeys(("ellipsometric",), "ellipsometry"),
+    **dict.fromkeys(("polarimetric",), "polarimetry"),
+    **dict.fromkeys(
+        ("spectroscopic", "spectrometry", "spectrometric", "spectrometer", "spectrometers"), "spectroscopy"
+    ),
+    **dict.fromkeys(("diffractive", "diffractometer", "diffractometers"), "diffraction"),
+    **dict.fromkeys(("reflectivity", "reflectometer", "reflectometers", "reflectometric"), "reflectometry"),
+    **dict.fromkeys(("reflectivities",), "reflectometries"),
+}
+# Compound words of file names and identifiers (texts without spaces) split into words: camelCase
+# ("tomoScan") and letters followed by digits ("saxs03"); ASCII only, never inside an acronym ("PhD").
+_COMPOUND = re.compile(r"[a-z]{2}(?=[A-Z][a-z]{2,}(?![A-Z]))|[a-z]{3}(?=[0-9])")  # a cut at each match's end
+# References: a term inside a journal name is not a technique ("Journal of Applied Crystallography").
+_JOURNAL_WORDS = frozenset(  # folded words of journal names; looked for only where a capitalised term was found
+    {"journal", "acta", "proceedings", "transactions", "letters", "reviews", "biomedical", "applied"}
+    | {"spectrochimica", "spectrometry", "diffraction"}
+)
+_JOURNAL_BEFORE = frozenset({"journal", "acta", "proceedings", "transactions"})
+_JOURNAL_AFTER = frozenset({"letters", "reviews", "journal"})
+_JOURNAL_TITLES = re.compile(
+    r"Biomedical Spectroscopy and Imaging|Applied Spectroscopy|X-Ray Spectrometry|Spectrochimica Acta"
+    r"|Crystallography Reviews|Powder Diffraction(?=,? *\d)"
 )
 _CUE_WINDOW = 2  # words between an ambiguous name and a context word, at most
 _TERM_WINDOW = 4  # words between an ambiguous name and another term, at most
@@ -132,7 +182,7 @@ class Annotator:
     """Finds PaNET terms in text; compiled once, then immutable, thread-safe and picklable.
 
     >>> import panet
-    >>> annotator = panet.load().annotator(kinds=("technique", "specifier"))
+    >>> annotator = annotator_for(panet.load(), {"kinds": ("technique", "specifier")})
     >>> [a.term.label for a in annotator.annotate("Diffraction with X-rays")]
     ['diffraction', 'x-ray']
     >>> [len(found) for found in annotator.annotate_many(["SAXS", "no technique here", "XRD and SANS"])]
@@ -191,7 +241,7 @@ class Annotator:
         """Every term found in ``text``, in text order. Never raises for a ``str``.
 
         >>> import panet
-        >>> [(a.text, a.term.id) for a in panet.load().annotator().annotate("XRD, SAXS/WAXS")]
+        >>> [(a.text, a.term.id) for a in Annotator(panet.load()).annotate("XRD, SAXS/WAXS")]
         [('XRD', 'PaNET01216'), ('SAXS', 'PaNET01188'), ('WAXS', 'PaNET01191')]
         """
         if not isinstance(text, str):
@@ -205,6 +255,8 @@ class Annotator:
             if entry is not None and not entry[5]:
                 found = self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
                 return [Annotation(s, e, text[s:e], self.terms[f[0]], f[1], f[2], f[3]) for s, e, f in found]
+        if _compound(text):
+            folded, positions = _split_compounds(text, folded, positions)
         if self.options["whole_words"]:
             found = self._scan_words(text, folded, positions)
         else:
@@ -215,6 +267,10 @@ class Annotator:
             return []
         if any(entry[5] for _, _, entry in found):
             found = _with_context(found, _word_spans(folded, positions, len(text)))
+        if any(text[start : start + 2].istitle() for start, _, _ in found):  # as in journal names, not acronyms
+            hints = _JOURNAL_WORDS.intersection(folded.replace(HARD_BREAK, " ").split())
+            if hints:
+                found = _outside_references(text, found, folded, positions, hints)
         if self._ancestors:
             found = self._expand(found)
         terms = self.terms
@@ -263,6 +319,7 @@ class Annotator:
         ``span(i, j)`` gives the original offsets of units i..j."""
         root = self._root
         longest_only = self.options["longest_only"]
+        lowercase = self.options["whole_words"]  # "saxs" as a word, not inside "saxsdata"
         found: list[tuple[int, int, _Entry]] = []
         n, i = len(units), 0
         while i < n:
@@ -281,7 +338,7 @@ class Annotator:
             last = i
             for j, entries in reversed(ends):
                 start, end = span(i, j)
-                entry = _accept(entries, text, start, end)
+                entry = _accept(entries, text, start, end, lowercase)
                 if entry is not None:
                     found.append((start, end, entry))
                     last = max(last, j)
@@ -445,9 +502,19 @@ def _mapping_names(ontology: Ontology, options: dict[str, Any], number: dict[str
     """Object labels of mappings that may stand for their PaNET subject (`MAPPING_PREDICATES`).
 
     A label that several terms share at the same predicate and confidence is left out; a
-    one-word label needs context, like an ambiguous acronym.
+    one-word label needs context, like an ambiguous acronym, and is left out when the word is part
+    of PaNET's own names without being a name of its term ("Scattering" for x-ray scattering: PaNET
+    names say which scattering).
     """
     from panet.mappings import shipped
+
+    panet_words: set[str] = set()
+    own_names: dict[int, set[str]] = {}
+    for term in ontology.terms():
+        if term.kind in options["kinds"]:
+            names = {_phrase(name) for name in term.names}
+            own_names[number[term.iri]] = names
+            panet_words.update(word for name in names for word in name.split())
 
     sets = shipped(ontology) if options["include_mappings"] is True else options["include_mappings"]
     best: dict[str, tuple[tuple[float, float], set[int], str, str]] = {}
@@ -465,8 +532,11 @@ def _mapping_names(ontology: Ontology, options: dict[str, Any], number: dict[str
                 best[key][1].add(number[m.term.iri])
     for key, ((weight, confidence), terms, label, object_id) in sorted(best.items()):
         if len(terms) == 1:
+            term = terms.pop()
             one_word = " " not in key and not is_acronym(label)
-            yield label, f"{label} [{object_id}]", terms.pop(), "mapping", round(weight * confidence, 3), one_word
+            if one_word and key in panet_words and key not in own_names.get(term, ()):
+                continue
+            yield label, f"{label} [{object_id}]", term, "mapping", round(weight * confidence, 3), one_word
 
 
 def _spellings(name: str, words_seen: frozenset[str]) -> set[tuple[str, ...]]:
@@ -529,6 +599,8 @@ def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
             sequences = {tuple(_phrase(name).split()), (_phrase(name).replace(" ", ""),)}
         else:
             sequences = _spellings(name, words_seen)
+        if not by_char:
+            sequences = {spelled for sequence in sequences for spelled in _word_forms(sequence)}
         for sequence in sequences:
             node = root
             for key in "".join(sequence) if by_char else sequence:
@@ -545,6 +617,22 @@ def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
                 best.append(entry)
         node[None] = tuple(best)
     return root
+
+
+_FORMS_OF: dict[str, tuple[str, ...]] = {}  # a word -> every word of its `WORD_FORMS` class
+for _form, _word in WORD_FORMS.items():
+    _FORMS_OF[_word] = (*_FORMS_OF.get(_word, (_word,)), _form)
+for _form, _word in WORD_FORMS.items():
+    _FORMS_OF[_form] = _FORMS_OF[_word]
+
+
+def _word_forms(sequence: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``sequence`` in every combination of its words' forms (`WORD_FORMS`): the text is read as
+    written, and the vocabulary holds "x-ray tomographic" as well as "x-ray tomography"."""
+    spelled: list[tuple[str, ...]] = [()]
+    for word in sequence:
+        spelled = [(*start, form) for start in spelled for form in _FORMS_OF.get(word, (word,))]
+    return spelled
 
 
 def _phrases(root: dict) -> dict[str, tuple[_Entry, ...]]:
@@ -586,12 +674,80 @@ def _original(start: int, end: int, positions: list[int] | None) -> tuple[int, i
     return (start, end) if positions is None else (positions[start], positions[end - 1] + 1)
 
 
-def _accept(entries: tuple[_Entry, ...], text: str, start: int, end: int) -> _Entry | None:
-    """The best entry whose spelling rules the original text satisfies (acronyms: exact case)."""
+def _accept(entries: tuple[_Entry, ...], text: str, start: int, end: int, lowercase: bool = True) -> _Entry | None:
+    """The best entry whose spelling rules the original text satisfies (acronyms: exact case, or
+    all lower case for those of `lowercase_acronyms` when ``lowercase``)."""
     for entry in entries:
-        if entry[4] is None or _compact_case(text[start:end]) == entry[4]:
+        acronym = entry[4]
+        if acronym is None:
+            return entry
+        written = _compact_case(text[start:end])
+        if written == acronym or (lowercase and written == acronym.lower() and acronym in lowercase_acronyms()):
             return entry
     return None
+
+
+@functools.cache
+def lowercase_acronyms() -> frozenset[str]:
+    """Acronyms that also match written in lower case ("saxs_sample_03"): their lower-case spelling
+    is not an English word. Shipped in ``lowercase_acronyms.txt``, decided with a word-frequency
+    list by ``tools/make_lowercase_acronyms.py``.
+
+    >>> "SAXS" in lowercase_acronyms(), "SANS" in lowercase_acronyms(), "SAD" in lowercase_acronyms()
+    (True, False, False)
+    """
+    lines = Path(__file__).with_name("lowercase_acronyms.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _compound(text: str) -> bool:
+    """Whether ``text`` is a file name or identifier with words to split (`_COMPOUND`)."""
+    if " " in text or (text.isalpha() and (text.islower() or text.isupper())):
+        return False
+    return text.isascii() and _COMPOUND.search(text) is not None
+
+
+def _split_compounds(text: str, folded: str, positions: list[int] | None) -> tuple[str, list[int]]:
+    """``folded`` with a space where `_COMPOUND` splits ``text``; ``positions`` kept exact."""
+    if positions is None:
+        positions = list(range(len(text) + 1))
+    pieces, mapped, last = [], [], 0
+    for match in _COMPOUND.finditer(text):
+        cut = bisect_left(positions, match.end())
+        pieces += (folded[last:cut], " ")
+        mapped += (*positions[last:cut], positions[cut])
+        last = cut
+    pieces.append(folded[last:])
+    mapped += positions[last:]
+    return "".join(pieces), mapped
+
+
+def _outside_references(text: str, found: list, folded: str, positions: list[int] | None, hints: set[str]) -> list:
+    """``found`` without the terms inside a journal name: "Journal of Applied Crystallography",
+    "Acta Crystallographica", "Spectroscopy Letters", or a title of `_JOURNAL_TITLES`. ``hints``:
+    the `_JOURNAL_WORDS` of the text."""
+    titles = [(m.start(), m.end()) for m in _JOURNAL_TITLES.finditer(text)]
+    if not titles and _JOURNAL_BEFORE.isdisjoint(hints) and _JOURNAL_AFTER.isdisjoint(hints):
+        return found
+    spans = _word_spans(folded, positions, len(text))
+    words = [word for _, _, word in spans]
+    kept = []
+    for start, end, entry in found:
+        if any(s <= start and end <= e for s, e in titles):
+            continue
+        inside = [k for k, (s, e, _) in enumerate(spans) if s < end and start < e]
+        first, last = inside[0], inside[-1]
+        before = []
+        for k in range(first - 1, max(first - 5, -1), -1):
+            if words[k] == HARD_BREAK:
+                break
+            before.append(words[k])
+        after = words[last + 1] if last + 1 < len(words) else ""
+        capitalised = text[start : start + 1].isupper()
+        if capitalised and (_JOURNAL_BEFORE.intersection(before) or after in _JOURNAL_AFTER):
+            continue
+        kept.append((start, end, entry))
+    return kept
 
 
 def _with_context(found: list, spans: list[tuple[int, int, str]]) -> list:
@@ -644,7 +800,4 @@ def _worker_annotate(text: str) -> list[Annotation]:
 def annotator_for(ontology: Ontology, options: dict[str, Any]) -> Annotator:
     """The ontology's annotator for ``options``, compiled on first use and kept."""
     key = tuple(sorted(normalize_options(**options).items()))
-    annotator = ontology._memo.get(("annotator", key))
-    if annotator is None:
-        annotator = ontology._memo["annotator", key] = Annotator(ontology, **options)
-    return annotator
+    return ontology.memo(("panet.annotate", key), lambda onto: Annotator(onto, **options))

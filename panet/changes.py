@@ -15,6 +15,7 @@ terms and counted with them in `Diff.summary`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from panet.ontology import Ontology
@@ -99,12 +100,12 @@ class Diff:
 
     def _moved(self, key: Term | str, leaving: bool) -> tuple[Term, ...]:
         root = self.new[key].iri if key in self.new else self.old[key].iri
-        moved = []
+        moved: list[Term] = []
         for change in self.ancestors_changed:
             was = any(t.iri == root for t in change.before)
             now = any(t.iri == root for t in change.after)
             if (was and not now) if leaving else (now and not was):
-                moved.append(change.term)
+                moved.append(change.term)  # type: ignore[arg-type]  # hierarchy changes are of terms
         return tuple(moved)
 
     def summary(self) -> dict[str, int]:
@@ -121,11 +122,14 @@ class Diff:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: versions, summary counts and every change."""
 
-        def terms(values) -> list:
-            return [{"iri": t.iri, "id": t.id, "label": t.label} if isinstance(t, Term) else t for t in values]
+        def ref(t: Term) -> dict[str, str]:
+            return {"iri": t.iri, "id": t.id, "label": t.label}
+
+        def terms(values: Iterable[Term | str]) -> list[dict[str, str] | str]:
+            return [ref(t) if isinstance(t, Term) else t for t in values]
 
         def change(c: Change) -> dict[str, Any]:
-            subject = {"iri": c.term} if isinstance(c.term, str) else terms([c.term])[0]
+            subject = {"iri": c.term} if isinstance(c.term, str) else ref(c.term)
             before, after = (terms(v) if isinstance(v, tuple) else v for v in (c.before, c.after))
             return {**subject, "before": before, "after": after}
 
@@ -156,28 +160,19 @@ class Diff:
 
 def diff(old: Ontology | str | os.PathLike[str], new: Ontology | str | os.PathLike[str]) -> Diff:
     """Changes from ``old`` to ``new``: each an `Ontology`, a shipped version (``"1.2.0"``,
-    ``"v1.3.0"``, ``"current"``, ``"latest"``) or a file path."""
+    ``"v1.3.0"``, ``"current"``, ``"latest"``) or a file path (`panet.shipped.resolve_ontology`)."""
     return Diff(_ontology(old), _ontology(new))
 
 
 def _ontology(which: Ontology | str | os.PathLike[str]) -> Ontology:
-    from panet.errors import UnknownVersion
     from panet.loader import load
 
-    if isinstance(which, Ontology):
-        return which
-    if isinstance(which, str):
-        try:
-            return load(version=which)
-        except UnknownVersion:
-            if not os.path.exists(which):
-                raise
-    return load(which)
+    return which if isinstance(which, Ontology) else load(which)
 
 
 def _differ(a: str, b: str) -> bool:
     return a.strip().casefold() != b.strip().casefold()
 
 
-def _sorted(terms) -> tuple[Term, ...]:
+def _sorted(terms: Iterable[Term]) -> tuple[Term, ...]:
     return tuple(sorted(terms, key=lambda t: t.iri))

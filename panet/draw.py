@@ -2,7 +2,7 @@
 small pure-Python layered layout (SVG only) when Graphviz is not installed.
 
 >>> import panet
->>> drawing = panet.load().plot("small angle scattering", depth=1)
+>>> drawing = draw(panet.load(), "small angle scattering", depth=1)
 >>> drawing.dot.splitlines()[0]
 'digraph panet {'
 >>> drawing.svg.lstrip().startswith(("<?xml", "<svg"))

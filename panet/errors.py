@@ -19,6 +19,7 @@ __all__ = [
     "PanetError",
     "PanetWarning",
     "RecordsError",
+    "RunFailed",
     "TermNotFound",
     "UnknownAxis",
     "UnknownVersion",
@@ -26,7 +27,10 @@ __all__ = [
 
 
 class PanetError(Exception):
-    """Base class of every error panet raises on purpose."""
+    """Base class of every error panet raises on purpose. ``exit_status``: the command line's
+    exit status for it (2: bad input or usage; `RunFailed` has 3)."""
+
+    exit_status = 2
 
 
 class InputFileError(PanetError):
@@ -153,6 +157,18 @@ class RecordsError(PanetError):
         self.where = str(where)
         self.problem = problem
         super().__init__(f"{where}: {problem}" if where else problem)
+
+
+class RunFailed(RecordsError):
+    """A batch run stopped part way for a reason outside the records (the disk is full, the output
+    cannot be written, the OAI-PMH server went away): what was written so far is kept with its
+    checkpoint, and the same call with ``resume=True`` (``--resume``) carries on. Exit status 3.
+
+    >>> RunFailed("out.jsonl", "cannot write: No space left on device").exit_status
+    3
+    """
+
+    exit_status = 3
 
 
 class BadRecord(PanetError):

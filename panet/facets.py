@@ -9,27 +9,28 @@ underscores). The index stores the links at build time; this module reads them.
 
 >>> import panet
 >>> onto = panet.load()
->>> saxs = onto.facets("SAXS")
+>>> saxs = facets(onto, "SAXS")
 >>> [t.label for t in saxs["probe"]], [t.label for t in saxs.conjuncts]
 (['x-ray'], ['small angle scattering', 'x-ray probe technique'])
->>> sorted(t.label for t in onto.techniques_with(probe="neutron", process="small angle scattering"))[:2]
+>>> sorted(t.label for t in techniques_with(onto, {"probe": "neutron", "process": "small angle scattering"}))[:2]
 ['grazing incidence small angle neutron scattering', 'small angle neutron scattering']
 """
 
 from __future__ import annotations
 
+from panet.compiler import facet_index  # noqa: F401  (its old home; the index compiler builds facets now)
 from panet.errors import UnknownAxis
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
-    from panet.formats import OntologyData
+    from panet.index import Index
     from panet.ontology import Key, Ontology
-    from panet.reasoner import Classification
     from panet.term import Term
 
-__all__ = ["Facets", "facet_index", "facets_of", "techniques_with"]
+__all__ = ["Facets", "axes", "facets", "facets_of", "techniques_with"]
 
 
 class Facets:
@@ -64,65 +65,58 @@ class Facets:
         return f"Facets({self.term.label!r}: {axes})"
 
 
-def facets_of(terms: tuple[Term, ...], index: dict[str, Any], i: int) -> Facets:
-    """`Facets` of term number ``i`` from the index (what `Ontology.facets` returns)."""
-    axes: dict[str, list[Term]] = {}
-    for prop, filler in index["facets"][i]:
-        axes.setdefault(index["axes"][prop], []).append(terms[filler])
-    ordered = {axis: tuple(sorted(found, key=lambda t: t.label)) for axis, found in sorted(axes.items())}
-    conjuncts = sorted((terms[j] for j in index["definitions"][i]), key=lambda t: t.label)
+def facets(onto: Ontology, key: Key) -> Facets:
+    """What defines the term ``key``, by axis (probe, process, functional_dependence, purpose,
+    beam_characteristic), from its equivalence axiom and what it inherits.
+
+    >>> import panet
+    >>> [t.label for t in facets(panet.load(), "SANS")["probe"]]
+    ['neutron']
+    """
+    index = onto.index
+    return facets_of(onto.terms(include_obsolete=True), index, index.ids[onto.term(key, kind="any").iri])
+
+
+def axes(onto: Ontology) -> tuple[str, ...]:
+    """The facet axes ``onto`` defines, sorted.
+
+    >>> import panet
+    >>> axes(panet.load())
+    ('beam_characteristic', 'functional_dependence', 'probe', 'process', 'purpose')
+    """
+    return tuple(sorted(set(onto.index.axes.values())))
+
+
+def facets_of(terms: tuple[Term, ...], index: Index, i: int) -> Facets:
+    """`Facets` of term number ``i`` of ``index`` (``terms``: the ontology's terms, all of them)."""
+    found: dict[str, list[Term]] = {}
+    for prop, filler in index.facets[i]:
+        found.setdefault(index.axes[prop], []).append(terms[filler])
+    ordered = {axis: tuple(sorted(group, key=lambda t: t.label)) for axis, group in sorted(found.items())}
+    conjuncts = sorted((terms[j] for j in index.definitions[i]), key=lambda t: t.label)
     return Facets(terms[i], ordered, tuple(conjuncts))
 
 
-def techniques_with(onto: Ontology, wanted: dict[str, Key], include_obsolete: bool = False) -> frozenset[Term]:
-    """Techniques whose facets match every ``axis=specifier`` of ``wanted``, specifiers below the
-    given one included (``probe="neutron"`` also finds cold-neutron techniques)."""
-    axes = onto.facet_axes()
-    unknown = [axis for axis in wanted if axis not in axes]
+def techniques_with(onto: Ontology, wanted: Mapping[str, Key], include_obsolete: bool = False) -> frozenset[Term]:
+    """Techniques whose facets match every ``axis: specifier`` of ``wanted``, specifiers below the
+    given one included (``probe="neutron"`` also finds cold-neutron techniques); values are
+    specifiers or their labels. `panet.errors.UnknownAxis` for an unknown axis.
+
+    >>> import panet
+    >>> len(techniques_with(panet.load(), {"probe": "neutron", "process": "small angle scattering"}))
+    6
+    """
+    known = axes(onto)
+    unknown = [axis for axis in wanted if axis not in known]
     if unknown:
-        raise UnknownAxis(unknown[0], axes)
+        raise UnknownAxis(unknown[0], known)
     targets = {axis: onto.term(value, kind="specifier") for axis, value in wanted.items()}
     found = []
     for technique in onto.terms("technique", include_obsolete=include_obsolete):
-        facets = onto.facets(technique)
+        defined = facets(onto, technique)
         if all(
-            any(target in onto.ancestors(value, include_self=True) | onto.equivalents(value) for value in facets[axis])
+            any(target in onto.ancestors(value, include_self=True) | onto.equivalents(value) for value in defined[axis])
             for axis, target in targets.items()
         ):
             found.append(technique)
     return frozenset(found)
-
-
-def facet_index(data: OntologyData, number: dict[str, int], inferred: Classification | None) -> dict[str, Any]:
-    """The index entries facets need (built once, then cached): ``axes`` (property IRI -> axis),
-    ``facets`` (per term: (property IRI, filler number) pairs) and ``definitions`` (per term:
-    numbers of the named conjuncts of its equivalence axioms)."""
-    from panet.axioms import EquivalentClasses, Range, conjuncts
-
-    links: list[tuple[tuple[str, int], ...]] = [()] * len(number)
-    for iri, pairs in (inferred.links if inferred else {}).items():
-        if iri in number:
-            links[number[iri]] = tuple(sorted((p, number[f]) for p, f in pairs if f in number))
-
-    ranges: dict[str, str] = {}
-    definitions: list[set[int]] = [set() for _ in number]
-    for axiom in data.axioms:
-        if isinstance(axiom, Range) and isinstance(axiom.range, str):
-            ranges.setdefault(axiom.property, axiom.range)
-        elif isinstance(axiom, EquivalentClasses):
-            for operand in axiom.operands:
-                if not isinstance(operand, str) or operand not in number:
-                    continue
-                named = {c for other in axiom.operands if other != operand for c in conjuncts(other)}
-                definitions[number[operand]].update(number[c] for c in named if c in number and c != operand)
-
-    def axis(prop: str) -> str:
-        target = data.terms.get(ranges.get(prop, ""))
-        name = (target.label if target is not None else None) or data.properties.get(prop) or prop.rpartition("/")[2]
-        return "_".join(name.split())
-
-    return {
-        "axes": {prop: axis(prop) for prop in sorted({p for pairs in links for p, _ in pairs})},
-        "facets": tuple(links),
-        "definitions": tuple(tuple(sorted(d)) for d in definitions),
-    }

@@ -1,123 +1,170 @@
-"""Compile `OntologyData` into the plain-data index that `Ontology` serves and the cache stores.
+"""`Index`: the compiled form of one ontology file, which `Ontology` serves and the cache stores.
 
-The index holds only builtin types (tuples, dicts, strings, ints) so `marshal` can store
-and load it in well under a millisecond. Terms are numbered in IRI order; every relation is
-a tuple of those numbers.
+`panet.compiler.build` makes one from `OntologyData` (what a reader found in a file). The index holds
+only builtin types (tuples, dicts, strings, ints) so `marshal` can store and load it in well
+under a millisecond (`Index.to_dict`, `Index.from_dict`). Terms are numbered in IRI order;
+every relation is a tuple of those numbers, sorted.
+
+>>> import panet
+>>> index = panet.load().index
+>>> row = index.terms[index.ids["PaNET01188"]]
+>>> TermRow(*row).label, len(index.parents[index.ids["PaNET01188"]])
+('small angle x-ray scattering', 2)
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from panet.term import NAMESPACE
 
-from panet.cache import FORMAT
-from panet.formats import OntologyData
-from panet.hierarchy import classify
-from panet.term import NAMESPACE, PREFIX
-from panet.text import key_variants
+TYPE_CHECKING = False  # importing typing costs 2 ms; the index is on the path of every cold start
+if TYPE_CHECKING:
+    from typing import Any
 
-__all__ = ["SPECIFIER_ROOT", "TECHNIQUE_ROOTS", "build"]
+    Numbers = tuple[int, ...]
+
+__all__ = ["FIELDS", "SPECIFIER_ROOT", "TECHNIQUE_ROOTS", "Index", "TermRow"]
 
 SPECIFIER_ROOT = NAMESPACE + "PaNET2000000"
 TECHNIQUE_ROOTS = (NAMESPACE + "PaNET00001", NAMESPACE + "PaNET00002")
-_SPECIFIER_ID = re.compile(r"PaNET20\d{5}")
 
 
-def build(data: OntologyData, *, sha256: str, version: str) -> dict[str, Any]:
-    """The index of ``data``; ``version`` and ``sha256`` describe its source file."""
-    iris = sorted(data.terms)
-    number = {iri: i for i, iri in enumerate(iris)}
-    subclass_of = set(data.subclass_of)
-    inferred = None
-    if data.axioms:  # told axioms: classify them (the file's own edges are kept too)
-        from panet.reasoner import classify as reason
+class TermRow:
+    """Names for the fields of one row of `Index.terms`, in row order (``Term(*row)`` takes them).
 
-        inferred = reason(data.axioms)
-        subclass_of |= inferred.pairs()
-        warnings = [f"{iri}: unsatisfiable (its disjointness axioms make it empty)" for iri in inferred.unsatisfiable]
-        data.warnings.extend(sorted(warnings))
-    edges = [(number[c], number[p]) for c, p in subclass_of if c in number and p in number and c != p]
-    equivalent = [(number[a], number[b]) for a, b in data.equivalent_to if a in number and b in number]
-    ancestors, parents, equivalents = classify(len(iris), edges, equivalent)
+    >>> TermRow("http://x/T", "t").synonyms
+    ()
+    """
 
-    specifier_root = number.get(SPECIFIER_ROOT)
-    kinds = []
-    for i, iri in enumerate(iris):
-        local_id = iri.rpartition("/")[2]
-        is_specifier = (
-            i == specifier_root or specifier_root in ancestors[i] or _SPECIFIER_ID.fullmatch(local_id) is not None
-        )
-        kinds.append("specifier" if is_specifier else "technique")
+    __slots__ = ("definition", "definition_source", "deprecated", "iri", "kind", "label", "replaced_by", "synonyms")
 
-    terms = []
-    for iri in iris:
-        record = data.terms[iri]
-        label = record.label or iri.rpartition("/")[2]
-        terms.append(
-            (
-                iri,
-                label,
-                tuple(record.synonyms),
-                record.definition,
-                record.definition_source,
-                kinds[number[iri]],
-                record.deprecated,
-                record.replaced_by,
-            )
+    def __init__(
+        self,
+        iri: str,
+        label: str,
+        synonyms: tuple[str, ...] = (),
+        definition: str | None = None,
+        definition_source: str | None = None,
+        kind: str = "technique",
+        deprecated: bool = False,
+        replaced_by: str | None = None,
+    ) -> None:
+        self.iri = iri
+        self.label = label
+        self.synonyms = synonyms
+        self.definition = definition
+        self.definition_source = definition_source
+        self.kind = kind
+        self.deprecated = deprecated
+        self.replaced_by = replaced_by
+
+    def row(self) -> tuple[str, str, tuple[str, ...], str | None, str | None, str, bool, str | None]:
+        """The plain tuple stored in `Index.terms`."""
+        return (
+            self.iri,
+            self.label,
+            self.synonyms,
+            self.definition,
+            self.definition_source,
+            self.kind,
+            self.deprecated,
+            self.replaced_by,
         )
 
-    # identifiers as written (one dict hit), and the case-folded ID every other spelling reduces to
-    ids: dict[str, int] = {}
-    for i, iri in enumerate(iris):
-        local = iri.rpartition("/")[2]
-        for key in (iri, local, f"{PREFIX}:{local}", f"PaNET:{local}", local.casefold()):
-            ids[key] = i
 
-    # name key -> candidates; order: current before deprecated, technique before specifier,
-    # label before synonym, then IRI order.
-    ranked: dict[str, set[tuple[bool, bool, bool, int]]] = {}
-    for i, (_, label, synonyms, *_rest) in enumerate(terms):
-        deprecated = terms[i][6]
-        for is_synonym, name in [(False, label)] + [(True, s) for s in synonyms]:
-            rank = (deprecated, kinds[i] != "technique", is_synonym, i)
-            for key in key_variants(name) | {name.strip()}:
-                ranked.setdefault(key, set()).add(rank)
-    names = {}
-    for key, ranks in ranked.items():
-        seen: list[int] = []
-        for *_, i in sorted(ranks):
-            if i not in seen:
-                seen.append(i)
-        names[key] = tuple(seen)
+FIELDS = (
+    "format",
+    "path",
+    "sha256",
+    "version",
+    "version_info",
+    "ontology_iri",
+    "metadata",
+    "warnings",
+    "properties",
+    "terms",
+    "deprecated",
+    "ids",
+    "names",
+    "parents",
+    "children",
+    "ancestors",
+    "descendants",
+    "equivalents",
+    "axes",
+    "facets",
+    "definitions",
+)
 
-    children: list[list[int]] = [[] for _ in iris]
-    descendants: list[list[int]] = [[] for _ in iris]
-    for i in range(len(iris)):
-        for p in parents[i]:
-            children[p].append(i)
-        for a in ancestors[i]:
-            descendants[a].append(i)
 
-    from panet.facets import facet_index
+class Index:
+    """One compiled ontology file. Per-term tuples are indexed by term number (IRI order).
 
-    return {
-        **facet_index(data, number, inferred),
-        "format": FORMAT,
-        "path": str(data.path),
-        "sha256": sha256,
-        "version": version,
-        "version_info": data.version_info,
-        "ontology_iri": data.ontology_iri,
-        "metadata": dict(data.metadata),
-        "warnings": tuple(data.warnings),
-        "properties": dict(data.properties),
-        "terms": tuple(terms),
-        "deprecated": tuple(i for i, row in enumerate(terms) if row[6]),
-        "ids": ids,
-        "names": names,
-        "parents": tuple(parents),
-        "children": tuple(tuple(c) for c in children),
-        "ancestors": tuple(ancestors),
-        "descendants": tuple(tuple(d) for d in descendants),
-        "equivalents": tuple(equivalents),
-    }
+    - ``terms``: one row per term, fields named by `TermRow`; ``deprecated``: numbers of
+      deprecated terms.
+    - ``ids``: every identifier spelling (IRI, ID, CURIEs, case-folded ID) -> number;
+      ``names``: every normalised name spelling -> numbers, best first (current before
+      deprecated, technique before specifier, label before synonym, IRI order).
+    - ``parents``, ``children``, ``ancestors``, ``descendants``, ``equivalents``: per term, the
+      related numbers, sorted (strict: equivalent classes are in ``equivalents`` only).
+    - ``axes`` (property IRI -> facet axis), ``facets`` (per term: (property IRI, filler number)
+      pairs), ``definitions`` (per term: named conjuncts of its equivalence axioms).
+    - ``format`` (`panet.cache.FORMAT`), ``path``, ``sha256``, ``version``, ``version_info``,
+      ``ontology_iri``, ``metadata``, ``warnings``, ``properties``: about the source file.
+    """
+
+    __slots__ = FIELDS
+
+    format: int
+    path: str
+    sha256: str
+    version: str
+    version_info: str | None
+    ontology_iri: str | None
+    metadata: dict[str, Any]
+    warnings: tuple[str, ...]
+    properties: dict[str, str]
+    terms: tuple[tuple[str, str, tuple[str, ...], str | None, str | None, str, bool, str | None], ...]
+    deprecated: Numbers
+    ids: dict[str, int]
+    names: dict[str, Numbers]
+    parents: tuple[Numbers, ...]
+    children: tuple[Numbers, ...]
+    ancestors: tuple[Numbers, ...]
+    descendants: tuple[Numbers, ...]
+    equivalents: tuple[Numbers, ...]
+    axes: dict[str, str]
+    facets: tuple[tuple[tuple[str, int], ...], ...]
+    definitions: tuple[Numbers, ...]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Index:
+        """The index stored as ``data`` (`to_dict`); ``KeyError`` if a field is missing."""
+        index = cls.__new__(cls)
+        for name in FIELDS:
+            setattr(index, name, data[name])
+        return index
+
+    def to_dict(self) -> dict[str, Any]:
+        """Builtin types only, for `marshal` (the cache)."""
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def __getitem__(self, name: str) -> Any:
+        """Deprecated: the index was a dict; read its fields as attributes (``index.terms``)."""
+        import warnings
+
+        warnings.warn(f"index[{name!r}] is deprecated; use index.{name}", DeprecationWarning, stacklevel=2)
+        if name not in FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __repr__(self) -> str:
+        return f"<Index PaNET {self.version}: {len(self.terms)} terms from {self.path}>"
+
+
+def __getattr__(name: str) -> Any:
+    """``build`` and ``facet_index``, defined in `panet.compiler` (imported on a cache miss only)."""
+    if name in ("build", "facet_index"):
+        import importlib
+
+        return getattr(importlib.import_module("panet.compiler"), name)
+    raise AttributeError(f"module 'panet.index' has no attribute {name!r}")

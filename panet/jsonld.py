@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from panet.term import NAMESPACE, PREFIX
+from panet.term import NAMESPACE, PREFIX, by_label
 
 if TYPE_CHECKING:
     from panet.ontology import Key, Ontology
@@ -52,18 +52,16 @@ def term_ref(term: Term) -> dict[str, str]:
     return {"iri": term.iri, "id": term.id, "label": term.label, "kind": term.kind}
 
 
-def _by_label(terms: frozenset[Term]) -> list[Term]:
-    return sorted(terms, key=lambda t: (t.label.casefold(), t.iri))
-
-
 def term_document(onto: Ontology, key: Key, kind: str | None = None) -> dict[str, Any]:
-    """`Term.to_dict` plus direct ``parents``, ``children`` and ``equivalents`` (short forms)."""
+    """The JSON form of one term everywhere (``panet term --json``, ``GET /terms/{key}``):
+    `Term.to_dict` plus direct ``parents``, ``children`` and ``equivalents`` as `term_ref` short
+    forms, each sorted by `panet.term.by_label`. ``match`` is there when the key was a former label."""
     term = onto.term(key, kind)  # type: ignore[arg-type]
     return {
         **term.to_dict(),
-        "parents": [term_ref(t) for t in _by_label(onto.parents(term))],
-        "children": [term_ref(t) for t in _by_label(onto.children(term))],
-        "equivalents": [term_ref(t) for t in _by_label(onto.equivalents(term))],
+        "parents": [term_ref(t) for t in by_label(onto.parents(term))],
+        "children": [term_ref(t) for t in by_label(onto.children(term))],
+        "equivalents": [term_ref(t) for t in by_label(onto.equivalents(term))],
     }
 
 

@@ -124,7 +124,9 @@ def loads(text: str, name: str = "where") -> Any:
         raise FilterError(name, "JSON nested too deeply") from None
 
 
-def expand_where(onto: Ontology, where: Mapping[str, Any] | str | None, *, timeout: float = DEFAULT_TIMEOUT) -> dict:
+def expand_where(
+    onto: Ontology, where: Mapping[str, Any] | str | None, *, timeout: float = DEFAULT_TIMEOUT
+) -> dict[str, Any]:
     """The where on technique pids that ``GET /techniques/pan-ontology`` answers for ``where``.
 
     ``where`` is a LoopBack where on the Technique model (a mapping, or its JSON text); an
@@ -174,7 +176,7 @@ def count_techniques(
 
 def find_techniques(
     onto: Ontology, filter: Mapping[str, Any] | str | None = None, *, timeout: float = DEFAULT_TIMEOUT
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """``GET /techniques?filter=``: records for a LoopBack filter (where, fields, order, limit, skip).
 
     >>> import panet
@@ -186,14 +188,14 @@ def find_techniques(
     terms = sorted(_Query(onto, timeout).select({} if where is None else where, "filter.where", 0))
     records = [_records(onto)[t.iri] for t in terms]
     for field, descending in reversed(_order(spec.get("order"))):
-        records.sort(key=lambda r, f=field: r[f], reverse=descending)
+        records.sort(key=lambda r, f=field: r[f], reverse=descending)  # type: ignore[misc]
     skip = _count(spec, "skip") or _count(spec, "offset") or 0
     limit = _count(spec, "limit")
     records = records[skip : None if limit is None else skip + limit]
     return _project(records, spec.get("fields"))
 
 
-def technique_record(onto: Ontology, key: Term | str, filter: Mapping[str, Any] | str | None = None) -> dict:
+def technique_record(onto: Ontology, key: Term | str, filter: Mapping[str, Any] | str | None = None) -> dict[str, Any]:
     """``GET /techniques/{pid}``: the Technique record of one technique (`TermNotFound` if none).
 
     >>> import panet
@@ -206,7 +208,7 @@ def technique_record(onto: Ontology, key: Term | str, filter: Mapping[str, Any] 
     return _project([_records(onto)[term.iri]], spec.get("fields"))[0]
 
 
-def pan_search_filter(onto: Ontology, key: Term | str, descendants: bool = True) -> dict:
+def pan_search_filter(onto: Ontology, key: Term | str, descendants: bool = True) -> dict[str, Any]:
     """The PaN search API filter (``GET /datasets?filter=``) for datasets whose technique is
     ``key`` or, with ``descendants``, any technique under it (its relatives).
 
@@ -271,7 +273,7 @@ def _order(order: Any) -> list[tuple[str, bool]]:
     return keys
 
 
-def _project(records: list[dict], fields: Any) -> list[dict]:
+def _project(records: list[dict[str, Any]], fields: Any) -> list[dict[str, Any]]:
     """Copies of the records with LoopBack ``fields``: {"pid": true, …} keeps those,
     {"relatives": false} drops those; a list keeps those."""
     if fields is None:
@@ -316,7 +318,7 @@ class _Index:
         self.relatives: dict[Term, tuple[str, ...]] = {}
         for t in techniques:
             replacement = self.ids.get(local_id(t.replaced_by or ""))
-            members = {t, replacement} - {None}
+            members = {t} if replacement is None else {t, replacement}
             members |= {e for m in members for e in onto.equivalents(m)}
             found = members.union(*(onto.descendants(m) for m in members))
             found |= {old for r in list(found) for old in retired.get(r.iri, ())}
@@ -346,10 +348,7 @@ class _Index:
 
 
 def _index(onto: Ontology) -> _Index:
-    index = onto._memo.get("loopback")
-    if index is None:
-        index = onto._memo["loopback"] = _Index(onto)
-    return index
+    return onto.memo(("panet.loopback", "index"), _Index)
 
 
 def _records(onto: Ontology) -> dict[str, dict[str, Any]]:
@@ -366,8 +365,8 @@ class _Query:
         self.conditions = 0
 
     # dataset level: the pan-ontology answer
-    def expand(self, where: Any, path: str, depth: int) -> dict:
-        clauses: list[dict] = []
+    def expand(self, where: Any, path: str, depth: int) -> dict[str, Any]:
+        clauses: list[dict[str, Any]] = []
         positives: list[frozenset[Term]] = []
         for key, value in self._object(where, path, depth).items():
             at = f"{path}.{key}"
@@ -412,7 +411,7 @@ class _Query:
         return where
 
     @staticmethod
-    def _list(value: Any, path: str) -> list:
+    def _list(value: Any, path: str) -> list[Any]:
         if not isinstance(value, list) or not value:
             raise FilterError(path, f"must be a non-empty list of conditions, not {_kind(value)}")
         return value
@@ -475,7 +474,8 @@ class _Query:
         try:
             for term, texts in self.index.texts[field]:
                 for text in texts:
-                    if compiled.search(text, timeout=max(self.deadline - time.monotonic(), 1e-6)):
+                    remaining = max(self.deadline - time.monotonic(), 1e-6)  # concurrent: without the GIL
+                    if compiled.search(text, timeout=remaining, concurrent=True):
                         found.add(term)
                         break
         except TimeoutError:

@@ -7,7 +7,7 @@ Problems in a file are never fixed silently: each repair is reported in
 
 >>> import panet
 >>> onto = panet.load()
->>> [(m.term.id, m.predicate_id) for m in onto.mapped("wfl:1425")][:2]
+>>> [(m.term.id, m.predicate_id) for m in mapped(onto, "wfl:1425")][:2]
 [('PaNET01162', 'skos:broadMatch'), ('PaNET01188', 'skos:exactMatch')]
 >>> hi = load(shipped_path("HI"), ontology=onto)
 >>> print(hi.warnings[0])
@@ -82,8 +82,10 @@ class Prefixes:
     def standardize(self, value: str) -> str | None:
         """``value`` with the declared prefix spelling, or None if not a CURIE with a known prefix."""
         match = _CURIE.fullmatch(value)
-        prefix = self._by_fold.get(match.group(1).casefold()) if match else None
-        return None if prefix is None or value.startswith(("http:", "https:")) else f"{prefix}:{match.group(2)}"
+        if match is None or value.startswith(("http:", "https:")):
+            return None
+        prefix = self._by_fold.get(match.group(1).casefold())
+        return None if prefix is None else f"{prefix}:{match.group(2)}"
 
     def expand(self, curie: str) -> str | None:
         standard = self.standardize(curie)
@@ -176,10 +178,9 @@ def shipped_path(name: str) -> Path:
 
 def shipped(ontology: Ontology) -> tuple[MappingSet, ...]:
     """The shipped mapping sets (WFL, HI) checked against ``ontology``; read once per ontology."""
-    sets = ontology._memo.get("mappings")
-    if sets is None:
-        sets = ontology._memo["mappings"] = tuple(load(shipped_path(name), ontology=ontology) for name in SHIPPED)
-    return sets
+    return ontology.memo(
+        ("panet.mappings", "shipped"), lambda onto: tuple(load(shipped_path(name), ontology=onto) for name in SHIPPED)
+    )
 
 
 def mapped(ontology: Ontology, key: str, sets: Iterable[MappingSet] | None = None) -> tuple[Mapping, ...]:
@@ -204,7 +205,7 @@ def mappings_for(ontology: Ontology, key: Term | str, sets: Iterable[MappingSet]
     return tuple(sorted(found, key=_order))
 
 
-def _order(m: Mapping) -> tuple:
+def _order(m: Mapping) -> tuple[str, str, str, str, int]:
     return (m.subject_id, m.predicate_id, m.object_id, m.mapping_set_id, m.line)
 
 

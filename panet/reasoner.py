@@ -32,6 +32,7 @@ in `Classification.unsatisfiable` (an unsatisfiable class is not spread under ev
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Iterable
 
@@ -50,7 +51,7 @@ from panet.axioms import (
     conjuncts,
 )
 
-__all__ = ["Classification", "classify"]
+__all__ = ["Classification", "ClassifiedFile", "classify", "classify_file"]
 
 
 class Classification:
@@ -90,6 +91,99 @@ class Classification:
 def classify(axioms: Iterable[Axiom]) -> Classification:
     """Classify told ``axioms`` (see `panet.axioms`); other axiom kinds are ignored."""
     return _Saturation(axioms).run()
+
+
+class ClassifiedFile:
+    """What `classify_file` did: the ``output`` written, how many ``classes``, subclass ``edges``,
+    ``equivalent_pairs`` between PaNET terms and ``other_equivalent_pairs`` (with classes of other
+    vocabularies, e.g. wikidata:Q133900 ≡ 'diffraction'), the ``seconds`` classification took, the
+    reader's ``warnings`` and the ``unsatisfiable`` classes (IRIs, sorted)."""
+
+    __slots__ = (
+        "classes",
+        "edges",
+        "equivalent_pairs",
+        "other_equivalent_pairs",
+        "output",
+        "seconds",
+        "unsatisfiable",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        output: str,
+        classes: int,
+        edges: int,
+        equivalent_pairs: int,
+        other_equivalent_pairs: int,
+        seconds: float,
+        warnings: tuple[str, ...],
+        unsatisfiable: tuple[str, ...],
+    ) -> None:
+        self.output = output
+        self.classes = classes
+        self.edges = edges
+        self.equivalent_pairs = equivalent_pairs
+        self.other_equivalent_pairs = other_equivalent_pairs
+        self.seconds = seconds
+        self.warnings = warnings
+        self.unsatisfiable = unsatisfiable
+
+    def __repr__(self) -> str:
+        return (
+            f"<ClassifiedFile {self.output}: {self.classes} classes, {self.edges} subclass edges, "
+            f"{self.equivalent_pairs} equivalent pairs>"
+        )
+
+
+def classify_file(
+    source: str | os.PathLike[str], output: str | os.PathLike[str], *, direct: bool = False
+) -> ClassifiedFile:
+    """Classify the ontology file ``source`` (a ROBOT template or any PaNET file) and write the
+    inferred ontology to ``output`` (RDF: .ttl, .owl, .nt, .jsonld), like ROBOT ``reason``: every
+    inferred superclass (PaNET_reasoned.owl), or only the direct ones with ``direct`` (PaNET.owl).
+    The output is written atomically (`panet.files`: its folder must exist, never the source).
+    `panet.errors.OptionError` for an output that is not RDF; `OntologyLoadError` for a bad source.
+
+    >>> import os, tempfile
+    >>> from panet.shipped import shipped_file
+    >>> out = os.path.join(tempfile.mkdtemp(), "PaNET.ttl")
+    >>> classify_file(shipped_file("PaNET.csv"), out).classes
+    510
+    """
+    import time
+    from pathlib import Path
+
+    from panet import formats
+    from panet.errors import OntologyLoadError, OptionError
+    from panet.files import check_output, replacing
+    from panet.formats import rdf
+
+    check_output(output, [source])
+    target = Path(output)
+    fmt = formats.detect_format(target, b"")
+    if fmt in ("csv", "tsv"):
+        raise OptionError(f"{output}: cannot write a ROBOT template; write RDF: .ttl, .owl, .nt or .jsonld")
+    content = OntologyLoadError.read_bytes(source, expected="an ontology file")
+    data = formats.parse(Path(source), content)
+    started = time.perf_counter()
+    inferred = classify(data.axioms)
+    seconds = time.perf_counter() - started
+    with replacing(output, [source]) as temporary:
+        edges = rdf.write(data, inferred, Path(temporary), fmt, direct=direct)
+    pairs = inferred.equivalent_pairs()
+    panet_pairs = sum(all(formats.is_panet_iri(iri) for iri in pair) for pair in pairs)
+    return ClassifiedFile(
+        str(output),
+        len(data.terms),
+        edges,
+        panet_pairs,
+        len(pairs) - panet_pairs,
+        seconds,
+        tuple(data.warnings),
+        tuple(sorted(inferred.unsatisfiable)),
+    )
 
 
 class _Saturation:
@@ -171,6 +265,7 @@ class _Saturation:
                 filler = self._above(part.filler)
                 self.existentials.setdefault(concept, []).append((self._role(part.property), filler))
             else:
+                assert isinstance(part, str)  # conjuncts() flattens every And
                 self.told.setdefault(concept, []).append(self._named(part))
 
     def _sup(self, expression: ClassExpression, concept: int) -> None:
@@ -268,15 +363,25 @@ class _Saturation:
                     add(source, result)
         return self._result(named, subsumers, successors, predecessors, filler_of)
 
-    def _result(self, named, subsumers, successors, predecessors, filler_of) -> Classification:
+    def _result(
+        self,
+        named: dict[str, int],
+        subsumers: list[set[int]],
+        successors: list[set[tuple[int, int]]],
+        predecessors: list[list[tuple[int, int]]],
+        filler_of: list[int],
+    ) -> Classification:
         names = self.names
-        above = {iri: frozenset(names[c] for c in subsumers[ctx] if c and names[c]) for iri, ctx in named.items()}
+        above = {iri: frozenset(n for c in subsumers[ctx] if c and (n := names[c])) for iri, ctx in named.items()}
         role_iri = {number: iri for iri, number in self.roles.items()}
 
         links: dict[str, frozenset[tuple[str, str]]] = {}
         for iri, ctx in named.items():
-            pairs = {(role_iri[role], names[filler_of[target]]) for role, target in successors[ctx]}
-            pairs = {(p, f) for p, f in pairs if f is not None and f != THING}
+            pairs = {
+                (role_iri[role], f)
+                for role, target in successors[ctx]
+                if (f := names[filler_of[target]]) is not None and f != THING
+            }
             links[iri] = frozenset(
                 (p, f)
                 for p, f in pairs

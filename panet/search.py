@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from panet.ontology import SEARCH_INDEX
 from panet.text import search_form
 
 if TYPE_CHECKING:
+    from typing import Literal
+
+    from panet.ontology import Ontology
     from panet.term import Term
 
-__all__ = ["Hit", "SearchIndex"]
+__all__ = ["Hit", "SearchIndex", "search", "search_index"]
 
 MEMO_SIZE = 4096  # distinct queries whose ranking is remembered (autocomplete repeats prefixes)
 TIERS = ("exact", "prefix", "word", "substring", "fuzzy")
@@ -178,3 +182,34 @@ class SearchIndex:
             if len(hits) >= limit:
                 break
         return hits
+
+
+def search_index(onto: Ontology) -> SearchIndex:
+    """The `SearchIndex` of ``onto``, built on first use and kept (`Ontology.memo`)."""
+    return onto.memo(SEARCH_INDEX, _build)
+
+
+def _build(onto: Ontology) -> SearchIndex:
+    return SearchIndex(onto.terms(include_obsolete=True))
+
+
+def search(
+    onto: Ontology,
+    text: str,
+    limit: int | None = 10,
+    kind: Literal["technique", "specifier"] | None = None,
+    fuzzy: bool | None = None,
+    include_obsolete: bool = False,
+) -> list[Hit]:
+    """Ranked search of ``onto``'s labels and synonyms (``onto.search`` is a shortcut to this).
+
+    ``limit=None`` returns every hit. Fuzzy (typo-tolerant) hits come only when nothing
+    else matched, unless ``fuzzy`` is True (always) or False (never). Deprecated terms
+    are left out unless ``include_obsolete`` (then they rank after current ones).
+
+    >>> import panet
+    >>> [h.term.id for h in search(panet.load(), "small angle x-ray", limit=2)]
+    ['PaNET01188', 'PaNET01241']
+    """
+    kinds = None if kind is None else frozenset((kind,))
+    return search_index(onto).search(text, limit, kinds, fuzzy, include_obsolete)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 TYPE_CHECKING = False  # importing typing costs 2 ms; this idiom keeps `import panet` cheap
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any, Literal
 
     Kind = Literal["technique", "specifier"]
 
-__all__ = ["NAMESPACE", "PREFIX", "Term", "local_id"]
+__all__ = ["NAMESPACE", "PREFIX", "Term", "by_label", "local_id"]
 
 NAMESPACE = "http://purl.org/pan-science/PaNET/"
 PREFIX = "panet"
@@ -39,6 +40,18 @@ def local_id(key: str) -> str:
         if key.startswith(prefix):
             return key[len(prefix) :]
     return key
+
+
+def by_label(terms: Iterable[Term]) -> list[Term]:
+    """``terms`` in the one order panet lists terms in: label (case-folded), then IRI.
+
+    Hierarchy relations (``onto.parents`` …) are frozensets; this is how every listing (the
+    CLI, the service's JSON, `panet.jsonld`) orders them.
+
+    >>> by_label([Term("http://x/2", "b"), Term("http://x/1", "B"), Term("http://x/3", "a")])
+    [Term('3', 'a', kind='technique'), Term('1', 'B', kind='technique'), Term('2', 'b', kind='technique')]
+    """
+    return sorted(terms, key=lambda t: (t.label.casefold(), t.iri))
 
 
 _FIELDS = ("iri", "label", "synonyms", "definition", "definition_source", "kind", "deprecated", "replaced_by")
@@ -104,8 +117,17 @@ class Term:
 
     def with_match(self, match: str) -> Term:
         """A copy of this term that records how a lookup reached it."""
-        values = [getattr(self, name) for name in _FIELDS]
-        return Term(*values, match=match)
+        return Term(
+            self.iri,
+            self.label,
+            self.synonyms,
+            self.definition,
+            self.definition_source,
+            self.kind,
+            self.deprecated,
+            self.replaced_by,
+            match,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with stable keys (the CLI's and the API's term form)."""

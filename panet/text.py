@@ -58,8 +58,18 @@ HARD_BREAK = "|"
 _SOFT = frozenset(" \t\n\r\v\f-_\u00a0\u2010\u2011\u2012\u2013\u2043\ufe63\uff0d")
 
 
+# Greek letters that stand for a word in technique names ("γ-ray" = "gamma-ray"); µ/μ stays a letter.
+_GREEK = {"\u03b3": "gamma", "\u0393": "gamma"}
+
+
 def _fold_char(char: str) -> str:
-    """The folded form of one character: ``""`` (dropped), one or a few characters."""
+    """The folded form of one character: ``""`` (dropped), one or a few characters.
+
+    >>> _fold_char("γ"), _fold_char("É"), _fold_char("-")
+    ('gamma', 'e', ' ')
+    """
+    if char in _GREEK:
+        return _GREEK[char]
     if char in _SOFT or char.isspace():
         return " "
     if unicodedata.combining(char) or unicodedata.category(char) == "Cf":

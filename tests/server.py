@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 STARTUP_SECONDS = 90
+_PROCESSES: dict[str, subprocess.Popen] = {}
+
+
+def process_for(base: str) -> subprocess.Popen:
+    """The process of the server `running_server` started at ``base`` (to signal it)."""
+    return _PROCESSES[base]
 
 
 def free_port() -> int:
@@ -34,9 +40,11 @@ def running_server(*args: str, env: dict[str, str] | None = None) -> Iterator[st
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        _PROCESSES[base] = process
         try:
             yield _wait_until_up(process, base, log)
         finally:
+            _PROCESSES.pop(base, None)
             process.terminate()
             try:
                 process.wait(15)

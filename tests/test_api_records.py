@@ -3,6 +3,7 @@ rejected with its reason, in order; counts add up; bad batches are problems."""
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import httpx
@@ -74,6 +75,7 @@ def test_scicat_is_detected(client):
         ("pid,title\nd1,SAXS\n", {"Content-Type": "text/csv"}, 415),
         ("<record/>", {"Content-Type": "application/json"}, 415),
         ("", {"Content-Type": "application/json"}, 400),
+        (gzip.compress(b'{"pid": "a", "title": "SAXS"}'), {"Content-Type": "application/json"}, 415),
     ],
 )
 def test_bad_batches_are_problems(client, content, headers, status):
@@ -89,3 +91,10 @@ def test_batch_cap(live_server):
     )
     assert response.status_code == 413
     assert "PANET_MAX_BATCH" in response.json()["detail"]
+
+
+def test_pretty_printed_json_is_whole_records(client):
+    body = json.dumps({"pid": "d1", "title": "GISAXS of thin films", "techniques": []}, indent=2)
+    response = client.post("/annotate/records", content=body, headers={"Content-Type": "application/json"})
+    (record,) = response.json()["records"]
+    assert record["pid"] == "d1" and record["techniques"][0]["name"].startswith("grazing incidence")

@@ -1,6 +1,8 @@
 """Property-based: schemathesis generates requests from /openapi.json for every operation of
-the real server, valid and invalid ones; none may answer with a server error (5xx). Bounded
-to a few examples per operation, so that it stays well under a minute.
+the real server, valid and invalid ones; none may answer with a server error (5xx), and every
+answer must be one the description declares: its status, its content type and, for JSON,
+its schema (problem+json for errors). Bounded to a few examples per operation, so that it
+stays well under a minute.
 
 (schemathesis' pytest integration does not run under pytest 9 yet, so the operations are
 driven with hypothesis directly.)"""
@@ -12,9 +14,15 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 EXAMPLES = 8
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +38,7 @@ def test_every_operation_is_covered(operations):
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_no_server_errors(operations, mode):
+def test_every_answer_is_described(operations, mode):
     failures: list[str] = []
     for operation in operations:
 
@@ -44,7 +52,7 @@ def test_no_server_errors(operations, mode):
             database=None,
         )
         def call(case) -> None:
-            case.call_and_validate(checks=[not_a_server_error], timeout=30)
+            case.call_and_validate(checks=CHECKS, timeout=30)
 
         try:
             call()

@@ -106,7 +106,6 @@ def test_rdflib_sparqlstore(live_server):
         ("LOAD <http://127.0.0.1:9/data.ttl>", "read-only"),
         ("CLEAR ALL", "read-only"),
         ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
-        ("SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE SILENT <http://example.org/> { ?s ?q ?x } } }", "SERVICE"),
     ],
 )
 @pytest.mark.parametrize("how", ["get", "form", "body"])

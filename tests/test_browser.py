@@ -1,5 +1,10 @@
-"""The technique browser at /, driven in a real headless Chromium (Debian's ``chromium``,
-through Playwright; no browser is downloaded) against the real service (`live_server`).
+"""The technique browser at /, driven in a real headless Chromium or Chrome through Playwright
+(no browser is downloaded) against the real service (`live_server`).
+
+The browser: ``$PANET_BROWSER`` if set, else the first of chromium, chromium-browser,
+google-chrome, google-chrome-stable, chrome on PATH, else the macOS applications, else the
+Chromium Playwright installed itself (``playwright install chromium``). Without any, these tests
+skip with that reason — except under ``CI=true``, where a missing browser fails them.
 
 ``PANET_SCREENSHOTS=docs python -m pytest tests/test_browser.py`` also refreshes the
 screenshots docs/browser.md shows.
@@ -20,7 +25,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = Path(__file__).resolve().parent / "data" / "records" / "pan_datasets.json"
-CHROMIUM = "/usr/bin/chromium"
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+MACOS_BROWSERS = (
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+)
+NO_BROWSER = (
+    "no Chromium or Chrome found: set $PANET_BROWSER, put chromium, chromium-browser or google-chrome "
+    "on PATH, or run 'playwright install chromium'"
+)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -70,14 +83,82 @@ UNNAMED_CONTROLS = """() => [...document.querySelectorAll("input, textarea, sele
   .map((c) => c.outerHTML.slice(0, 80))"""
 
 
+def find_browser(playwright=None) -> str | None:
+    """The Chromium or Chrome executable to drive (see the module's docstring), or None."""
+    import shutil
+
+    chosen = os.environ.get("PANET_BROWSER")
+    if chosen:
+        return shutil.which(chosen) or (chosen if os.access(chosen, os.X_OK) else None)
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    for path in MACOS_BROWSERS:
+        if os.access(path, os.X_OK):
+            return path
+    if playwright is not None:
+        own = playwright.chromium.executable_path
+        if own and os.access(own, os.X_OK):
+            return own
+    return None
+
+
+def no_browser(reason: str = NO_BROWSER) -> None:
+    """Skip — or fail under CI=true, where the browser tests must run."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true: {reason}")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        executable = find_browser(playwright)
+        if executable is None:
+            no_browser()
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def test_browser_found_on_path_by_any_name(tmp_path, monkeypatch):
+    import shutil
+
+    real = find_browser()
+    if real is None:
+        no_browser()
+    monkeypatch.delenv("PANET_BROWSER", raising=False)
+    for name in ("chromium-browser", "google-chrome"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / name).symlink_to(real)
+        monkeypatch.setenv("PATH", str(folder))
+        assert find_browser() == str(folder / name)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_browser() is None or find_browser() in MACOS_BROWSERS
+    monkeypatch.setenv("PANET_BROWSER", real)
+    assert find_browser() == real
+    assert shutil.which("chromium", path=str(tmp_path)) is None
+
+
+def test_missing_browser_skips_or_fails_under_ci(tmp_path):
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; sys.path.insert(0, 'tests'); import pytest, test_browser as t\n"
+        "try:\n    t.no_browser()\nexcept pytest.skip.Exception as e:\n    print('skip', e)\n"
+        "except pytest.fail.Exception as e:\n    print('fail', e)\n"
+    )
+    for ci, outcome in (("", "skip"), ("true", "fail")):
+        env = {**os.environ, "CI": ci, "PATH": str(tmp_path)}
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.stdout.startswith(outcome) and "no Chromium or Chrome found" in done.stdout, done.stderr
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ def test_unreadable_input_exit_2_names_file_and_line(capsys, tmp_path):
     status, out, err = run(capsys, "validate", str(path))
     assert status == 2
     assert out == ""
-    assert err.startswith(f"panet: error: {path}, line 2:")
+    assert err.startswith(f"panet: error: {path}, line 2, column 11:")
     assert "Traceback" not in err
 
 

@@ -13,6 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 import panet
+from panet.errors import PanetError
 from panet.shacl import check
 from panet.shacl.compile import compile_shapes
 from panet.shacl.generate import default_shapes
@@ -36,8 +37,11 @@ LITERALS = [
     Literal("2020-01-01"),
     Literal(True),
     Literal("x", datatype=XSD.string),
+    Literal("abc", lang="en-GB"),
+    Literal("2", datatype=XSD.decimal),
 ]
 PREDICATES = [EX.p, EX.q]
+BOUNDS = [Literal(1), Literal("1.5", datatype=XSD.decimal), Literal("2020-01-01", datatype=XSD.date), Literal("b")]
 CLASSES = [EX.C, EX.D, EX.E]
 SEVERITIES = [SH.Violation, SH.Warning, SH.Info]
 DATATYPES = [XSD.string, XSD.integer, XSD.date, RDF.langString, RDFS.Literal, XSD.boolean, XSD.anyURI]
@@ -92,10 +96,11 @@ def _shape(draw, g: Graph, depth: int, property_shape: bool | None = None):
     is_property = property_shape if property_shape is not None else draw(st.booleans())
     if is_property:
         g.add((node, SH.path, _path(draw, g)))
-    simple = ["class", "datatype", "nodeKind", "in", "pattern", "hasValue", "severity"]
+    simple = ["class", "datatype", "nodeKind", "in", "pattern", "hasValue", "severity", "range", "length", "languageIn"]
     nested = ["node", "property", "or", "and", "xone", "not"]
+    simple += ["equals", "disjoint", "closed"]
     if is_property:  # counts are valid on property shapes only
-        simple += ["minCount", "maxCount"]
+        simple += ["minCount", "maxCount", "uniqueLang", "lessThan"]
         nested += ["qualified"]
     kinds = draw(st.lists(st.sampled_from(simple + (nested if depth < 2 else [])), min_size=1, max_size=3, unique=True))
     for kind in kinds:
@@ -121,6 +126,28 @@ def _shape(draw, g: Graph, depth: int, property_shape: bool | None = None):
             g.add((node, SH[kind], Literal(draw(st.integers(0, 2)))))
         elif kind == "hasValue":
             g.add((node, SH.hasValue, draw(st.sampled_from(NODES[:4] + LITERALS[:3]))))
+        elif kind == "range":
+            name = draw(st.sampled_from(["minExclusive", "minInclusive", "maxExclusive", "maxInclusive"]))
+            g.add((node, SH[name], draw(st.sampled_from(BOUNDS))))
+        elif kind == "length":
+            g.add((node, SH[draw(st.sampled_from(["minLength", "maxLength"]))], Literal(draw(st.integers(0, 4)))))
+        elif kind == "languageIn":
+            head = BNode()
+            Collection(
+                g, head, [Literal(t) for t in draw(st.lists(st.sampled_from(["en", "fr", "EN-GB"]), min_size=1))]
+            )
+            g.add((node, SH.languageIn, head))
+        elif kind == "uniqueLang":
+            g.add((node, SH.uniqueLang, Literal(True)))
+        elif kind in ("equals", "disjoint", "lessThan"):
+            name = "lessThanOrEquals" if kind == "lessThan" and draw(st.booleans()) else kind
+            g.add((node, SH[name], draw(st.sampled_from(PREDICATES))))
+        elif kind == "closed":
+            g.add((node, SH.closed, Literal(True)))
+            if draw(st.booleans()):
+                head = BNode()
+                Collection(g, head, [draw(st.sampled_from([*PREDICATES, RDF.type]))])
+                g.add((node, SH.ignoredProperties, head))
         elif kind == "severity":
             g.add((node, SH.severity, draw(st.sampled_from(SEVERITIES))))
         elif kind == "node":
@@ -162,8 +189,16 @@ def shapes_graphs(draw) -> Graph:
 
 def assert_same(data: Graph, shapes: Graph, onto) -> None:
     fast = check(data, shapes, "fast", lambda: onto)
-    reference = check(data, shapes, "pyshacl", lambda: onto)
     assert fast.engine == "fast", fast.fallback
+    try:
+        reference = check(data, shapes, "pyshacl", lambda: onto)
+    except PanetError as err:
+        stopped = str(err)
+    else:
+        stopped = ""
+    if stopped:  # pyshacl 0.40 stops on sh:lessThan(OrEquals) with a blank node, where SHACL has results
+        assert "to compare a BlankNode" in stopped
+        return
     assert Counter(r.key for r in fast.results) == Counter(r.key for r in reference.results)
     assert fast.conforms == reference.conforms
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from panet.api.deps import OntologyDep, SettingsDep
+from panet.api.deps import SettingsDep
+from panet.api.jobs import run_job
 from panet.api.problems import Problem
+from panet.options import Expand, TermKind
 
 router = APIRouter(tags=["annotate"])
 
@@ -23,9 +23,9 @@ class AnnotateRequest(BaseModel):
     whole_words: bool = Field(True, description="Match whole words only (False: also inside words).")
     include_synonyms: bool = Field(True, description="Match synonyms and acronyms, not only labels.")
     include_mappings: bool = Field(True, description="Match the labels of the shipped SSSOM mappings.")
-    kinds: list[Literal["technique", "specifier"]] = Field(["technique"], description="Term kinds to find.")
+    kinds: list[TermKind] = Field([TermKind.technique], description="Term kinds to find.")
     min_length: int = Field(2, ge=1, le=1000, description="Shortest name to match, in characters.")
-    expand: Literal["none", "ancestors"] = Field("none", description="Also report each term's ancestors.")
+    expand: Expand = Field(Expand.none, description="Also report each term's ancestors.")
     stop_words: list[str] = Field([], max_length=10_000, description="Names never to report.")
     fuzzy: bool = Field(False, description="Also find near-misses (typos) of names.")
 
@@ -49,8 +49,12 @@ class AnnotateResponse(BaseModel):
     results: list[list[AnnotationOut]] | None = Field(None, description="For `texts`: one list per text, in order.")
 
 
-@router.post("/annotate", response_model=AnnotateResponse)
-def annotate(request: AnnotateRequest, onto: OntologyDep, settings: SettingsDep) -> JSONResponse:
+@router.post(
+    "/annotate",
+    response_model=AnnotateResponse,
+    responses={413: {"description": "More texts than PANET_MAX_BATCH, too much text for fuzzy, or too large."}},
+)
+async def annotate(request: AnnotateRequest, http: Request, settings: SettingsDep) -> Response:
     """Find PaNET terms in ``text`` (or in each of ``texts``); offsets are character positions."""
     if (request.text is None) == (request.texts is None):
         raise Problem(422, "Invalid request", "give either text or texts")
@@ -61,8 +65,10 @@ def annotate(request: AnnotateRequest, onto: OntologyDep, settings: SettingsDep)
             f"{len(request.texts)} texts; the service takes at most {settings.max_batch} per request "
             "(PANET_MAX_BATCH): send them in several requests",
         )
-    options = request.model_dump(exclude={"text", "texts"})
-    annotator = onto.annotator(**options)
-    if request.text is not None:
-        return JSONResponse({"annotations": [a.to_dict() for a in annotator.annotate(request.text)]})
-    return JSONResponse({"results": [[a.to_dict() for a in found] for found in annotator.annotate_many(request.texts)]})
+    job = (
+        "annotate",
+        request.model_dump(mode="json", exclude_none=True),
+        settings.max_fuzzy_chars,
+        settings.max_response_bytes,
+    )
+    return Response(await run_job(http, job), media_type="application/json")

@@ -17,25 +17,42 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 import panet
 from panet.api.deps import OntologyDep
 from panet.errors import TermNotFound
+from panet.facets import facets
+from panet.loopback import pan_search_filter
+from panet.mappings import mappings_for
 from panet.term import Term
+from panet.versions import history
+
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
 
 HERE = Path(__file__).resolve().parent
 STATIC = StaticFiles(directory=HERE / "static")
-TEMPLATES = Jinja2Templates(directory=HERE / "templates")
-TEMPLATES.env.globals["version"] = panet.__version__
 
 router = APIRouter(include_in_schema=False)  # pages for people; the API is documented at /docs
+
+
+@cache
+def templates() -> Jinja2Templates:
+    """The page templates, loaded by the first page asked for: jinja2 costs the service's
+    start-up ~40 ms and ~2 MB, and an API-only deployment never needs it."""
+    from fastapi.templating import Jinja2Templates
+
+    loaded = Jinja2Templates(directory=HERE / "templates")
+    loaded.env.globals["version"] = panet.__version__
+    return loaded
+
 
 SUGGESTIONS = 12  # closest terms a "no such term" page offers
 
@@ -68,7 +85,7 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     context.setdefault("title", "PaNET technique browser")
     context["root"] = _root(request)
     context["onto"] = request.app.state.ontology
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    return templates().TemplateResponse(request, template, context, status_code=status)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -101,7 +118,7 @@ async def children(request: Request, onto: OntologyDep, key: str) -> Response:
     if term is None:
         return Response(status_code=404)
     nodes = tree(onto, onto.children(term), frozenset())
-    return TEMPLATES.TemplateResponse(request, "children.html", {"nodes": nodes, "root": _root(request)})
+    return templates().TemplateResponse(request, "children.html", {"nodes": nodes, "root": _root(request)})
 
 
 @router.get("/browse/{key:path}", response_class=HTMLResponse)
@@ -131,15 +148,15 @@ def _root(request: Request) -> str:
 def term_context(onto: panet.Ontology, term: Term) -> dict[str, Any]:
     """What a term page shows, from the library: hierarchy, facets, label history, SSSOM
     mappings and, for a technique, the PaN search API filter for it and everything under it."""
-    search_filter = onto.pan_search_filter(term) if term.kind == "technique" else None
+    search_filter = pan_search_filter(onto, term) if term.kind == "technique" else None
     return {
         "term": term,
         "parents": _by_label(onto.parents(term)),
         "children": _by_label(onto.children(term)),
         "equivalents": _by_label(onto.equivalents(term)),
-        "facets": onto.facets(term),
-        "history": onto.history(term),
-        "mappings": onto.mappings_for(term),
+        "facets": facets(onto, term),
+        "history": history(onto, term),
+        "mappings": mappings_for(onto, term),
         "descendants": len(onto.descendants(term)),
         "search_filter": None if search_filter is None else json.dumps(search_filter, indent=2),
         "nodes": tree(onto, onto.roots(), onto.ancestors(term)),

@@ -11,8 +11,9 @@ router = APIRouter(tags=["service"])
 
 
 @router.get("/health")
-def health(onto: OntologyDep) -> dict[str, object]:
-    """Liveness: the index is loaded."""
+async def health(onto: OntologyDep) -> dict[str, object]:
+    """Liveness: the index is loaded. Answered on the event loop, needing no thread, so busy
+    routes never delay it."""
     return {"status": "ok", "terms": len(onto)}
 
 

@@ -74,8 +74,26 @@ def _encoded(iri: str) -> str:
     return quote(quote(iri, safe=""), safe="")
 
 
+def _origin(request: Request) -> str:
+    """``PANET_PUBLIC_URL``, else the address the server listens on (OLS clients need absolute
+    links): never the client's ``Host`` header, which anyone can set."""
+    configured = request.app.state.settings.public_url
+    if configured:
+        return configured
+    server = request.scope.get("server")
+    if not server or server[1] is None:
+        return ""  # a Unix socket: links relative to the server's root
+    host, port = server
+    return f"{request.url.scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+
+
 def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/") + router.prefix
+    return _origin(request) + router.prefix
+
+
+def _link(request: Request, **params: int) -> str:
+    url = request.url.include_query_params(**params) if params else request.url
+    return f"{_origin(request)}{url.path}" + (f"?{url.query}" if url.query else "")
 
 
 # -- documents --------------------------------------------------------------------------
@@ -215,7 +233,7 @@ def _paged(request: Request, items: list[Any], page: int, size: int, name: str, 
     chunk = items[page * size : (page + 1) * size]
 
     def href(number: int) -> dict[str, str]:
-        return {"href": str(request.url.include_query_params(page=number, size=size))}
+        return {"href": _link(request, page=number, size=size)}
 
     links: dict[str, Any] = {}
     navigable = page > 0 or page + 1 < pages
@@ -223,7 +241,7 @@ def _paged(request: Request, items: list[Any], page: int, size: int, name: str, 
         links["first"] = href(0)
     if page > 0:
         links["prev"] = href(min(page - 1, max(pages - 1, 0)))
-    links["self"] = {"href": str(request.url)}
+    links["self"] = {"href": _link(request)}
     if page + 1 < pages:
         links["next"] = href(page + 1)
     if navigable:

@@ -24,6 +24,13 @@ class Problem(Exception):
         self.detail = detail
         self.extra = extra
 
+    def __reduce__(self) -> tuple:  # survives the pipe from a worker process (panet.api.jobs)
+        return (_problem, (self.status, self.title, self.detail, self.extra))
+
+
+def _problem(status: int, title: str, detail: str, extra: dict[str, Any]) -> Problem:
+    return Problem(status, title, detail, **extra)
+
 
 def problem_response(status: int, title: str, detail: str = "", instance: str = "", **extra: Any) -> JSONResponse:
     """A problem+json response."""
@@ -63,11 +70,63 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else ""
-        return problem_response(exc.status_code, _reason(exc.status_code), detail, request.url.path)
+        response = problem_response(exc.status_code, _reason(exc.status_code), detail, request.url.path)
+        response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(500, "Internal server error", "an unexpected error occurred", request.url.path)
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+    "required": ["type", "title", "status"],
+}
+# what any operation may answer; POST adds 415, the routes that run work in pools add 503
+_EVERY_OPERATION = (400, 404, 405, 413, 422, 500)
+
+
+def describe_problems(app: FastAPI) -> None:
+    """Make ``app.openapi()`` declare every error an operation can answer, each as
+    ``application/problem+json`` (FastAPI declares only 422, and as ``application/json``).
+
+    >>> from fastapi import FastAPI
+    >>> app = FastAPI()
+    >>> _ = app.get("/x")(lambda: 1)
+    >>> describe_problems(app)
+    >>> sorted(app.openapi()["paths"]["/x"]["get"]["responses"])
+    ['200', '400', '404', '405', '413', '422', '500']
+    """
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = make()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                responses = operation.setdefault("responses", {})
+                codes = {str(c) for c in _EVERY_OPERATION} | {c for c in responses if c[0] in "45"}
+                if method == "post":
+                    codes |= {"415", "503"}
+                for code in sorted(codes):
+                    described = responses.setdefault(code, {"description": _reason(int(code))})
+                    described["content"] = problem
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _reason(status: int) -> str:

@@ -41,3 +41,15 @@ class Settings:
     # a catalogue store (`panet catalogue build`): serves the PaN search API's /datasets, /documents, /instruments
     catalogue: str | None = field(default_factory=lambda: os.environ.get("PANET_CATALOGUE") or None)
     sparql_workers: int = field(default_factory=lambda: _env_int("PANET_SPARQL_WORKERS", 2))
+    # /annotate, /annotate/records and /validate: worker processes, seconds and memory per request
+    work_workers: int = field(default_factory=lambda: _env_int("PANET_WORK_WORKERS", 2))
+    work_timeout: float = field(default_factory=lambda: _env_float("PANET_WORK_TIMEOUT", 30.0))
+    work_memory_mb: int = field(default_factory=lambda: _env_int("PANET_WORK_MEMORY_MB", 2048))
+    max_fuzzy_chars: int = field(default_factory=lambda: _env_int("PANET_MAX_FUZZY_CHARS", 50_000))
+    max_response_bytes: int = field(default_factory=lambda: _env_int("PANET_MAX_RESPONSE_BYTES", 64 * 1024 * 1024))
+    # seconds a client may take to send a request's line and headers
+    header_timeout: float = field(default_factory=lambda: _env_float("PANET_HEADER_TIMEOUT", 10.0))
+    # seconds SIGTERM waits for requests in progress before stopping them
+    shutdown_timeout: float = field(default_factory=lambda: _env_float("PANET_SHUTDOWN_TIMEOUT", 3.0))
+    # base URL of the service as clients reach it, for OLS paging links (default: relative links)
+    public_url: str = field(default_factory=lambda: os.environ.get("PANET_PUBLIC_URL", "").rstrip("/"))

@@ -1,7 +1,11 @@
 """``/sparql``: the SPARQL 1.1 Protocol, read-only, over PaNET and any ``--data`` files.
 
 Queries run in `panet.query_pool.QueryPool` worker processes, so the time limit really stops
-them; results are negotiated from the ``Accept`` header.
+them, have no network (``SERVICE`` cannot reach out: `panet.sandbox`) and start with the first
+query (`panet.api.deps.LazyPool`). Results are
+negotiated from the ``Accept`` header. A request carries exactly one query; ``default-graph-uri``
+/ ``named-graph-uri`` replace the query's own dataset; relative IRIs resolve against the
+endpoint's URL; updates (``update=``, ``application/sparql-update``) are refused with 400.
 """
 
 from __future__ import annotations
@@ -10,20 +14,20 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from panet.api.deps import SparqlDep
+from panet.api.deps import LazyPool, SparqlDep
 from panet.api.problems import Problem
-from panet.query_pool import QueryPool
+from panet.errors import PanetError
 from panet.sparql import NotAcceptable, QueryRefused, QueryTimeout, ResultTooLarge, SparqlError, WorkerLost
 
 router = APIRouter(tags=["sparql"])
 
 _RESULT_MEDIA = {
-    media: {"schema": {"type": "string"}}
+    media: {"schema": {"type": "object"} if media.endswith("json") else {"type": "string"}}
     for media in (
         "application/sparql-results+json",
+        "application/json",
         "application/sparql-results+xml",
         "text/csv",
         "text/tab-separated-values",
@@ -59,74 +63,94 @@ _POST_BODY = {
     }
 }
 UPDATE_REFUSED = QueryRefused("SPARQL Update is not allowed: PaNET is served read-only")
+UPDATE_PARAMETERS = {"update", "using-graph-uri", "using-named-graph-uri"}  # the update operation's
 QUERY_EXAMPLE = "SELECT ?technique ?label WHERE { ?technique rdfs:subClassOf panet:PaNET01124 ; rdfs:label ?label }"
 
 
 @router.get("/sparql", responses=_RESPONSES, response_class=Response)
 async def sparql_get(
     request: Request,
-    pool: SparqlDep,
+    workers: SparqlDep,
     query: Annotated[str | None, Query(description="The SPARQL query.", examples=[QUERY_EXAMPLE])] = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
 ) -> Response:
     """SPARQL 1.1 query via GET. Prefixes panet:, rdfs:, owl:, skos:, rdf:, obo: are predeclared;
-    ``rdfs:subClassOf`` holds the full reasoned closure."""
-    if "update" in request.query_params:
-        raise _problem(UPDATE_REFUSED)
-    if query is None:
-        raise Problem(400, "Missing query", "pass the SPARQL query as ?query=… (URL-encoded)")
-    return await _answer(pool, query, request.headers.get("accept"), default_graph_uri, named_graph_uri)
+    ``rdfs:subClassOf`` holds the full reasoned closure. ``default-graph-uri`` /
+    ``named-graph-uri`` replace the query's own dataset (``FROM`` / ``FROM NAMED``)."""
+    return await _answer(request, workers, _url_params(request))
 
 
 @router.post("/sparql", responses=_RESPONSES, response_class=Response, openapi_extra=_POST_BODY)
-async def sparql_post(request: Request, pool: SparqlDep) -> Response:
+async def sparql_post(request: Request, workers: SparqlDep) -> Response:
     """SPARQL 1.1 query via POST: ``application/sparql-query`` (the query is the body) or
-    ``application/x-www-form-urlencoded`` (``query=…``)."""
-    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    body = await request.body()
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Problem(400, "Invalid request body", "the body is not UTF-8 text") from None
-    url_params = request.query_params
-    if media == "application/sparql-query":
-        params = {
-            "query": [text],
-            "default-graph-uri": url_params.getlist("default-graph-uri"),
-            "named-graph-uri": url_params.getlist("named-graph-uri"),
-        }
-    elif media == "application/x-www-form-urlencoded":
-        params = parse_qs(text, keep_blank_values=True)
-    elif media == "application/sparql-update":
+    ``application/x-www-form-urlencoded`` (``query=…``), UTF-8; ``default-graph-uri`` /
+    ``named-graph-uri`` in the URL (or the form)."""
+    media, _, media_params = request.headers.get("content-type", "").partition(";")
+    media = media.strip().lower()
+    if media == "application/sparql-update":
         raise _problem(UPDATE_REFUSED)
-    else:
+    if media not in ("application/sparql-query", "application/x-www-form-urlencoded"):
         raise Problem(
             415,
             "Unsupported media type",
             f"POST a query as application/sparql-query or application/x-www-form-urlencoded, not {media or 'nothing'}",
         )
-    if "update" in params:
+    charset = _charset(media_params)
+    if charset not in ("utf-8", "utf8", "us-ascii"):
+        raise Problem(415, "Unsupported charset", f"send the query as UTF-8 (charset=utf-8), not {charset}")
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise Problem(400, "Invalid request body", f"the body is not UTF-8 text (byte {err.start})") from None
+    params = _url_params(request)
+    if media == "application/sparql-query":
+        params.setdefault("query", []).append(text)
+    else:
+        for name, values in parse_qs(text, keep_blank_values=True).items():
+            params.setdefault(name, []).extend(values)
+    return await _answer(request, workers, params)
+
+
+def _url_params(request: Request) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        params.setdefault(name, []).append(value)
+    return params
+
+
+def _charset(media_params: str) -> str:
+    """The ``charset`` of a Content-Type's parameters, lower case; UTF-8 when not given."""
+    for param in media_params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return "utf-8"
+
+
+async def _answer(request: Request, workers: LazyPool, params: dict[str, list[str]]) -> Response:
+    """Run the one query of ``params`` (the protocol's parameters, from the URL and the body)."""
+    if params.keys() & UPDATE_PARAMETERS:
         raise _problem(UPDATE_REFUSED)
     queries = params.get("query", [])
     if len(queries) != 1:
-        raise Problem(400, "Missing query" if not queries else "Several queries", "pass exactly one query")
-    return await _answer(
-        pool,
-        queries[0],
-        request.headers.get("accept"),
-        params.get("default-graph-uri", []),
-        params.get("named-graph-uri", []),
-    )
-
-
-async def _answer(
-    pool: QueryPool, query: str, accept: str | None, default_graph: list[str], named_graphs: list[str]
-) -> Response:
+        title = "Missing query" if not queries else "Several queries"
+        raise Problem(400, title, f"pass exactly one query parameter, not {len(queries)}")
+    base = str(request.url.replace(query="", fragment=""))  # relative IRIs in the query resolve here
     try:
-        body, media = await run_in_threadpool(pool.run, query, accept, default_graph, named_graphs)
+        pool = await workers.get()
+        body, media = await pool.query(  # in the pool's own threads and workers; stopped if the client goes
+            queries[0],
+            request.headers.get("accept"),
+            params.get("default-graph-uri", []),
+            params.get("named-graph-uri", []),
+            base,
+            request.is_disconnected,
+        )
     except SparqlError as err:
         raise _problem(err) from None
+    except PanetError as err:  # a worker could not load the dataset
+        raise Problem(503, "SPARQL dataset unavailable", str(err)) from None
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
 

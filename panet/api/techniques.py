@@ -7,20 +7,22 @@ and use the where that comes back. The routes parse query parameters and call
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic_core import to_json
-from starlette.concurrency import run_in_threadpool
 
 from panet import Ontology, loopback
 from panet.api.deps import OntologyDep, SettingsDep
 from panet.api.problems import Problem
 
+T = TypeVar("T")
 router = APIRouter(prefix="/techniques", tags=["PaN search API (pan-ontologies-api)"])
 
 WhereParam = Annotated[
@@ -85,14 +87,44 @@ async def pan_ontology(request: Request) -> Response:
     onto, timeout = request.app.state.ontology, request.app.state.settings.query_timeout  # what deps.py reads
     with _problems():
         _refuse_deep_object(request)
-        if "like" in (filter_ or where or ""):  # a pattern may take up to the timeout: not on the event loop
-            body = await run_in_threadpool(_pan_ontology_body, onto, where, filter_, timeout)
-        else:  # name/pid expansions take microseconds; search API clients repeat the same few
-            key = (onto, where, filter_)
-            body = _ANSWERS.get(key)
-            if body is None:
-                body = _ANSWERS[key] = _pan_ontology_body(onto, where, filter_, timeout)
+        key = (onto, where, filter_)
+        body = _ANSWERS.get(key)  # search API clients repeat the same few: answered on the loop
+        if body is None:  # anything else may hold a like pattern, however spelt: off the loop, within time
+            body = _ANSWERS[key] = await off_loop(_pan_ontology_body, onto, where, filter_, timeout, timeout=timeout)
     return Response(body, media_type="application/json")
+
+
+_FILTER_THREADS = 4  # filter expansions at once; the others wait without holding a thread
+
+
+async def off_loop(function: Callable[..., T], *args: object, timeout: float) -> T:
+    """``function(*args)`` in the filter threads, answered within ``timeout`` seconds (a
+    `panet.loopback.FilterError` after it; the regex module stops the work itself soon after).
+    Patterns match with the GIL released, so the event loop, /health included, goes on.
+
+    >>> import asyncio
+    >>> asyncio.run(off_loop(sum, [1, 2], timeout=1))
+    3
+    """
+    import asyncio
+
+    import anyio
+
+    loop = asyncio.get_running_loop()
+    if loop not in _filter_threads:
+        _filter_threads[loop] = anyio.CapacityLimiter(_FILTER_THREADS)
+    try:
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(
+                functools.partial(function, *args), abandon_on_cancel=True, limiter=_filter_threads[loop]
+            )
+    except TimeoutError:
+        raise loopback.FilterError(
+            "where", f"the filter took longer than {timeout:g} s, the service's limit; simplify its like patterns"
+        ) from None
+
+
+_filter_threads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per event loop
 
 
 def _pan_ontology_body(onto: Ontology, where: str | None, filter_: str | None, timeout: float) -> bytes:
@@ -142,25 +174,39 @@ _ANSWERS = _Answers(max_bytes=16 * 1024 * 1024)
 
 
 @router.get("/count", responses=_BAD)
-def count(request: Request, onto: OntologyDep, settings: SettingsDep, where: WhereParam = None) -> Response:
+async def count(request: Request, onto: OntologyDep, settings: SettingsDep, where: WhereParam = None) -> Response:
     """How many techniques a LoopBack where matches: `{"count": n}`."""
+    timeout = settings.query_timeout
     with _problems():
         _refuse_deep_object(request)
-        return _json({"count": loopback.count_techniques(onto, where, timeout=settings.query_timeout)})
+        found = await off_loop(loopback.count_techniques, onto, where, timeout=timeout)
+        return _json({"count": found})
 
 
 @router.get("", responses=_BAD)
-def find(request: Request, onto: OntologyDep, settings: SettingsDep, filter_: FilterParam = None) -> Response:
+async def find(request: Request, onto: OntologyDep, settings: SettingsDep, filter_: FilterParam = None) -> Response:
     """Technique records (pid, name, synonym, parents, children, relatives) for a LoopBack filter
     (where, fields, order, limit, skip)."""
     with _problems():
         _refuse_deep_object(request)
-        return _json(loopback.find_techniques(onto, filter_, timeout=settings.query_timeout))
+        return _json(await off_loop(loopback.find_techniques, onto, filter_, timeout=settings.query_timeout))
 
 
-@router.get("/{pid:path}", responses={**_BAD, 404: {"description": "No technique has this pid."}})
-def find_by_id(request: Request, pid: str, onto: OntologyDep, filter_: FilterParam = None) -> Response:
+@router.get(
+    "/{pid:path}",
+    responses={**_BAD, 404: {"description": "No technique has this pid."}},
+    # pid and filter read from the request, as pan_ontology's: FastAPI's parameter checks and a
+    # worker thread cost several times the lookup, which takes microseconds
+    openapi_extra={
+        "parameters": [
+            {"name": "pid", "in": "path", "required": True, "schema": {"type": "string"}},
+            _query_parameter("filter", FilterParam.__metadata__[0].description),
+        ]
+    },
+)
+async def find_by_id(request: Request) -> Response:
     """One technique record; `pid` is the URL-encoded IRI (a CURIE or ID works too)."""
+    onto, pid, filter_ = request.app.state.ontology, request.path_params["pid"], request.query_params.get("filter")
     with _problems():
         _refuse_deep_object(request)
         return _json(loopback.technique_record(onto, pid, filter_))

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-import panet
 from panet.api.deps import OntologyDep
+from panet.api.jobs import run_job
 from panet.api.problems import Problem
+from panet.options import Engine
 from panet.sparql import negotiate
 
 if TYPE_CHECKING:
-    from rdflib import Graph
+    pass
 
 router = APIRouter(tags=["validate"])
 
@@ -32,11 +31,6 @@ _BODY_FORMATS = {
 _REPORT_TYPES = {"application/json": "json", "text/turtle": "turtle"}
 
 
-class Engine(StrEnum):
-    fast = "fast"
-    pyshacl = "pyshacl"
-
-
 class Shapes(StrEnum):
     default = "default"
     techniques = "techniques"
@@ -48,16 +42,6 @@ class Context(StrEnum):
     schema_org = "schema.org"
 
 
-@lru_cache(maxsize=64)
-def _shapes(onto: panet.Ontology, choice: Shapes, under: str | None) -> Graph:
-    """Shapes graphs, built once: the fast engine caches its compiled form per graph."""
-    from panet.shacl.generate import default_shapes, technique_shapes, under_shapes
-
-    if under is not None:
-        return under_shapes(onto, under)
-    return default_shapes(onto) if choice is Shapes.default else technique_shapes(onto)
-
-
 _BODY_SCHEMA = {"schema": {"type": "string"}}
 
 
@@ -65,7 +49,13 @@ _BODY_SCHEMA = {"schema": {"type": "string"}}
     "/validate",
     response_class=Response,
     responses={
-        200: {"description": "The validation report (conforming or not).", "content": {"text/turtle": {}}},
+        200: {
+            "description": "The validation report (conforming or not): JSON, or sh:ValidationReport as Turtle.",
+            "content": {
+                "application/json": {"schema": {"type": "object", "required": ["conforms", "results"]}},
+                "text/turtle": {"schema": {"type": "string"}},
+            },
+        },
         400: {"description": "The body is not readable RDF or JSON (the problem names the line)."},
     },
     openapi_extra={"requestBody": {"required": True, "content": {media: _BODY_SCHEMA for media in _BODY_FORMATS}}},
@@ -87,8 +77,6 @@ async def validate(
     """Validate dataset metadata (Turtle, N-Triples, RDF/XML, JSON-LD, or plain JSON records with
     ``context``) against shipped or generated SHACL shapes. The report is JSON, or the standard
     ``sh:ValidationReport`` graph on ``Accept: text/turtle``."""
-    from panet.shacl.inputs import parse_rdf
-
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     fmt = _BODY_FORMATS.get(media)
     if fmt is None:
@@ -99,15 +87,6 @@ async def validate(
     if under is not None:
         under = onto.term(under).iri  # 404 with suggestions for an unknown technique
     body = await request.body()
-    shapes_graph = _shapes(onto, shapes, under)
-
-    def run() -> bytes:
-        data = parse_rdf(body, "request body", fmt, None if context is None else context.value)
-        report = panet.validate(data, shapes=shapes_graph, engine=engine.value, ontology=onto)
-        return (
-            report.to_json(indent=None).encode()
-            if reply[1] == "json"
-            else report.graph.serialize(format="turtle").encode()
-        )
-
-    return Response(await run_in_threadpool(run), media_type=reply[0], headers={"Vary": "Accept"})
+    given = None if context is None else context.value
+    job = ("validate", body, fmt, given, shapes.value, under, engine.value, reply[1])
+    return Response(await run_job(request, job), media_type=reply[0], headers={"Vary": "Accept"})

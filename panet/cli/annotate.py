@@ -3,84 +3,85 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated
 
-import typer
+from panet.cli import Commands, add_json, add_ontology, choice, load_ontology, print_json, warn
+from panet.options import Expand, TermKind
 
-from panet.cli import JsonOption, OntologyOption, app, load_ontology, print_json
-
-
-class KindName(StrEnum):
-    technique = "technique"
-    specifier = "specifier"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
-class Expand(StrEnum):
-    none = "none"
-    ancestors = "ancestors"
+def add_commands(commands: Commands) -> None:
+    """Add annotate."""
+    parser = commands.add(annotate)
+    parser.add_argument(
+        "text", metavar="TEXT", help='text to annotate; "-" reads one text per stdin line, writes JSON lines'
+    )
+    parser.add_argument(
+        "--kind",
+        type=choice(TermKind),
+        action="append",
+        metavar="KIND",
+        help="term kind to find: technique or specifier (repeatable; default: technique)",
+    )
+    parser.add_argument(
+        "--expand",
+        type=choice(Expand),
+        default=Expand.none,
+        metavar="WHAT",
+        help="none (the default), or ancestors: also report the ancestors of each term",
+    )
+    parser.add_argument(
+        "--mappings",
+        action="append",
+        metavar="FILE",
+        help="extra SSSOM TSV / PaNET mapping CSV whose labels count (repeatable)",
+    )
+    parser.add_argument("--no-mappings", action="store_true", help="ignore mapping labels")
+    parser.add_argument("--no-synonyms", action="store_true", help="labels only: no synonyms or acronyms")
+    parser.add_argument("--all", dest="all_matches", action="store_true", help="report nested and overlapping matches")
+    parser.add_argument("--substrings", action="store_true", help="match inside words too (nanoSAXS)")
+    parser.add_argument("--fuzzy", action="store_true", help="also find near-misses (typos) of names")
+    parser.add_argument("--stop-word", action="append", metavar="NAME", help="a name never to report (repeatable)")
+    add_ontology(parser)
+    add_json(parser)
 
 
-@app.command()
-def annotate(
-    text: Annotated[
-        str, typer.Argument(help='Text to annotate; "-" reads one text per stdin line, writes JSON lines.')
-    ],
-    kind: Annotated[
-        list[KindName] | None, typer.Option("--kind", help="Term kinds to find (repeatable); default: technique.")
-    ] = None,
-    expand: Annotated[Expand, typer.Option("--expand", help="Also report the ancestors of each term.")] = Expand.none,
-    mappings: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--mappings",
-            help="Extra SSSOM TSV / PaNET mapping CSV whose labels count (repeatable).",
-            exists=True,
-            dir_okay=False,
-        ),
-    ] = None,
-    no_mappings: Annotated[bool, typer.Option("--no-mappings", help="Ignore mapping labels.")] = False,
-    no_synonyms: Annotated[bool, typer.Option("--no-synonyms", help="Labels only: no synonyms or acronyms.")] = False,
-    all_matches: Annotated[bool, typer.Option("--all", help="Report nested and overlapping matches too.")] = False,
-    substrings: Annotated[bool, typer.Option("--substrings", help="Match inside words too (nanoSAXS).")] = False,
-    fuzzy: Annotated[bool, typer.Option("--fuzzy", help="Also find near-misses (typos) of names.")] = False,
-    stop_word: Annotated[
-        list[str] | None, typer.Option("--stop-word", help="A name never to report (repeatable).")
-    ] = None,
-    ontology: OntologyOption = None,
-    json: JsonOption = False,
-) -> None:
+def annotate(args: argparse.Namespace) -> None:
     """Find PaNET terms in TEXT; offsets are character positions in TEXT."""
-    onto = load_ontology(ontology)
-    include_mappings: bool | list = not no_mappings
-    if mappings and not no_mappings:
+    onto = load_ontology(args.ontology)
+    include_mappings: bool | list = not args.no_mappings
+    if args.mappings and not args.no_mappings:
         from panet.mappings import load, shipped
 
-        extra = [load(path, ontology=onto) for path in mappings]
+        extra = [load(path, ontology=onto) for path in args.mappings]
         for mapping_set in extra:
             for warning in mapping_set.warnings:
-                typer.echo(f"panet: warning: {warning}", err=True)
+                warn(warning)
         include_mappings = [*shipped(onto), *extra]
-    annotator = onto.annotator(
-        kinds=tuple(k.value for k in kind) if kind else ("technique",),
-        expand=expand.value,
-        include_mappings=include_mappings,
-        include_synonyms=not no_synonyms,
-        longest_only=not all_matches,
-        whole_words=not substrings,
-        fuzzy=fuzzy,
-        stop_words=tuple(stop_word or ()),
-    )
-    if text == "-":
+    from panet.annotate import annotator_for
+
+    options = {
+        "kinds": tuple(k.value for k in args.kind) if args.kind else ("technique",),
+        "expand": args.expand.value,
+        "include_mappings": include_mappings,
+        "include_synonyms": not args.no_synonyms,
+        "longest_only": not args.all_matches,
+        "whole_words": not args.substrings,
+        "fuzzy": args.fuzzy,
+        "stop_words": tuple(args.stop_word or ()),
+    }
+    annotator = annotator_for(onto, options)
+    if args.text == "-":
         _annotate_lines(annotator)
         return
-    found = annotator.annotate(text)
-    if json:
+    found = annotator.annotate(args.text)
+    if args.json:
         print_json([a.to_dict() for a in found])
         return
     for a in found:
-        typer.echo(f"{a.start}-{a.end}\t{a.text}\t{a.term.id}\t{a.term.label}\t{a.match_type}")
+        sys.stdout.write(f"{a.start}-{a.end}\t{a.text}\t{a.term.id}\t{a.term.label}\t{a.match_type}\n")
 
 
 def _annotate_lines(annotator) -> None:

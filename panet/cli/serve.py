@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+from panet.cli import Commands, add_ontology, count
+from panet.errors import OptionError, PanetError
 
-import typer
-
-from panet.cli import OntologyOption, app
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 # h11 refuses a request line + headers longer than this with a bare "400 Invalid HTTP request"
 # (its default is 16 kB). Above the filter size the API checks itself (panet.loopback.MAX_JSON_CHARS),
@@ -15,53 +15,78 @@ from panet.cli import OntologyOption, app
 MAX_REQUEST_HEAD_BYTES = 1024 * 1024
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
-    ontology: OntologyOption = None,
-    version: Annotated[
-        str | None, typer.Option("--version", help="Serve a shipped release instead (1.1.0, v1.3.0, latest, current).")
-    ] = None,
-    data: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--data", help="RDF file served by /sparql besides PaNET (e.g. annotated records.ttl); repeatable."
-        ),
-    ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option("--store", file_okay=False, help="Keep the SPARQL store on disk here; reused while unchanged."),
-    ] = None,
-) -> None:
+def add_commands(commands: Commands) -> None:
+    """Add serve."""
+    parser = commands.add(serve)
+    parser.add_argument("--host", default="127.0.0.1", metavar="HOST", help="interface to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=count(0, 65535), default=8000, metavar="PORT", help="TCP port (8000)")
+    parser.add_argument("--workers", type=count(1), default=1, metavar="N", help="uvicorn worker processes (1)")
+    add_ontology(parser)
+    parser.add_argument(
+        "--version", metavar="VERSION", help="serve a shipped release instead (1.1.0, v1.3.0, latest, current)"
+    )
+    parser.add_argument(
+        "--data",
+        action="append",
+        metavar="FILE",
+        help="RDF file served by /sparql besides PaNET (e.g. annotated records.ttl); repeatable",
+    )
+    parser.add_argument("--store", metavar="DIR", help="keep the SPARQL store on disk here; reused while unchanged")
+
+
+def serve(args: argparse.Namespace) -> None:
     """Serve PaNET over HTTP: REST, an OLS-compatible API and SPARQL (OpenAPI docs at /docs)."""
     import os
 
     import uvicorn
 
+    from panet.api.http import BoundedH11Protocol
+    from panet.api.settings import Settings
     from panet.loader import load
     from panet.sparql import build_store, prepare_store
 
-    files = [str(p) for p in data or ()]
+    files = list(args.data or ())
     # fail here, with one clear line, before uvicorn starts workers
-    if ontology is not None and version is not None:
-        raise typer.BadParameter("give --ontology FILE or --version V, not both")
-    onto = load(ontology, version=version)
-    if store is not None:
-        prepare_store(onto, files, store)
-    else:
+    if args.ontology is not None and args.version is not None:
+        raise OptionError("give --ontology FILE or --version V, not both")
+    _check_port(args.host, args.port)
+    onto = load(args.ontology, version=args.version)
+    if args.store is not None:
+        prepare_store(onto, files, args.store)
+    elif files:  # check the data files here; the query workers load them with the first query
         build_store(onto, files)
     os.environ["PANET_ONTOLOGY"] = onto.path  # what was loaded, so every worker serves the same file
     os.environ.pop("PANET_VERSION", None)
     os.environ["PANET_DATA"] = os.pathsep.join(files)
-    os.environ["PANET_STORE"] = str(store or "")
+    os.environ["PANET_STORE"] = str(args.store or "")
     uvicorn.run(
         "panet.api.app:create_app",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
         log_level="info",
         h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        http=BoundedH11Protocol,  # request heads within PANET_HEADER_TIMEOUT; protocol errors as problem+json
+        timeout_graceful_shutdown=Settings().shutdown_timeout,  # SIGTERM stops requests in progress after this
     )
+
+
+def _check_port(host: str, port: int) -> None:
+    """Raise `PanetError` (one line) when ``host:port`` cannot be listened on — busy, or not an
+    address of this machine — instead of uvicorn's log lines and exit status 3."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as err:
+        raise PanetError(f"--host {host}: not a known address ({err.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise PanetError(
+                f"cannot listen on {host}:{port} ({err.strerror}); stop what uses it or pass another --port"
+            ) from None

@@ -2,136 +2,135 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated
+import sys
 
-import typer
+from panet.cli import Commands, add_json, add_ontology, add_output, choice, count, load_ontology, print_json
+from panet.cli.output import Style, print_lines, table, write_output
+from panet.options import Kind, TreeFormat
+from panet.term import by_label
 
-from panet.cli import JsonOption, OntologyOption, app, load_ontology, print_json
-from panet.errors import PanetError
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
-
-class TreeFormat(StrEnum):
-    text = "text"
-    json = "json"
-    dot = "dot"
-    svg = "svg"
-    png = "png"
+KEY_HELP = "IRI, CURIE (panet:PaNET01188), ID (PaNET01188), label or synonym"
 
 
-class KindChoice(StrEnum):
-    technique = "technique"
-    specifier = "specifier"
-    any = "any"
+def add_commands(commands: Commands) -> None:
+    """Add term, search, tree, ancestors and descendants."""
+    parser = commands.add(term)
+    parser.add_argument("key", metavar="KEY", help=KEY_HELP)
+    parser.add_argument(
+        "--kind",
+        type=choice(Kind),
+        metavar="KIND",
+        help="technique, specifier or any; labels resolve to techniques by default",
+    )
+    add_ontology(parser)
+    add_json(parser)
+
+    parser = commands.add(search, problems="no term matches (not with --json: an empty list)")
+    parser.add_argument("text", metavar="TEXT", help="words to look for in labels and synonyms")
+    parser.add_argument("-n", "--limit", type=count(1), default=20, metavar="N", help="most results to show (20)")
+    parser.add_argument("--kind", type=choice(Kind), metavar="KIND", help="technique, specifier or any (default: any)")
+    add_ontology(parser)
+    add_json(parser)
+
+    parser = commands.add(tree)
+    parser.add_argument("key", metavar="KEY", help=KEY_HELP)
+    parser.add_argument("-d", "--depth", type=count(0), metavar="N", help="levels below KEY to show (default: all)")
+    parser.add_argument(
+        "-f",
+        "--format",
+        type=choice(TreeFormat),
+        default=TreeFormat.text,
+        metavar="FORMAT",
+        help="text (indented, the default), json, or a picture: dot, svg, png",
+    )
+    add_output(parser)
+    add_ontology(parser)
+    add_json(parser)
+
+    for run in (ancestors, descendants):
+        parser = commands.add(run)
+        parser.add_argument("key", metavar="KEY", help=KEY_HELP)
+        add_ontology(parser)
+        add_json(parser)
 
 
-KeyArgument = Annotated[str, typer.Argument(help="IRI, CURIE (panet:PaNET01188), ID (PaNET01188), label or synonym.")]
-KindOption = Annotated[
-    KindChoice | None,
-    typer.Option("--kind", help="Restrict to techniques or specifiers; labels resolve to techniques by default."),
-]
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _kind(kind: KindChoice | None) -> str | None:
-    return None if kind is None else kind.value
-
-
-@app.command()
-def term(key: KeyArgument, kind: KindOption = None, ontology: OntologyOption = None, json: JsonOption = False) -> None:
+def term(args: argparse.Namespace) -> None:
     """Show one term: label, IDs, kind, synonyms, definition, parents and children."""
-    onto = load_ontology(ontology)
-    found = onto.term(key, kind=_kind(kind))
-    parents = sorted(onto.parents(found), key=lambda t: t.label)
-    children = sorted(onto.children(found), key=lambda t: t.label)
-    if json:
-        print_json(
-            {
-                **found.to_dict(),
-                "parents": [t.to_dict() for t in parents],
-                "children": [t.to_dict() for t in children],
-                "equivalents": [t.to_dict() for t in sorted(onto.equivalents(found))],
-            }
-        )
-        return
-    from rich.markup import escape
+    onto = load_ontology(args.ontology)
+    if args.json:  # the same document as the service's GET /terms/{key}
+        from panet.jsonld import term_document
 
-    console = _console()
-    console.print(f"[bold]{escape(found.label)}[/bold]  {found.curie}  [dim]({found.kind})[/dim]")
-    console.print(f"  IRI         {found.iri}")
+        print_json(term_document(onto, args.key, kind=args.kind))
+        return
+    found = onto.term(args.key, kind=args.kind)
+    parents, children = by_label(onto.parents(found)), by_label(onto.children(found))
+    style = Style(sys.stdout)
+    lines = [f"{style.bold(found.label)}  {found.curie}  {style.dim(f'({found.kind})')}", f"  IRI         {found.iri}"]
     if found.synonyms:
-        console.print(f"  synonyms    {escape(', '.join(found.synonyms))}")
+        lines.append(f"  synonyms    {', '.join(found.synonyms)}")
     if found.definition:
-        console.print(f"  definition  {escape(found.definition)}")
+        lines.append(f"  definition  {found.definition}")
     if found.definition_source:
-        console.print(f"  source      {escape(found.definition_source)}")
-    for title, terms in (("parents", parents), ("children", children), ("equivalent", onto.equivalents(found))):
+        lines.append(f"  source      {found.definition_source}")
+    equivalents = by_label(onto.equivalents(found))
+    for title, terms in (("parents", parents), ("children", children), ("equivalent", equivalents)):
         if terms:
-            console.print(f"  {title:<11} " + "; ".join(f"{escape(t.label)} ({t.id})" for t in terms))
+            lines.append(f"  {title:<11} " + "; ".join(f"{t.label} ({t.id})" for t in terms))
+    print_lines(lines)
 
 
-@app.command()
-def search(
-    text: Annotated[str, typer.Argument(help="Words to look for in labels and synonyms.")],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most results to show.")] = 20,
-    kind: Annotated[
-        KindChoice | None, typer.Option("--kind", help="Only techniques or only specifiers (default: both).")
-    ] = None,
-    ontology: OntologyOption = None,
-    json: JsonOption = False,
-) -> None:
-    """Ranked search: exact > prefix > whole word > substring > fuzzy."""
-    onto = load_ontology(ontology)
-    wanted = None if kind in (None, KindChoice.any) else kind.value
-    hits = onto.search(text, limit=limit, kind=wanted)
-    if json:
+def search(args: argparse.Namespace) -> int:
+    """Ranked search: exact > prefix > whole word > substring > fuzzy.
+
+    Exit status 1 when nothing matches (with --json: an empty list, exit status 0)."""
+    onto = load_ontology(args.ontology)
+    hits = onto.search(args.text, limit=args.limit, kind=args.kind)
+    if args.json:
         print_json([hit.to_dict() for hit in hits])
-        return
+        return 0
     if not hits:
-        typer.echo(f"no PaNET term matches {text!r}", err=True)
-        raise typer.Exit(1)
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False)
-    for column in ("id", "label", "kind", "matched", "match"):
-        table.add_column(column)
-    for hit in hits:
-        matched = "" if hit.matched == hit.term.label else hit.matched
-        table.add_row(hit.term.id, hit.term.label, hit.term.kind, matched, hit.match)
-    _console().print(table)
+        sys.stderr.write(f"panet: no PaNET term matches {args.text!r}\n")
+        return 1
+    rows = [
+        (hit.term.id, hit.term.label, hit.term.kind, "" if hit.matched == hit.term.label else hit.matched, hit.match)
+        for hit in hits
+    ]
+    print_lines(table(("id", "label", "kind", "matched", "match"), rows, Style(sys.stdout)))
+    return 0
 
 
-@app.command()
-def tree(
-    key: KeyArgument,
-    depth: Annotated[int | None, typer.Option("--depth", "-d", min=0, help="Levels below KEY to show.")] = None,
-    format: Annotated[
-        TreeFormat, typer.Option("--format", "-f", help="text (indented), json, or a picture: dot, svg, png.")
-    ] = TreeFormat.text,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    ontology: OntologyOption = None,
-    json: JsonOption = False,
-) -> None:
-    """The subtree under KEY. As text, a term with several parents appears under each, its other
-    parents are listed, and its subtree is drawn only the first time. Pictures use Graphviz's dot
-    when installed, else a built-in layout (SVG and DOT only)."""
-    onto = load_ontology(ontology)
-    root = onto[key]
-    if format in (TreeFormat.dot, TreeFormat.svg, TreeFormat.png):
-        _picture(onto.plot(root, depth), format.value, output)
+def tree(args: argparse.Namespace) -> None:
+    """The subtree under KEY.
+
+    As text, a term with several parents appears under each, its other parents are listed, and
+    its subtree is drawn only the first time. Pictures use Graphviz's dot when installed, else a
+    built-in layout (SVG and DOT only)."""
+    from panet.files import check_output
+
+    if args.output is not None:
+        check_output(args.output, [args.ontology] if args.ontology else [])  # before the work, not after
+    onto = load_ontology(args.ontology)
+    root = onto[args.key]
+    depth = args.depth
+    fmt = TreeFormat.json if args.json else args.format
+    if fmt in (TreeFormat.dot, TreeFormat.svg, TreeFormat.png):
+        from panet.draw import draw
+
+        drawing = draw(onto, root, depth)
+        if drawing.renderer != "graphviz" and fmt == TreeFormat.svg:
+            sys.stderr.write("panet: Graphviz's dot not found; drawing with panet's simple layout\n")
+        write_output(drawing.render(fmt.value), args.output, binary=fmt == TreeFormat.png)
         return
-    json = json or format == TreeFormat.json
 
     def ordered(terms):
-        return sorted(terms, key=lambda t: (t.label.casefold(), t.iri))
+        return by_label(terms)
 
-    if json:
+    if fmt == TreeFormat.json:
+        import json
 
         def node(t, level):
             data = t.to_dict()
@@ -140,23 +139,22 @@ def tree(
                 data["children"] = [node(c, level + 1) for c in ordered(onto.children(t))]
             return data
 
-        print_json(node(root, 0))
+        write_output(json.dumps(node(root, 0), ensure_ascii=False, indent=2) + "\n", args.output)
         return
-    from rich.markup import escape
-
-    console = _console()
+    style = Style(sys.stdout if args.output is None else None)
+    lines: list[str] = []
     expanded: set[str] = set()
 
     def show(t, level: int, via) -> None:
         others = [p for p in ordered(onto.parents(t)) if p != via] if via is not None else []
-        line = f"{'  ' * level}{escape(t.label)} [dim]{t.id}[/dim]"
+        line = f"{'  ' * level}{t.label} {style.dim(t.id)}"
         if others:
-            line += " [dim]\\[also under: " + escape("; ".join(p.label for p in others)) + "][/dim]"
+            line += " " + style.dim("[also under: " + "; ".join(p.label for p in others) + "]")
         children = ordered(onto.children(t))
         if children and t.iri in expanded:
-            line += " [dim]\\[subtree shown above][/dim]"
+            line += " " + style.dim("[subtree shown above]")
             children = []
-        console.print(line)
+        lines.append(line)
         if depth is not None and level >= depth:
             return
         expanded.add(t.iri)
@@ -164,43 +162,25 @@ def tree(
             show(child, level + 1, t)
 
     show(root, 0, None)
+    write_output("".join(line + "\n" for line in lines), args.output)
 
 
-def _picture(drawing, fmt: str, output: Path | None) -> None:
-    import sys
-
-    if drawing.renderer != "graphviz" and fmt == "svg":
-        typer.echo("panet: Graphviz's dot not found; drawing with panet's simple layout", err=True)
-    data = drawing.render(fmt)
-    if output is not None:
-        output.write_bytes(data)
-    elif fmt == "png" and sys.stdout.isatty():
-        raise PanetError("a PNG is binary: write it to a file with -o FILE")
-    else:
-        sys.stdout.buffer.write(data)
+def ancestors(args: argparse.Namespace) -> None:
+    """Every superclass of KEY (inferred hierarchy), sorted by label."""
+    _listing("ancestors", args)
 
 
-def _listing(relation: str, key: str, ontology, json: bool) -> None:
-    onto = load_ontology(ontology)
-    found = onto[key]
+def descendants(args: argparse.Namespace) -> None:
+    """Every subclass of KEY (inferred hierarchy), sorted by label."""
+    _listing("descendants", args)
+
+
+def _listing(relation: str, args: argparse.Namespace) -> None:
+    onto = load_ontology(args.ontology)
+    found = onto[args.key]
     terms = sorted(getattr(onto, relation)(found), key=lambda t: (t.label.casefold(), t.iri))
-    if json:
+    if args.json:
         print_json([t.to_dict() for t in terms])
         return
-    from rich.markup import escape
-
-    console = _console()
-    for t in terms:
-        console.print(f"{t.id}\t{escape(t.label)}\t[dim]{t.kind}[/dim]")
-
-
-@app.command()
-def ancestors(key: KeyArgument, ontology: OntologyOption = None, json: JsonOption = False) -> None:
-    """Every superclass of KEY (inferred hierarchy), sorted by label."""
-    _listing("ancestors", key, ontology, json)
-
-
-@app.command()
-def descendants(key: KeyArgument, ontology: OntologyOption = None, json: JsonOption = False) -> None:
-    """Every subclass of KEY (inferred hierarchy), sorted by label."""
-    _listing("descendants", key, ontology, json)
+    style = Style(sys.stdout)
+    print_lines(f"{t.id}\t{t.label}\t{style.dim(t.kind)}" for t in terms)

@@ -3,129 +3,138 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
-from pathlib import Path
-from typing import Annotated
 
-import typer
+from panet.cli import Commands, add_ontology, add_output, choice, load_ontology
+from panet.errors import OptionError
+from panet.options import Engine, ReportFormat, Severity
 
-from panet.cli import OntologyOption, app, load_ontology
-from panet.errors import PanetError
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
-VersionOption = Annotated[
-    str | None,
-    typer.Option("--version", help="A shipped PaNET release (1.3.0, latest, current) instead of the current build."),
-]
-
-
-class EngineChoice(StrEnum):
-    fast = "fast"
-    pyshacl = "pyshacl"
+# the report's result counts that make the exit status 1, by --fail-on
+FAILING = {
+    Severity.violation: ("Violation",),
+    Severity.warning: ("Violation", "Warning"),
+    Severity.info: ("Violation", "Warning", "Info"),
+}
 
 
-class ReportFormat(StrEnum):
-    text = "text"
-    json = "json"
-    ttl = "ttl"
+def _add_version(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--version",
+        metavar="VERSION",
+        help="a shipped PaNET release (1.3.0, latest, current) instead of the current build",
+    )
 
 
-class Severity(StrEnum):
-    violation = "violation"
-    warning = "warning"
-    info = "info"
+def add_commands(commands: Commands) -> None:
+    """Add validate and shapes."""
+    parser = commands.add(validate_command, "validate", problems="results at or above --fail-on (violation)")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", help="data files: Turtle, RDF/XML, N-Triples, JSON-LD or JSON"
+    )
+    parser.add_argument(
+        "--shapes", action="append", metavar="FILE", help="SHACL shapes file (repeatable; default: the shipped profile)"
+    )
+    parser.add_argument(
+        "--engine",
+        type=choice(Engine),
+        default=Engine.fast,
+        metavar="ENGINE",
+        help="fast (the default), or pyshacl (the reference)",
+    )
+    parser.add_argument(
+        "-f",
+        "--format",
+        type=choice(ReportFormat),
+        default=ReportFormat.text,
+        metavar="FORMAT",
+        help="report format: text (the default), json or ttl",
+    )
+    parser.add_argument(
+        "--context", metavar="CONTEXT", help="read plain JSON records with a context: pan-search, scicat or a FILE"
+    )
+    parser.add_argument(
+        "--fail-on",
+        type=choice(Severity),
+        default=Severity.violation,
+        metavar="SEVERITY",
+        help="lowest severity that makes the exit status 1: violation (the default), warning or info",
+    )
+    add_ontology(parser)
+    _add_version(parser)
+
+    parser = commands.add(shapes_command, "shapes")
+    add_output(parser)
+    parser.add_argument(
+        "--under", metavar="KEY", help="only the 'technique under KEY' template, e.g. 'small angle scattering'"
+    )
+    parser.add_argument(
+        "--property",
+        dest="properties",
+        action="append",
+        metavar="IRI",
+        help="IRI of a property whose values must be technique IRIs (repeatable)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", default=True, help="include the dataset profile, shapes/dataset.ttl (default)"
+    )
+    parser.add_argument("--no-profile", dest="profile", action="store_false", help="only the technique shapes")
+    add_ontology(parser)
+    _add_version(parser)
 
 
-def _ontology(ontology: Path | None, version: str | None):  # -> panet.Ontology
-    if version is None:
-        return load_ontology(ontology)
-    if ontology is not None:
-        raise typer.BadParameter("give --version or --ontology, not both")
+def _ontology(args: argparse.Namespace):  # -> panet.Ontology
+    if args.version is None:
+        return load_ontology(args.ontology)
+    if args.ontology is not None:
+        raise OptionError("give --version or --ontology, not both")
     from panet.loader import load
 
-    return load(version=version)
+    return load(version=args.version)
 
 
-@app.command("validate")
-def validate_command(
-    files: Annotated[list[Path], typer.Argument(help="Data files: Turtle, RDF/XML, N-Triples, JSON-LD or JSON.")],
-    shapes: Annotated[
-        list[Path] | None,
-        typer.Option("--shapes", help="SHACL shapes file (repeatable); default: the shipped profile.", dir_okay=False),
-    ] = None,
-    engine: Annotated[EngineChoice, typer.Option("--engine", help="fast, or pyshacl (the reference).")] = (
-        EngineChoice.fast
-    ),
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
-    context: Annotated[
-        str | None,
-        typer.Option("--context", help="Read plain JSON records with a context: pan-search, scicat or a FILE."),
-    ] = None,
-    fail_on: Annotated[
-        Severity, typer.Option("--fail-on", help="Lowest severity that makes the exit status 1.")
-    ] = Severity.violation,
-    ontology: OntologyOption = None,
-    version: VersionOption = None,
-) -> None:
+def validate_command(args: argparse.Namespace) -> int:
     """Validate dataset metadata against SHACL shapes. FILEs are read into one data graph.
 
-    Exit status: 0 no result at or above --fail-on, 1 otherwise, 2 unreadable input.
-    """
+    The report's first line says whether the data conforms: in SHACL any result, even a warning,
+    means "does not conform". The exit status follows --fail-on: with the default (violation), a
+    report with only warnings or infos exits 0."""
     from panet.shacl import validate
 
-    onto = _ontology(ontology, version)
+    onto = _ontology(args)
     report = validate(
-        [str(f) for f in files], shapes=shapes or None, engine=engine.value, ontology=onto, context=context
+        args.files, shapes=args.shapes or None, engine=args.engine.value, ontology=onto, context=args.context
     )
-    if format is ReportFormat.json:
+    if args.format is ReportFormat.json:
         sys.stdout.write(report.to_json() + "\n")
-    elif format is ReportFormat.ttl:
+    elif args.format is ReportFormat.ttl:
         sys.stdout.write(report.graph.serialize(format="turtle"))
     else:
         sys.stdout.write(report.text() + "\n")
-    failing = {
-        "violation": ("Violation",),
-        "warning": ("Violation", "Warning"),
-        "info": ("Violation", "Warning", "Info"),
-    }
-    if any(report.count(name) for name in failing[fail_on.value]):
-        raise typer.Exit(1)
+    return 1 if any(report.count(name) for name in FAILING[args.fail_on]) else 0
 
 
-@app.command("shapes")
-def shapes_command(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
-    under: Annotated[
-        str | None,
-        typer.Option("--under", help="Only the 'technique under KEY' template, e.g. 'small angle scattering'."),
-    ] = None,
-    properties: Annotated[
-        list[str] | None,
-        typer.Option("--property", help="IRI of a property whose values must be technique IRIs (repeatable)."),
-    ] = None,
-    profile: Annotated[
-        bool, typer.Option("--profile/--no-profile", help="Include the dataset profile (shapes/dataset.ttl).")
-    ] = True,
-    ontology: OntologyOption = None,
-    version: VersionOption = None,
-) -> None:
+def shapes_command(args: argparse.Namespace) -> None:
     """Write SHACL shapes (Turtle) generated for a PaNET version: the dataset profile and the
     technique shapes, or with --under only the 'technique under KEY' template."""
+    from panet.files import check_output, write_atomic
     from panet.shacl.generate import SCHEMA, default_shapes, technique_shapes, under_shapes
 
-    onto = _ontology(ontology, version)
-    chosen = properties or [str(SCHEMA.measurementTechnique)]
-    if under is not None:
-        graph = under_shapes(onto, under, chosen)
-    elif properties or not profile:
+    if args.output is not None:
+        check_output(args.output, [args.ontology] if args.ontology else [])
+    onto = _ontology(args)
+    chosen = args.properties or [str(SCHEMA.measurementTechnique)]
+    if args.under is not None:
+        graph = under_shapes(onto, args.under, chosen)
+    elif args.properties or not args.profile:
         graph = technique_shapes(onto, properties=chosen)
     else:
         graph = default_shapes(onto)
     text = graph.serialize(format="turtle")
-    if output is None:
+    if args.output is None:
         sys.stdout.write(text)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise PanetError(f"{output}: cannot be written ({err.strerror})") from None
-    typer.echo(f"wrote {output} (PaNET {onto.version})", err=True)
+    write_atomic(args.output, text)
+    sys.stderr.write(f"wrote {args.output} (PaNET {onto.version})\n")

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
+import sys
 
-import typer
+from panet.cli import Commands, add_json, add_ontology, load_ontology, print_json, warn
+from panet.cli.output import Style, print_lines
+from panet.errors import OptionError
 
-from panet.cli import JsonOption, OntologyOption, app, load_ontology, print_json
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
-VersionArgument = Annotated[str, typer.Argument(help="A shipped version (v1.2.0, current, latest) or a PaNET file.")]
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+VERSION_HELP = "a shipped version (v1.2.0, current, latest) or a PaNET file"
 
 
 def _local(iri: str) -> str:
@@ -26,89 +23,107 @@ def _names(terms) -> str:
     return "; ".join(f"{t.label} ({t.id})" for t in terms) or "-"
 
 
-@app.command()
-def facets(
-    key: Annotated[str | None, typer.Argument(help="Term whose facets to show (IRI, CURIE, ID, label).")] = None,
-    where: Annotated[
-        list[str] | None,
-        typer.Option("--where", "-w", help="AXIS=SPECIFIER: list the techniques with this facet (repeatable)."),
-    ] = None,
-    ontology: OntologyOption = None,
-    json: JsonOption = False,
-) -> None:
+def add_commands(commands: Commands) -> None:
+    """Add facets, releases, diff and classify."""
+    parser = commands.add(facets)
+    parser.add_argument("key", nargs="?", metavar="KEY", help="term whose facets to show (IRI, CURIE, ID, label)")
+    parser.add_argument(
+        "-w",
+        "--where",
+        action="append",
+        metavar="AXIS=SPECIFIER",
+        help="list the techniques with this facet (repeatable)",
+    )
+    add_ontology(parser)
+    add_json(parser)
+
+    parser = commands.add(releases)
+    add_json(parser)
+
+    parser = commands.add(diff)
+    parser.add_argument("old", metavar="OLD", help=VERSION_HELP)
+    parser.add_argument("new", metavar="NEW", help=VERSION_HELP)
+    add_json(parser)
+
+    parser = commands.add(classify)
+    parser.add_argument("source", metavar="SOURCE", help="PaNET source: a ROBOT template (.csv) or any PaNET file")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", required=True, help="file to write (.ttl, .owl, .nt, .jsonld); atomically"
+    )
+    parser.add_argument(
+        "--direct", action="store_true", help="only direct superclasses (like PaNET.owl), not all (PaNET_reasoned.owl)"
+    )
+    add_json(parser)
+
+
+def facets(args: argparse.Namespace) -> None:
     """What defines a technique, by axis (probe, process, functional_dependence, purpose,
     beam_characteristic); or, with --where, the techniques that have given facets."""
-    onto = load_ontology(ontology)
-    if (key is None) == (not where):
-        raise typer.BadParameter("give a KEY, or --where AXIS=SPECIFIER (not both)")
-    if key is not None:
-        found = onto.facets(key)
-        if json:
-            print_json(found.to_dict())
-            return
-        console = _console()
-        console.print(f"[bold]{found.term.label}[/bold]  {found.term.curie}")
-        for axis in onto.facet_axes():
-            console.print(f"  {axis:<22}{_names(found[axis])}")
-        console.print(f"  {'defined as':<22}{' and '.join(f'{t.label} ({t.id})' for t in found.conjuncts) or '-'}")
-        return
+    if (args.key is None) == (not args.where):
+        raise OptionError("give a KEY, or --where AXIS=SPECIFIER (not both)")
     wanted = {}
-    for item in where or ():
+    for item in args.where or ():
         axis, sep, value = item.partition("=")
         if not sep or not value.strip():
-            raise typer.BadParameter(f"{item!r}: write AXIS=SPECIFIER, e.g. probe=neutron", param_hint="--where")
+            raise OptionError(f"--where {item!r}: write AXIS=SPECIFIER, e.g. probe=neutron")
         wanted[axis.strip()] = value.strip()
-    techniques = sorted(onto.techniques_with(**wanted), key=lambda t: t.label.casefold())
-    if json:
+    from panet import facets as facet_functions
+    from panet.term import by_label
+
+    onto = load_ontology(args.ontology)
+    if args.key is not None:
+        found = facet_functions.facets(onto, args.key)
+        if args.json:
+            print_json(found.to_dict())
+            return
+        lines = [f"{Style(sys.stdout).bold(found.term.label)}  {found.term.curie}"]
+        lines += [f"  {axis:<22}{_names(found[axis])}" for axis in facet_functions.axes(onto)]
+        lines.append(f"  {'defined as':<22}{' and '.join(f'{t.label} ({t.id})' for t in found.conjuncts) or '-'}")
+        print_lines(lines)
+        return
+    techniques = by_label(facet_functions.techniques_with(onto, wanted))
+    if args.json:
         print_json([t.to_dict() for t in techniques])
         return
-    for t in techniques:
-        typer.echo(f"{t.id}\t{t.label}")
+    print_lines(f"{t.id}\t{t.label}" for t in techniques)
 
 
-@app.command()
-def releases(json: JsonOption = False) -> None:
+def releases(args: argparse.Namespace) -> None:
     """The PaNET versions panet ships (load one with --ontology or panet.load(version=...))."""
     from panet.versions import releases as shipped
 
-    if json:
+    if args.json:
         print_json([release.to_dict() for release in shipped()])
         return
-    for release in shipped():
-        typer.echo(f"{release.name:<8} {release.version:<18} {release.date}  {release.file}")
+    print_lines(f"{r.name:<8} {r.version:<18} {r.date}  {r.file}" for r in shipped())
 
 
-@app.command()
-def diff(old: VersionArgument, new: VersionArgument, json: JsonOption = False) -> None:
+def diff(args: argparse.Namespace) -> None:
     """What changed from OLD to NEW: terms added, removed, relabelled, synonyms, parents."""
     from panet.changes import diff as compare
 
-    change = compare(old, new)
-    if json:
+    change = compare(args.old, args.new)
+    if args.json:
         print_json(change.to_dict())
         return
-    from rich.markup import escape
-
+    style = Style(sys.stdout)
     counts = change.summary()
-    console = _console()
-    console.print(f"[bold]PaNET {change.old.version} -> {change.new.version}[/bold]")
-    console.print(
+    lines = [
+        style.bold(f"PaNET {change.old.version} -> {change.new.version}"),
         f"  added {counts['added']} ({len(change.added)} terms, {len(change.properties_added)} object properties), "
         f"removed {counts['removed']}, relabelled {counts['relabelled']}, "
         f"synonyms changed {counts['synonyms_changed']}, parents changed {counts['parents_changed']}, "
-        f"ancestors changed {counts['ancestors_changed']}"
-    )
+        f"ancestors changed {counts['ancestors_changed']}",
+    ]
     for root in change.old.roots():
         if root in change.new:
             left = change.left(root)
             if left:
-                console.print(f"  {len(left)} terms are no longer under '{escape(root.label)}' ({root.id})")
+                lines.append(f"  {len(left)} terms are no longer under '{root.label}' ({root.id})")
 
-    def section(title: str, lines: list[str]) -> None:
-        if lines:
-            console.print(f"\n[bold]{title}[/bold]")
-            for line in lines:
-                console.print("  " + escape(line))
+    def section(title: str, items: list[str]) -> None:
+        if items:
+            lines.extend(["", style.bold(title), *("  " + item for item in items)])
 
     section(
         "added",
@@ -137,41 +152,35 @@ def diff(old: VersionArgument, new: VersionArgument, json: JsonOption = False) -
         "parents changed",
         [f"{c.term.id}  {c.term.label}: {_names(c.before)} -> {_names(c.after)}" for c in change.parents_changed],
     )
+    print_lines(lines)
 
 
-@app.command()
-def classify(
-    source: Annotated[
-        Path, typer.Argument(help="PaNET source: a ROBOT template (.csv) or any PaNET file.", dir_okay=False)
-    ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.ttl, .owl, .nt, .jsonld).")],
-    direct: Annotated[
-        bool, typer.Option("--direct", help="Only direct superclasses (like PaNET.owl), not all (PaNET_reasoned.owl).")
-    ] = False,
-) -> None:
-    """Classify SOURCE with panet's EL reasoner (no Java) and write the inferred ontology."""
-    import time
+def classify(args: argparse.Namespace) -> None:
+    """Classify SOURCE with panet's EL reasoner (no Java) and write the inferred ontology.
 
-    from panet import formats
-    from panet.formats import rdf
-    from panet.loader import _read_bytes
-    from panet.reasoner import classify as reason
+    The summary on stderr counts the equivalent pairs between PaNET terms and, apart, those with
+    other classes (wikidata:Q133900 ≡ 'diffraction' in the current build); --json prints it on
+    stdout as JSON."""
+    from panet.reasoner import classify_file
 
-    data = formats.parse(source, _read_bytes(str(source)))
-    started = time.perf_counter()
-    inferred = reason(data.axioms)
-    elapsed = time.perf_counter() - started
-    fmt = formats.detect_format(output, b"")
-    if fmt in ("csv", "tsv"):
-        raise typer.BadParameter("write RDF: .ttl, .owl, .nt or .jsonld", param_hint="--output")
-    edges = rdf.write(data, inferred, output, fmt, direct=direct)
-    for warning in data.warnings:
-        typer.echo(f"panet: warning: {warning}", err=True)
-    for iri in sorted(inferred.unsatisfiable):
-        typer.echo(f"panet: warning: {iri} is unsatisfiable", err=True)
-    equivalent = len(inferred.equivalent_pairs())
-    typer.echo(
-        f"{output}: {len(data.terms)} classes, {edges} subclass edges, {equivalent} equivalent pairs "
-        f"(classified in {elapsed * 1000:.0f} ms)",
-        err=True,
+    done = classify_file(args.source, args.output, direct=args.direct)
+    for warning in done.warnings:
+        warn(warning)
+    for iri in done.unsatisfiable:
+        warn(f"{iri} is unsatisfiable")
+    summary = {
+        "output": done.output,
+        "classes": done.classes,
+        "subclass_edges": done.edges,
+        "equivalent_pairs": done.equivalent_pairs,
+        "other_equivalent_pairs": done.other_equivalent_pairs,
+        "milliseconds": round(done.seconds * 1000),
+    }
+    if args.json:
+        print_json(summary)
+        return
+    sys.stderr.write(
+        f"{args.output}: {done.classes} classes, {done.edges} subclass edges, {done.equivalent_pairs} equivalent pairs "
+        f"between PaNET terms (+{summary['other_equivalent_pairs']} with other classes; "
+        f"classified in {summary['milliseconds']} ms)\n"
     )

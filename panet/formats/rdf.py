@@ -11,10 +11,16 @@ from pathlib import Path
 from panet.errors import InputFileError, OntologyLoadError, PanetError
 from panet.formats import OntologyData, is_panet_iri
 from panet.term import NAMESPACE
-from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
+from panet.xmlsafe import dtd_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    from panet.axioms import Axiom
     from panet.reasoner import Classification
 
 __all__ = ["parse_graph", "read", "write"]
@@ -41,21 +47,30 @@ def read(path: Path, data: bytes, fmt: str) -> OntologyData:
     return _extract(path, graph)
 
 
-def _parse(path: Path, data: bytes, fmt: str):  # -> rdflib.Graph
-    graph = parse_graph(path, data, fmt)
+def _parse(path: Path, data: bytes, fmt: str) -> Graph:
+    graph = parse_graph(path, data, fmt, own_file=True)
     if len(graph) == 0:
         raise OntologyLoadError(path, f"no RDF triples found (read as {fmt}); is this an ontology file?")
     return graph
 
 
-def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileError] = OntologyLoadError):
+def parse_graph(
+    path: Path,
+    data: bytes | str,
+    fmt: str,
+    error: type[InputFileError] = OntologyLoadError,
+    *,
+    own_file: bool = False,
+) -> Graph:
     """``data`` (the content of ``path``) parsed by rdflib as ``fmt``; ``error`` (a subclass
-    of `InputFileError`) names the file and line of anything unreadable. XML that declares an
-    external entity is refused before parsing: panet never resolves external entities.
+    of `InputFileError`) names the file and line of anything unreadable. RDF/XML with a DTD is
+    refused before parsing: panet reads no DTD and expands no entity (`panet.xmlsafe`); an
+    ``own_file`` (an operator's ontology) may declare internal entities, never external ones.
     """
     raw = data.encode() if isinstance(data, str) else data
-    if declares_external_entity(raw):
-        raise error(path, EXTERNAL_ENTITY_PROBLEM)
+    problem = dtd_problem(raw, internal_entities=own_file) if fmt in ("xml", "trix") else None
+    if problem:
+        raise error(path, problem)
     import logging
 
     import rdflib
@@ -70,10 +85,12 @@ def parse_graph(path: Path, data: bytes | str, fmt: str, error: type[InputFileEr
 
 
 def _load_error(path: Path, fmt: str, err: Exception, error: type[InputFileError]) -> InputFileError:
-    line = column = None
-    get_line = getattr(err, "getLineNumber", None)
-    if get_line is not None:  # xml.sax.SAXParseException
-        line, column = get_line(), err.getColumnNumber()
+    from xml.sax import SAXParseException
+
+    line: int | None = None
+    column: int | None = None
+    if isinstance(err, SAXParseException):
+        line, column = err.getLineNumber(), err.getColumnNumber()
         problem = err.getMessage()
     else:
         line = getattr(err, "lines", None)
@@ -87,13 +104,10 @@ def _load_error(path: Path, fmt: str, err: Exception, error: type[InputFileError
     return error(path, problem, line=line, column=column)
 
 
-def _extract(path: Path, graph) -> OntologyData:
-    from rdflib import Literal, URIRef
+def _extract(path: Path, graph: Graph) -> OntologyData:
+    from rdflib import URIRef
 
     out = OntologyData(path)
-
-    def text(value) -> str | None:
-        return str(value).strip() if isinstance(value, Literal) else None
 
     types: dict[str, set[str]] = {}
     for s, o in graph.subject_objects(URIRef(RDF + "type")):
@@ -105,7 +119,7 @@ def _extract(path: Path, graph) -> OntologyData:
         if is_panet_iri(iri) and OWL + "ObjectProperty" in kinds:
             out.properties[iri] = ""
 
-    def is_class(node) -> bool:
+    def is_class(node: Node) -> bool:
         return isinstance(node, URIRef) and is_panet_iri(str(node)) and not (types.get(str(node), set()) & NOT_CLASSES)
 
     for s in set(graph.subjects(URIRef(RDF + "type"), URIRef(OWL + "Class"))) | set(
@@ -115,40 +129,8 @@ def _extract(path: Path, graph) -> OntologyData:
             out.term(str(s))
 
     for s, p, o in graph:
-        if not isinstance(s, URIRef):
-            continue
-        iri, pred = str(s), str(p)
-        if iri in out.properties:
-            if pred == LABEL:
-                out.properties[iri] = text(o) or ""
-            continue
-        if iri not in out.terms:
-            continue
-        record = out.terms[iri]
-        if pred == LABEL and text(o):
-            label = text(o)
-            if record.label is None or label < record.label:  # several labels: keep one, deterministically
-                if record.label is not None:
-                    record.synonyms.append(record.label)
-                record.label = label
-            else:
-                record.synonyms.append(label)
-        elif pred in SYNONYMS and text(o):
-            record.synonyms.append(text(o))
-        elif pred == DEFINITION and text(o):
-            record.definition = min(filter(None, (record.definition, text(o))))
-        elif pred == DEFINITION_SOURCE:
-            value = text(o) or (str(o) if isinstance(o, URIRef) else None)
-            if value:
-                record.definition_source = min(filter(None, (record.definition_source, value)))
-        elif pred == OWL + "deprecated":
-            record.deprecated = str(o).strip().lower() in {"true", "1"}
-        elif pred == REPLACED_BY:
-            record.replaced_by = str(o).strip()
-        elif pred == RDFS + "subClassOf" and is_class(o):
-            out.subclass_of.add((iri, str(o)))
-        elif pred == OWL + "equivalentClass" and is_class(o):
-            out.equivalent_to.add((iri, str(o)))
+        if isinstance(s, URIRef):
+            _read_triple(out, str(s), str(p), o, is_class)
 
     for record in out.terms.values():
         record.synonyms = sorted({s for s in record.synonyms if s != record.label}, key=str.casefold)
@@ -159,9 +141,9 @@ def _extract(path: Path, graph) -> OntologyData:
     if out.ontology_iri:
         onto = URIRef(out.ontology_iri)
         for pred, key in ((OWL + "versionInfo", "version_info"), (DCTERMS + "title", "title")):
-            value = graph.value(onto, URIRef(pred))
-            if value is not None:
-                out.metadata[key] = str(value).strip()
+            found = graph.value(onto, URIRef(pred))
+            if found is not None:
+                out.metadata[key] = str(found).strip()
         license_ = graph.value(onto, URIRef(DCTERMS + "license"))
         if license_ is not None:
             out.metadata["license"] = str(license_)
@@ -171,6 +153,50 @@ def _extract(path: Path, graph) -> OntologyData:
             path, "no PaNET classes found (IRIs http://purl.org/pan-science/PaNET/PaNET<digits>); is this PaNET?"
         )
     return out
+
+
+def _text(value: Node) -> str | None:
+    """A literal's text, stripped; None for anything else."""
+    from rdflib import Literal
+
+    return str(value).strip() if isinstance(value, Literal) else None
+
+
+def _read_triple(out: OntologyData, iri: str, pred: str, o: Node, is_class: Callable[[Node], bool]) -> None:
+    """Record what one triple about ``iri`` (a property or a PaNET class) says in ``out``."""
+    from rdflib import URIRef
+
+    if iri in out.properties:
+        if pred == LABEL:
+            out.properties[iri] = _text(o) or ""
+        return
+    record = out.terms.get(iri)
+    if record is None:
+        return
+    label = _text(o)
+    if pred == LABEL and label:
+        if record.label is None or label < record.label:  # several labels: keep one, deterministically
+            if record.label is not None:
+                record.synonyms.append(record.label)
+            record.label = label
+        else:
+            record.synonyms.append(label)
+    elif pred in SYNONYMS and label:
+        record.synonyms.append(label)
+    elif pred == DEFINITION and label:
+        record.definition = min(filter(None, (record.definition, label)))
+    elif pred == DEFINITION_SOURCE:
+        value = label or (str(o) if isinstance(o, URIRef) else None)
+        if value:
+            record.definition_source = min(filter(None, (record.definition_source, value)))
+    elif pred == OWL + "deprecated":
+        record.deprecated = str(o).strip().lower() in {"true", "1"}
+    elif pred == REPLACED_BY:
+        record.replaced_by = str(o).strip()
+    elif pred == RDFS + "subClassOf" and is_class(o):
+        out.subclass_of.add((iri, str(o)))
+    elif pred == OWL + "equivalentClass" and is_class(o):
+        out.equivalent_to.add((iri, str(o)))
 
 
 _CLASS_AXIOMS = {
@@ -189,21 +215,22 @@ _CHARACTERISTICS = {
 }
 
 
-def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
+def _axioms(graph: Graph, types: dict[str, set[str]]) -> tuple[list[Axiom], list[str]]:
     """The told OWL EL axioms of ``graph`` (see `panet.axioms`), and a warning per axiom outside EL."""
     from rdflib import URIRef
     from rdflib.collection import Collection
 
     from panet import axioms as ax
 
-    def expression(node) -> ax.ClassExpression | None:
+    def expression(node: Node) -> ax.ClassExpression | None:
         """``node`` as an EL class expression; None when it uses anything else (union, only, …)."""
         if isinstance(node, URIRef):
             return str(node)
         members = graph.value(node, URIRef(OWL + "intersectionOf"))
         if members is not None:
             parts = [expression(member) for member in Collection(graph, members)]
-            return None if None in parts else ax.And(tuple(parts))
+            named = [part for part in parts if part is not None]
+            return ax.And(tuple(named)) if len(named) == len(parts) else None
         prop = graph.value(node, URIRef(OWL + "onProperty"))
         filler = graph.value(node, URIRef(OWL + "someValuesFrom"))
         if isinstance(prop, URIRef) and filler is not None:
@@ -211,7 +238,7 @@ def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
             return None if inner is None else ax.Some(str(prop), inner)
         return None
 
-    found: list = []
+    found: list[Axiom] = []
     skipped: list[str] = []
     for predicate, kind in _CLASS_AXIOMS.items():
         for s, o in graph.subject_objects(URIRef(predicate)):
@@ -226,7 +253,7 @@ def _axioms(graph, types: dict[str, set[str]]) -> tuple[list, list[str]]:
             elif sub != sup:
                 found.append(getattr(ax, kind)((sub, sup)))
 
-    def is_object_property(node) -> bool:
+    def is_object_property(node: Node) -> bool:
         return isinstance(node, URIRef) and OWL + "ObjectProperty" in types.get(str(node), ())
 
     for s, o in graph.subject_objects(URIRef(RDFS + "subPropertyOf")):
@@ -252,20 +279,29 @@ def write(
     PaNET_reasoned.owl) and the inferred equivalences between named classes. Returns the
     number of inferred subclass edges written.
     """
-    from rdflib import BNode, Graph, Literal, URIRef
-    from rdflib.collection import Collection
-    from rdflib.namespace import OWL as O
-    from rdflib.namespace import RDF as R
-    from rdflib.namespace import RDFS as S
-    from rdflib.namespace import SKOS as K
-    from rdflib.namespace import XSD
-
-    from panet import axioms as ax
+    from rdflib import Graph
 
     graph = Graph()
     graph.bind("panet", NAMESPACE)
     graph.bind("obo", OBO)
     graph.bind("skos", SKOS)
+    _write_header(graph, data)
+    _write_annotations(graph, data)
+    _write_axioms(graph, data.axioms)
+    edges = _write_inferred(graph, inferred.subsumers if inferred is not None else {}, direct)
+    try:
+        graph.serialize(destination=str(path), format=fmt)
+    except OSError as err:
+        raise PanetError(f"{path}: cannot be written ({err.strerror})") from None
+    return edges
+
+
+def _write_header(graph: Graph, data: OntologyData) -> None:
+    """The owl:Ontology node: its IRI, title, licence and versionInfo."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDF as R
+
     onto = URIRef(data.ontology_iri or NAMESPACE + "PaNET.owl")
     graph.add((onto, R.type, O.Ontology))
     for key, value in sorted(data.metadata.items()):
@@ -275,21 +311,15 @@ def write(
     if data.version_info:
         graph.add((onto, O.versionInfo, Literal(data.version_info)))
 
-    def node(expression: ax.ClassExpression):
-        if isinstance(expression, str):
-            graph.add((URIRef(expression), R.type, O.Class))
-            return URIRef(expression)
-        blank = BNode()
-        if isinstance(expression, ax.Some):
-            graph.add((blank, R.type, O.Restriction))
-            graph.add((blank, O.onProperty, URIRef(expression.property)))
-            graph.add((blank, O.someValuesFrom, node(expression.filler)))
-        else:
-            members = BNode()
-            Collection(graph, members, [node(operand) for operand in expression.operands])
-            graph.add((blank, R.type, O.Class))
-            graph.add((blank, O.intersectionOf, members))
-        return blank
+
+def _write_annotations(graph: Graph, data: OntologyData) -> None:
+    """Object properties with their labels; classes with label, definition, synonyms, deprecation."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDF as R
+    from rdflib.namespace import RDFS as S
+    from rdflib.namespace import SKOS as K
+    from rdflib.namespace import XSD
 
     for iri, label in sorted(data.properties.items()):
         graph.add((URIRef(iri), R.type, O.ObjectProperty))
@@ -310,8 +340,35 @@ def write(
         if record.replaced_by:
             graph.add((subject, URIRef(REPLACED_BY), URIRef(record.replaced_by)))
 
+
+def _write_axioms(graph: Graph, axioms: list[Axiom]) -> None:
+    """The told axioms as OWL triples (restrictions and intersections as blank nodes)."""
+    from rdflib import BNode, URIRef
+    from rdflib.collection import Collection
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDF as R
+    from rdflib.namespace import RDFS as S
+
+    from panet import axioms as ax
+
+    def node(expression: ax.ClassExpression) -> Node:
+        if isinstance(expression, str):
+            graph.add((URIRef(expression), R.type, O.Class))
+            return URIRef(expression)
+        blank = BNode()
+        if isinstance(expression, ax.Some):
+            graph.add((blank, R.type, O.Restriction))
+            graph.add((blank, O.onProperty, URIRef(expression.property)))
+            graph.add((blank, O.someValuesFrom, node(expression.filler)))
+        else:
+            members = BNode()
+            Collection(graph, members, [node(operand) for operand in expression.operands])
+            graph.add((blank, R.type, O.Class))
+            graph.add((blank, O.intersectionOf, members))
+        return blank
+
     characteristic = {name: URIRef(iri) for iri, name in _CHARACTERISTICS.items()}
-    for axiom in data.axioms:
+    for axiom in axioms:
         if isinstance(axiom, ax.SubClassOf):
             graph.add((node(axiom.sub), S.subClassOf, node(axiom.sup)))
         elif isinstance(axiom, (ax.EquivalentClasses, ax.DisjointClasses)):
@@ -327,7 +384,13 @@ def write(
         elif isinstance(axiom, ax.Characteristic):
             graph.add((URIRef(axiom.property), R.type, characteristic[axiom.name]))
 
-    subsumers = inferred.subsumers if inferred is not None else {}
+
+def _write_inferred(graph: Graph, subsumers: dict[str, frozenset[str]], direct: bool) -> int:
+    """Inferred superclasses (all, or the direct ones) and equivalences; the number of subclass edges."""
+    from rdflib import URIRef
+    from rdflib.namespace import OWL as O
+    from rdflib.namespace import RDFS as S
+
     edges = 0
     for iri, above in sorted(subsumers.items()):
         strict = {s for s in above if iri not in subsumers[s]}
@@ -339,8 +402,4 @@ def write(
         for same in sorted(above - strict - {iri}):
             if iri < same:
                 graph.add((URIRef(iri), O.equivalentClass, URIRef(same)))
-    try:
-        graph.serialize(destination=str(path), format=fmt)
-    except OSError as err:
-        raise PanetError(f"{path}: cannot be written ({err.strerror})") from None
     return edges

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from panet import axioms as ax
 from panet.errors import OntologyLoadError
-from panet.formats import OntologyData, is_panet_iri
+from panet.formats import OntologyData, TermRecord, is_panet_iri
 from panet.term import NAMESPACE
 from panet.text import normalize
 
@@ -262,7 +262,9 @@ class _Template:
         return None
 
     # -- pass 1: entities and the label maps ------------------------------------------------
-    def _entities(self, rows, columns: list[_Column], id_column: _Column) -> tuple[dict[int, str], dict[str, str]]:
+    def _entities(
+        self, rows: list[tuple[int, list[str]]], columns: list[_Column], id_column: _Column
+    ) -> tuple[dict[int, str], dict[str, str]]:
         """IRI per row (by line) and kind per IRI; fills the label maps."""
         by_kind = {c.kind: c for c in columns}
         label_column = by_kind.get("LABEL") or next((c for c in columns if c.field == "label"), None)
@@ -363,7 +365,7 @@ class _Template:
         if combined:
             self._equivalence((iri, combined[0] if len(combined) == 1 else ax.And(tuple(combined))))
 
-    def _annotate(self, iri: str, kind: str, record, column: _Column, value: str) -> None:
+    def _annotate(self, iri: str, kind: str, record: TermRecord | None, column: _Column, value: str) -> None:
         field = "label" if column.kind == "LABEL" else column.field
         if kind == "property" and field == "label" and iri in self.out.properties:
             self.out.properties[iri] = value.strip()
@@ -380,7 +382,14 @@ class _Template:
             elif getattr(record, field) is None:
                 setattr(record, field, text)
 
-    def _class_axiom(self, iri: str, role: str, expression, equivalents: list, combined: list) -> None:
+    def _class_axiom(
+        self,
+        iri: str,
+        role: str,
+        expression: ax.ClassExpression,
+        equivalents: list[ax.ClassExpression],
+        combined: list[ax.ClassExpression],
+    ) -> None:
         if role == "subclass":
             self.out.axioms.append(ax.SubClassOf(iri, expression))
             if isinstance(expression, str) and is_panet_iri(iri) and is_panet_iri(expression):
@@ -392,7 +401,7 @@ class _Template:
         else:
             self.out.axioms.append(ax.DisjointClasses((iri, expression)))
 
-    def _equivalence(self, operands: tuple) -> None:
+    def _equivalence(self, operands: tuple[ax.ClassExpression, ...]) -> None:
         self.out.axioms.append(ax.EquivalentClasses(operands))
         named = [o for o in operands if isinstance(o, str) and is_panet_iri(o)]
         self.out.equivalent_to.update((named[0], other) for other in named[1:])
@@ -512,7 +521,9 @@ class _Template:
         return tokens
 
     # The parser builds expressions whose strings are still names; `_resolve` maps them to IRIs.
-    def _conjunction(self, tokens, i: int, content: str, column: _Column) -> tuple[ax.ClassExpression, int]:
+    def _conjunction(
+        self, tokens: list[tuple[str, str]], i: int, content: str, column: _Column
+    ) -> tuple[ax.ClassExpression, int]:
         operands = []
         expression, i = self._primary(tokens, i, content, column)
         operands.append(expression)
@@ -521,7 +532,9 @@ class _Template:
             operands.append(expression)
         return (operands[0] if len(operands) == 1 else ax.And(tuple(operands))), i
 
-    def _primary(self, tokens, i: int, content: str, column: _Column) -> tuple[ax.ClassExpression, int]:
+    def _primary(
+        self, tokens: list[tuple[str, str]], i: int, content: str, column: _Column
+    ) -> tuple[ax.ClassExpression, int]:
         if i >= len(tokens):
             raise self._syntax(content, column, "the expression ends too early")
         kind, text = tokens[i]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from panet.errors import BadRecord
+from panet.records.evidence import text_probes as probes_of
 from panet.term import local_id
 from panet.text import normalize
 
@@ -16,10 +18,11 @@ if TYPE_CHECKING:
     from typing import Any
 
     from panet.ontology import Ontology
-    from panet.records.base import Entry, RecordFormat
+    from panet.records.base import Entry, Exporter, Format, Item
+    from panet.records.instruments import InstrumentTable
     from panet.term import Term
 
-__all__ = ["Outcome", "RecordAnnotator", "check_entry"]
+__all__ = ["Outcome", "RecordAnnotator", "RecordResult", "Status", "check_entry"]
 
 _PANET_ID = re.compile(r"panet\d+")
 _WORDS = re.compile(r"[\W_]+")  # what may surround a name that is all of an entry
@@ -30,8 +33,56 @@ _MAX_SEEN = 4096
 _MAX_SEEN_LENGTH = 4096  # longer texts are not remembered: memory stays flat
 _MAX_VERDICTS = 10_000  # distinct (pid, name) pairs remembered
 
-# what `RecordAnnotator.process` returns for a record
-UNCHANGED, CHANGED, REJECTED = 0, 1, 2
+
+class Status(StrEnum):
+    """What became of one record in a batch.
+
+    >>> [s.value for s in Status]
+    ['annotated', 'unchanged', 'rejected']
+    """
+
+    ANNOTATED = "annotated"  # written with terms added or entries corrected
+    UNCHANGED = "unchanged"  # written as it came (byte for byte when the reader kept its bytes)
+    REJECTED = "rejected"  # not written; ``reason`` says why
+
+
+@dataclass(slots=True)
+class RecordResult:
+    """One record through `RecordAnnotator.process` (and `panet.records.annotate_stream`).
+
+    ``number`` (from 1), ``line`` and ``offset``: where the record was in the input. ``data``: the
+    record serialised in the output format (empty when rejected); ``reason``: why it was rejected;
+    ``input``: the rejected record's input (text, or the value given; None for written records); ``added``,
+    ``corrected``, ``unresolved``: technique entries. Picklable (results come back from workers).
+    """
+
+    status: Status
+    number: int = 0
+    line: int | None = None
+    offset: int | None = None
+    data: bytes = b""
+    reason: str = ""
+    input: Any = None
+    added: int = 0
+    corrected: int = 0
+    unresolved: int = 0
+
+    def where(self) -> dict[str, int]:
+        """``{"record": n, "line": l, "offset": o}`` with the parts that are known.
+
+        >>> RecordResult(Status.REJECTED, 3, line=4).where()
+        {'record': 3, 'line': 4}
+        """
+        found = {"record": self.number}
+        if self.line is not None:
+            found["line"] = self.line
+        if self.offset is not None:
+            found["offset"] = self.offset
+        return found
+
+    def reject(self) -> dict[str, Any]:
+        """The rejects-file entry of a rejected record: where, why, and its input as text."""
+        return {**self.where(), "reason": self.reason, "input": self.input}
 
 
 @dataclass(slots=True)
@@ -43,6 +94,24 @@ class Outcome:
     corrected: list[tuple[Entry, Term]] = field(default_factory=list)
     unresolved: list[Entry] = field(default_factory=list)
     techniques: list[Term] = field(default_factory=list)
+    entry_iris: tuple[str, ...] = ()  # techniques of the record's own entries
+    text_terms: list[Term] | tuple[()] = ()  # found in the text (when nothing else counted)
+    combined: dict[str, list[str]] | None = None  # evidence, when structure counted (`panet.records.evidence`)
+
+    @property
+    def evidence(self) -> dict[str, list[str]]:
+        """IRI -> what gave each technique: ``existing entry``, ``text``, ``instrument``,
+        ``NeXus definition``, ``probe`` (`panet.records.evidence.EVIDENCE`)."""
+        text = {term.iri for term in self.text_terms}
+        found = {}
+        for term in self.techniques:
+            kinds = ["existing entry"] if term.iri in self.entry_iris else []
+            if self.combined is not None:
+                kinds += self.combined.get(term.iri, [])
+            elif term.iri in text:
+                kinds.append("text")
+            found[term.iri] = kinds
+        return found
 
     @property
     def changed(self) -> bool:
@@ -110,12 +179,15 @@ class RecordAnnotator:
     def __init__(
         self,
         ontology: Ontology,
-        format: RecordFormat,
+        format: Format,
         fields: tuple[str, ...] | list[str] = (),
         to: str = "same",
+        instruments: InstrumentTable | None = None,
         **options: Any,
     ) -> None:
         from panet.records import export
+        from panet.records.base import Format as BaseFormat
+        from panet.records.evidence import Evidence
 
         self.ontology = ontology
         self.format = format
@@ -123,14 +195,21 @@ class RecordAnnotator:
             tuple(f.split(".")) for f in format.default_fields
         )
         self.to = to
-        self.exporter = None if to == "same" else export.exporter(to)
-        self.annotator = ontology.annotator(**options)  # compiled once per ontology and options
+        from panet.annotate import annotator_for
+        from panet.options import RecordOutput
+
+        to = RecordOutput.parse(to).value
+        self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
+        self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
-        self._seen: dict[str, tuple[Term, ...]] = {}
+        self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
+        self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
+        self.evidence = Evidence(ontology, instruments)
+        self._notes_evidence = type(format).note_evidence is not BaseFormat.note_evidence
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_verdicts"], state["_seen"] = {}, {}
+        state["_verdicts"], state["_seen"], state["_refined"] = {}, {}, {}
         return state
 
     def annotate(self, record: Any) -> Outcome:
@@ -147,18 +226,33 @@ class RecordAnnotator:
             if term is not None:
                 present.setdefault(term.iri, term)
         found: list[Term] = []
+        text_probes: frozenset[str] = frozenset()
         remembered = self._seen.get
         for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
-            terms = remembered(text)
-            if terms is None:
-                terms = self._scan(text)
-            if terms:
-                found += terms
+            seen = remembered(text)
+            if seen is None:
+                seen = self._scan(text)
+            if seen[0]:
+                found += seen[0]
+            if seen[1]:
+                text_probes |= seen[1]
         implied = fmt.implied(record, self.ontology)
-        if implied:  # a term found in the text that is more specific than an implied one replaces it
-            found_set = set(found)
-            implied = [t for t in implied if not found_set & self.ontology.descendants(t)]
-            found = implied + found
+        names = fmt.instrument_names(record)
+        refinable = self.evidence.by_probe
+        if implied or names:
+            found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
+        elif len(text_probes) == 1 and any(term.iri in refinable for term in found):
+            key = (tuple(found), text_probes)  # the probe refines the text's terms: same texts, same result
+            refined = self._refined.get(key)
+            if refined is None:
+                if len(self._refined) >= _MAX_SEEN:
+                    self._refined.clear()
+                refined = self._refined[key] = self.evidence.combine(found, [], [], set(), text_probes)
+            found, outcome.combined = refined
+        else:
+            outcome.text_terms = found
+        if present:
+            outcome.entry_iris = tuple(present)
         added = outcome.added
         for term in found:
             if term.iri not in present:
@@ -167,16 +261,19 @@ class RecordAnnotator:
         if added or outcome.corrected:
             fmt.update(record, outcome.corrected, added)
         outcome.techniques = list(present.values())
+        if self._notes_evidence and (added or outcome.corrected):
+            fmt.note_evidence(record, outcome.evidence)
         return outcome
 
-    def _scan(self, text: str) -> tuple[Term, ...]:
-        """The terms the engine finds in ``text``, remembered for the next records."""
-        terms = tuple(a.term for a in self.annotator.annotate(text)) if text else ()
+    def _scan(self, text: str) -> tuple[tuple[Term, ...], frozenset[str]]:
+        """The terms the engine finds in ``text`` and the probes it speaks of (for the probe
+        refinement of `panet.records.evidence`), remembered for the next records."""
+        seen = (tuple(a.term for a in self.annotator.annotate(text)), probes_of(text)) if text else ((), frozenset())
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()
-            self._seen[text] = terms
-        return terms
+            self._seen[text] = seen
+        return seen
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
         """`check_entry`, remembered per distinct (pid, name, loose). An entry whose name the engine
@@ -194,23 +291,57 @@ class RecordAnnotator:
             self._verdicts[key] = verdict
         return verdict
 
-    def process(self, payload: Any, number: int = 0) -> tuple[int, bytes | str, int, int, int]:
-        """Parse, annotate and serialise one record as read by a `Reader`:
-        ``(UNCHANGED | CHANGED | REJECTED, output bytes or reject reason, added, corrected, unresolved)``.
-        ``number`` names blank nodes in the RDF exports."""
+    def process(self, item: Item) -> RecordResult:
+        """Parse, annotate and serialise one record as read by a `panet.records.base.Reader`.
+
+        >>> import panet
+        >>> from panet.records import formats
+        >>> from panet.records.base import Item
+        >>> job = RecordAnnotator(panet.load(), formats.get("pan"))
+        >>> job.process(Item(1, b'{"pid": "d1", "title": "SAXS"}')).status
+        <Status.ANNOTATED: 'annotated'>
+        >>> job.process(Item(2, b"[1, 2]", line=2)).reason
+        'wrong type: a record must be a JSON object, found an array'
+        """
         fmt = self.format
+        payload = item.payload
         try:
             record = fmt.parse(payload)
             outcome = self.annotate(record)
             if self.exporter is not None:
-                data = self.exporter.record(fmt.describe(record), outcome.techniques, number)
+                data = self.exporter.record(fmt.describe(record), outcome.techniques, item.number)
             elif not outcome.changed and isinstance(payload, bytes):
                 data = payload  # untouched records are copied byte for byte
             else:
                 data = fmt.dump(record)
         except BadRecord as err:
-            return REJECTED, str(err), 0, 0, 0
+            return self._rejected(item, str(err))
         except Exception as err:  # a record no reader foresaw must not stop the batch or vanish
-            return REJECTED, f"cannot annotate this record ({type(err).__name__}: {err})", 0, 0, 0
-        state = CHANGED if outcome.changed else UNCHANGED
-        return state, data, len(outcome.added), len(outcome.corrected), len(outcome.unresolved)
+            return self._rejected(item, f"cannot annotate this record ({type(err).__name__}: {err})")
+        return RecordResult(
+            Status.ANNOTATED if outcome.changed else Status.UNCHANGED,
+            item.number,
+            item.line,
+            item.offset,
+            data,
+            added=len(outcome.added),
+            corrected=len(outcome.corrected),
+            unresolved=len(outcome.unresolved),
+        )
+
+    @staticmethod
+    def _rejected(item: Item, reason: str) -> RecordResult:
+        return RecordResult(Status.REJECTED, item.number, item.line, item.offset, reason=reason, input=_input(item))
+
+
+def _input(item: Item) -> Any:
+    """The input of a rejected record for the rejects file: text (undecodable bytes kept as
+    surrogate escapes), or the value given (a CSV row, a record passed in memory)."""
+    from panet.records.jsonl import Unreadable
+
+    payload = item.payload
+    if isinstance(payload, Unreadable):
+        return payload.text
+    if isinstance(payload, bytes):
+        return payload.decode("utf-8", errors="surrogateescape")
+    return payload

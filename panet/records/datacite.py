@@ -13,20 +13,18 @@ and as ``<dc:subject>`` with the current label in ``oai_dc`` (Dublin Core has no
 
 from __future__ import annotations
 
-import os
-
 from panet.errors import BadRecord, RecordsError
 from panet.records import oaipmh
-from panet.records.base import Description, Entry, Item, Reader, RecordFormat
+from panet.records.base import Description, Entry, Format, Item, Reader
 from panet.records.jsonl import Unreadable, handle_iri
 from panet.term import NAMESPACE
-from panet.xmlsafe import EXTERNAL_ENTITY_PROBLEM, declares_external_entity
+from panet.xmlsafe import dtd_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
-    from typing import Any
+    from typing import Any, BinaryIO
 
     from panet.term import Term
 
@@ -97,23 +95,26 @@ class XmlRecord:
         self.metadata = metadata
 
 
-class DataciteFormat(RecordFormat):
+class DataciteFormat(Format):
     """DataCite / Dublin Core XML records, alone or in OAI-PMH responses."""
 
     name = "datacite"
 
-    def reader(self, path: Path) -> Reader:
-        return XmlReader(path)
+    def reader(self, source: Path | BinaryIO) -> Reader:
+        return XmlReader(source, self)
 
     def parse(self, payload: Any) -> XmlRecord:
         if isinstance(payload, Unreadable):
             raise BadRecord(payload.reason)
+        if not isinstance(payload, bytes):  # a record given in memory
+            return self.load(payload)
         from lxml import etree
 
         from panet import xmlsafe
 
-        if declares_external_entity(payload):
-            raise BadRecord(EXTERNAL_ENTITY_PROBLEM)
+        problem = dtd_problem(payload)
+        if problem:
+            raise BadRecord(problem)
         try:
             root = etree.fromstring(payload, parser=xmlsafe.parser(remove_blank_text=False))
         except etree.XMLSyntaxError as err:
@@ -137,6 +138,24 @@ class DataciteFormat(RecordFormat):
                 text = "".join(element.itertext()).strip()
                 if text:
                     yield text
+
+    def instrument_names(self, record: XmlRecord) -> list[str]:
+        """DataCite 4.4+: the titles of ``relatedItem`` and the values of ``relatedIdentifier``
+        with relationType IsCollectedBy (the instrument), and hosting institutions (the facility)."""
+        if record.kind != "datacite":
+            return []
+        names = []
+        for item in _find(record.metadata, ("relatedItems", "relatedItem")):
+            if item.get("relationType") == "IsCollectedBy":
+                names += ["".join(title.itertext()).strip() for title in _find(item, ("titles", "title"))]
+        for identifier in _find(record.metadata, ("relatedIdentifiers", "relatedIdentifier")):
+            if identifier.get("relationType") == "IsCollectedBy":
+                names.append("".join(identifier.itertext()).strip())
+        if names:
+            for contributor in _find(record.metadata, ("contributors", "contributor")):
+                if contributor.get("contributorType") == "HostingInstitution":
+                    names.append(_first(contributor, ("contributorName",)) or "")
+        return [name for name in names if name]
 
     def entries(self, record: XmlRecord) -> list[Entry]:
         if record.kind == "dc":
@@ -177,17 +196,19 @@ class DataciteFormat(RecordFormat):
         return self.dump(record).decode("utf-8")
 
     def describe(self, record: XmlRecord) -> Description:
-        if record.metadata is None:
-            identifier = record.root.findtext(f"{oaipmh.HEADER}/{oaipmh.IDENTIFIER}")
-            return Description(None, identifier)
+        # the OAI-PMH item identifier: the tombstone's, and a dataset's when its metadata has none
+        header = (record.root.findtext(f"{oaipmh.HEADER}/{oaipmh.IDENTIFIER}") or "").strip() or None
+        if record.metadata is None:  # an OAI-PMH deleted record
+            datestamp = (record.root.findtext(f"{oaipmh.HEADER}/{{{oaipmh.OAI}}}datestamp") or "").strip()
+            return Description(None, header, deleted=True, datestamp=datestamp or None)
         if record.kind == "dc":
             values = {key: _first(record.metadata, (key,)) for key in ("identifier", "title", "description")}
             identifier = values["identifier"]
-            return Description(handle_iri(identifier), identifier, values["title"], values["description"])
+            return Description(handle_iri(identifier), identifier or header, values["title"], values["description"])
         identifier = _first(record.metadata, ("identifier",))
         return Description(
             handle_iri(identifier),
-            identifier,
+            identifier or header,
             _first(record.metadata, ("titles", "title")),
             _first(record.metadata, ("descriptions", "description")),
         )
@@ -262,39 +283,48 @@ class XmlReader(Reader):
     handed on as its own bytes and then dropped from memory. An XML syntax error ends the input:
     the rest of the file becomes one rejected item (with its line)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.file = open(path, "rb")  # noqa: SIM115  (closed by close())
-            self.size = os.fstat(self.file.fileno()).st_size
-            head = self.file.read(1 << 16)
-        except OSError as err:
-            raise RecordsError(path, f"cannot read the file: {err.strerror}") from None
-        if declares_external_entity(head):
-            raise RecordsError(path, EXTERNAL_ENTITY_PROBLEM)
+    def __init__(self, source: Any, format: Format | None = None) -> None:
+        from panet.records.inputs import InputFile
+
+        self.input = source if isinstance(source, InputFile) else InputFile(source)
+        self.file = self.input.file
+        self.size = self.input.size
+        self.format = format or DataciteFormat()
+        head = self.file.read(1 << 16)
+        problem = dtd_problem(head)
+        if problem:
+            self.input.close()
+            raise RecordsError(self.input.name, problem)
         self.file.seek(0)
-        self._envelope: tuple[bytes, bytes] = (b"", b"")
+        self._start = self._end = b""  # what header() and footer() write, known once read
+        self._empty: bytes | None = None  # the document when no record is written, if not header + footer
 
     def position(self) -> int:
         return self.file.tell()
 
+    def digest(self, upto: int) -> str | None:
+        return self.input.digest(upto)
+
     def close(self) -> None:
-        self.file.close()
+        self.input.close()
 
     def header(self) -> bytes:
-        if not self._envelope[0]:  # one record: its element is the document (UTF-8, no declaration needed)
-            return b""
-        return b'<?xml version="1.0" encoding="UTF-8"?>\n' + self._envelope[0]
+        return self._start
 
     def separator(self) -> bytes:
         return b"\n"
 
     def footer(self, written: int) -> bytes:
-        if not self._envelope[1]:
-            return b"\n" if written else b""  # a rejected lone record leaves an empty file, not bad XML
-        return b"\n" + self._envelope[1]
+        return (b"\n" if written else b"") + self._end
+
+    def empty(self) -> bytes:
+        return self._empty if self._empty is not None else self.header() + self.footer(0)
 
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
+        yield from self._items(skip)
+        self.input.check_whole()
+
+    def _items(self, skip: int) -> Iterator[Item]:
         from lxml import etree
 
         self.file.seek(0)
@@ -302,7 +332,7 @@ class XmlReader(Reader):
             self.file, events=("start", "end"), resolve_entities=False, load_dtd=False, no_network=True
         )
         depth = record_depth = seen = 0
-        root = container = None
+        root = container = last = None
         try:
             for event, element in events:
                 if event == "start":
@@ -318,12 +348,13 @@ class XmlReader(Reader):
                     continue
                 if not isinstance(element.tag, str) or element.tag in oaipmh.ENVELOPE_TAGS:
                     continue  # comments, processing instructions, resumptionToken
-                if seen == 0 and record_depth:
-                    self._envelope = oaipmh.envelope(root, container)
+                if seen == 0:
+                    self._start = self._opening(root, container, element)
                 seen += 1
                 if seen > skip:
                     payload = etree.tostring(element, encoding="utf-8", with_tail=False)
                     yield Item(seen, payload, element.sourceline)
+                last = element
                 if record_depth:
                     element.clear(keep_tail=False)
                     while element.getprevious() is not None:
@@ -333,9 +364,32 @@ class XmlReader(Reader):
             reason = f"invalid XML ({err.msg})"
             if seen:
                 reason += f"; the rest of the file from line {line} cannot be split into records"
-            if root is not None and seen == 0 and record_depth:
-                self._envelope = oaipmh.envelope(root, container)
+            self._close(root, container, last, seen, complete=False)
             yield Item(max(seen, skip) + 1, Unreadable(reason, ""), line)
             return
-        if seen == 0 and root is not None and record_depth:
-            self._envelope = oaipmh.envelope(root, container)
+        self._close(root, container, last, seen, complete=True)
+
+    def _opening(self, root: Any, container: Any, first: Any) -> bytes:
+        """What goes before the first record ``first``: the declaration, then the envelope."""
+        if root is first:  # one record: its element is the document
+            return oaipmh.DECLARATION + oaipmh.prolog(root)
+        leading = list(first.itersiblings(preceding=True))
+        leading.reverse()
+        return oaipmh.opening(root, container, leading)
+
+    def _close(self, root: Any, container: Any, last: Any, seen: int, complete: bool) -> None:
+        """Once the input is read: what follows the last record, and the document without records."""
+        if root is None:
+            return
+        if root is last or (last is None and is_record_element(root.tag)):
+            self._end = oaipmh.epilog(root) if complete else b""
+            self._empty = b""  # a rejected lone record leaves an empty file
+            return
+        if last is None:  # no record: the whole document is envelope (an OAI-PMH error response)
+            self._start = oaipmh.opening(root, container, list(container))
+        trailing = list(last.itersiblings()) if last is not None and complete else []
+        self._end = oaipmh.closing(root, container, trailing)
+        reason = (
+            f"every record was rejected ({seen} read): see the rejects file" if seen else "the input holds no record"
+        )
+        self._empty = oaipmh.no_records(root, container, reason)

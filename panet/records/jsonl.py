@@ -1,4 +1,5 @@
-"""JSON records: JSON Lines or one JSON array, read as a stream; the generic JSONL format.
+"""JSON records: JSON Lines, or JSON text (one object, an array, pretty-printed values), read as a
+stream; the generic JSONL format.
 
 `JsonFormat` is the base of the PaN search API and SciCat formats too: a record is a JSON
 object, its technique entries a list of ``{"pid", "name"}`` objects under one key. The generic
@@ -9,18 +10,17 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 
 import orjson
 
-from panet.errors import BadRecord, RecordsError
-from panet.records.base import Entry, Item, Reader, RecordFormat, walk
+from panet.errors import BadRecord
+from panet.records.base import Entry, Format, Item, Reader, walk
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
-    from typing import Any
+    from typing import Any, BinaryIO
 
     from panet.term import Term
 
@@ -45,28 +45,47 @@ class Unreadable:
 
 
 class JsonReader(Reader):
-    """Records of a JSON Lines file (one object per line; blank lines skipped) or of a file holding
-    one JSON array, streamed: memory does not grow with the number of records.
+    """Records of JSON text, streamed (memory does not grow with the number of records), in one of
+    two modes decided from the first lines, so that no line is swallowed and no record is split:
 
-    ``resume`` of each item is ``[byte offset, line]`` just after the record.
+    * JSON Lines, when the first line is a JSON value on its own (or the second line is, after a
+      broken first one): every non-blank line is one record, whatever its shape (a line holding
+      an array is one record, rejected as such); ``end`` is ``[byte offset, line]``.
+    * JSON text otherwise (pretty-printed, or one array): a sequence of JSON values, each top-level
+      object one record and each top-level array's elements records; a syntax error makes the
+      rest of the file one rejected item. ``end`` is ``[byte offset, line, inside an array,
+      the output is an array]``.
+
+    ``source``: a path, bytes, a binary file object or an open `panet.records.inputs.InputFile`
+    (gzip is read transparently).
+
+    >>> reader = JsonReader(b'[1, 2]\\n{"a": 1}\\n')
+    >>> [(i.number, i.payload) for i in reader.items()], reader.lines
+    ([(1, b'[1, 2]'), (2, b'{"a": 1}')], True)
+    >>> reader = JsonReader(b'{\\n  "a": [1,\\n 2]\\n}\\n{"b": 2}')
+    >>> [i.payload for i in reader.items()], reader.lines
+    ([b'{\\n  "a": [1,\\n 2]\\n}', b'{"b": 2}'], False)
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self.file = open(path, "rb")  # noqa: SIM115  (closed by close())
-            self.size = os.fstat(self.file.fileno()).st_size
-        except OSError as err:
-            raise RecordsError(path, f"cannot read the file: {err.strerror}") from None
-        head = self.file.read(4096)
-        self.array = head.removeprefix(_BOM).lstrip()[:1] == b"["
+    def __init__(self, source: Any, format: Format | None = None) -> None:
+        from panet.records.inputs import InputFile
+
+        self.input = source if isinstance(source, InputFile) else InputFile(source)
+        self.file = self.input.file
+        self.size = self.input.size
+        self.format = format or JsonlFormat()
+        self.lines = _json_lines(self.file.read(_CHUNK))
         self.file.seek(0)
+        self.array = False  # JSON text whose first value is an array: the output is an array too
 
     def position(self) -> int:
         return self.file.tell()
 
+    def digest(self, upto: int) -> str | None:
+        return self.input.digest(upto)
+
     def close(self) -> None:
-        self.file.close()
+        self.input.close()
 
     def header(self) -> bytes:
         return b"[\n" if self.array else b""
@@ -80,7 +99,8 @@ class JsonReader(Reader):
         return b"\n" if written else b""
 
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
-        return self._array_items(skip, resume) if self.array else self._line_items(skip, resume)
+        yield from self._line_items(skip, resume) if self.lines else self._value_items(skip, resume)
+        self.input.check_whole()
 
     def _line_items(self, skip: int, resume: Any) -> Iterator[Item]:
         offset, line = resume if resume else (0, 0)
@@ -100,30 +120,29 @@ class JsonReader(Reader):
             if number > skip:
                 yield Item(number, payload, line, start, (offset, line))
 
-    def _array_items(self, skip: int, resume: Any) -> Iterator[Item]:
-        """Elements of the top-level array, each handed on as its own bytes."""
-        stream = _TextStream(self.file, *(resume or (0, 1)))
+    def _value_items(self, skip: int, resume: Any) -> Iterator[Item]:
+        """Top-level objects, and the elements of top-level arrays, each handed on as its own bytes."""
+        offset, line, inside, self.array = resume if resume else (0, 1, False, False)
+        stream = _TextStream(self.file, offset, line)
         number = skip if resume else 0
+        expect_comma = inside  # a resumed array goes on after an element
         if not resume:
             stream.text = stream.text.removeprefix("\ufeff")
-            if stream.peek() != "[":
-                yield stream.unreadable(number + 1, "expected a JSON array")
-                return
-            stream.pos += 1
-            if stream.peek() == "]":
-                stream.pos += 1
-                yield from stream.trailing(number + 1)
-                return
-            expect_comma = False
-        else:
-            expect_comma = True
         while True:
             char = stream.peek()
-            if expect_comma:
-                if char == "]":
-                    stream.pos += 1
-                    yield from stream.trailing(number + 1)
+            if not inside:
+                if not char:
                     return
+                if char == "[":
+                    stream.pos += 1
+                    inside, expect_comma = True, False
+                    self.array = self.array or number == 0
+                    continue
+            elif char == "]":
+                stream.pos += 1
+                inside = False
+                continue
+            elif expect_comma:
                 if char != ",":
                     problem = "the JSON array is not closed (truncated file?)" if not char else f"found {char!r}"
                     yield stream.unreadable(number + 1, f"expected ',' or ']' after an array element: {problem}")
@@ -135,10 +154,39 @@ class JsonReader(Reader):
                 yield stream.unreadable(number + 1, f"invalid JSON ({err})")
                 return
             number += 1
-            expect_comma = True
+            expect_comma = inside
             if number > skip:
                 payload = element.encode("utf-8", errors="surrogateescape")
-                yield Item(number, payload, line, at, (stream.byte_offset(), stream.line))
+                yield Item(number, payload, line, at, (stream.byte_offset(), stream.line, inside, self.array))
+
+
+def _json_lines(head: bytes) -> bool:
+    """Whether the text starting with ``head`` is JSON Lines (see `JsonReader`).
+
+    >>> _json_lines(b'{"a": 1}\\n{"b": 2}\\n'), _json_lines(b'[{"a": 1},\\n{"b": 2}]'), _json_lines(b"[1, 2]\\n")
+    (True, False, False)
+    >>> _json_lines(b'{"a": \\n{"b": 2}\\n'), _json_lines(b"[\\n{}\\n]\\n"), _json_lines(b"[1]\\n{}\\n")
+    (True, False, True)
+    """
+    body = head.removeprefix(_BOM).lstrip()
+    if len(head) >= _CHUNK and b"\n" not in body:  # a first line longer than the head
+        return body[:1] != b"["  # an array is JSON text, anything else a (long) line
+    lines = iter(line for line in body.split(b"\n") if line.strip())
+    first = next(lines, b"")
+    if first.strip() in (b"[", b"{", b""):
+        return False
+    second = next(lines, None)
+    if _is_json(first):
+        return second is not None or first.lstrip()[:1] != b"["  # one array alone is JSON text
+    return second is not None and _is_json(second)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 class _TextStream:
@@ -194,6 +242,8 @@ class _TextStream:
             try:
                 _, end = decoder.raw_decode(self.text, self.pos)
                 break
+            except RecursionError:
+                raise ValueError(f"nested too deeply, line {self.line}") from None
             except json.JSONDecodeError as err:
                 if self.eof or len(self.text) - self.pos > self._MAX_ELEMENT:
                     line = self.line + self.text.count("\n", self.pos, err.pos)
@@ -210,38 +260,31 @@ class _TextStream:
         reason = f"{problem}; the rest of the file from byte {at} (line {self.line}) cannot be split into records"
         return Item(number, Unreadable(reason, self.text[self.pos : self.pos + 1000]), self.line, at, None)
 
-    def trailing(self, number: int) -> Iterator[Item]:
-        """Nothing, or an unreadable item when more than whitespace follows the array."""
-        char = self.peek()
-        if char:
-            yield self.unreadable(number, f"unexpected {char!r} after the end of the JSON array")
 
-
-class JsonFormat(RecordFormat):
+class JsonFormat(Format):
     """A JSON object per record; technique entries are ``{"pid", "name"}`` objects under
     `techniques_key`. Subclasses add the text fields and the checks of their schema."""
 
     techniques_key = "techniques"
     required_strings: tuple[str, ...] = ()  # top-level keys that, when present, must hold text
 
-    def reader(self, path: Path) -> Reader:
-        return JsonReader(path)
+    def reader(self, source: Path | BinaryIO) -> Reader:
+        return JsonReader(source, self)
 
     def parse(self, payload: Any) -> Any:
-        if isinstance(payload, Unreadable):
+        """A record from JSON text, or a copy of one given in memory (the caller's stays as it was)."""
+        if isinstance(payload, (bytes, str)):
+            try:
+                record = orjson.loads(payload)
+            except orjson.JSONDecodeError:
+                record = _parse_lax(payload)
+        elif isinstance(payload, Unreadable):
             raise BadRecord(payload.reason)
-        try:
-            record = orjson.loads(payload)
-        except orjson.JSONDecodeError:
-            record = _parse_lax(payload)
+        else:
+            self.check(payload)
+            return copy.deepcopy(payload)
         self.check(record)
         return record
-
-    def load(self, record: Any) -> Any:
-        if isinstance(record, (str, bytes)):
-            return self.parse(record)
-        self.check(record)
-        return copy.deepcopy(record)  # the caller's object stays as it was
 
     def check(self, record: Any) -> None:
         """`BadRecord` unless ``record`` has the types this format reads."""
@@ -337,6 +380,8 @@ def _parse_lax(payload: bytes) -> Any:
         raise BadRecord(f"invalid JSON: {err.msg} at column {err.colno}") from None
     except UnicodeDecodeError as err:
         raise BadRecord(f"invalid JSON: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except RecursionError:
+        raise BadRecord("invalid JSON: nested too deeply") from None
     return _LaxJson(record) if isinstance(record, dict) else record
 
 

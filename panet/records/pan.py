@@ -2,9 +2,11 @@
 search API implementations: https://github.com/panosc-eu/search-api (doc/data-model.md).
 
 Text read by default: ``title``, the documents' ``title``, ``summary`` and ``keywords``, and the
-string values of ``parameters``. Techniques are written to ``techniques`` as
-``{"pid": <PaNET IRI>, "name": <current label>}``, which is what the API's technique filters
-(`Ontology.pan_search_filter`) match.
+string values of ``parameters``; for a ``Document`` record, its own ``summary``, ``keywords`` and the
+titles of the datasets it holds. The ``instrument`` (``name``, ``facility``) of the record and of a
+Document's datasets is looked up in the instrument table (`panet.records.instruments`).
+Techniques are written to ``techniques`` as ``{"pid": <PaNET IRI>, "name": <current label>}``,
+which is what the API's technique filters (`Ontology.pan_search_filter`) match.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class PanFormat(JsonFormat):
         title = record.get("title")
         if type(title) is str:
             found.append(title)
+        if "summary" in record or "datasets" in record:  # a Document: its summary, keywords, datasets
+            found += _document_texts(record)
         for document in record.get("documents") or ():
             if type(document) is dict:
                 for key in ("title", "summary"):
@@ -50,6 +54,18 @@ class PanFormat(JsonFormat):
                 found.append(parameter["value"])
         return found
 
+    def instrument_names(self, record: Any) -> list[str]:
+        """The ``instrument``'s ``name`` and ``facility``, of the record and of the datasets a
+        Document holds."""
+        if "instrument" not in record and "datasets" not in record:
+            return []
+        names = []
+        for holder in (record, *(d for d in record.get("datasets") or () if isinstance(d, dict))):
+            instrument = holder.get("instrument")
+            if isinstance(instrument, dict):
+                names += [instrument.get("name"), instrument.get("facility")]
+        return [name for name in names if isinstance(name, str) and name]
+
     def describe(self, record: Any) -> Description:
         pid = record.get("pid")
         documents = [d for d in record.get("documents") or () if isinstance(d, dict)]
@@ -58,3 +74,15 @@ class PanFormat(JsonFormat):
         return Description(
             handle_iri(pid), pid, record.get("title"), summary, created if isinstance(created, str) else None
         )
+
+
+def _document_texts(document: dict) -> list[str]:
+    """A PaN ``Document``'s own texts: summary, keywords, and its datasets' titles."""
+    found = [document["summary"]] if type(document.get("summary")) is str else []
+    keywords = document.get("keywords")
+    if type(keywords) is list:
+        found += [k for k in keywords if type(k) is str]
+    for dataset in document.get("datasets") or ():
+        if type(dataset) is dict and type(dataset.get("title")) is str:
+            found.append(dataset["title"])
+    return found

@@ -2,7 +2,9 @@
 https://scicatproject.github.io/documentation/ (Datasets: raw and derived).
 
 Text read by default: ``datasetName``, ``description``, ``keywords`` and every string inside
-``scientificMetadata`` (free, nested keys; SciCat stores values as ``{"value", "unit"}``).
+``scientificMetadata`` (free, nested keys; SciCat stores values as ``{"value", "unit"}``). The
+instrument is ``creationLocation`` ("/PSI/SLS/TOMCAT", "/DESY/PETRA III/P08"), ``instrumentId(s)``
+or an embedded ``instrument``, looked up in the instrument table (`panet.records.instruments`).
 Techniques are written to ``techniques`` as ``{"pid": <PaNET IRI>, "name": <current label>}``.
 """
 
@@ -25,8 +27,20 @@ class ScicatFormat(JsonFormat):
     default_fields = ("datasetName", "description", "keywords", "scientificMetadata")
     required_strings = ("pid", "datasetName", "description")
 
+    def instrument_names(self, record: Any) -> list[str]:
+        """``creationLocation`` ("/PSI/SLS/TOMCAT", "/DESY/PETRA III/P08"), ``instrumentId`` and
+        ``instrumentIds`` (SciCat 4), and an embedded ``instrument`` object's ``name``."""
+        names = [record.get(key) for key in ("creationLocation", "instrumentId")]
+        ids = record.get("instrumentIds")
+        if isinstance(ids, list):
+            names += ids
+        instrument = record.get("instrument")
+        if isinstance(instrument, dict):
+            names += [instrument.get("name"), instrument.get("uniqueName"), instrument.get("facility")]
+        return [name for name in names if isinstance(name, str) and name]
+
     def describe(self, record: Any) -> Description:
-        pid = record.get("pid")
+        pid = record.get("pid") or _mongo_id(record.get("_id"))  # exports from before SciCat's pid field
         created = record.get("creationTime")
         return Description(
             handle_iri(pid),
@@ -35,3 +49,14 @@ class ScicatFormat(JsonFormat):
             record.get("description"),
             created if isinstance(created, str) else None,
         )
+
+
+def _mongo_id(value: Any) -> str | None:
+    """A MongoDB ``_id`` as text: a string, or MongoDB extended JSON ``{"$oid": "…"}``.
+
+    >>> _mongo_id({"$oid": "5f1e0b0c9d3e2a0012345678"}), _mongo_id(7)
+    ('5f1e0b0c9d3e2a0012345678', None)
+    """
+    if isinstance(value, dict) and len(value) == 1:
+        value = value.get("$oid")
+    return value if isinstance(value, str) and value.strip() else None

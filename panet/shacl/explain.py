@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from rdflib.term import Node
 
     from panet.ontology import Ontology
+    from panet.shacl.data import DataGraph
     from panet.term import Term
 
 __all__ = ["Explainer", "explain_reference"]
@@ -58,7 +59,7 @@ _DEFAULTS = {
 class Explainer:
     """Writes the message of each result; loads the ontology only if a result needs it."""
 
-    def __init__(self, shapes: Graph, data: Graph, ontology: Callable[[], Ontology]) -> None:
+    def __init__(self, shapes: Graph, data: Graph | DataGraph, ontology: Callable[[], Ontology]) -> None:
         self.shapes = shapes
         self.data = data
         self._ontology = ontology
@@ -77,8 +78,10 @@ class Explainer:
             onto = self._ontology()
             if checks == PANETSH.TechniqueIndividual:
                 found = explain_individual(onto, value, self.data)
-            else:
+            elif isinstance(value, BNode):
                 found = explain_reference(onto, value, self.shapes.value(source, PANETSH.under), self.data)
+            else:
+                found = _explained(onto, value, self.shapes.value(source, PANETSH.under))
             if found:
                 return found
         messages = [str(m) for m in self.shapes.objects(source, SH.message)]
@@ -98,7 +101,9 @@ class Explainer:
         return str(value) if isinstance(value, Literal) else node_text(self.shapes, value)
 
 
-def explain_reference(onto: Ontology, value: Node, under: Node | None = None, data: Graph | None = None) -> str | None:
+def explain_reference(
+    onto: Ontology, value: Node, under: Node | None = None, data: Graph | DataGraph | None = None
+) -> str | None:
     """Why ``value`` is not an acceptable PaNET technique IRI, and what to write instead."""
     if isinstance(value, Literal):
         return _explain_text(onto, str(value), "is text, not an IRI")
@@ -126,7 +131,22 @@ def explain_reference(onto: Ontology, value: Node, under: Node | None = None, da
     return None
 
 
-def explain_individual(onto: Ontology, value: Node, data: Graph) -> str | None:
+_EXPLAINED_KEPT = 4096
+
+
+def _explained(onto: Ontology, value: Node, under: Node | None) -> str | None:
+    """`explain_reference` for an IRI or a literal, remembered on the ontology (the same wrong
+    values come back in every file a catalogue validates; at most 4 096 are kept)."""
+    memo = onto._memo.setdefault("shacl-explained", {})
+    key = (value, under)
+    if key not in memo:
+        if len(memo) >= _EXPLAINED_KEPT:
+            memo.clear()
+        memo[key] = explain_reference(onto, value, under)
+    return memo[key]
+
+
+def explain_individual(onto: Ontology, value: Node, data: Graph | DataGraph) -> str | None:
     """Why ``value`` is not an individual of a PaNET technique class."""
     shown = node_text(data, value)
     if isinstance(value, Literal):

@@ -54,10 +54,10 @@ def default_shapes(onto: Ontology) -> Graph:
     """
     found = _cache.get(onto.checksum)
     if found is None:
-        from panet.shacl.inputs import read_rdf, shipped_shapes_file
+        from panet.shacl.inputs import read_shapes, shipped_shapes_file
 
         found = technique_shapes(onto)
-        found += read_rdf(shipped_shapes_file("dataset.ttl"))
+        found += read_shapes(shipped_shapes_file("dataset.ttl"))
         _bind(found)
         _cache[onto.checksum] = found
     return found

@@ -1,9 +1,15 @@
-"""Reading data and shapes: RDF files, JSON-LD without network, and plain JSON records.
+"""Reading data and shapes: RDF files (parsed by pyoxigraph), JSON-LD without network, and
+plain JSON records.
+
+Data is parsed into a `DataGraph` of pyoxigraph terms, which the fast engine reads directly;
+shapes are parsed the same way and handed over as an rdflib graph built from those triples
+(shapes graphs are small, and reports and messages read them with rdflib).
 
 JSON-LD contexts are never fetched: the schema.org context is replaced by a shipped stand-in,
-any other remote context must be given as a file. Plain JSON records (a PaN search API or
-SciCat response) are read as RDF through a shipped context: ``context="pan-search"`` or
-``"scicat"``; each top-level record without ``@type`` becomes a ``schema:Dataset``.
+any other remote context must be given as a file (pyoxigraph is given no document loader, so
+it cannot fetch one either). Plain JSON records (a PaN search API or SciCat response) are read
+as RDF through a shipped context: ``context="pan-search"`` or ``"scicat"``; each top-level
+record without ``@type`` becomes a ``schema:Dataset``.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from panet.errors import InputFileError
+from panet.shacl.data import FORMATS, DataGraph, NamedNode
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -23,6 +30,7 @@ __all__ = [
     "parse_rdf",
     "read_graphs",
     "read_rdf",
+    "read_shapes",
     "schema_org_terms",
     "shipped_shapes_file",
 ]
@@ -40,18 +48,31 @@ def shipped_shapes_file(name: str) -> str:
     return os.path.join(os.path.dirname(panet._shapes.__file__), name)
 
 
-def read_graphs(sources: Any, context: str | os.PathLike[str] | None = None) -> Graph:
-    """One rdflib graph from a graph, a file path, or a list of them (merged)."""
+def read_graphs(sources: Any, context: str | os.PathLike[str] | None = None) -> DataGraph:
+    """One `DataGraph` from an rdflib graph, a `DataGraph`, a file path, or a list of them (merged)."""
+    from rdflib import Graph
+
+    if isinstance(sources, DataGraph):
+        return sources
+    if isinstance(sources, Graph):
+        return DataGraph.from_rdflib(sources)
+    if isinstance(sources, (str, os.PathLike)):
+        return read_rdf(sources, context=context)
+    return DataGraph.merge([read_graphs(source, context) for source in sources])
+
+
+def read_shapes(sources: Any) -> Graph:
+    """A shapes graph (rdflib) from a graph, a file path, or a list of them (merged); files are
+    parsed by pyoxigraph, as data is.
+
+    >>> len(read_shapes(shipped_shapes_file("dataset.ttl"))) > 50
+    True
+    """
     from rdflib import Graph
 
     if isinstance(sources, Graph):
         return sources
-    if isinstance(sources, (str, os.PathLike)):
-        return read_rdf(sources, context=context)
-    merged = Graph()
-    for source in sources:
-        merged += read_graphs(source, context)
-    return merged
+    return read_graphs(sources).rdflib()
 
 
 def schema_org_terms(shapes: Graph) -> frozenset[str]:
@@ -59,37 +80,32 @@ def schema_org_terms(shapes: Graph) -> frozenset[str]:
     return frozenset(str(n) for triple in shapes for n in triple if str(n).startswith("http://schema.org/"))
 
 
-def http_schema_org(graph: Graph, terms: frozenset[str]) -> Graph:
-    """``graph`` with ``https://schema.org/…`` IRIs written ``http://schema.org/…`` when it uses
-    the https spelling of one of ``terms`` (a new graph then; the same one otherwise). Looking
-    for ``terms`` costs an index lookup each, not a pass over the data.
+def http_schema_org(data: DataGraph, terms: frozenset[str]) -> DataGraph:
+    """``data`` with ``https://schema.org/…`` IRIs written ``http://schema.org/…`` when it uses
+    the https spelling of one of ``terms`` as a predicate or class (a new graph then; the same
+    one otherwise). Looking for ``terms`` costs an index lookup each, not a pass over the data.
 
-    >>> from rdflib import Graph
-    >>> g = Graph().parse(data="<http://e/d> a <https://schema.org/Dataset> .", format="turtle")
-    >>> [str(o) for o in http_schema_org(g, frozenset({"http://schema.org/Dataset"})).objects()]
+    >>> g = DataGraph.parse(b"<http://e/d> a <https://schema.org/Dataset> .", "turtle")
+    >>> [o.value for _, _, o in http_schema_org(g, frozenset({"http://schema.org/Dataset"}))]
     ['http://schema.org/Dataset']
     """
-    from rdflib import RDF, Graph, URIRef
+    twins = [NamedNode("https" + term[4:]) for term in terms]
+    types = data.into(NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))
+    if not any(twin in data.pairs or twin in types for twin in twins):
+        return data
 
     def http(node: Any) -> Any:
-        if isinstance(node, URIRef) and node.startswith("https://schema.org/"):
-            return URIRef("http" + node[5:])
+        if isinstance(node, NamedNode) and node.value.startswith("https://schema.org/"):
+            return NamedNode("http" + node.value[5:])
         return node
 
-    twins = [URIRef("https" + term[4:]) for term in terms]
-    if not any((None, twin, None) in graph or (None, RDF.type, twin) in graph for twin in twins):
-        return graph
-    rewritten = Graph()
-    for prefix, namespace in graph.namespaces():
-        rewritten.bind(prefix, http(namespace), override=True, replace=True)
-    for s, p, o in graph:
-        rewritten.add((http(s), http(p), http(o)))
-    return rewritten
+    prefixes = {prefix: http(NamedNode(ns)).value for prefix, ns in data.prefixes.items()}
+    return DataGraph(((http(s), http(p), http(o)) for s, p, o in data), prefixes)
 
 
 def read_rdf(
     source: str | os.PathLike[str], format: str | None = None, context: str | os.PathLike[str] | None = None
-) -> Graph:
+) -> DataGraph:
     """Parse one file (Turtle, RDF/XML, N-Triples, JSON-LD, or JSON records with ``context``).
 
     Errors name the file and, where the parser knows it, the line.
@@ -103,26 +119,57 @@ def parse_rdf(
     name: str | os.PathLike[str],
     format: str | None = None,
     context: str | os.PathLike[str] | None = None,
-) -> Graph:
+) -> DataGraph:
     """`read_rdf` for content already in memory, e.g. a request body: ``name`` stands for the
     file in error messages and, without ``format``, its suffix (or the content) picks the syntax.
 
     >>> len(parse_rdf(b"<http://e/a> <http://e/b> <http://e/c> .", "body", "nt"))
     1
+    >>> parse_rdf(b"<http://e/a> <http://e/b> .", "body.ttl")
+    Traceback (most recent call last):
+    panet.errors.InputFileError: body.ttl, line 1, column ...: not readable as turtle RDF: ...
     """
     from panet.formats import detect_format
-    from panet.formats.rdf import parse_graph
+    from panet.xmlsafe import dtd_problem
 
     path = Path(name)
     if not content.strip():
         raise InputFileError(path, "the file is empty")
     fmt = format or detect_format(path, content[:512])
-    if fmt == "csv":
+    if fmt in ("csv", "tsv"):
         raise InputFileError(path, "a CSV file is not RDF; give Turtle, RDF/XML, N-Triples, JSON-LD or JSON records")
     data: bytes | str = content
     if fmt == "json-ld":
         data = _json_ld(path, content, context)
-    return parse_graph(path, data, fmt, InputFileError)
+    elif fmt in ("xml", "trix") and (problem := dtd_problem(content)):  # before any parser reads it
+        raise InputFileError(path, problem)
+    from panet.formats.rdf import parse_graph
+
+    if fmt not in FORMATS:
+        return DataGraph.from_rdflib(parse_graph(path, data, fmt, InputFileError))
+    try:
+        return DataGraph.parse(data, fmt, base_iri=path.resolve().as_uri())
+    except SyntaxError as err:
+        error = _syntax_error(path, fmt, err)
+    if error.line is None and fmt == "xml":  # pyoxigraph's RDF/XML errors have no line: rdflib's finds it
+        parse_graph(path, data, fmt, InputFileError)  # (never for JSON-LD: rdflib would fetch contexts)
+    raise error
+
+
+def _syntax_error(path: Path, fmt: str, err: SyntaxError) -> InputFileError:
+    import re
+
+    problem = re.sub(r"^Parser error at line \d+ column \d+: ", "", str(err.msg or err).strip().splitlines()[0])
+    line = err.lineno if isinstance(err.lineno, int) and err.lineno > 0 else None
+    column = err.offset if line is not None and isinstance(err.offset, int) and err.offset > 0 else None
+    if "LoadDocumentCallback" in problem:  # a scoped or @import context named by IRI
+        problem = (
+            "refers to a JSON-LD context by IRI; panet never loads contexts: write it inline or use --context FILE"
+        )
+        return InputFileError(path, problem, line=line, column=column)
+    return InputFileError(
+        path, f"not readable as {fmt} RDF: {problem}; is the file truncated or not RDF?", line=line, column=column
+    )
 
 
 def _read(path: Path) -> bytes:
@@ -151,49 +198,34 @@ def _context(name: str | os.PathLike[str]) -> Any:
 def _json_ld(path: Path, content: bytes, context: str | os.PathLike[str] | None) -> str:
     import json
 
+    from panet.safe_jsonld import ContextRefused, inline_contexts, refuse_contexts
+
     document = _load_json(path, content)
     has_context = isinstance(document, dict) and "@context" in document
-    if not has_context:
-        if context is None:
-            raise InputFileError(
-                path, "plain JSON without @context; pass a context: 'pan-search', 'scicat' or a JSON-LD context file"
-            )
-        records = document if isinstance(document, list) else [document]
-        for record in records:
-            if isinstance(record, dict):
-                record.setdefault("@type", _RECORD_TYPE)
-        document = {"@context": _context(context), "@graph": records}
-    else:
-        _replace_remote_contexts(path, document, None if context is None else _context(context))
+    try:
+        if not has_context:
+            if context is None:
+                hint = "pass a context: 'pan-search', 'scicat' or a JSON-LD context file"
+                raise InputFileError(path, f"plain JSON without @context; {hint}")
+            records = document if isinstance(document, list) else [document]
+            refuse_contexts(records)
+            for record in records:
+                if isinstance(record, dict):
+                    record.setdefault("@type", _RECORD_TYPE)
+            document = {"@context": _context(context), "@graph": records}
+        else:
+            given = None if context is None else _context(context)
+            inline_contexts(document, lambda iri: _served_context(iri, given))
+    except ContextRefused as err:
+        raise InputFileError(path, str(err)) from None
     return json.dumps(document)
 
 
-def _replace_remote_contexts(path: Path, node: Any, given: Any) -> None:
-    """Swap each remote ``@context`` for a local one, in place; refuse those we lack."""
-    if isinstance(node, list):
-        for item in node:
-            _replace_remote_contexts(path, item, given)
-        return
-    if not isinstance(node, dict):
-        return
-    for key, value in node.items():
-        if key == "@context":
-            node[key] = _local_context(path, value, given)
-        else:
-            _replace_remote_contexts(path, value, given)
-
-
-def _local_context(path: Path, value: Any, given: Any) -> Any:
-    if isinstance(value, list):
-        return [_local_context(path, v, given) for v in value]
-    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-        return value
+def _served_context(iri: str, given: Any) -> Any:
+    """The context that stands for a remote one: the given one, or the shipped schema.org
+    stand-in; None (refused) for anything else, relative and ``file:`` references included."""
+    if not iri.startswith(("http://", "https://")):
+        return None
     if given is not None:
         return given
-    if value.rstrip("/") in {v.rstrip("/") for v in _SCHEMA_ORG}:
-        return _context("schema.org")
-    raise InputFileError(
-        path,
-        f"uses the remote JSON-LD context <{value}>; panet never fetches from the network: "
-        "save the context and pass it as a file (--context FILE)",
-    )
+    return _context("schema.org") if iri.rstrip("/") in {v.rstrip("/") for v in _SCHEMA_ORG} else None

@@ -28,10 +28,12 @@ def run(data: Graph, shapes: Graph) -> list[ReferenceResult]:
     import warnings
 
     import pyshacl
-    from rdflib import Graph
+    from rdflib import Graph, Literal
+    from rdflib.namespace import XSD
 
     shapes_copy = Graph()  # pyshacl adds triples to the shapes graph it is given
-    shapes_copy += shapes
+    for s, p, o in shapes:  # RDF 1.1, as the data: "x"^^xsd:string is the plain literal "x"
+        shapes_copy.add((s, p, Literal(str(o)) if isinstance(o, Literal) and o.datatype == XSD.string else o))
     # pyshacl logs what it also raises, on a logger it resets on every call: mute it meanwhile
     log = logging.getLogger("pyshacl-validate")
     was_disabled, log.disabled = log.disabled, True

@@ -12,6 +12,8 @@ from rdflib.namespace import RDF, SH
 if TYPE_CHECKING:
     from rdflib.term import Node
 
+    from panet.shacl.data import DataGraph
+
 __all__ = ["Report", "Result", "node_text", "path_text"]
 
 _SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
@@ -77,18 +79,24 @@ class Report:
 
     ``conforms`` follows SHACL: true only when there is no result of any severity.
     ``engine`` is the engine that produced the results; ``fallback`` says why the fast
-    engine handed the validation to pyshacl (None when it did not).
+    engine handed the validation to pyshacl (None when it did not). ``data`` is the validated
+    data as parsed (a `panet.shacl.data.DataGraph`); ``data_graph`` the same as an rdflib graph.
     """
 
     def __init__(
-        self, results: list[Result], *, engine: str, fallback: str | None, shapes_graph: Graph, data_graph: Graph
+        self, results: list[Result], *, engine: str, fallback: str | None, shapes_graph: Graph, data: DataGraph
     ) -> None:
         self.results = sorted(results, key=_order)
         self.engine = engine
         self.fallback = fallback
         self.shapes_graph = shapes_graph
-        self.data_graph = data_graph
+        self.data = data
         self._graph: Graph | None = None
+
+    @property
+    def data_graph(self) -> Graph:
+        """The validated data as an rdflib graph (built from the parsed triples on first use)."""
+        return self.data.rdflib()
 
     @property
     def conforms(self) -> bool:
@@ -155,13 +163,13 @@ class Report:
         if self.fallback:
             lines.append(f"note: the fast engine handed this validation to pyshacl: {self.fallback}")
         for r in self.results:
-            where = node_text(self.data_graph, r.focus)
+            where = node_text(self.data, r.focus)
             if r.path is not None:
                 where += " " + path_text(self.shapes_graph, r.path)
             lines.append(f"{r.severity_name}: {where}")
             lines.append(f"    {r.message}")
             if r.value is not None:
-                lines.append(f"    value: {node_text(self.data_graph, r.value)}")
+                lines.append(f"    value: {node_text(self.data, r.value)}")
             lines.append(f"    shape: {node_text(self.shapes_graph, r.source_shape)} ({_local(r.component)})")
         return "\n".join(lines)
 
@@ -183,8 +191,8 @@ def node_json(node: Node) -> Any:
     return str(node)
 
 
-def node_text(graph: Graph, node: Node) -> str:
-    """``node`` as Turtle, with the graph's prefixes."""
+def node_text(graph: Any, node: Node) -> str:
+    """``node`` as Turtle, with the prefixes of ``graph`` (an rdflib graph or a `DataGraph`)."""
     if isinstance(node, URIRef):
         try:
             return graph.namespace_manager.normalizeUri(node)
@@ -213,7 +221,8 @@ def path_text(graph: Graph, path: Node) -> str:
 
 
 def _copy_structure(source: Graph, node: Node, target: Graph) -> None:
-    """Copy the blank-node structure under ``node`` (a property path) into ``target``."""
+    """Copy the blank-node structure of the property path ``node`` into ``target``: only the
+    triples that make the path, as the engines read it (a list first, then one path predicate)."""
     stack = [node]
     seen = set()
     while stack:
@@ -221,9 +230,26 @@ def _copy_structure(source: Graph, node: Node, target: Graph) -> None:
         if not isinstance(current, BNode) or current in seen:
             continue
         seen.add(current)
-        for p, o in source.predicate_objects(current):
-            target.add((current, p, o))
-            stack.append(o)
+        first = source.value(current, RDF.first)
+        if first is not None:  # a sequence: its list cells, each item a path
+            head = current
+            while isinstance(head, BNode) and source.value(head, RDF.first) is not None:
+                item, rest = source.value(head, RDF.first), source.value(head, RDF.rest)
+                target.add((head, RDF.first, item))
+                target.add((head, RDF.rest, rest))
+                stack.append(item)
+                seen.add(head)
+                head = rest
+            continue
+        for predicate in _PATH_PREDICATES:
+            inner = source.value(current, predicate)
+            if inner is not None:
+                target.add((current, predicate, inner))
+                stack.append(inner)
+                break
+
+
+_PATH_PREDICATES = (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath, SH.inversePath, SH.alternativePath)
 
 
 def _local(node: Node) -> str:
