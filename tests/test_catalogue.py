@@ -316,3 +316,22 @@ def test_two_includes_of_one_relation_must_both_match_and_show_each_object_once(
     assert (
         spec.find("Dataset", {"include": [parameter("chemical_formula", "Cu"), parameter("sample_state", "gas")]}) == []
     )
+
+
+def test_the_command_builds_updates_and_says_what_went_wrong(tmp_path: Path, capsys):
+    from panet.cli import main
+
+    records = tmp_path / "d.jsonl"
+    records.write_text(json.dumps({"pid": "d1", "title": "SAXS", "isPublic": True, "creationDate": "2023"}) + "\n")
+    store = tmp_path / "c.sqlite"
+    assert main(["catalogue", "build", str(records), "-o", str(store), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["datasets"] == 1
+    assert main(["catalogue", "build", str(tmp_path / "nope.jsonl"), "-o", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("panet: error: ") and "nope.jsonl: no such file" in err
+    assert main(["catalogue", "build", str(records), "-o", str(tmp_path / "no" / "c.sqlite")]) == 2
+    assert "folder does not exist" in capsys.readouterr().err
+    assert main(["catalogue", "build", str(records), "-o", str(store), "--format", "xls"]) == 2
+    assert "pan, scicat" in capsys.readouterr().err
+    assert main(["serve", "--catalogue", str(records), "--port", "0"]) == 2
+    assert "not a panet catalogue" in capsys.readouterr().err

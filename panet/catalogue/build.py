@@ -63,7 +63,10 @@ def build(
     of every input (default: detected per file; ``"loopback"`` for a LoopBack database file).
     """
     import panet
+    from panet.options import RecordFormat
 
+    if format is not None and format != "loopback":
+        format = RecordFormat.parse(format).value  # one message listing the valid formats
     onto = ontology or panet.load()
     target = Path(store)
     sources: list[Path | str] = [str(p) if _is_url(p) else Path(p) for p in inputs]
@@ -125,11 +128,12 @@ class _Annotator:
     """PaN datasets annotated by the ``pan`` record annotator; document texts by the engine."""
 
     def __init__(self, onto: Any) -> None:
+        from panet.annotate import annotator_for
         from panet.records import RecordAnnotator, formats
 
         self.onto = onto
         self.job = RecordAnnotator(onto, formats.get("pan"))
-        self.engine = onto.annotator()
+        self.engine = annotator_for(onto, {})
 
     def dataset(self, dataset: dict) -> dict:
         """The dataset with its techniques checked and completed. An entry with a PaNET pid gets
@@ -205,13 +209,12 @@ def read_objects(source: Path, format: str | None, rejected: list[dict]) -> Iter
     from panet.records import formats
 
     name = format or formats.detect(source)
-    fmt = formats.get(name)
-    reader = fmt.reader(source)
+    reader = formats.get(name).reader(source)
     try:
         for item in reader.items():
             try:
-                record = fmt.parse(item.payload)
-                yield from _converted(name, fmt, record)
+                record = reader.format.parse(item.payload)  # the reader's format knows what it read (a CSV header)
+                yield from _converted(name, reader.format, record)
             except PanetError as err:
                 rejected.append({"source": str(source), **item.where(), "reason": str(err)})
     finally:
@@ -327,9 +330,9 @@ def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
     for dataset in table.get("Dataset", []):
         pid = dataset["pid"]
         nested = dict(dataset)
-        instrument = instruments.get(nested.pop("instrumentId", None))
-        if instrument is not None:
-            nested["instrument"] = instrument
+        named = instruments.get(nested.pop("instrumentId", None))
+        if named is not None:
+            nested["instrument"] = named
         nested["documents"] = linked("DocumentDataset", "datasetId", pid, "documentId", documents)
         nested["techniques"] = linked("DatasetTechnique", "datasetId", pid, "techniqueId", techniques)
         nested["samples"] = linked("DatasetSample", "datasetId", pid, "sampleId", samples)

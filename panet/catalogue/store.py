@@ -163,10 +163,10 @@ class Writer:
             instrument_n = self._upsert("instrument", dataset["instrumentId"], {"pid": dataset["instrumentId"]})
         doc = _dumps(_own(dataset, MODELS["Dataset"].fields))
         found = db.execute("SELECT n FROM dataset WHERE id = ?", (pid,)).fetchone()
+        n: int
         if found is None:
-            n = db.execute(
-                "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?)", (pid, doc, instrument_n)
-            ).lastrowid
+            insert = "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?) RETURNING n"
+            (n,) = db.execute(insert, (pid, doc, instrument_n)).fetchone()
         else:
             (n,) = found
             self.flush()  # its earlier rows may still be in the batch
@@ -290,10 +290,7 @@ class Writer:
         if known is not None and known[0] == doc:
             return known[1]
         extra = ", panet = coalesce(excluded.panet, panet)" if table == "technique" else ""
-        if table == "technique":
-            columns, values = "id, doc, panet", (key, doc, panet)
-        else:
-            columns, values = "id, doc", (key, doc)
+        columns, values = ("id, doc, panet", (key, doc, panet)) if table == "technique" else ("id, doc", (key, doc))
         marks = ", ".join("?" * len(values))
         (n,) = self.db.execute(
             f"INSERT INTO {table}({columns}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE "

@@ -70,6 +70,7 @@ COMMANDS = {
     "pan-filter": "pan",
     "sparql": "sparql",
     "serve": "serve",
+    "catalogue": "catalogue",
 }
 
 
