@@ -175,9 +175,7 @@ def _syntax_error(path: Path, fmt: str, err: SyntaxError) -> InputFileError:
     line = err.lineno if isinstance(err.lineno, int) and err.lineno > 0 else None
     column = err.offset if line is not None and isinstance(err.offset, int) and err.offset > 0 else None
     if "LoadDocumentCallback" in problem:  # a scoped or @import context named by IRI
-        problem = (
-            "refers to a JSON-LD context by IRI; panet never loads contexts: write it inline or use --context FILE"
-        )
+        problem = "refers to a JSON-LD context by IRI; panet never loads contexts: write it inline or pass context=FILE"
         return InputFileError(path, problem, line=line, column=column)
     return InputFileError(
         path, f"not readable as {fmt} RDF: {problem}; is the file truncated or not RDF?", line=line, column=column
