@@ -147,10 +147,10 @@ class DeprecatedTermWarning(PanetWarning):
 
 class RecordsError(PanetError):
     """A batch of catalogue records cannot be read or written as asked (unknown format, unreadable
-    file, a ``--resume`` that does not match): the run stops before or without losing records.
+    file, a ``resume`` that does not match): the run stops before or without losing records.
 
-    >>> str(RecordsError("/data/x.bin", "cannot tell the record format; pass --format"))
-    '/data/x.bin: cannot tell the record format; pass --format'
+    >>> str(RecordsError("/data/x.bin", "cannot tell the record format; pass format=FORMAT"))
+    '/data/x.bin: cannot tell the record format; pass format=FORMAT'
     """
 
     def __init__(self, where: object, problem: str):

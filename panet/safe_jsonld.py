@@ -84,7 +84,7 @@ def _context(value: Any, serve: Callable[[str], Any]) -> Any:
         if served is None:
             raise ContextRefused(
                 f"the JSON-LD context <{value}> is not one panet ships; panet never fetches a context from the "
-                "network or reads one from the disk: put it inline, or pass it as a file (--context FILE)"
+                "network or reads one from the disk: put it inline, or pass it as a file (context=FILE)"
             )
         return served
     if isinstance(value, dict):

@@ -110,6 +110,11 @@ BAD_INPUT = [
     ("serve", ["--port", "70000"]),
     ("serve", ["--version", "1.1.0", "--ontology", "{csv}"]),
     ("serve", ["--ontology", "{missing}"]),
+    ("serve", ["--catalogue", "{missing}", "--port", "0"]),
+    ("catalogue", ["build", "{missing}", "-o", "{folder}/c.sqlite"]),
+    ("catalogue", ["build", "{csv}", "-o", "{no_folder}"]),
+    ("catalogue", ["build", "{csv}", "-o", "{folder}/c.sqlite", "--format", "xls"]),
+    ("catalogue", ["rebuild", "{csv}", "-o", "{folder}/c.sqlite"]),
     (None, ["no-such-command"]),
     (None, ["--completion", "tcsh"]),
 ]
@@ -148,7 +153,7 @@ def test_help_lists_exit_statuses_and_has_no_type_placeholders(capsys):
         assert "<bool>" not in out and "<list" not in out
         assert not re.search(r"\S [.,;:](\s|$)", out)  # no stray space before punctuation ("Record format .")
         assert "exit status:\n  0  done\n" in out
-        assert ("\n  1  " in out) == (command in {"search", "validate", "annotate-records", "harvest"})
+        assert ("\n  1  " in out) == (command in {"search", "validate", "annotate-records", "harvest", "catalogue"})
 
 
 def test_version(capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rdflib import Graph
@@ -137,3 +138,37 @@ def test_console_script_exit_status(tmp_path, bad_record):
     )
     assert done.returncode == 1
     assert json.loads(done.stdout)["conforms"] is False
+
+
+def test_gzipped_files_are_read_and_binary_files_named(tmp_path, capsys):
+    import gzip
+
+    turtle = (Path(__file__).parent / "data" / "records.ttl").read_bytes()
+    (tmp_path / "records.ttl.gz").write_bytes(gzip.compress(turtle))
+    (tmp_path / "records.ttl").write_bytes(turtle)
+    reports = []
+    for name in ("records.ttl.gz", "records.ttl"):
+        reports.append((main(["validate", str(tmp_path / name), "-f", "json"]), json.loads(capsys.readouterr().out)))
+    assert reports[0] == reports[1] and reports[0][1]["results"]
+    (tmp_path / "ds.jsonl.zip").write_bytes(b"PK\x03\x04" + b"\0" * 40)
+    (tmp_path / "blob.bin").write_bytes(b"\0\1\2\3" * 40)
+    for name, problem in (("ds.jsonl.zip", "a zip archive"), ("blob.bin", "a binary file")):
+        assert main(["validate", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and name in err and problem in err and "CSV" not in err
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_date_typed_as_datetime_is_flagged_when_read_from_a_file(tmp_path, capsys, engine):
+    (tmp_path / "ill.ttl").write_text(
+        """@prefix schema: <http://schema.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://doi.org/10.1/x> a schema:Dataset ; schema:name "SAXS of casein" ; schema:identifier "10.1/x" ;
+          schema:license <https://creativecommons.org/licenses/by/4.0/> ;
+          schema:measurementTechnique <http://purl.org/pan-science/PaNET/PaNET01188> ;
+          schema:dateCreated "2023-01-05"^^xsd:dateTime .""",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(tmp_path / "ill.ttl"), "--engine", engine, "-f", "json"]) == 0  # a warning
+    (result,) = json.loads(capsys.readouterr().out)["results"]
+    assert result["path"].endswith("dateCreated")
+    assert result["value"] == {"@value": "2023-01-05", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"}

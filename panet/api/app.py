@@ -75,8 +75,15 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
     # request). Their paths do not overlap, except the browser's, kept last.
     for module in (techniques, terms):
         app.router.routes.extend(module.router.routes)
-    for module in (health, sparql, annotate, records, validate, ols, browser):
+    for module in (health, sparql, annotate, records, validate, ols):
         app.include_router(module.router)
+    if settings.catalogue:  # the PaN search API over a catalogue store (`panet catalogue build`)
+        from panet.api import catalogue
+        from panet.catalogue import Catalogue
+
+        app.state.catalogue = Catalogue(settings.catalogue, onto, timeout=settings.query_timeout)
+        app.include_router(catalogue.router)
+    app.include_router(browser.router)
     app.mount("/static", browser.STATIC, name="static")
     # /docs, /redoc, /openapi.json and their files last: FastAPI added them first, to be tried
     # before every API route on every request

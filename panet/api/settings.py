@@ -38,6 +38,8 @@ class Settings:
         default_factory=lambda: tuple(p for p in os.environ.get("PANET_DATA", "").split(os.pathsep) if p)
     )
     store: str | None = field(default_factory=lambda: os.environ.get("PANET_STORE") or None)
+    # a catalogue store (`panet catalogue build`): serves the PaN search API's /datasets, /documents, /instruments
+    catalogue: str | None = field(default_factory=lambda: os.environ.get("PANET_CATALOGUE") or None)
     sparql_workers: int = field(default_factory=lambda: _env_int("PANET_SPARQL_WORKERS", 2))
     # /annotate, /annotate/records and /validate: worker processes, seconds and memory per request
     work_workers: int = field(default_factory=lambda: _env_int("PANET_WORK_WORKERS", 2))

@@ -70,6 +70,7 @@ COMMANDS = {
     "pan-filter": "pan",
     "sparql": "sparql",
     "serve": "serve",
+    "catalogue": "catalogue",
 }
 
 
@@ -328,7 +329,14 @@ def build_parser(argv: list[str] | None = None) -> Parser:
 
 
 # library wording -> the CLI option that does the same (library errors name parameters, not options)
-_FLAGS = {"pass kind='specifier'": "pass --kind specifier"}
+_FLAGS = {
+    "pass kind='specifier'": "pass --kind specifier",
+    "format=FORMAT": "--format FORMAT",
+    "format=nexus": "--format nexus",
+    "fields=title,abstract": "--fields title,abstract",
+    "resume=True": "--resume",
+    "context=FILE": "--context FILE",
+}
 
 
 def _cli_wording(message: str) -> str:

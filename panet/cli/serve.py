@@ -32,6 +32,12 @@ def add_commands(commands: Commands) -> None:
         help="RDF file served by /sparql besides PaNET (e.g. annotated records.ttl); repeatable",
     )
     parser.add_argument("--store", metavar="DIR", help="keep the SPARQL store on disk here; reused while unchanged")
+    parser.add_argument(
+        "--catalogue",
+        metavar="STORE",
+        help="also serve the PaN search API (/datasets, /documents, /instruments) over this store "
+        "(made by panet catalogue build)",
+    )
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -59,6 +65,11 @@ def serve(args: argparse.Namespace) -> None:
     os.environ.pop("PANET_VERSION", None)
     os.environ["PANET_DATA"] = os.pathsep.join(files)
     os.environ["PANET_STORE"] = str(args.store or "")
+    if args.catalogue is not None:
+        from panet.catalogue import Catalogue
+
+        Catalogue(args.catalogue, onto)  # a missing or foreign file: one error line now, not in each worker
+        os.environ["PANET_CATALOGUE"] = os.path.abspath(args.catalogue)
     uvicorn.run(
         "panet.api.app:create_app",
         factory=True,

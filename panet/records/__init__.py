@@ -104,9 +104,7 @@ def annotator(
     fmt = format if isinstance(format, Format) else formats.get(format)
     fields = tuple(fields)
     if fmt.needs_fields and not fields:
-        raise RecordsError(
-            where, f"format {fmt.name!r} needs the text fields to read: pass fields (--fields title,abstract)"
-        )
+        raise RecordsError(where, f"format {fmt.name!r} needs the text fields to read: pass fields=title,abstract")
     table = None if instruments is None else instrument_table(instruments)  # None: shipped, read when needed
     return RecordAnnotator(ontology or load(), fmt, fields, to, table, **options)
 

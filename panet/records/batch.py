@@ -212,7 +212,7 @@ def run(
         os.replace(where["rejects_part"], where["rejects"])
         os.replace(where["output_part"], where["output"])
     except OSError as err:
-        raise RunFailed(output, f"cannot move the result into place: {err.strerror}; rerun with --resume") from None
+        raise RunFailed(output, f"cannot move the result into place: {err.strerror}; rerun with resume=True") from None
     where["state"].unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -262,7 +262,7 @@ def _verify_input(reader: Reader, state: dict[str, Any], fingerprint: dict[str, 
         raise RecordsError(
             fingerprint.get("input") or "the input",
             f"changed since the interrupted run (its first {read['bytes']:,} bytes differ); "
-            "run without --resume to start over",
+            "run without resume=True to start over",
         )
 
 
@@ -402,7 +402,7 @@ class _Checkpoints:
             raise self.failure
 
 
-_WRITE_FAILED = "cannot write: {}; free space or fix the cause, then rerun with --resume"
+_WRITE_FAILED = "cannot write: {}; free space or fix the cause, then rerun with resume=True"
 
 
 def _load_state(where: dict[str, Path], fingerprint: dict) -> dict[str, Any] | None:
@@ -413,7 +413,7 @@ def _load_state(where: dict[str, Path], fingerprint: dict) -> dict[str, Any] | N
         return None
     except (OSError, ValueError) as err:
         raise RecordsError(
-            where["state"], f"unreadable checkpoint ({err}); run without --resume to start over"
+            where["state"], f"unreadable checkpoint ({err}); run without resume=True to start over"
         ) from None
     if state.get("version") != _STATE_VERSION or state.get("fingerprint") != fingerprint:
         changed = sorted(
@@ -424,11 +424,11 @@ def _load_state(where: dict[str, Path], fingerprint: dict) -> dict[str, Any] | N
         raise RecordsError(
             where["output"],
             "the interrupted run had other input or options (" + ", ".join(changed) + "); "
-            "run without --resume to start over",
+            "run without resume=True to start over",
         )
     for part in ("output_part", "rejects_part"):
         if not where[part].exists():
-            raise RecordsError(where[part], "the partial output is missing; run without --resume to start over")
+            raise RecordsError(where[part], "the partial output is missing; run without resume=True to start over")
     return state
 
 
@@ -437,7 +437,7 @@ def _reopen(path: Path, size: int):
     file = open(path, "r+b")  # noqa: SIM115
     if os.fstat(file.fileno()).st_size < size:
         file.close()
-        raise RecordsError(path, "the partial output is shorter than its checkpoint; run without --resume")
+        raise RecordsError(path, "the partial output is shorter than its checkpoint; run without resume=True")
     file.truncate(size)
     file.seek(size)
     return file

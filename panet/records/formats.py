@@ -126,7 +126,7 @@ def detect_input(source: InputFile, filename: str) -> str:
     if stem.endswith((".csv", ".tsv")) or b"," in text.partition(b"\n")[0]:
         return "csv"
     raise RecordsError(
-        source.name, f"cannot tell the record format from the content; pass --format ({', '.join(NAMES)})"
+        source.name, f"cannot tell the record format from the content; pass format=FORMAT ({', '.join(NAMES)})"
     )
 
 

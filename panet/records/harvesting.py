@@ -121,7 +121,7 @@ class HarvestReader(Reader):
                     raise RunFailed(
                         where,
                         f"the response is not well-formed XML ({err}); the records before it are kept: "
-                        "rerun with --resume once the server is fixed",
+                        "rerun with resume=True once the server is fixed",
                     ) from None
                 for record in page.iterfind(f"{{{OAI}}}ListRecords/{{{OAI}}}record"):
                     number += 1

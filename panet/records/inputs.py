@@ -190,7 +190,7 @@ def refuse_binary(head: bytes, name: str) -> None:
         return
     why = ""
     if head.startswith(HDF5_SIGNATURE):
-        why = "an HDF5 file: use --format nexus"
+        why = "an HDF5 file: read it with format=nexus"
     elif b"\0" in head:
         why = "it holds NUL bytes"
     else:

@@ -106,12 +106,23 @@ def http_schema_org(data: DataGraph, terms: frozenset[str]) -> DataGraph:
 def read_rdf(
     source: str | os.PathLike[str], format: str | None = None, context: str | os.PathLike[str] | None = None
 ) -> DataGraph:
-    """Parse one file (Turtle, RDF/XML, N-Triples, JSON-LD, or JSON records with ``context``).
+    """Parse one file (Turtle, RDF/XML, N-Triples, JSON-LD, or JSON records with ``context``);
+    a gzipped file (``records.ttl.gz``) is read as what it holds.
 
     Errors name the file and, where the parser knows it, the line.
     """
     path = Path(source)
-    return parse_rdf(_read(path), path, format, context)
+    content = _read(path)
+    if content.startswith(_GZIP):
+        import gzip
+        import zlib
+
+        try:
+            content = gzip.decompress(content)
+        except (OSError, EOFError, zlib.error) as err:
+            raise InputFileError(path, f"a damaged gzip file ({err})") from None
+        path = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+    return parse_rdf(content, path, format, context)
 
 
 def parse_rdf(
@@ -135,6 +146,7 @@ def parse_rdf(
     path = Path(name)
     if not content.strip():
         raise InputFileError(path, "the file is empty")
+    _refuse_binary(path, content)
     fmt = format or detect_format(path, content[:512])
     if fmt in ("csv", "tsv"):
         raise InputFileError(path, "a CSV file is not RDF; give Turtle, RDF/XML, N-Triples, JSON-LD or JSON records")
@@ -163,13 +175,29 @@ def _syntax_error(path: Path, fmt: str, err: SyntaxError) -> InputFileError:
     line = err.lineno if isinstance(err.lineno, int) and err.lineno > 0 else None
     column = err.offset if line is not None and isinstance(err.offset, int) and err.offset > 0 else None
     if "LoadDocumentCallback" in problem:  # a scoped or @import context named by IRI
-        problem = (
-            "refers to a JSON-LD context by IRI; panet never loads contexts: write it inline or use --context FILE"
-        )
+        problem = "refers to a JSON-LD context by IRI; panet never loads contexts: write it inline or pass context=FILE"
         return InputFileError(path, problem, line=line, column=column)
     return InputFileError(
         path, f"not readable as {fmt} RDF: {problem}; is the file truncated or not RDF?", line=line, column=column
     )
+
+
+_GZIP = b"\x1f\x8b"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _refuse_binary(path: Path, content: bytes) -> None:
+    """An `InputFileError` naming the file when ``content`` is not RDF text: gzip (in memory),
+    zip, or binary (NUL bytes outside UTF-16 text)."""
+    if content.startswith(_GZIP):
+        problem = "gzipped; send it decompressed"
+    elif content.startswith(_ZIP):
+        problem = "a zip archive; unpack it and validate the files in it"
+    elif b"\0" in content[:65536] and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problem = "a binary file (it holds NUL bytes)"
+    else:
+        return
+    raise InputFileError(path, f"is {problem}, not RDF; give Turtle, RDF/XML, N-Triples, JSON-LD or JSON records")
 
 
 def _read(path: Path) -> bytes:

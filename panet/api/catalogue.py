@@ -1,0 +1,90 @@
+"""The PaN search API over a catalogue store (``panet serve --catalogue STORE``):
+``/datasets``, ``/documents``, ``/instruments``, their ``/count`` and ``/{id}``, and
+``/datasets/{id}/files``. The routes parse query parameters and call `panet.catalogue.Catalogue`
+in a worker thread (at most ``CONCURRENT`` at once, so searches never hold the threads other
+routes need); the answers are the PaN search API's JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic_core import to_json
+
+from panet.api.problems import Problem
+from panet.catalogue import Catalogue, NotFound, QueryTimeout
+from panet.loopback import FilterError
+
+CONCURRENT = 4
+"""Catalogue queries running at once; the rest wait their turn."""
+
+FilterParam = Annotated[
+    str | None,
+    Query(
+        alias="filter",
+        description='LoopBack filter as JSON: {"where": …, "include": [{"relation": "techniques", "scope": '
+        '{"where": {"name": "small angle scattering"}}}], "limit": 10, "skip": 0}.',
+    ),
+]
+WhereParam = Annotated[str | None, Query(description='LoopBack where as JSON, e.g. {"title": {"like": "%SAXS%"}}.')]
+QueryParam = Annotated[
+    str | None, Query(description="Free text; results are ranked by score (BM25), techniques' synonyms included.")
+]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {
+        "description": "Malformed filter (problem+json naming where and why).",
+        "content": {"application/problem+json": {}},
+    },
+    404: {"description": "No object with that id.", "content": {"application/problem+json": {}}},
+    503: {"description": "The query ran past the time limit.", "content": {"application/problem+json": {}}},
+}
+_MODELS = {"datasets": "Dataset", "documents": "Document", "instruments": "Instrument"}
+
+router = APIRouter(tags=["PaN search API (catalogue)"])
+_limiter: anyio.CapacityLimiter | None = None
+
+
+def catalogue_of(request: Request) -> Catalogue:
+    return request.app.state.catalogue
+
+
+async def _call(function: Any, *args: Any) -> Response:
+    global _limiter  # noqa: PLW0603 - made on first use, inside the running event loop
+    if _limiter is None:
+        _limiter = anyio.CapacityLimiter(CONCURRENT)
+    try:
+        result = await anyio.to_thread.run_sync(function, *args, limiter=_limiter)
+    except FilterError as err:
+        raise Problem(400, "Invalid LoopBack filter", str(err), parameter=err.where.partition(".")[0]) from None
+    except NotFound as err:
+        raise Problem(404, "Not found", str(err)) from None
+    except QueryTimeout as err:
+        raise Problem(503, "Query timeout", str(err)) from None
+    return Response(to_json(result), media_type="application/json")
+
+
+def _routes(plural: str) -> None:
+    model = _MODELS[plural]
+
+    @router.get(f"/{plural}", name=f"find {plural}", responses=_ERRORS, summary=f"Find {plural}")
+    async def find(request: Request, filter_: FilterParam = None, query: QueryParam = None) -> Response:
+        return await _call(catalogue_of(request).find, model, filter_, query)
+
+    @router.get(f"/{plural}/count", name=f"count {plural}", responses=_ERRORS, summary=f"Count {plural}")
+    async def count(request: Request, where: WhereParam = None) -> Response:
+        catalogue = catalogue_of(request)
+        return await _call(lambda: {"count": catalogue.count(model, where)})
+
+    @router.get(f"/{plural}/{{id:path}}", name=f"one of {plural}", responses=_ERRORS, summary=f"One of {plural} by id")
+    async def by_id(request: Request, id: str, filter_: FilterParam = None) -> Response:
+        catalogue = catalogue_of(request)
+        if plural == "datasets" and id.endswith("/files"):
+            return await _call(catalogue.related, model, id.removesuffix("/files"), "files", filter_)
+        return await _call(catalogue.get, model, id, filter_)
+
+
+for _plural in _MODELS:
+    _routes(_plural)

@@ -1,0 +1,341 @@
+"""`build`: read record sources, annotate them with PaNET techniques and put them into a
+catalogue store (`panet.catalogue.store`).
+
+Sources: PaN search API ``Dataset`` or ``Document`` objects (JSON, JSON Lines; documents may
+nest their datasets, datasets their documents, instrument, techniques, parameters, samples and
+files), a LoopBack database file as the PaN search API's reference implementation keeps its
+data (``{"ids": …, "models": {"Dataset": …}}``), and every record format panet annotates
+(SciCat, DataCite / OAI-PMH, NeXus, …), turned into PaN datasets: pid, title, creation date,
+description (as a Document), the record's techniques and — for SciCat — its instrument,
+keywords and scientific metadata as parameters. OAI-PMH deletions delete.
+
+Every dataset is annotated as `panet.records` annotates PaN records: existing technique entries
+are checked and corrected, techniques found in titles, summaries and keywords are added.
+
+Building into a new store writes ``STORE.part`` and renames it when done; adding to an existing
+store happens in one transaction. Either way, a run that fails or is killed leaves the previous
+store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from panet.catalogue.store import Writer
+from panet.errors import PanetError
+from panet.term import NAMESPACE
+
+__all__ = ["BuildSummary", "build", "read_objects"]
+
+
+@dataclass
+class BuildSummary:
+    """What a `build` did: objects put, datasets deleted, and the records it could not read
+    (each with its source, position and reason)."""
+
+    store: Path
+    datasets: int = 0
+    documents: int = 0
+    deleted: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+
+def build(
+    inputs: Iterable[str | os.PathLike[str]],
+    store: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    ontology: Any = None,
+    rebuild: bool = False,
+) -> BuildSummary:
+    """Annotate the records of ``inputs`` and put them into the catalogue ``store`` (created if
+    missing; updated in place otherwise, unless ``rebuild``). ``format`` names the record format
+    of every input (default: detected per file; ``"loopback"`` for a LoopBack database file).
+    """
+    import panet
+    from panet.options import RecordFormat
+
+    if format is not None and format != "loopback":
+        format = RecordFormat.parse(format).value  # one message listing the valid formats
+    onto = ontology or panet.load()
+    target = Path(store)
+    sources: list[Path | str] = [str(p) if _is_url(p) else Path(p) for p in inputs]
+    for source in sources:
+        if isinstance(source, Path) and not source.exists():
+            raise PanetError(f"{source}: no such file or directory")
+    fresh = rebuild or not target.exists()
+    work = target.with_name(target.name + ".part") if fresh else target
+    if fresh:
+        work.unlink(missing_ok=True)
+    summary = BuildSummary(target)
+    db = sqlite3.connect(work, isolation_level=None)
+    temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
+    try:
+        db.execute("PRAGMA journal_mode = " + ("OFF" if fresh else "DELETE"))
+        db.execute("PRAGMA synchronous = OFF" if fresh else "PRAGMA synchronous = NORMAL")
+        annotate = _Annotator(onto)
+        writer = Writer(db, annotate.synonyms_of_text)  # creates the tables, outside the transaction
+        db.execute("BEGIN")
+        for source in sources:
+            if isinstance(source, str):  # an OAI-PMH endpoint: harvested since the last build's harvest
+                since = db.execute("SELECT value FROM meta WHERE key = ?", (f"harvest:{source}",)).fetchone()
+                readable, started = _harvest(source, since[0] if since else None, onto, temporary, summary)
+                writer.set_meta(f"harvest:{source}", started)
+            else:
+                readable = source
+            for kind, obj in read_objects(readable, format, summary.rejected):
+                if kind == "deleted":
+                    summary.deleted += writer.delete_dataset(obj)
+                elif kind == "document":
+                    writer.put_document(obj)
+                    summary.documents += 1
+                elif kind == "instrument":
+                    writer.put_instrument(obj)
+                else:
+                    dataset = annotate.dataset(obj)
+                    writer.put_dataset(dataset, annotate.synonyms(dataset))
+                    summary.datasets += 1
+        writer.flush()
+        writer.set_meta("ontology", onto.checksum)
+        db.execute("COMMIT")
+        db.execute("ANALYZE")  # index statistics, so that SQLite plans queries by selectivity
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        db.close()
+        if fresh:
+            work.unlink(missing_ok=True)
+        raise
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    db.close()
+    if fresh:
+        os.replace(work, target)
+    return summary
+
+
+class _Annotator:
+    """PaN datasets annotated by the ``pan`` record annotator; document texts by the engine."""
+
+    def __init__(self, onto: Any) -> None:
+        from panet.annotate import annotator_for
+        from panet.records import RecordAnnotator, formats
+
+        self.onto = onto
+        self.job = RecordAnnotator(onto, formats.get("pan"))
+        self.engine = annotator_for(onto, {})
+
+    def dataset(self, dataset: dict) -> dict:
+        """The dataset with its techniques checked and completed. An entry with a PaNET pid gets
+        the current label; an entry with the facility's own pid keeps it and gets ``panetId``
+        when its pid or name resolves to a PaNET technique; techniques found in the text are added."""
+        record = {**dataset, "techniques": []}
+        outcome = self.job.annotate(record)
+        techniques, present = [], set()
+        for entry in dataset.get("techniques") or ():
+            if not isinstance(entry, dict):
+                continue
+            pid = entry.get("panetId") or entry.get("pid")
+            term, _ = self.job.check(pid, entry.get("name"))
+            if term is None:
+                techniques.append(entry)
+                continue
+            present.add(term.iri)
+            if isinstance(entry.get("pid"), str) and not entry["pid"].startswith(NAMESPACE):
+                techniques.append({**entry, "panetId": term.iri})
+            else:
+                techniques.append({"pid": term.iri, "name": term.label})
+        techniques += [{"pid": t.iri, "name": t.label} for t in outcome.added if t.iri not in present]
+        return {**dataset, "techniques": techniques}
+
+    def synonyms(self, dataset: dict) -> list[str]:
+        """The synonyms of the dataset's PaNET techniques, for its free-text index."""
+        words = []
+        for technique in dataset.get("techniques") or ():
+            iri = isinstance(technique, dict) and (technique.get("panetId") or technique.get("pid"))
+            if isinstance(iri, str) and iri.startswith(NAMESPACE):
+                term = self.onto.get(iri, kind="any")
+                if term is not None:
+                    words += [term.label, *term.synonyms]
+        return words
+
+    def synonyms_of_text(self, document: dict) -> list[str]:
+        """Labels and synonyms of the techniques named in a document's title, summary and keywords."""
+        texts = [document.get("title"), document.get("summary"), *(document.get("keywords") or ())]
+        words: list[str] = []
+        for text in texts:
+            if isinstance(text, str):
+                for found in self.engine.annotate(text):
+                    words += [found.term.label, *found.term.synonyms]
+        return words
+
+
+# -- reading sources --------------------------------------------------------------------------
+def _is_url(source: str | os.PathLike[str]) -> bool:
+    return isinstance(source, str) and source.startswith(("http://", "https://"))
+
+
+def _harvest(url: str, since: str | None, onto: Any, folder: Path, summary: BuildSummary) -> tuple[Path, str]:
+    """Harvest ``url`` (oai_datacite, records changed ``since`` a datestamp) into ``folder``;
+    returns the file and the day the harvest started (the next build's ``from``)."""
+    from panet.records import harvest
+
+    output = folder / "harvest.xml"
+    harvest(url, output, from_=since, ontology=onto, rejects=folder / "rejects.jsonl")
+    for line in (folder / "rejects.jsonl").read_text(encoding="utf-8").splitlines():
+        summary.rejected.append({"source": url, **json.loads(line)})
+    with output.open("rb") as handle:
+        head = handle.read(4096).decode("utf-8", "replace")
+    started = re.search(r"<responseDate>(\d{4}-\d{2}-\d{2})", head)
+    return output, started.group(1) if started else time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def read_objects(source: Path, format: str | None, rejected: list[dict]) -> Iterator[tuple[str, Any]]:
+    """``("dataset", dict)``, ``("document", dict)`` or ``("deleted", pid)`` for each record of
+    ``source``; records that cannot be read are appended to ``rejected``."""
+    if format == "loopback" or (format is None and _is_loopback(source)):
+        yield from _loopback(source)
+        return
+    from panet.records import formats
+
+    name = format or formats.detect(source)
+    reader = formats.get(name).reader(source)
+    try:
+        for item in reader.items():
+            try:
+                record = reader.format.parse(item.payload)  # the reader's format knows what it read (a CSV header)
+                yield from _converted(name, reader.format, record)
+            except PanetError as err:
+                rejected.append({"source": str(source), **item.where(), "reason": str(err)})
+    finally:
+        reader.close()
+
+
+def _converted(name: str, fmt: Any, record: Any) -> Iterator[tuple[str, Any]]:
+    if name == "pan":
+        if not isinstance(record, dict) or not record.get("pid"):
+            raise PanetError("a PaN object needs a pid")
+        is_document = "datasets" in record or ("type" in record and "creationDate" not in record)
+        yield ("document" if is_document else "dataset"), record
+        return
+    description = fmt.describe(record)
+    pid = description.identifier or description.iri
+    if getattr(record, "kind", None) == "deleted":
+        if pid:
+            yield "deleted", pid
+        return
+    if not pid:
+        raise PanetError("the record has no identifier")
+    dataset: dict[str, Any] = {
+        "pid": pid,
+        "title": description.name or pid,
+        "isPublic": True,
+        "creationDate": description.created,
+        "techniques": [{"pid": e.pid, "name": e.name} for e in fmt.entries(record) if e.pid or e.name],
+    }
+    if description.description:
+        dataset["documents"] = [
+            {
+                "pid": pid,
+                "type": "dataset",
+                "isPublic": True,
+                "title": dataset["title"],
+                "summary": description.description,
+            }
+        ]
+    if name == "scicat" and isinstance(record, dict):
+        _scicat(record, dataset)
+    yield "dataset", dataset
+
+
+def _scicat(record: dict, dataset: dict) -> None:
+    """What a SciCat dataset says beyond its description: instrument, keywords, parameters."""
+    location = record.get("creationLocation")
+    if isinstance(location, str) and location.strip():
+        dataset["instrument"] = {"pid": location, "name": location.strip("/").rsplit("/", 1)[-1]}
+    keywords = [k for k in record.get("keywords") or () if isinstance(k, str)]
+    if keywords:
+        documents = dataset.setdefault(
+            "documents", [{"pid": dataset["pid"], "type": "dataset", "isPublic": True, "title": dataset["title"]}]
+        )
+        documents[0]["keywords"] = keywords
+    metadata = record.get("scientificMetadata")
+    if isinstance(metadata, dict):
+        parameters = []
+        for key, value in metadata.items():
+            if isinstance(value, dict) and "value" in value:
+                parameters.append({"name": key, "value": value["value"], "unit": value.get("unit") or ""})
+            elif isinstance(value, str | int | float) and not isinstance(value, bool):
+                parameters.append({"name": key, "value": value, "unit": ""})
+        dataset["parameters"] = parameters
+    if isinstance(record.get("isPublished"), bool):
+        dataset["isPublic"] = record["isPublished"]
+
+
+def _is_loopback(source: Path) -> bool:
+    if not source.is_file() or source.suffix.lower() != ".json":
+        return False
+    with source.open("rb") as handle:
+        head = handle.read(4096)
+    return head.lstrip().startswith(b"{") and b'"models"' in head and b'"ids"' in head
+
+
+def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
+    """The objects of a LoopBack memory-connector database file (the PaN search API reference
+    implementation's ``data/db.json``): each model's values are the objects' JSON texts."""
+    try:
+        models = json.loads(source.read_text(encoding="utf-8"))["models"]
+        table = {name: [json.loads(text) for text in rows.values()] for name, rows in models.items()}
+    except (ValueError, KeyError, TypeError) as err:
+        raise PanetError(f"{source}: not a LoopBack database file ({err})") from None
+
+    def by(model: str, key: str) -> dict[Any, dict]:
+        return {o.get(key): o for o in table.get(model, [])}
+
+    documents, techniques = by("Document", "pid"), by("Technique", "pid")
+    samples, instruments = by("Sample", "pid"), by("Instrument", "pid")
+    persons, affiliations = by("Person", "id"), by("Affiliation", "id")
+
+    def linked(model: str, key: str, value: Any, other: str, objects: dict) -> list[dict]:
+        return [objects[o[other]] for o in table.get(model, []) if o.get(key) == value and o.get(other) in objects]
+
+    def owned(model: str, key: str, value: Any) -> list[dict]:
+        return [{k: v for k, v in o.items() if k != key} for o in table.get(model, []) if o.get(key) == value]
+
+    for document in documents.values():
+        members = []
+        for written in owned("Member", "documentId", document["pid"]):
+            member = dict(written)
+            if member.get("personId") in persons:
+                member["person"] = persons[member.pop("personId")]
+            if member.get("affiliationId") in affiliations:
+                member["affiliation"] = affiliations[member.pop("affiliationId")]
+            members.append(member)
+        yield (
+            "document",
+            {**document, "members": members, "parameters": owned("Parameter", "documentId", document["pid"])},
+        )
+    for instrument in instruments.values():
+        yield "instrument", instrument
+    for dataset in table.get("Dataset", []):
+        pid = dataset["pid"]
+        nested = dict(dataset)
+        named = instruments.get(nested.pop("instrumentId", None))
+        if named is not None:
+            nested["instrument"] = named
+        nested["documents"] = linked("DocumentDataset", "datasetId", pid, "documentId", documents)
+        nested["techniques"] = linked("DatasetTechnique", "datasetId", pid, "techniqueId", techniques)
+        nested["samples"] = linked("DatasetSample", "datasetId", pid, "sampleId", samples)
+        nested["parameters"] = owned("Parameter", "datasetId", pid)
+        nested["files"] = owned("File", "datasetId", pid)
+        yield "dataset", nested

@@ -1,0 +1,316 @@
+"""`Catalogue`: the PaN search API's ``/datasets``, ``/documents`` and ``/instruments`` answered
+from a catalogue store, read-only.
+
+>>> import panet
+>>> from panet.catalogue import build, Catalogue
+>>> import tempfile, pathlib, json
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> records = folder / "datasets.jsonl"
+>>> rows = [{"pid": "d1", "title": "SAXS of casein micelles", "isPublic": True, "creationDate": "2023-01-05"},
+...         {"pid": "d2", "title": "Casein powder", "isPublic": True, "creationDate": "2023-01-06"},
+...         {"pid": "d3", "title": "Lysozyme crystals", "isPublic": True, "creationDate": "2023-01-07"}]
+>>> _ = records.write_text("".join(json.dumps(r) + "\\n" for r in rows))
+>>> _ = build([records], folder / "catalogue.sqlite")
+>>> catalogue = Catalogue(folder / "catalogue.sqlite")
+>>> hits = catalogue.find("Dataset", {"include": [{"relation": "techniques",
+...                                               "scope": {"where": {"name": "small angle scattering"}}}]})
+>>> [(d["pid"], [t["name"] for t in d["techniques"]]) for d in hits]
+[('d1', ['small angle x-ray scattering'])]
+>>> catalogue.count("Dataset", {"title": {"like": "%casein%"}})
+2
+>>> [d["pid"] for d in catalogue.find("Dataset", query="small angle scattering of casein")]
+['d1', 'd2']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from panet import loopback
+from panet.catalogue.model import MODELS, Model
+from panet.catalogue.query import Compiler, FilterError, Include, parse_includes, relation_of, unit_asked
+from panet.catalogue.units import UnitError, from_si, to_si
+from panet.errors import PanetError
+
+__all__ = ["Catalogue", "NotFound", "QueryTimeout", "StoreError"]
+
+FILTER_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
+_WORD = re.compile(r"\w+")
+
+
+class StoreError(PanetError):
+    """The store file is missing or not a panet catalogue."""
+
+
+class NotFound(PanetError, KeyError):
+    """No object with that id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class QueryTimeout(PanetError):
+    """A query ran past the catalogue's time limit and was stopped."""
+
+
+class Catalogue:
+    """A catalogue store opened read-only (one SQLite connection per thread).
+
+    ``timeout``: seconds one request may run; ``max_limit``: most objects one page returns (also
+    the page size when a filter gives no ``limit``).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        ontology: Any = None,
+        *,
+        timeout: float = 5.0,
+        max_limit: int = 1000,
+    ) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise StoreError(f"{self.path}: no such catalogue; make one with `panet catalogue build`")
+        if ontology is None:
+            import panet
+
+            ontology = panet.load()
+        self.ontology = ontology
+        self.timeout = timeout
+        self.max_limit = max_limit
+        self._local = threading.local()
+        if Path(f"{self.path}-journal").exists() and os.access(self.path, os.W_OK):
+            sqlite3.connect(self.path).execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls back
+            # the hot journal a killed build left; a read-only connection could not
+        try:
+            self._db().execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError:
+            raise StoreError(
+                f"{self.path}: not a panet catalogue (an SQLite file made by `panet catalogue build`)"
+            ) from None
+
+    # -- the API's operations -------------------------------------------------------------
+    def find(self, model: str, filter: Mapping[str, Any] | str | None = None, query: str | None = None) -> list[dict]:
+        """``GET /datasets?filter=…&query=…``: the objects a LoopBack filter selects; with
+        ``query``, ranked by a free-text score (BM25 over titles, summaries, keywords and the
+        names and synonyms of techniques), else in store order with score 0."""
+        spec = _spec(filter, FILTER_KEYS, "filter")
+        kind = _model(model)
+        limit, skip = self._page(spec, "filter")
+        compiler = Compiler(self.ontology, None if query else self._run)
+        condition = compiler.selects(kind, spec, "o", "filter")
+        order = _order(kind, spec.get("order"), "filter.order", "o")
+        columns = _columns(kind, "o")
+        if query and _WORD.search(query) and kind.name in ("Dataset", "Document"):
+            table = f"{kind.table}_text"
+            sql = (
+                f"SELECT {columns}, -bm25({table}) FROM {table} JOIN {kind.table} o ON o.n = {table}.rowid "
+                f"WHERE {table} MATCH ? AND {condition} ORDER BY bm25({table}), o.n LIMIT ? OFFSET ?"
+            )
+            values = [_match_any(query), *compiler.values, limit, skip]
+        else:
+            sql = f"SELECT {columns}, 0 FROM {kind.table} o WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"
+            values = [*compiler.values, limit, skip]
+        rows = self._run(sql, values)
+        objects = [_object(kind, row, score=row[-1] / (1 + row[-1]) if row[-1] else 0) for row in rows]
+        self._include(kind, [row[0] for row in rows], objects, parse_includes(spec, "filter"))
+        return _project(objects, spec.get("fields"), "filter.fields")
+
+    def count(self, model: str, where: Mapping[str, Any] | str | None = None) -> int:
+        """``GET /datasets/count?where=…``: how many objects ``where`` selects."""
+        kind = _model(model)
+        spec = {"where": loopback.loads(where, "where") if isinstance(where, str) else where}
+        compiler = Compiler(self.ontology)
+        condition = compiler.where(kind, spec["where"], "o", "where")
+        return self._run(f"SELECT count(*) FROM {kind.table} o WHERE {condition}", compiler.values)[0][0]
+
+    def get(self, model: str, id: str, filter: Mapping[str, Any] | str | None = None) -> dict:
+        """``GET /datasets/{id}``: one object with the filter's ``include`` and ``fields``."""
+        kind = _model(model)
+        spec = _spec(filter, ("include", "fields"), "filter")
+        rows = self._run(f"SELECT {_columns(kind, 'o')}, 0 FROM {kind.table} o WHERE o.id = ?", [id])
+        if not rows:
+            raise NotFound(f"no {kind.name.lower()} with id {id!r}")
+        objects = [_object(kind, rows[0], score=None)]
+        self._include(kind, [rows[0][0]], objects, parse_includes(spec, "filter"))
+        return _project(objects, spec.get("fields"), "filter.fields")[0]
+
+    def related(self, model: str, id: str, relation: str, filter: Mapping[str, Any] | str | None = None) -> list[dict]:
+        """``GET /datasets/{id}/files``: the related objects of one object, filtered and paged."""
+        kind = _model(model)
+        rows = self._run(f"SELECT o.n FROM {kind.table} o WHERE o.id = ?", [id])
+        if not rows:
+            raise NotFound(f"no {kind.name.lower()} with id {id!r}")
+        spec = _spec(filter, FILTER_KEYS, "filter")
+        holder: list[dict] = [{}]
+        self._include(kind, [rows[0][0]], holder, [Include(relation, dict(spec), "filter")])
+        found = holder[0].get(relation) or []
+        return found if isinstance(found, list) else [found]
+
+    # -- internals ------------------------------------------------------------------------
+    def _include(self, kind: Model, numbers: list[int], objects: list[dict], includes: list[Include]) -> None:
+        """Add each include's related objects to ``objects`` (rows ``numbers`` of ``kind``); two
+        includes of one relation add the objects either selects, each once."""
+        shown: dict[tuple[int, str], set[int]] = {}  # (object, relation) -> related rows included
+        for include in includes:
+            relation = relation_of(kind, include.relation, include.path)
+            target = MODELS[relation.target]
+            join, _ = relation.sql("src", "t")
+            compiler = Compiler(self.ontology)
+            condition = compiler.selects(target, include.scope, "t", include.path)
+            order = _order(target, include.scope.get("order"), f"{include.path}.order", "t")
+            sql = (
+                f"SELECT src.n, {_columns(target, 't')} FROM {kind.table} src, {join.removeprefix('FROM ')} "
+                f"AND {condition} AND src.n IN (SELECT value FROM json_each(?)) ORDER BY {order}"
+            )
+            rows = self._run(sql, [*compiler.values, json.dumps(numbers)])
+            unit = unit_asked(include.scope) if target.name == "Parameter" else None
+            found: dict[int, list[tuple[int, dict]]] = {}
+            for row in rows:
+                found.setdefault(row[0], []).append((row[1], _object(target, row[1:], score=None, unit=unit)))
+            nested = parse_includes(include.scope, include.path)
+            limit = _count(include.scope.get("limit"), f"{include.path}.limit")
+            skip = _count(include.scope.get("skip"), f"{include.path}.skip") or 0
+            for index, (number, obj) in enumerate(zip(numbers, objects, strict=True)):
+                pairs = found.get(number, [])[skip : skip + limit if limit else None]
+                if nested:
+                    self._include(target, [n for n, _ in pairs], [o for _, o in pairs], nested)
+                seen = shown.setdefault((index, include.relation), set())
+                pairs = [(n, o) for n, o in pairs if n not in seen]
+                seen.update(n for n, _ in pairs)
+                related = _project([o for _, o in pairs], include.scope.get("fields"), f"{include.path}.fields")
+                if relation.many:
+                    obj[include.relation] = (obj.get(include.relation) or []) + related
+                elif related:
+                    obj[include.relation] = related[0]
+
+    def _page(self, spec: Mapping[str, Any], path: str) -> tuple[int, int]:
+        limit = _count(spec.get("limit"), f"{path}.limit") or self.max_limit
+        if limit > self.max_limit:
+            raise FilterError(
+                f"{path}.limit", f"{limit} is more than the {self.max_limit} objects one page returns; page with skip"
+            )
+        skip = _count(spec.get("skip"), f"{path}.skip") or _count(spec.get("offset"), f"{path}.offset") or 0
+        return limit, skip
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
+            db.execute("PRAGMA query_only = ON")
+            self._local.db = db
+        return db
+
+    def _run(self, sql: str, values: list[Any]) -> list[tuple]:
+        db = self._db()
+        end = time.monotonic() + self.timeout
+        db.set_progress_handler(lambda: time.monotonic() > end, 10_000)
+        try:
+            return db.execute(sql, values).fetchall()
+        except sqlite3.OperationalError as err:
+            if "interrupted" in str(err):
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; narrow it") from None
+            if "fts5" in str(err) or "MATCH" in str(err):
+                raise FilterError("text", f"cannot search for that text ({err})") from None
+            raise
+        finally:
+            db.set_progress_handler(None, 0)
+
+
+def _model(name: str) -> Model:
+    kind = MODELS.get(name)
+    if kind is None:
+        raise FilterError("model", f"no model {name!r}; models: {', '.join(MODELS)}")
+    return kind
+
+
+def _spec(filter: Mapping[str, Any] | str | None, allowed: tuple[str, ...], path: str) -> dict:
+    spec = loopback.loads(filter, path) if isinstance(filter, str) else filter or {}
+    if not isinstance(spec, Mapping):
+        raise FilterError(path, "must be a JSON object")
+    unknown = sorted(set(spec) - set(allowed))
+    if unknown:
+        raise FilterError(path, f"unknown key {unknown[0]!r}; a filter here has {', '.join(allowed)}")
+    return dict(spec)
+
+
+def _count(value: Any, path: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise FilterError(path, "must be a whole number ≥ 0")
+    return value
+
+
+def _order(kind: Model, order: Any, path: str, alias: str) -> str:
+    """``ORDER BY`` for LoopBack's ``order``: ``"title DESC"`` or a list of such."""
+    if order is None:  # LoopBack's default: by id
+        return f"{alias}.id, {alias}.n"
+    items = order if isinstance(order, list) else [order]
+    parts = []
+    for item in items:
+        field, _, direction = str(item).strip().partition(" ")
+        direction = direction.strip().upper() or "ASC"
+        if field not in kind.fields or direction not in ("ASC", "DESC"):
+            raise FilterError(path, f"{item!r}: order by one of {', '.join(kind.fields)}, then ASC or DESC")
+        parts.append(f"json_extract({alias}.doc, '$.{field}') {direction}")
+    return ", ".join([*parts, f"{alias}.n"])
+
+
+def _columns(kind: Model, alias: str) -> str:
+    keys = [f"(SELECT id FROM {table} WHERE n = {alias}.{column})" for _, column, table in kind.foreign_keys]
+    return ", ".join([f"{alias}.n", f"{alias}.doc", *keys])
+
+
+def _object(kind: Model, row: tuple, score: float | None, unit: str | None = None) -> dict:
+    """The API object of one row: its own properties, foreign keys, and ``score`` for the models
+    the API scores."""
+    obj = json.loads(row[1])
+    if kind.id_field == "id" and "id" not in obj:
+        obj = {"id": row[0], **obj}
+    for (name, _, _), value in zip(kind.foreign_keys, row[2:], strict=False):
+        if value is not None:
+            obj[name] = value
+    if score is not None and kind.name in ("Dataset", "Document", "Instrument"):
+        obj["score"] = score
+    if unit:
+        obj = _in_unit(obj, unit)
+    return obj
+
+
+def _in_unit(parameter: dict, unit: str) -> dict:
+    value, stored = parameter.get("value"), parameter.get("unit")
+    if not stored or stored == unit or isinstance(value, bool) or not isinstance(value, int | float):
+        return parameter
+    try:
+        si, base = to_si(value, stored)
+        return {**parameter, "value": float(f"{from_si(si, base, unit):.12g}"), "unit": unit}
+    except UnitError:
+        return parameter
+
+
+def _project(objects: list[dict], fields: Any, path: str) -> list[dict]:
+    """LoopBack ``fields``: a list of property names, or ``{name: true|false}``."""
+    if fields is None:
+        return objects
+    if isinstance(fields, list) and all(isinstance(f, str) for f in fields):
+        keep = set(fields)
+        return [{k: v for k, v in o.items() if k in keep} for o in objects]
+    if isinstance(fields, dict) and all(isinstance(v, bool) for v in fields.values()):
+        shown = {k for k, v in fields.items() if v}
+        hidden = {k for k, v in fields.items() if not v}
+        return [{k: v for k, v in o.items() if (k in shown if shown else k not in hidden)} for o in objects]
+    raise FilterError(path, 'fields is a list of names or {"name": true, …}')
+
+
+def _match_any(query: str) -> str:
+    """An FTS5 query: any of the words (each quoted, so no word is read as syntax)."""
+    return " OR ".join(f'"{word}"' for word in _WORD.findall(query)[:32])

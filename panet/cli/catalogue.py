@@ -1,0 +1,61 @@
+"""``panet catalogue build``: records annotated into a catalogue store that ``panet serve
+--catalogue`` serves as the PaN search API."""
+
+from __future__ import annotations
+
+from panet.cli import Commands, add_json, add_ontology, load_ontology, print_json
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+
+def add_commands(commands: Commands) -> None:
+    """Add catalogue (with its action, build)."""
+    parser = commands.add(catalogue, problems="some records could not be read (they are listed)")
+    parser.add_argument("action", choices=["build"], metavar="build", help="build or update a store")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="records file or folder (PaN, SciCat, DataCite/OAI-PMH, NeXus, LoopBack db.json) or an OAI-PMH URL",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="STORE", required=True, help="the store (SQLite); updated if it exists"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="start the store anew instead of updating it")
+    parser.add_argument(
+        "--format",
+        metavar="FORMAT",
+        help="record format of every input: pan, scicat, datacite, jsonl, csv, nexus or loopback (default: detected)",
+    )
+    add_ontology(parser)
+    add_json(parser)
+
+
+def catalogue(args: argparse.Namespace) -> int:
+    """Build or update a PaN search API catalogue: read, annotate and store records.
+
+    Inputs are read as `panet annotate-records` reads them, an http(s) URL is harvested over
+    OAI-PMH (oai_datacite; later builds ask only for records changed since). Datasets are matched
+    by pid, so a rebuild updates, and OAI-PMH deletions delete. A new store is written beside its
+    name and renamed at the end; an update is one transaction: a failed or killed build leaves the
+    previous store as it was. Serve it with: panet serve --catalogue STORE
+    """
+    from pathlib import Path
+
+    from panet.catalogue import build
+    from panet.files import check_output
+
+    check_output(args.output, [i for i in args.inputs if not i.startswith(("http://", "https://"))])
+    summary = build(args.inputs, args.output, format=args.format, ontology=load_ontology(args.ontology),
+                    rebuild=args.rebuild)  # fmt: skip
+    if args.json:
+        print_json({"store": str(Path(summary.store)), "datasets": summary.datasets, "documents": summary.documents,
+                    "deleted": summary.deleted, "rejected": summary.rejected})  # fmt: skip
+    else:
+        print(f"{summary.store}: {summary.datasets:,} datasets and {summary.documents:,} documents put, "
+              f"{summary.deleted:,} deleted, {len(summary.rejected):,} records rejected")  # fmt: skip
+        for reject in summary.rejected[:20]:
+            print(f"  rejected: {reject}")
+    return 1 if summary.rejected else 0
