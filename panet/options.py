@@ -25,12 +25,14 @@ __all__ = [
     "Choice",
     "Engine",
     "Expand",
+    "JsonContext",
     "Kind",
     "RecordFormat",
     "RecordOutput",
     "ReportFormat",
     "ResultFormat",
     "Severity",
+    "ShapesChoice",
     "TermKind",
     "TreeFormat",
 ]
@@ -193,3 +195,31 @@ class ResultFormat(Choice):
     @classmethod
     def option(cls) -> str:
         return "format"
+
+
+class ShapesChoice(Choice):
+    """The shipped shapes a validation uses: the dataset profile with the technique shapes, or
+    the technique shapes only (the service's ``shapes=``; the CLI's ``--profile/--no-profile``)."""
+
+    default = "default"
+    techniques = "techniques"
+
+    @classmethod
+    def option(cls) -> str:
+        return "shapes"
+
+
+class JsonContext(Choice):
+    """The shipped JSON-LD contexts plain JSON records are read with (`panet.shacl.inputs.CONTEXTS`).
+
+    >>> JsonContext.parse("pan-search").value
+    'pan-search'
+    """
+
+    pan_search = "pan-search"
+    scicat = "scicat"
+    schema_org = "schema.org"
+
+    @classmethod
+    def option(cls) -> str:
+        return "context"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 from panet.api.deps import OntologyDep
 from panet.api.jobs import run_job
 from panet.api.problems import Problem
-from panet.options import Engine
+from panet.options import Engine, JsonContext, ShapesChoice
 from panet.sparql import negotiate
 
 if TYPE_CHECKING:
@@ -29,17 +28,6 @@ _BODY_FORMATS = {
     "application/json": "json-ld",
 }
 _REPORT_TYPES = {"application/json": "json", "text/turtle": "turtle"}
-
-
-class Shapes(StrEnum):
-    default = "default"
-    techniques = "techniques"
-
-
-class Context(StrEnum):
-    pan_search = "pan-search"
-    scicat = "scicat"
-    schema_org = "schema.org"
 
 
 _BODY_SCHEMA = {"schema": {"type": "string"}}
@@ -65,13 +53,13 @@ async def validate(
     onto: OntologyDep,
     engine: Annotated[Engine, Query(description="fast, or pyshacl (the reference).")] = Engine.fast,
     shapes: Annotated[
-        Shapes, Query(description="default: dataset profile + technique shapes; techniques: technique shapes only.")
-    ] = Shapes.default,
+        ShapesChoice, Query(description="default: dataset profile and technique shapes; techniques: technique shapes.")
+    ] = ShapesChoice.default,
     under: Annotated[
         str | None, Query(description="Instead: every technique must be this term or below it (a SAXS beamline).")
     ] = None,
     context: Annotated[
-        Context | None, Query(description="Read plain JSON records (PaN search API, SciCat) as RDF.")
+        JsonContext | None, Query(description="Read plain JSON records (PaN search API, SciCat) as RDF.")
     ] = None,
 ) -> Response:
     """Validate dataset metadata (Turtle, N-Triples, RDF/XML, JSON-LD, or plain JSON records with

@@ -61,14 +61,16 @@ def serve(args: argparse.Namespace) -> None:
         prepare_store(onto, files, args.store)
     elif files:  # check the data files here; the query workers load them with the first query
         build_store(onto, files)
+    if args.catalogue is not None:
+        from panet.catalogue import Catalogue
+
+        Catalogue(args.catalogue, onto)  # a missing or foreign file: one error line now, not in each worker
+    # every check passed: what the workers read (set only now, so a refused run leaves no trace)
     os.environ["PANET_ONTOLOGY"] = onto.path  # what was loaded, so every worker serves the same file
     os.environ.pop("PANET_VERSION", None)
     os.environ["PANET_DATA"] = os.pathsep.join(files)
     os.environ["PANET_STORE"] = str(args.store or "")
     if args.catalogue is not None:
-        from panet.catalogue import Catalogue
-
-        Catalogue(args.catalogue, onto)  # a missing or foreign file: one error line now, not in each worker
         os.environ["PANET_CATALOGUE"] = os.path.abspath(args.catalogue)
     uvicorn.run(
         "panet.api.app:create_app",

@@ -37,6 +37,7 @@ __all__ = [
 
 #: Shipped JSON-LD contexts, by the name ``context=`` (CLI ``--context``) accepts.
 CONTEXTS = {"pan-search": "pan-search.jsonld", "scicat": "scicat.jsonld", "schema.org": "schema-org.jsonld"}
+"""The shipped contexts by the name ``context=`` takes (`panet.options.JsonContext` lists the same names)."""
 _SCHEMA_ORG = {"http://schema.org", "https://schema.org", "http://schema.org/", "https://schema.org/"}
 _RECORD_TYPE = "http://schema.org/Dataset"
 

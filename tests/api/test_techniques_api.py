@@ -2,7 +2,7 @@
 queried the way the PaN search API does (``GET /techniques/pan-ontology`` with ``where`` as a
 JSON query parameter).
 
-Expected expansions come from the reasoned hierarchy; the library side is in test_loopback.py.
+Expected expansions come from the reasoned hierarchy; the library side is in tests/capabilities/test_loopback.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from test_loopback import ORIGINAL_CASES, SMALL_ANGLE_SCATTERING, XES, family
+from loopback_cases import ORIGINAL_CASES, SMALL_ANGLE_SCATTERING, XES, family
 
 PANET = "http://purl.org/pan-science/PaNET/"
 

@@ -6,7 +6,7 @@ google-chrome, google-chrome-stable, chrome on PATH, else the macOS applications
 Chromium Playwright installed itself (``playwright install chromium``). Without any, these tests
 skip with that reason — except under ``CI=true``, where a missing browser fails them.
 
-``PANET_SCREENSHOTS=docs python -m pytest tests/test_browser.py`` also refreshes the
+``PANET_SCREENSHOTS=docs python -m pytest tests/api/test_browser.py`` also refreshes the
 screenshots docs/browser.md shows.
 """
 
@@ -23,8 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-RECORDS = Path(__file__).resolve().parent / "data" / "records" / "pan_datasets.json"
+ROOT = Path(__file__).resolve().parents[2]
+RECORDS = Path(__file__).resolve().parents[1] / "data" / "records" / "pan_datasets.json"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 MACOS_BROWSERS = (
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
@@ -149,7 +149,7 @@ def test_missing_browser_skips_or_fails_under_ci(tmp_path):
     import sys
 
     probe = (
-        "import sys; sys.path.insert(0, 'tests'); import pytest, test_browser as t\n"
+        "import sys; sys.path[:0] = ['tests', 'tests/api']; import pytest, test_browser as t\n"
         "try:\n    t.no_browser()\nexcept pytest.skip.Exception as e:\n    print('skip', e)\n"
         "except pytest.fail.Exception as e:\n    print('fail', e)\n"
     )

@@ -19,7 +19,7 @@ from panet.errors import BadRecord, RecordsError
 from panet.records import batch, formats
 from panet.records.core import check_entry
 
-DATA = Path(__file__).parent / "data" / "records"
+DATA = Path(__file__).parents[1] / "data" / "records"
 PANET = "http://purl.org/pan-science/PaNET/"
 SAXS, GISAXS, SANS, XRAY_TOMO = PANET + "PaNET01188", PANET + "PaNET01162", PANET + "PaNET01189", PANET + "PaNET01207"
 OAI = "{http://www.openarchives.org/OAI/2.0/}"

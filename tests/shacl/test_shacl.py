@@ -19,7 +19,7 @@ from panet.shacl.inputs import shipped_shapes_file
 PANET = Namespace("http://purl.org/pan-science/PaNET/")
 EG = Namespace("http://purl.org/pan-science/PaNET/example-1#")
 EX = Namespace("http://example.org/")
-SHAPES_DIR = Path(__file__).resolve().parent.parent / "shapes"
+SHAPES_DIR = Path(__file__).resolve().parents[2] / "shapes"
 
 
 def keys(report) -> Counter:

@@ -21,7 +21,7 @@ from rdflib.namespace import RDF, SH, Namespace
 import panet
 from panet.shacl.inputs import read_graphs
 
-SUITE = Path(__file__).parent / "data" / "shacl-core"
+SUITE = Path(__file__).parents[1] / "data" / "shacl-core"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 _RESULT_KEYS = (SH.focusNode, SH.resultPath, SH.value, SH.sourceShape, SH.sourceConstraintComponent, SH.resultSeverity)

@@ -21,7 +21,7 @@ from panet.catalogue import Catalogue, NotFound, build
 from panet.loopback import FilterError
 from tests.server import running_server
 
-SPEC = Path(__file__).parent / "data" / "pan-search-api"
+SPEC = Path(__file__).parents[1] / "data" / "pan-search-api"
 SAXS = "http://purl.org/pan-science/PaNET/PaNET01188"
 
 
@@ -284,7 +284,7 @@ def test_fixture_provenance_is_recorded():
 def test_an_oai_pmh_feed_is_harvested_and_later_builds_ask_only_for_changes(tmp_path: Path, onto):
     from oai_server import Repository, serving
 
-    records = Path(__file__).parent / "data" / "records"
+    records = Path(__file__).parents[1] / "data" / "records"
     repository = Repository({"oai_datacite": records / "oai_datacite_records.xml"}, page_size=3)
     store = tmp_path / "c.sqlite"
     with serving(repository) as url:

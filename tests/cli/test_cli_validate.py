@@ -143,7 +143,7 @@ def test_console_script_exit_status(tmp_path, bad_record):
 def test_gzipped_files_are_read_and_binary_files_named(tmp_path, capsys):
     import gzip
 
-    turtle = (Path(__file__).parent / "data" / "records.ttl").read_bytes()
+    turtle = (Path(__file__).parents[1] / "data" / "records.ttl").read_bytes()
     (tmp_path / "records.ttl.gz").write_bytes(gzip.compress(turtle))
     (tmp_path / "records.ttl").write_bytes(turtle)
     reports = []

@@ -16,7 +16,7 @@ import pytest
 
 from panet.cli import COMMANDS, main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RECORD = '{"pid": "a", "title": "SAXS of films"}\n'
 
 

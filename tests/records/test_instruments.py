@@ -14,7 +14,7 @@ import panet.records
 from panet.errors import RecordsError
 from panet.records.instruments import TABLE, InstrumentTable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "benchmarks" / "data" / "real"
 PANET = "http://purl.org/pan-science/PaNET/"
 

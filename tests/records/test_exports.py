@@ -22,7 +22,7 @@ import panet
 import panet.records
 from panet.records.export import date_literal
 
-DATA = Path(__file__).parent / "data" / "records"
+DATA = Path(__file__).parents[1] / "data" / "records"
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 SCHEMA = "http://schema.org/"
 DCAT_DATASET = rdflib.URIRef("http://www.w3.org/ns/dcat#Dataset")

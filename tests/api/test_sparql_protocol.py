@@ -15,7 +15,7 @@ import pytest
 import rdflib
 from rdflib.collection import Collection
 
-PROTOCOL = Path(__file__).resolve().parent / "data" / "sparql-protocol"
+PROTOCOL = Path(__file__).resolve().parents[1] / "data" / "sparql-protocol"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
 HTS = rdflib.Namespace("http://www.w3.org/2011/http-statusCodes#")

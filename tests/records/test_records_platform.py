@@ -21,7 +21,7 @@ from panet.records.base import Exporter, Format, Reader
 from panet.records.core import RecordAnnotator
 from panet.records.export import exporter
 
-DATA = Path(__file__).parent / "data" / "records"
+DATA = Path(__file__).parents[1] / "data" / "records"
 SAXS = "http://purl.org/pan-science/PaNET/PaNET01188"
 
 
