@@ -174,8 +174,15 @@ class Annotation(NamedTuple):
         }
 
 
-# A vocabulary entry: (term number, matched, match type, score, acronym or None, needs context)
-_Entry = tuple[int, str, str, float, "str | None", bool]
+class _Entry(NamedTuple):
+    """A vocabulary entry: what one spelling in the trie stands for."""
+
+    number: int  # the term's position in ``Annotator.terms``
+    matched: str  # the name as written in PaNET (label, synonym, acronym, mapping label)
+    match_type: str  # one of MATCH_TYPES
+    score: float
+    acronym: str | None  # an acronym's own case-sensitive spelling; None for other names
+    needs_context: bool  # an ambiguous name: reported only next to a confirming word
 
 
 class Annotator:
@@ -224,7 +231,11 @@ class Annotator:
             self._whole = _phrases(self._root)
         self._fuzzy: tuple[list[str], list[_Entry]] | None = None
         if options["fuzzy"]:  # typo-tolerant matching compares whole names; acronyms stay exact
-            plain = [(_phrase(name), entry) for name, _, entry in entries if entry[4] is None and not entry[5]]
+            plain = [
+                (_phrase(name), entry)
+                for name, _, entry in entries
+                if entry.acronym is None and not entry.needs_context
+            ]
             self._fuzzy = ([name for name, _ in plain], [entry for _, entry in plain])
         self._ancestors: dict[int, tuple[int, ...]] = {}
         if options["expand"] == "ancestors":
@@ -251,8 +262,8 @@ class Annotator:
         folded, positions = fold_for_matching(text)
         whole = self._whole.get(folded)
         if whole is not None and positions is None:  # the text is one name: no walk needed
-            entry = whole[0] if whole[0][4] is None else _accept(whole, text, 0, len(text))
-            if entry is not None and not entry[5]:
+            entry = whole[0] if whole[0].acronym is None else _accept(whole, text, 0, len(text))
+            if entry is not None and not entry.needs_context:
                 found = self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
                 return [Annotation(s, e, text[s:e], self.terms[f[0]], f[1], f[2], f[3]) for s, e, f in found]
         if _compound(text):
@@ -265,7 +276,7 @@ class Annotator:
             found = self._add_fuzzy(text, folded, positions, found)
         if not found:
             return []
-        if any(entry[5] for _, _, entry in found):
+        if any(entry.needs_context for _, _, entry in found):
             found = _with_context(found, _word_spans(folded, positions, len(text)))
         if any(text[start : start + 2].istitle() for start, _, _ in found):  # as in journal names, not acronyms
             hints = _JOURNAL_WORDS.intersection(folded.replace(HARD_BREAK, " ").split())
@@ -275,7 +286,7 @@ class Annotator:
             found = self._expand(found)
         terms = self.terms
         return [
-            Annotation(start, end, text[start:end], terms[entry[0]], entry[1], entry[2], entry[3])
+            Annotation(start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
             for start, end, entry in found
         ]
 
@@ -370,22 +381,26 @@ class Annotator:
                 k += 1
                 continue
             score, width, start, end, choice = best
-            term, matched = entries[choice][0], entries[choice][1]
-            extra.append((start, end, (term, matched, "fuzzy", round(0.6 * score / 100, 3), None, False)))
+            near = entries[choice]
+            extra.append(
+                (start, end, _Entry(near.number, near.matched, "fuzzy", round(0.6 * score / 100, 3), None, False))
+            )
             k += width
         return sorted(found + extra, key=lambda f: (f[0], -f[1])) if extra else found
 
     def _expand(self, found: list) -> list:
         """``expand="ancestors"``: after each match, its ancestors not reported yet, same span."""
         terms = self.terms
-        seen = {entry[0] for _, _, entry in found}
+        seen = {entry.number for _, _, entry in found}
         expanded = []
         for start, end, entry in found:
             expanded.append((start, end, entry))
-            for k in self._ancestors[entry[0]]:
+            for k in self._ancestors[entry.number]:
                 if k not in seen:
                     seen.add(k)
-                    expanded.append((start, end, (k, terms[entry[0]].label, "ancestor", entry[3], None, False)))
+                    expanded.append(
+                        (start, end, _Entry(k, terms[entry.number].label, "ancestor", entry.score, None, False))
+                    )
         return expanded
 
 
@@ -494,7 +509,7 @@ def _vocabulary(ontology: Ontology, options: dict[str, Any]) -> list[tuple[str, 
         acronym = _compact_case(written) if kind == "acronym" or (kind == "mapping" and is_acronym(written)) else None
         score = round(base_score - _CONTEXT_PENALTY, 3) if needs_context else base_score
         rank = (MATCH_TYPES.index(kind), needs_context, terms[i].kind != "technique", -score, terms[i].iri)
-        entries.append((written, rank, (i, matched, kind, score, acronym, needs_context)))
+        entries.append((written, rank, _Entry(i, matched, kind, score, acronym, needs_context)))
     return entries
 
 
@@ -595,7 +610,7 @@ def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
     root: dict = {}
     terminals: dict[int, tuple[dict, list]] = {}
     for name, rank, entry in entries:
-        if entry[4] is not None:  # an acronym: its own spelling, hyphens apart or joined, no plural
+        if entry.acronym is not None:  # an acronym: its own spelling, hyphens apart or joined, no plural
             sequences = {tuple(_phrase(name).split()), (_phrase(name).replace(" ", ""),)}
         else:
             sequences = _spellings(name, words_seen)
@@ -612,8 +627,8 @@ def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
         seen: set[int] = set()
         best = []
         for _, entry in sorted(found, key=lambda f: f[0]):
-            if entry[0] not in seen:
-                seen.add(entry[0])
+            if entry.number not in seen:
+                seen.add(entry.number)
                 best.append(entry)
         node[None] = tuple(best)
     return root
@@ -678,7 +693,7 @@ def _accept(entries: tuple[_Entry, ...], text: str, start: int, end: int, lowerc
     """The best entry whose spelling rules the original text satisfies (acronyms: exact case, or
     all lower case for those of `lowercase_acronyms` when ``lowercase``)."""
     for entry in entries:
-        acronym = entry[4]
+        acronym = entry.acronym
         if acronym is None:
             return entry
         written = _compact_case(text[start:end])
@@ -760,10 +775,10 @@ def _with_context(found: list, spans: list[tuple[int, int, str]]) -> list:
         inside = [k for k, (s, e, _) in enumerate(spans) if s < end and start < e]
         return inside[0], inside[-1]
 
-    solid = [word_range(start, end) for start, end, entry in found if not entry[5]]
+    solid = [word_range(start, end) for start, end, entry in found if not entry.needs_context]
     kept = []
     for start, end, entry in found:
-        if entry[5]:
+        if entry.needs_context:
             first, last = word_range(start, end)
             near_term = any(max(first - b, a - last) <= _TERM_WINDOW for a, b in solid)
             if not near_term and not _cue_near(words, first, last):
