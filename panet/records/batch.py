@@ -140,18 +140,7 @@ def run(
     summary = Summary(output=str(output), rejects=str(where["rejects"]))
     started = time.perf_counter()
     try:
-        state = _load_state(where, fingerprint) if resume else None
-        if state is not None:
-            for name in ("read", "annotated", "unchanged", "rejected", "added", "corrected", "unresolved"):
-                setattr(summary, name, state["counts"][name])
-            summary.resumed_from = summary.read
-            _verify_input(reader, state, fingerprint)
-            out = _reopen(where["output_part"], state["output_bytes"])
-            rej = _reopen(where["rejects_part"], state["rejects_bytes"])
-            items = reader.items(state["records"], state["resume"])
-        else:
-            out, rej = _create(where)
-            items = reader.items()
+        state, out, rej, items = _start(reader, where, fingerprint, summary, resume)
     except BaseException:
         reader.close()
         raise
@@ -186,36 +175,77 @@ def run(
             if progress is not None:
                 summary.seconds = time.perf_counter() - started
                 progress(summary, reader.position(), reader.size)
-        if written:
-            _write(out, framing.footer(written), where["output"])
-        else:  # only the header so far: the format's own document without records replaces it
-            out.seek(0)
-            out.truncate()
-            _write(out, framing.empty(), where["output"])
+        _end_document(out, framing, written, where["output"])
         _close(out, where["output"])
         _close(rej, where["rejects"])
         checkpoints.close()
     except BaseException as err:
-        with contextlib.suppress(Exception):
-            checkpoints.close()  # the last checkpoint is on disk before anything is decided
-        for file in (out, rej):
-            with contextlib.suppress(OSError):  # a full disk fails the flush again: the first error counts
-                file.close()
-        reader.close()
-        resumable = not isinstance(err, RecordsError) or isinstance(err, RunFailed)
-        if not resumable or (state is None and not where["state"].exists()):  # nothing to resume
-            for name in ("output_part", "rejects_part", "state"):
-                where[name].unlink(missing_ok=True)
+        _stop(err, checkpoints, (out, rej), reader, where, resumed=state is not None)
         raise
     reader.close()
+    _publish(where, output)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _start(
+    reader: Reader, where: dict[str, Path], fingerprint: dict[str, Any], summary: Summary, resume: bool
+) -> tuple[dict[str, Any] | None, BinaryIO, BinaryIO, Iterator[Item]]:
+    """A new run's ``.part`` files, or a resumed run's (its checkpoint read, the input verified
+    and the counts restored): ``(checkpoint or None, output, rejects, the records to do)``."""
+    state = _load_state(where, fingerprint) if resume else None
+    if state is None:
+        out, rej = _create(where)
+        return None, out, rej, reader.items()
+    for name in ("read", "annotated", "unchanged", "rejected", "added", "corrected", "unresolved"):
+        setattr(summary, name, state["counts"][name])
+    summary.resumed_from = summary.read
+    _verify_input(reader, state, fingerprint)
+    out = _reopen(where["output_part"], state["output_bytes"])
+    rej = _reopen(where["rejects_part"], state["rejects_bytes"])
+    return state, out, rej, reader.items(state["records"], state["resume"])
+
+
+def _end_document(out: BinaryIO, framing: Framing, written: int, name: Path) -> None:
+    """The output's footer; with no record written, the format's own empty document instead."""
+    if written:
+        _write(out, framing.footer(written), name)
+        return
+    out.seek(0)  # only the header so far
+    out.truncate()
+    _write(out, framing.empty(), name)
+
+
+def _stop(
+    err: BaseException,
+    checkpoints: _Checkpoints,
+    files: tuple[BinaryIO, BinaryIO],
+    reader: Reader,
+    where: dict[str, Path],
+    resumed: bool,
+) -> None:
+    """After a failure: close everything; keep the ``.part`` files and checkpoint when the run can
+    be resumed (`RunFailed`, an interruption), remove them when it cannot."""
+    with contextlib.suppress(Exception):
+        checkpoints.close()  # the last checkpoint is on disk before anything is decided
+    for file in files:
+        with contextlib.suppress(OSError):  # a full disk fails the flush again: the first error counts
+            file.close()
+    reader.close()
+    resumable = not isinstance(err, RecordsError) or isinstance(err, RunFailed)
+    if not resumable or (not resumed and not where["state"].exists()):  # nothing to resume
+        for name in ("output_part", "rejects_part", "state"):
+            where[name].unlink(missing_ok=True)
+
+
+def _publish(where: dict[str, Path], output: Path) -> None:
+    """Move the finished ``.part`` files into place and drop the checkpoint."""
     try:
         os.replace(where["rejects_part"], where["rejects"])
         os.replace(where["output_part"], where["output"])
     except OSError as err:
         raise RunFailed(output, f"cannot move the result into place: {err.strerror}; rerun with resume=True") from None
     where["state"].unlink(missing_ok=True)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _create(where: dict[str, Path]) -> tuple[BinaryIO, BinaryIO]:
