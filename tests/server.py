@@ -1,4 +1,5 @@
-"""Start the real service (``panet serve`` under uvicorn) on a free 127.0.0.1 port."""
+"""Start the real service (``panet serve`` under uvicorn) on a free 127.0.0.1 port, and a canary
+listener that records any request the service would send out."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 
 import httpx
@@ -67,3 +70,33 @@ def _wait_until_up(process: subprocess.Popen, base: str, log) -> str:
         if time.monotonic() > deadline:
             raise RuntimeError(f"panet serve did not answer within {STARTUP_SECONDS} s")
         time.sleep(0.1)
+
+
+class Canary:
+    """An HTTP server on 127.0.0.1 that answers anything and remembers every request."""
+
+    def __init__(self) -> None:
+        hits = self.hits = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                hits.append((self.command, self.path))
+                body = b'{"@context": {"name": "http://schema.org/name"}, "head": {"vars": []}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_HEAD = _answer
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

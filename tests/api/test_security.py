@@ -15,10 +15,10 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from server import Canary
 
 PROBLEM = "application/problem+json"
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # runs for minutes
@@ -31,36 +31,6 @@ LIMITS = {
     "PANET_MAX_FUZZY_CHARS": "2000",
     "PANET_MAX_RESPONSE_BYTES": "100000",
 }
-
-
-class Canary:
-    """An HTTP server on 127.0.0.1 that answers anything and remembers every request."""
-
-    def __init__(self) -> None:
-        hits = self.hits = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                hits.append((self.command, self.path))
-                body = b'{"@context": {"name": "http://schema.org/name"}, "head": {"vars": []}}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_HEAD = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -335,3 +335,49 @@ def test_the_command_builds_updates_and_says_what_went_wrong(tmp_path: Path, cap
     assert "pan, scicat" in capsys.readouterr().err
     assert main(["serve", "--catalogue", str(records), "--port", "0"]) == 2
     assert "not a panet catalogue" in capsys.readouterr().err
+
+
+def test_catalogue_queries_send_nothing_out_are_bounded_and_never_block_health(tmp_path: Path, onto):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server import Canary
+
+    records = tmp_path / "many.jsonl"
+    with records.open("w") as out:
+        for i in range(30_000):
+            title = f"sample {i} casein micelles SAXS scan {i % 97} of a long series"
+            out.write(json.dumps({"pid": f"p{i}", "title": title, "isPublic": True, "creationDate": "2023"}) + "\n")
+    store = tmp_path / "many.sqlite"
+    build([records], store, ontology=onto)
+    canary = Canary()
+    hostile = [  # IRIs of the canary in every place a value goes: they are compared, never fetched
+        {"where": {"title": canary.url}},
+        {"where": {"pid": {"inq": [canary.url, f"{canary.url}/x"]}}},
+        {"include": [{"relation": "techniques", "scope": {"where": {"pid": canary.url}}}]},
+        {"include": [{"relation": "instrument", "scope": {"where": {"name": {"like": f"{canary.url}%"}}}}]},
+    ]
+    # 400 patterns for every row: seconds of work, stopped at the time limit (PANET_QUERY_TIMEOUT)
+    slow = {"where": {"or": [{"title": {"like": f"%a%e%i%o%u%{i}z%"}} for i in range(400)]}}
+    try:
+        with running_server(env={"PANET_CATALOGUE": str(store), "PANET_QUERY_TIMEOUT": "1"}) as base:
+            for spec in hostile:
+                answer = httpx.get(f"{base}/datasets", params={"filter": json.dumps(spec)}, timeout=30)
+                assert (answer.status_code, answer.json()) == (200, [])
+
+            def heavy(_: int) -> int:
+                return httpx.get(f"{base}/datasets", params={"filter": json.dumps(slow)}, timeout=60).status_code
+
+            with ThreadPoolExecutor(12) as pool:
+                statuses = pool.map(heavy, range(12))
+                latencies = []
+                deadline = time.perf_counter() + 2
+                while time.perf_counter() < deadline:
+                    started = time.perf_counter()
+                    assert httpx.get(f"{base}/health", timeout=30).status_code == 200
+                    latencies.append(time.perf_counter() - started)
+                    time.sleep(0.05)
+                assert set(statuses) == {503}  # stopped at the time limit, with a problem body
+            assert max(latencies) < 0.5, f"/health took up to {max(latencies):.2f} s under catalogue load"
+    finally:
+        canary.close()
+    assert canary.hits == [], f"the service made outbound requests: {canary.hits}"
