@@ -258,16 +258,20 @@ def add_output(parser: argparse.ArgumentParser, help: str = "write to FILE inste
     )
 
 
-def load_ontology(path: str | None):  # -> panet.Ontology
+def load_ontology(path: str | None, version: str | None = None):  # -> panet.Ontology
     """The ontology a command works on: ``--ontology`` names a file or a shipped version
-    (`panet.shipped.resolve_ontology`: an existing file wins).
+    (`panet.shipped.resolve_ontology`: an existing file wins); the commands that also take
+    ``--version`` pass it, and giving both is a usage error.
 
     >>> load_ontology("v1.1.0").version, load_ontology(None).path.endswith("PaNET_reasoned.owl")
     ('1.1.0', True)
     """
+    from panet.errors import OptionError
     from panet.loader import load
 
-    return load(path)
+    if path is not None and version is not None:
+        raise OptionError("give --ontology FILE or --version V, not both")
+    return load(path, version=version)
 
 
 def print_json(data: Any) -> None:

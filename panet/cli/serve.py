@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from panet.cli import Commands, add_ontology, count
-from panet.errors import OptionError, PanetError
+from panet.cli import Commands, add_ontology, count, load_ontology
+from panet.errors import PanetError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,15 +48,12 @@ def serve(args: argparse.Namespace) -> None:
 
     from panet.api.http import BoundedH11Protocol
     from panet.api.settings import Settings
-    from panet.loader import load
     from panet.sparql import build_store, prepare_store
 
     files = list(args.data or ())
     # fail here, with one clear line, before uvicorn starts workers
-    if args.ontology is not None and args.version is not None:
-        raise OptionError("give --ontology FILE or --version V, not both")
     _check_port(args.host, args.port)
-    onto = load(args.ontology, version=args.version)
+    onto = load_ontology(args.ontology, args.version)
     if args.store is not None:
         prepare_store(onto, files, args.store)
     elif files:  # check the data files here; the query workers load them with the first query

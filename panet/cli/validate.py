@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 from panet.cli import Commands, add_ontology, add_output, choice, load_ontology
-from panet.errors import OptionError
 from panet.options import Engine, ReportFormat, Severity
 
 TYPE_CHECKING = False
@@ -85,16 +84,6 @@ def add_commands(commands: Commands) -> None:
     _add_version(parser)
 
 
-def _ontology(args: argparse.Namespace):  # -> panet.Ontology
-    if args.version is None:
-        return load_ontology(args.ontology)
-    if args.ontology is not None:
-        raise OptionError("give --version or --ontology, not both")
-    from panet.loader import load
-
-    return load(version=args.version)
-
-
 def validate_command(args: argparse.Namespace) -> int:
     """Validate dataset metadata against SHACL shapes. FILEs are read into one data graph.
 
@@ -103,7 +92,7 @@ def validate_command(args: argparse.Namespace) -> int:
     report with only warnings or infos exits 0."""
     from panet.shacl import validate
 
-    onto = _ontology(args)
+    onto = load_ontology(args.ontology, args.version)
     report = validate(
         args.files, shapes=args.shapes or None, engine=args.engine.value, ontology=onto, context=args.context
     )
@@ -124,7 +113,7 @@ def shapes_command(args: argparse.Namespace) -> None:
 
     if args.output is not None:
         check_output(args.output, [args.ontology] if args.ontology else [])
-    onto = _ontology(args)
+    onto = load_ontology(args.ontology, args.version)
     chosen = args.properties or [str(SCHEMA.measurementTechnique)]
     if args.under is not None:
         graph = under_shapes(onto, args.under, chosen)
