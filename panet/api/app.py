@@ -81,8 +81,7 @@ def create_app(onto: panet.Ontology | None = None, settings: Settings | None = N
         from panet.api import catalogue
         from panet.catalogue import Catalogue
 
-        app.state.catalogue = Catalogue(settings.catalogue, onto, timeout=settings.query_timeout)
-        app.include_router(catalogue.router)
+        catalogue.install(app, Catalogue(settings.catalogue, onto, timeout=settings.query_timeout))
     app.include_router(browser.router)
     app.mount("/static", browser.STATIC, name="static")
     # /docs, /redoc, /openapi.json and their files last: FastAPI added them first, to be tried

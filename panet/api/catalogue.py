@@ -44,19 +44,22 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _MODELS = {"datasets": "Dataset", "documents": "Document", "instruments": "Instrument"}
 
 router = APIRouter(tags=["PaN search API (catalogue)"])
-_limiter: anyio.CapacityLimiter | None = None
+
+
+def install(app: Any, catalogue: Catalogue) -> None:
+    """Serve ``catalogue`` from ``app``: its routes, and the threads its queries run in."""
+    app.state.catalogue = catalogue
+    app.state.catalogue_threads = anyio.CapacityLimiter(CONCURRENT)
+    app.include_router(router)
 
 
 def catalogue_of(request: Request) -> Catalogue:
     return request.app.state.catalogue
 
 
-async def _call(function: Any, *args: Any) -> Response:
-    global _limiter  # noqa: PLW0603 - made on first use, inside the running event loop
-    if _limiter is None:
-        _limiter = anyio.CapacityLimiter(CONCURRENT)
+async def _call(request: Request, function: Any, *args: Any) -> Response:
     try:
-        result = await anyio.to_thread.run_sync(function, *args, limiter=_limiter)
+        result = await anyio.to_thread.run_sync(function, *args, limiter=request.app.state.catalogue_threads)
     except FilterError as err:
         raise Problem(400, "Invalid LoopBack filter", str(err), parameter=err.where.partition(".")[0]) from None
     except NotFound as err:
@@ -71,19 +74,19 @@ def _routes(plural: str) -> None:
 
     @router.get(f"/{plural}", name=f"find {plural}", responses=_ERRORS, summary=f"Find {plural}")
     async def find(request: Request, filter_: FilterParam = None, query: QueryParam = None) -> Response:
-        return await _call(catalogue_of(request).find, model, filter_, query)
+        return await _call(request, catalogue_of(request).find, model, filter_, query)
 
     @router.get(f"/{plural}/count", name=f"count {plural}", responses=_ERRORS, summary=f"Count {plural}")
     async def count(request: Request, where: WhereParam = None) -> Response:
         catalogue = catalogue_of(request)
-        return await _call(lambda: {"count": catalogue.count(model, where)})
+        return await _call(request, lambda: {"count": catalogue.count(model, where)})
 
     @router.get(f"/{plural}/{{id:path}}", name=f"one of {plural}", responses=_ERRORS, summary=f"One of {plural} by id")
     async def by_id(request: Request, id: str, filter_: FilterParam = None) -> Response:
         catalogue = catalogue_of(request)
         if plural == "datasets" and id.endswith("/files"):
-            return await _call(catalogue.related, model, id.removesuffix("/files"), "files", filter_)
-        return await _call(catalogue.get, model, id, filter_)
+            return await _call(request, catalogue.related, model, id.removesuffix("/files"), "files", filter_)
+        return await _call(request, catalogue.get, model, id, filter_)
 
 
 for _plural in _MODELS:
