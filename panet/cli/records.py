@@ -44,6 +44,13 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         "--rejects", metavar="FILE", help="records that could not be annotated, with reason (OUTPUT.rejects.jsonl)"
     )
     parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="JSON Lines of the technique entries whose pid and name denote different techniques (the one the "
+        "record supports is kept) or that contradict their record (an x-ray technique on a neutron instrument; "
+        "left as they are); their records are written, not rejected (OUTPUT.report.jsonl)",
+    )
+    parser.add_argument(
         "--instruments",
         metavar="FILE",
         help="CSV of your own instrument rows, added to and overriding the shipped table "
@@ -127,12 +134,15 @@ def _common(args: argparse.Namespace, inputs: list[str]) -> dict:
     check_output(args.output, inputs)
     if args.rejects is not None:
         check_output(args.rejects, [*inputs, args.output])
+    if args.report is not None:
+        check_output(args.report, [*inputs, args.output, *([args.rejects] if args.rejects else [])])
     return {
         "fields": tuple(f.strip() for f in (args.fields or "").split(",") if f.strip()),
         "to": args.to.value,
         "processes": args.processes,
         "resume": args.resume,
         "rejects": args.rejects,
+        "report": args.report,
         "instruments": args.instruments,
         "ontology": load_ontology(args.ontology),
     }

@@ -5,7 +5,9 @@ Formats (the enum `RecordFormat`, implementations in `panet.records.formats`): P
 and OAI-PMH responses (``datacite``), NeXus HDF5 files (``nexus``), and generic JSON Lines / CSV
 (``jsonl``, ``csv``, with ``fields``). Text inputs may be gzipped. Text fields are annotated with
 the annotation engine (`panet.annotate`); existing technique entries are checked
-(`panet.records.core.check_entry`) and corrected when wrong.
+(`panet.records.core.check_entry`) and corrected when wrong; an entry whose pid and name denote
+different techniques keeps the one the rest of the record supports, and is reported with the
+entries that contradict their record (`panet.records.core.EntryConflict`).
 
 >>> import panet.records
 >>> out = panet.records.annotate({"pid": "d1", "title": "GISAXS of thin films", "techniques": []}, format="pan")
@@ -34,7 +36,7 @@ from pathlib import Path
 from panet.errors import RecordsError, RunFailed
 from panet.records.base import Exporter, Format, Framing, Reader
 from panet.records.batch import Summary
-from panet.records.core import Outcome, RecordAnnotator, RecordResult, Status
+from panet.records.core import ConflictKind, EntryConflict, Outcome, RecordAnnotator, RecordResult, Status
 from panet.records.formats import RecordFormat, is_text
 from panet.records.instruments import InstrumentTable
 
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     from panet.ontology import Ontology
 
 __all__ = [
+    "ConflictKind",
+    "EntryConflict",
     "Exporter",
     "Format",
     "Framing",
@@ -136,7 +140,8 @@ def annotate(
     column -> value (csv), or the path of a NeXus file. The `Outcome` holds the annotated
     ``record`` (same kind; XML as text), the terms ``added``, the entries ``corrected`` and
     ``unresolved``, all ``techniques`` the record now carries and the ``evidence`` of each
-    (text, instrument, NeXus definition, probe, existing entry).
+    (text, instrument, NeXus definition, probe, existing entry), and the ``conflicts``: entries
+    whose pid and name disagreed, or that contradict the record (`EntryConflict`).
 
     >>> out = annotate({"pid": "d1", "title": "run 12", "instrument": {"name": "LoKI", "facility": "ESS"}})
     >>> [(t.label, out.evidence[t.iri]) for t in out.techniques]
@@ -170,7 +175,9 @@ def annotate_stream(
     one object, an array, pretty-printed —, XML or CSV, gzipped or not; ``format`` detected from
     the content when None), or an iterable of records, one per element (dicts, JSON texts, XML
     texts or elements, CSV dicts; ``format`` required). ``data`` of each result is the record
-    serialised as ``to`` says ("same", "jsonld" or "ttl"); a rejected record has its ``reason``.
+    serialised as ``to`` says ("same", "jsonld" or "ttl"); a rejected record has its ``reason``,
+    a written one its reported entries in ``conflicts`` (`EntryConflict`; ``report()`` gives the
+    report-file lines).
     ``processes`` > 1 annotates in worker processes. Nothing is written to disk.
 
     >>> results = list(annotate_stream(b'{"pid": "a", "title": "SAXS"}\\n[1]\\n'))
@@ -243,6 +250,7 @@ def annotate_file(
     processes: int = 1,
     resume: bool = False,
     rejects: str | os.PathLike[str] | None = None,
+    report: str | os.PathLike[str] | None = None,
     ontology: Ontology | None = None,
     progress: Callable[[Summary, int, int | None], None] | None = None,
     instruments: str | os.PathLike[str] | InstrumentTable | None = None,
@@ -252,7 +260,10 @@ def annotate_file(
 
     ``format`` is detected from the content when None. ``to``: "same" (the input's format),
     "jsonld" or "ttl". Records that cannot be annotated go to ``rejects`` (default
-    ``OUTPUT.rejects.jsonl``, always written) with their reason and line/offset.
+    ``OUTPUT.rejects.jsonl``, always written) with their reason and line/offset. Technique
+    entries whose pid and name disagree, or that contradict their record, go to ``report``
+    (default ``OUTPUT.report.jsonl``, always written; JSON Lines, one `EntryConflict` a line with
+    the record's number and identifier); their records are written, not rejected.
     ``processes`` > 1 annotates in worker processes, in input order; 0 means one per CPU.
     ``resume`` carries on after an interrupted run when the input's content read so far is
     unchanged (a content hash is checked). The output's folder must exist; an output naming the
@@ -269,6 +280,8 @@ def annotate_file(
     check_output(output, [source])
     if rejects:
         check_output(rejects, [source, output])
+    if report:
+        check_output(report, [source, output, *([rejects] if rejects else [])])
     name = RecordFormat.parse(format).value if format else detect_format(source)
     reader = formats.get(name).reader(source)
     try:
@@ -284,7 +297,7 @@ def annotate_file(
         about.update(size=stat.st_size, modified=stat.st_mtime_ns)
     if instruments is not None:
         about["instruments"] = _table_key(instruments)
-    return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
+    return _run(job, reader, about, output, rejects, report, processes, resume, progress, fields, to, options)
 
 
 def harvest(
@@ -300,6 +313,7 @@ def harvest(
     processes: int = 1,
     resume: bool = False,
     rejects: str | os.PathLike[str] | None = None,
+    report: str | os.PathLike[str] | None = None,
     ontology: Ontology | None = None,
     progress: Callable[[Summary, int, int | None], None] | None = None,
     timeout: float = 60.0,
@@ -316,7 +330,7 @@ def harvest(
     about = {"url": url, **reader.params}
     if instruments is not None:
         about["instruments"] = _table_key(instruments)
-    return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
+    return _run(job, reader, about, output, rejects, report, processes, resume, progress, fields, to, options)
 
 
 def _table_key(instruments: object) -> object:
@@ -327,7 +341,7 @@ def _table_key(instruments: object) -> object:
     return f"{path.resolve()}@{path.stat().st_mtime_ns if path.exists() else 0}"
 
 
-def _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options) -> Summary:
+def _run(job, reader, about, output, rejects, report, processes, resume, progress, fields, to, options) -> Summary:
     """`panet.records.batch.run`; ``about`` (the input) and the job make the checkpoint's fingerprint."""
     from panet import __version__
     from panet.records import batch
@@ -345,6 +359,7 @@ def _run(job, reader, about, output, rejects, processes, resume, progress, field
         reader,
         Path(output),
         rejects=Path(rejects) if rejects else None,
+        report=Path(report) if report else None,
         processes=processes or os.cpu_count() or 1,
         resume=resume,
         fingerprint=fingerprint,

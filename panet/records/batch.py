@@ -1,8 +1,10 @@
 """The streaming batch: read records, annotate them (in worker processes when asked, order kept),
 write the output and the rejects, and never lose or half-write anything.
 
-* Output and rejects go to hidden ``.part`` files beside their targets, renamed into place at
-  the end: a target is either the complete result or untouched.
+* Output, rejects and the report (entries whose pid and name disagree or that contradict their
+  record, `panet.records.core.EntryConflict`; their records are written) go to hidden ``.part``
+  files beside their targets, renamed into place at the end: a target is either the complete
+  result or untouched.
 * After a chunk of records (at most every 0.25 s), both files are flushed and a checkpoint
   (records done, input position, bytes written, counts) replaces ``.<output>.resume.json`` atomically. ``resume=True``
   truncates the ``.part`` files to the checkpoint and goes on from there, so a run killed at any
@@ -21,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from panet.errors import RecordsError, RunFailed
-from panet.records.core import RecordResult, Status
+from panet.records.core import ConflictKind, RecordResult, Status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -35,7 +37,8 @@ __all__ = ["Summary", "paths", "run"]
 
 CHUNK = 512  # records per unit of work
 CHECKPOINT_SECONDS = 0.25  # at most this long between checkpoints (each costs a file replace)
-_STATE_VERSION = 2  # 2: a content hash of the input read
+_STATE_VERSION = 3  # 2: a content hash of the input read; 3: the report file
+_COUNTS = ("read", "annotated", "unchanged", "rejected", "added", "corrected", "unresolved", "conflicts", "contradicting")
 
 
 @dataclass
@@ -44,7 +47,13 @@ class Summary:
 
     ``annotated``: records written with terms added or entries corrected; ``unchanged``: written
     as they came; ``rejected``: in the rejects file with the reason. ``added``, ``corrected`` and
-    ``unresolved`` count technique entries.
+    ``unresolved`` count technique entries; so do ``conflicts`` (pid and name denote different
+    techniques: the record's evidence chose, the entry was rewritten) and ``contradicting`` (the
+    entry's technique contradicts the record's probe, or it names a specifier: left as it is),
+    each a line of the ``report`` file. A reported record is written, never rejected.
+
+    >>> print(Summary(read=2, annotated=2, corrected=1, conflicts=1, report="out.jsonl.report.jsonl"))
+    read 2: 2 annotated, 0 unchanged, 0 rejected; 0 terms added, 1 entries corrected; 1 entry conflicts, 0 entries contradicting their record (in out.jsonl.report.jsonl)
     """
 
     read: int = 0
@@ -54,8 +63,11 @@ class Summary:
     added: int = 0
     corrected: int = 0
     unresolved: int = 0
+    conflicts: int = 0
+    contradicting: int = 0
     output: str = ""
     rejects: str = ""
+    report: str = ""
     seconds: float = 0.0
     resumed_from: int = 0
 
@@ -67,6 +79,11 @@ class Summary:
         line += f"; {self.added:,} terms added, {self.corrected:,} entries corrected"
         if self.unresolved:
             line += f", {self.unresolved:,} not resolvable"
+        if self.conflicts or self.contradicting:
+            line += (
+                f"; {self.conflicts:,} entry conflicts, {self.contradicting:,} entries contradicting their record "
+                f"(in {self.report})"
+            )
         if self.resumed_from:
             line += f"; resumed after record {self.resumed_from:,}"
         if self.seconds > 0:
@@ -88,6 +105,11 @@ class Summary:
         self.added += result.added
         self.corrected += result.corrected
         self.unresolved += result.unresolved
+        for conflict in result.conflicts:
+            if conflict.kind is ConflictKind.PID_NAME:
+                self.conflicts += 1
+            else:
+                self.contradicting += 1
 
     def exit_status(self) -> int:
         """The command line's exit status: 0 when every record was written, 1 when some were rejected.
@@ -101,18 +123,21 @@ class Summary:
         return asdict(self)
 
 
-def paths(output: Path, rejects: Path | None = None) -> dict[str, Path]:
-    """Where a run writes: ``output``, ``rejects`` and their ``.part`` files, and the checkpoint.
+def paths(output: Path, rejects: Path | None = None, report: Path | None = None) -> dict[str, Path]:
+    """Where a run writes: ``output``, ``rejects``, ``report`` and their ``.part`` files, and the checkpoint.
 
-    >>> {k: p.name for k, p in paths(Path("out.jsonl")).items()}["state"]
-    '.out.jsonl.resume.json'
+    >>> {k: p.name for k, p in paths(Path("out.jsonl")).items() if k in ("report", "state")}
+    {'report': 'out.jsonl.report.jsonl', 'state': '.out.jsonl.resume.json'}
     """
     rejects = rejects or output.with_name(output.name + ".rejects.jsonl")
+    report = report or output.with_name(output.name + ".report.jsonl")
     return {
         "output": output,
         "rejects": rejects,
+        "report": report,
         "output_part": output.with_name(f".{output.name}.part"),
         "rejects_part": rejects.with_name(f".{rejects.name}.part"),
+        "report_part": report.with_name(f".{report.name}.part"),
         "state": output.with_name(f".{output.name}.resume.json"),
     }
 
@@ -123,6 +148,7 @@ def run(
     output: Path,
     *,
     rejects: Path | None = None,
+    report: Path | None = None,
     processes: int = 1,
     resume: bool = False,
     fingerprint: dict[str, Any] | None = None,
@@ -134,13 +160,13 @@ def run(
     folder, an unwritable rejects path, a changed input on resume); `panet.errors.RunFailed`
     when writing fails part way (disk full): the partial output and its checkpoint are kept
     for ``resume=True``."""
-    where = paths(output, rejects)
+    where = paths(output, rejects, report)
     framing: Framing = reader if job.exporter is None else job.exporter
     fingerprint = json.loads(json.dumps(fingerprint or {}))  # as it reads back from the checkpoint
-    summary = Summary(output=str(output), rejects=str(where["rejects"]))
+    summary = Summary(output=str(output), rejects=str(where["rejects"]), report=str(where["report"]))
     started = time.perf_counter()
     try:
-        state, out, rej, items = _start(reader, where, fingerprint, summary, resume)
+        state, out, rej, rpt, items = _start(reader, where, fingerprint, summary, resume)
     except BaseException:
         reader.close()
         raise
@@ -151,26 +177,31 @@ def run(
         items = _peek(items)  # an XML reader knows its envelope once it has seen the first record
         if state is None:
             _write(out, framing.header(), where["output"])
-        checkpoints.save(summary, out, rej, position, wait=True)
+        checkpoints.save(summary, out, rej, rpt, position, wait=True)
         saved = time.perf_counter()
         separator = framing.separator()
         for results in _processed(job, items, processes, CHUNK):
             body: list[bytes] = []
             refused: list[bytes] = []
+            reported: list[bytes] = []
             for result in results:
                 summary.add(result)
                 if result.status is Status.REJECTED:
                     refused.append(_reject_line(result))
                     continue
+                if result.conflicts:
+                    reported.append(_report_lines(result))
                 if written:
                     body.append(separator)
                 body.append(result.data)
                 written += 1
             _write(out, b"".join(body), where["output"])
             _write(rej, b"".join(refused), where["rejects"])
+            if reported:
+                _write(rpt, b"".join(reported), where["report"])
             position = results.end
             if time.perf_counter() - saved >= CHECKPOINT_SECONDS:
-                checkpoints.save(summary, out, rej, position)
+                checkpoints.save(summary, out, rej, rpt, position)
                 saved = time.perf_counter()
             if progress is not None:
                 summary.seconds = time.perf_counter() - started
@@ -178,9 +209,10 @@ def run(
         _end_document(out, framing, written, where["output"])
         _close(out, where["output"])
         _close(rej, where["rejects"])
+        _close(rpt, where["report"])
         checkpoints.close()
     except BaseException as err:
-        _stop(err, checkpoints, (out, rej), reader, where, resumed=state is not None)
+        _stop(err, checkpoints, (out, rej, rpt), reader, where, resumed=state is not None)
         raise
     reader.close()
     _publish(where, output)
@@ -190,20 +222,21 @@ def run(
 
 def _start(
     reader: Reader, where: dict[str, Path], fingerprint: dict[str, Any], summary: Summary, resume: bool
-) -> tuple[dict[str, Any] | None, BinaryIO, BinaryIO, Iterator[Item]]:
+) -> tuple[dict[str, Any] | None, BinaryIO, BinaryIO, BinaryIO, Iterator[Item]]:
     """A new run's ``.part`` files, or a resumed run's (its checkpoint read, the input verified
-    and the counts restored): ``(checkpoint or None, output, rejects, the records to do)``."""
+    and the counts restored): ``(checkpoint or None, output, rejects, report, the records to do)``."""
     state = _load_state(where, fingerprint) if resume else None
     if state is None:
-        out, rej = _create(where)
-        return None, out, rej, reader.items()
-    for name in ("read", "annotated", "unchanged", "rejected", "added", "corrected", "unresolved"):
+        out, rej, rpt = _create(where)
+        return None, out, rej, rpt, reader.items()
+    for name in _COUNTS:
         setattr(summary, name, state["counts"][name])
     summary.resumed_from = summary.read
     _verify_input(reader, state, fingerprint)
     out = _reopen(where["output_part"], state["output_bytes"])
     rej = _reopen(where["rejects_part"], state["rejects_bytes"])
-    return state, out, rej, reader.items(state["records"], state["resume"])
+    rpt = _reopen(where["report_part"], state["report_bytes"])
+    return state, out, rej, rpt, reader.items(state["records"], state["resume"])
 
 
 def _end_document(out: BinaryIO, framing: Framing, written: int, name: Path) -> None:
@@ -219,7 +252,7 @@ def _end_document(out: BinaryIO, framing: Framing, written: int, name: Path) -> 
 def _stop(
     err: BaseException,
     checkpoints: _Checkpoints,
-    files: tuple[BinaryIO, BinaryIO],
+    files: tuple[BinaryIO, ...],
     reader: Reader,
     where: dict[str, Path],
     resumed: bool,
@@ -234,7 +267,7 @@ def _stop(
     reader.close()
     resumable = not isinstance(err, RecordsError) or isinstance(err, RunFailed)
     if not resumable or (not resumed and not where["state"].exists()):  # nothing to resume
-        for name in ("output_part", "rejects_part", "state"):
+        for name in ("output_part", "rejects_part", "report_part", "state"):
             where[name].unlink(missing_ok=True)
 
 
@@ -242,30 +275,32 @@ def _publish(where: dict[str, Path], output: Path) -> None:
     """Move the finished ``.part`` files into place and drop the checkpoint."""
     try:
         os.replace(where["rejects_part"], where["rejects"])
+        os.replace(where["report_part"], where["report"])
         os.replace(where["output_part"], where["output"])
     except OSError as err:
         raise RunFailed(output, f"cannot move the result into place: {err.strerror}; rerun with resume=True") from None
     where["state"].unlink(missing_ok=True)
 
 
-def _create(where: dict[str, Path]) -> tuple[BinaryIO, BinaryIO]:
-    """The two ``.part`` files of a new run, or the error naming the target that cannot be written."""
+def _create(where: dict[str, Path]) -> tuple[BinaryIO, BinaryIO, BinaryIO]:
+    """The three ``.part`` files of a new run, or the error naming the target that cannot be written."""
     from panet.files import check_output
 
-    for target in ("output", "rejects"):
+    targets = ("output", "rejects", "report")
+    for target in targets:
         check_output(where[target])
     opened: list[BinaryIO] = []
     try:
         where["state"].unlink(missing_ok=True)  # an older checkpoint no longer matches the .part files
-        for target in ("output", "rejects"):
+        for target in targets:
             opened.append(open(where[f"{target}_part"], "wb"))  # noqa: SIM115  (kept on a crash for --resume)
     except OSError as err:
         for file in opened:
             file.close()
             Path(file.name).unlink(missing_ok=True)
-        target = "rejects" if len(opened) == 1 else "output"
+        target = targets[len(opened)]
         raise RecordsError(where[target], f"cannot write the {target} file: {err.strerror}") from None
-    return opened[0], opened[1]
+    return opened[0], opened[1], opened[2]
 
 
 def _write(file: BinaryIO, data: bytes, target: Path) -> None:
@@ -361,6 +396,12 @@ def _work(batch: list[Item]) -> list[RecordResult]:
     return [process(item) for item in batch]
 
 
+def _report_lines(result: RecordResult) -> bytes:
+    from panet.records.jsonl import dump_json
+
+    return b"".join(dump_json(line) + b"\n" for line in result.report())
+
+
 def _reject_line(result: RecordResult) -> bytes:
     from panet.records.jsonl import dump_json
 
@@ -385,18 +426,20 @@ class _Checkpoints:
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="panet-checkpoint")
         self.failure: RunFailed | None = None
 
-    def save(self, summary: Summary, out: BinaryIO, rej: BinaryIO, position: Any, *, wait: bool = False) -> None:
-        """Flush both outputs, then record how far they go (atomically, on the thread) with a
+    def save(
+        self, summary: Summary, out: BinaryIO, rej: BinaryIO, rpt: BinaryIO, position: Any, *, wait: bool = False
+    ) -> None:
+        """Flush the outputs, then record how far they go (atomically, on the thread) with a
         content hash of the input read so far (``--resume`` refuses an input that changed)."""
         if self.failure is not None:
             raise self.failure
         try:
             out.flush()
             rej.flush()
+            rpt.flush()
         except OSError as err:
             raise RunFailed(self.where["output"], _WRITE_FAILED.format(err.strerror)) from None
-        counts = {k: getattr(summary, k) for k in ("read", "annotated", "unchanged", "rejected")}
-        counts.update(added=summary.added, corrected=summary.corrected, unresolved=summary.unresolved)
+        counts = {k: getattr(summary, k) for k in _COUNTS}
         state = {
             "version": _STATE_VERSION,
             "fingerprint": self.fingerprint,
@@ -404,6 +447,7 @@ class _Checkpoints:
             "resume": position,
             "output_bytes": out.tell(),
             "rejects_bytes": rej.tell(),
+            "report_bytes": rpt.tell(),
             "counts": counts,
             "input": {"bytes": self.reader.position()},
         }
@@ -456,7 +500,7 @@ def _load_state(where: dict[str, Path], fingerprint: dict) -> dict[str, Any] | N
             "the interrupted run had other input or options (" + ", ".join(changed) + "); "
             "run without resume=True to start over",
         )
-    for part in ("output_part", "rejects_part"):
+    for part in ("output_part", "rejects_part", "report_part"):
         if not where[part].exists():
             raise RecordsError(where[part], "the partial output is missing; run without resume=True to start over")
     return state
