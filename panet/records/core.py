@@ -278,9 +278,8 @@ def read_entry(
             if parts is not None:
                 outer, inner = (_technique_named(ontology, parts[k]) for k in ("outer", "inner"))
                 name_term = outer if outer is not None and outer == inner else None
-    if pid_term is not None and name_term is not None and name_term != pid_term:
-        if name_term not in ontology.equivalents(pid_term):
-            return EntryReading(pid_term, "conflict", pid_term, name_term, None, pid_is_specifier)
+    if pid_term is not None and name_term not in (None, pid_term, *ontology.equivalents(pid_term)):
+        return EntryReading(pid_term, "conflict", pid_term, name_term, None, pid_is_specifier)
     term = pid_term or name_term
     if term is not None:
         right = pid == term.iri and normalize(text) == normalize(term.label)

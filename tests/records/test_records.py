@@ -258,7 +258,7 @@ def test_order_kept_with_processes(tmp_path):
     two = panet.records.annotate_file(source, tmp_path / "two.jsonl", format="pan", processes=2)
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
     assert (tmp_path / "one.jsonl.rejects.jsonl").read_bytes() == (tmp_path / "two.jsonl.rejects.jsonl").read_bytes()
-    ignored = {"seconds": 0, "output": "", "rejects": ""}
+    ignored = {"seconds": 0, "output": "", "rejects": "", "report": ""}
     assert one.to_dict() | ignored == two.to_dict() | ignored
 
 
