@@ -29,6 +29,7 @@ from panet.sparql import QueryTimeout, WorkerLost
 JSON_FORMATS = ("pan", "scicat", "jsonl")
 """The record formats ``/annotate/records`` takes (the service takes JSON bodies)."""
 COUNTS = ("read", "annotated", "unchanged", "rejected", "added", "corrected", "unresolved")
+COUNTS += ("conflicts", "contradicting")  # entries reported (their records are written)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -198,6 +199,7 @@ def _records_answer(onto: Any, body: bytes, format: str | None, fields: list[str
     summary = Summary()
     records: list[Any] = []
     rejects: list[dict[str, Any]] = []
+    report: list[dict[str, Any]] = []  # entries whose pid and name disagree, or that contradict their record
     try:
         name = format or panet.records.detect_format(body)
         if name not in JSON_FORMATS:
@@ -215,6 +217,7 @@ def _records_answer(onto: Any, body: bytes, format: str | None, fields: list[str
                 rejects.append(result.reject())
             else:
                 records.append(orjson.loads(result.data))
+                report += result.report()
     except PanetError as err:  # about the whole body: name it as such
         raise Problem(400, "Bad records", str(err).replace("<records>", "request body")) from None
     return {
@@ -222,6 +225,7 @@ def _records_answer(onto: Any, body: bytes, format: str | None, fields: list[str
         "summary": {key: getattr(summary, key) for key in COUNTS},
         "records": records,
         "rejects": rejects,
+        "report": report,
     }
 
 

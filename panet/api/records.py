@@ -24,7 +24,10 @@ RecordFormat = StrEnum("RecordFormat", [(name, name) for name in JSON_FORMATS])
 @router.post(
     "/annotate/records",
     responses={
-        200: {"description": "summary (counts add up: read = annotated + unchanged + rejected), records, rejects"},
+        200: {
+            "description": "summary (counts add up: read = annotated + unchanged + rejected), records, rejects, "
+            "report (technique entries whose pid and name disagree, or that contradict their record)"
+        },
         413: {"description": "More records than PANET_MAX_BATCH, or a body over PANET_MAX_BODY_BYTES."},
     },
     openapi_extra={
@@ -43,8 +46,10 @@ async def annotate_records(
 ) -> Response:
     """Annotate catalogue records sent as a JSON array or JSON Lines. ``records``: every record
     not rejected, annotated, in input order (technique entries added or corrected); ``rejects``:
-    each record that could not be annotated, with its number (from 1), line, offset and reason.
-    A bad record never fails the batch."""
+    each record that could not be annotated, with its number (from 1), line, offset and reason;
+    ``report``: each technique entry whose pid and name denote different techniques (the one the
+    record supports is kept) or that contradicts its record (left as it is), with its record's
+    number and identifier, as in the ``annotate-records`` report file. A bad record never fails the batch."""
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media not in BODY_TYPES:
         raise Problem(415, "Unsupported media type", f"send the records as one of {', '.join(BODY_TYPES)}")

@@ -462,8 +462,10 @@ class RecordAnnotator:
         """Sort the record's entries into ``outcome`` (corrected, unresolved, conflicts) and their
         techniques into ``present``; ``found``: what the rest of the record gives, ``probes``:
         the record's probes (`_record_probes`)."""
-        evidence = [(term, " and ".join(outcome.evidence_of(term))) for term in found]
-        evidence += [(r.term, "another entry") for _, r in readings if r.term is not None and r.status != "conflict"]
+        evidence: list[tuple[Term, str]] = []
+        if any(reading.status == "conflict" for _, reading in readings):
+            evidence += [(term, " and ".join(outcome.evidence_of(term))) for term in found]
+            evidence += [(r.term, "another entry") for _, r in readings if r.status in ("ok", "corrected")]
         for entry, reading in readings:
             term, status = reading.term, reading.status
             if status == "conflict":
