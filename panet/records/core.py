@@ -603,14 +603,28 @@ class RecordAnnotator:
         return seen
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
-        """``(term, status)`` of an entry (`read`), as `check_entry` gives them."""
+        """``(term, status)`` of an entry (`read`), as `check_entry` gives them.
+
+        >>> import panet
+        >>> from panet.records import formats
+        >>> RecordAnnotator(panet.load(), formats.get("pan")).check(None, "small-angle neutron scattering")[1]
+        'corrected'
+        """
         reading = self.read(pid, name, loose)
         return reading.term, reading.status
 
     def read(self, pid: Any, name: Any, loose: bool = False) -> EntryReading:
         """`read_entry`, remembered per distinct (pid, name, loose). A name that no lookup reads
         but that the engine finds as one term, and nothing else ("small-angle neutron scattering",
-        "Small-angle scattering of X-rays (SAXS)"), denotes that term."""
+        "Small-angle scattering of X-rays (SAXS)"), denotes that term.
+
+        >>> import panet
+        >>> from panet.records import formats
+        >>> job = RecordAnnotator(panet.load(), formats.get("pan"))
+        >>> reading = job.read("http://purl.org/pan-science/PaNET/PaNET01188", "small-angle neutron scattering")
+        >>> reading.status, reading.name_term.label
+        ('conflict', 'small angle neutron scattering')
+        """
         key = (pid if isinstance(pid, str) else None, name if isinstance(name, str) else None, loose)
         reading = self._verdicts.get(key)
         if reading is None:
