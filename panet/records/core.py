@@ -376,7 +376,7 @@ class RecordAnnotator:
         to = RecordOutput.parse(to).value
         self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
         self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
-        self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
+        self._verdicts: dict[tuple[Any, Any, bool], EntryReading] = {}
         self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
