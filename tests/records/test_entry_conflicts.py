@@ -248,17 +248,17 @@ def _csv(cell: str, title: str) -> bytes:
     return text.getvalue().encode()
 
 
-@pytest.mark.parametrize(
-    ("format", "body", "fields"),
-    [
-        ("pan", json.dumps([{"pid": "d1", "title": "run 7", "techniques": [ISSUE]}]), ()),
-        ("scicat", json.dumps({**scicat("ESS:CODA"), "techniques": [ISSUE]}), ()),
-        ("jsonl", json.dumps({"id": "d1", "title": "run 7", "panet_techniques": [ISSUE]}) + "\n", ("title",)),
-        ("csv", _csv(f"{ISSUE['name']} <{XRF}>", "run 7"), ("title",)),
-        ("datacite", _datacite(ISSUE["name"], XRF), ()),
-    ],
-)
-def test_every_format_with_entries_reports_through_annotate_stream(format, body, fields):
+FORMATS = [  # (format, the issue's example as a record of it, text fields, output file suffix)
+    ("pan", json.dumps([{"pid": "d1", "title": "run 7", "techniques": [ISSUE]}]), (), "json"),
+    ("scicat", json.dumps({**scicat("ESS:CODA"), "techniques": [ISSUE]}), (), "json"),
+    ("jsonl", json.dumps({"id": "d1", "title": "run 7", "panet_techniques": [ISSUE]}) + "\n", ("title",), "jsonl"),
+    ("csv", _csv(f"{ISSUE['name']} <{XRF}>", "run 7"), ("title",), "csv"),
+    ("datacite", _datacite(ISSUE["name"], XRF), (), "xml"),
+]
+
+
+@pytest.mark.parametrize(("format", "body", "fields", "suffix"), FORMATS)
+def test_every_format_with_entries_reports_through_annotate_stream(format, body, fields, suffix):
     (result,) = panet.records.annotate_stream(body, format=format, fields=fields)
     assert result.status.value == "annotated"
     (line,) = result.report()
@@ -270,6 +270,20 @@ def test_every_format_with_entries_reports_through_annotate_stream(format, body,
         XRF,
     )
     assert b"x-ray fluorescence" in result.data and ISSUE["name"].encode() not in result.data
+
+
+@pytest.mark.parametrize(("format", "body", "fields", "suffix"), FORMATS)
+def test_every_format_with_entries_reports_through_the_command_line(tmp_path, capsys, format, body, fields, suffix):
+    source = tmp_path / f"in.{suffix}"
+    source.write_bytes(body if isinstance(body, bytes) else body.encode())
+    output = tmp_path / f"out.{suffix}"
+    options = ["--fields", ",".join(fields)] if fields else []
+    assert main(["annotate-records", str(source), "-o", str(output), "--format", format, *options, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["read"], summary["annotated"], summary["conflicts"], summary["contradicting"]) == (1, 1, 1, 0)
+    (line,) = lines(tmp_path / f"out.{suffix}.report.jsonl")
+    assert (line["record"], line["kind"], line["kept"]["label"]) == (1, "pid-name", "x-ray fluorescence")
+    assert "x-ray fluorescence" in output.read_text(encoding="utf-8")
 
 
 def test_nexus_files_carry_no_entries():
