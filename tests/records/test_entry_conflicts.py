@@ -406,3 +406,25 @@ def test_service_answers_with_the_report(live_server):
         (2, "probe", SAXS),
     ]
     assert pids(body["records"][0]) == [XRF]
+
+
+def test_harvest_reports_too(tmp_path, capsys):
+    from oai_server import Repository, serving
+
+    resource = _datacite(ISSUE["name"], XRF)
+    resource = resource[resource.index("<resource") :]
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2026-01-01T00:00:00Z</responseDate>'
+        '<request verb="ListRecords">http://127.0.0.1/oai</request><ListRecords><record><header>'
+        "<identifier>oai:example.org:1</identifier><datestamp>2026-01-01</datestamp></header><metadata>"
+        '<oai_datacite xmlns="http://schema.datacite.org/oai/oai-1.1/"><schemaVersion>4</schemaVersion>'
+        f"<payload>{resource}</payload></oai_datacite></metadata></record></ListRecords></OAI-PMH>",
+        encoding="utf-8",
+    )
+    with serving(Repository({"oai_datacite": feed})) as url:
+        report = tmp_path / "report.jsonl"
+        assert main(["harvest", url, "-o", str(tmp_path / "h.xml"), "--report", str(report)]) == 0
+    assert "1 entry conflicts, 0 entries contradicting their record" in capsys.readouterr().out
+    (line,) = lines(report)
+    assert (line["record"], line["id"], line["kept"]["iri"]) == (1, "10.5072/D3P26Q35R-Test", XRF)
