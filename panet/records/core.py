@@ -400,14 +400,14 @@ class RecordAnnotator:
         fmt = self.format
         outcome = Outcome(record)
         readings: list[tuple[Entry, EntryReading]] = []
-        disputed: set[str] = set()  # names of the entries whose pid and name disagree: not evidence
+        disputed: set[str] | None = None  # names of the entries whose pid and name disagree: not evidence
         for entry in fmt.entries(record):
             reading = self.read(entry.pid, entry.name, entry.loose)
             if reading.status == "other":
                 continue
             readings.append((entry, reading))
             if reading.status == "conflict" and isinstance(entry.name, str):
-                disputed.add(entry.name.strip())
+                disputed = (disputed or set()) | {entry.name.strip()}
         found: list[Term] = []
         text_probes: frozenset[str] = frozenset()
         remembered = self._seen.get
