@@ -556,8 +556,8 @@ class RecordAnnotator:
 
     def _record_probes(self, record: Any, names: list[str]) -> dict[str, str]:
         """The probes the record's structure states -> where from: its instrument (the
-        instrument table) and its NeXus source."""
-        probes = {probe: "its NeXus source" for probe in self.format.probes(record)}
+        instrument table) and what its format reads (`panet.records.base.Format.probes`)."""
+        probes = {probe: "its source" for probe in self.format.probes(record)}
         if names:
             key = tuple(names)
             rows = self._instrument_rows.get(key)
