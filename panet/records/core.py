@@ -676,7 +676,7 @@ class RecordAnnotator:
             else:
                 data = fmt.dump(record)
             conflicts = tuple(outcome.conflicts)
-            identifier = fmt.describe(record).identifier if conflicts else None
+            identifier = _identifier(fmt, record) if conflicts else None
         except BadRecord as err:
             return self._rejected(item, str(err))
         except Exception as err:  # a record no reader foresaw must not stop the batch or vanish
@@ -697,6 +697,16 @@ class RecordAnnotator:
     @staticmethod
     def _rejected(item: Item, reason: str) -> RecordResult:
         return RecordResult(Status.REJECTED, item.number, item.line, item.offset, reason=reason, input=_input(item))
+
+
+def _identifier(fmt: Format, record: Any) -> str | None:
+    """The record's own identifier for the report file; None when its format cannot tell (a
+    record is never rejected for want of one)."""
+    try:
+        identifier = fmt.describe(record).identifier
+    except Exception:  # only the report's ``id`` is missing
+        return None
+    return identifier if isinstance(identifier, str) else None
 
 
 def _input(item: Item) -> Any:
