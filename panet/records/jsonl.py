@@ -25,7 +25,16 @@ if TYPE_CHECKING:
 
     from panet.term import Term
 
-__all__ = ["JsonFormat", "JsonReader", "JsonlFormat", "Unreadable", "dump_json", "handle_iri"]
+__all__ = [
+    "JsonFormat",
+    "JsonReader",
+    "JsonlFormat",
+    "Unreadable",
+    "dump_json",
+    "handle_iri",
+    "json_type",
+    "opens_envelope",
+]
 
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
@@ -87,7 +96,7 @@ class JsonReader(Reader):
         self.size = self.input.size
         format = format or JsonlFormat()
         head = self.file.read(_CHUNK)
-        self.lines = not _opens_envelope(head, format.envelope) and _json_lines(head)
+        self.lines = not opens_envelope(head, format.envelope) and _json_lines(head)
         self.file.seek(0)
         self.opening = b""  # JSON text: what opens the output's container ("[", an envelope's '{"data": [')
         self.closing = b""  # an envelope's members after its array, and its "}", once read
@@ -236,10 +245,10 @@ def _json_lines(head: bytes) -> bool:
     return second is not None and _is_json(second)
 
 
-def _opens_envelope(head: bytes, key: str | None) -> bool:
+def opens_envelope(head: bytes, key: str | None) -> bool:
     """Whether the text starting with ``head`` is an object whose first member ``key`` holds an array.
 
-    >>> _opens_envelope(b'{"data": [{"id": 1}]}', "data"), _opens_envelope(b'{"data": {"id": 1}}', "data")
+    >>> opens_envelope(b'{"data": [{"id": 1}]}', "data"), opens_envelope(b'{"data": {"id": 1}}', "data")
     (True, False)
     """
     text = head[:4096].removeprefix(_BOM).lstrip().decode("utf-8", errors="replace")
@@ -300,7 +309,7 @@ class _TextStream:
             self._refill()
 
     def where(self, pos: int) -> str:
-        """"line L, column C" of ``text[pos]`` (at or after ``pos``); the column counts characters,
+        """ "line L, column C" of ``text[pos]`` (at or after ``pos``); the column counts characters,
         read back from the file when the line began before the text kept."""
         line = self.line + self.text.count("\n", self.pos, pos)
         newline = self.text.rfind("\n", 0, pos)
@@ -322,7 +331,8 @@ class _TextStream:
                 raise ValueError(f"nested too deeply, {self.where(self.pos)}") from None
             except json.JSONDecodeError as err:
                 if len(self.text) - self.pos > self._MAX_ELEMENT:
-                    raise ValueError(f"a value longer than {self._MAX_ELEMENT >> 20} MiB, {self.where(self.pos)}") from None
+                    where = self.where(self.pos)
+                    raise ValueError(f"a value longer than {self._MAX_ELEMENT >> 20} MiB, {where}") from None
                 cut = err.msg.startswith("Unterminated string") or err.pos >= len(self.text) - 8
                 if self.eof or not cut:  # an error well before the end of the text read is not a cut
                     raise ValueError(f"{err.msg}, {self.where(err.pos)}") from None
@@ -356,7 +366,8 @@ class _TextStream:
                 self.pos += 1
                 return "".join(parts) + ("\n}" if pretty else "}")
             if char != ",":
-                raise ValueError(f"expected ',' or '}}', found {char!r}, {self.where(self.pos)}" if char else "not closed")
+                found = f"found {char!r}, {self.where(self.pos)}" if char else "the object is not closed"
+                raise ValueError(f"expected ',' or '}}': {found}")
             self.pos += 1
             key, _, _ = self.element()
             if not key.startswith('"'):
@@ -440,29 +451,29 @@ class JsonFormat(Format):
     def check(self, record: Any) -> None:
         """`BadRecord` unless ``record`` has the types this format reads."""
         if type(record) is not dict and not isinstance(record, dict):
-            raise BadRecord(f"wrong type: a record must be a JSON object, found {_json_type(record)}")
+            raise BadRecord(f"wrong type: a record must be a JSON object, found {json_type(record)}")
         for key in self.required_strings:
             value = record.get(key)
             if value is not None and type(value) is not str:
-                raise BadRecord(f"wrong type: {key!r} must be a string, found {_json_type(value)}")
+                raise BadRecord(f"wrong type: {key!r} must be a string, found {json_type(value)}")
         entries = record.get(self.techniques_key)
         if not entries:
             return
         if type(entries) is not list:
             raise BadRecord(
                 f"wrong type: {self.techniques_key!r} must be a list of {{pid, name}} objects, "
-                f"found {_json_type(entries)}"
+                f"found {json_type(entries)}"
             )
         for entry in entries:
             if type(entry) is not dict:
                 raise BadRecord(
-                    f"wrong type: {self.techniques_key!r} holds {_json_type(entry)}, not a {{pid, name}} object"
+                    f"wrong type: {self.techniques_key!r} holds {json_type(entry)}, not a {{pid, name}} object"
                 )
             for key in ("pid", "name"):
                 value = entry.get(key)
                 if value is not None and type(value) is not str:
                     raise BadRecord(
-                        f"wrong type: {self.techniques_key}[].{key} must be a string, found {_json_type(value)}"
+                        f"wrong type: {self.techniques_key}[].{key} must be a string, found {json_type(value)}"
                     )
 
     def texts(self, record: Any, fields: tuple[tuple[str, ...], ...]) -> list[str]:
@@ -567,7 +578,12 @@ def handle_iri(pid: str | None) -> str | None:
     return None
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """What ``value`` is, in the words of JSON, for messages.
+
+    >>> json_type([1]), json_type(2.5)
+    ('an array', 'a number')
+    """
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
         type(value), "a number"
     )

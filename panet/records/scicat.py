@@ -6,6 +6,7 @@ Text read by default: ``datasetName``, ``description``, ``keywords`` and every s
 instrument is ``creationLocation`` ("/PSI/SLS/TOMCAT", "/DESY/PETRA III/P08"), ``instrumentId(s)``
 or an embedded ``instrument``, looked up in the instrument table (`panet.records.instruments`).
 Techniques are written to ``techniques`` as ``{"pid": <PaNET IRI>, "name": <current label>}``.
+The dataset's ``license`` goes to the RDF exports (`panet.records.export`).
 """
 
 from __future__ import annotations
@@ -42,12 +43,14 @@ class ScicatFormat(JsonFormat):
     def describe(self, record: Any) -> Description:
         pid = record.get("pid") or _mongo_id(record.get("_id"))  # exports from before SciCat's pid field
         created = record.get("creationTime")
+        licence = record.get("license")
         return Description(
             handle_iri(pid),
             pid,
             record.get("datasetName"),
             record.get("description"),
             created if isinstance(created, str) else None,
+            license=licence.strip() or None if isinstance(licence, str) else None,
         )
 
 
