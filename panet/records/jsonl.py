@@ -99,7 +99,7 @@ class JsonReader(Reader):
         self.lines = not opens_envelope(head, format.envelope) and _json_lines(head)
         self.file.seek(0)
         self.opening = b""  # JSON text: what opens the output's container ("[", an envelope's '{"data": [')
-        self.closing = b""  # an envelope's members after its array, and its "}", once read
+        self.closing = b""  # an envelope's members after its array and its "}", as read
         self.depth = 0  # where the records sit in the output: 0 top level, 1 in an array, 2 in an envelope
         self.pretty = False  # JSON text whose first record spans lines: written back indented
         if not self.lines:
@@ -123,8 +123,10 @@ class JsonReader(Reader):
             try:
                 element, _, _ = stream.element()
             except ValueError:
-                return
+                element = ""
             self.pretty = "\n" in element
+        if self.depth == 2:  # closed like this when a broken input leaves the envelope's end unread
+            self.closing = b"\n}" if self.pretty else b"}"
 
     def position(self) -> int:
         return self.file.tell()
@@ -251,8 +253,10 @@ def opens_envelope(head: bytes, key: str | None) -> bool:
     >>> opens_envelope(b'{"data": [{"id": 1}]}', "data"), opens_envelope(b'{"data": {"id": 1}}', "data")
     (True, False)
     """
+    if not key:
+        return False
     text = head[:4096].removeprefix(_BOM).lstrip().decode("utf-8", errors="replace")
-    return bool(key) and _envelope(key).match(text) is not None
+    return _envelope(key).match(text) is not None
 
 
 def _is_json(line: bytes) -> bool:
