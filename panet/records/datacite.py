@@ -563,7 +563,9 @@ def licence(rights: list[tuple[Any, Any]]) -> str | None:
     >>> licence([(None, "CC BY 4.0"), ("https://creativecommons.org/licenses/by/4.0/", "CC BY")])
     'https://creativecommons.org/licenses/by/4.0/'
     """
-    kept = [(u, t) for u, t in rights if not (isinstance(u, str) and u.strip().startswith("info:eu-repo/"))]
+    kept = [
+        pair for pair in rights if not any(isinstance(v, str) and v.strip().startswith("info:eu-repo/") for v in pair)
+    ]
     for value in [u for u, _ in kept] + [t for _, t in kept]:
         if isinstance(value, str) and value.strip():
             return value.strip()
