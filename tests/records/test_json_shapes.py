@@ -200,3 +200,35 @@ def test_cli_on_a_pretty_array_and_on_a_broken_one(tmp_path):
     )
     assert run.returncode == 1 and "1 rejected" in run.stderr + run.stdout
     assert [r["pid"] for r in json.loads((tmp_path / "cut.json").read_text())] == ["a", "b"]
+
+
+@pytest.mark.parametrize("shape", ["pretty array", "pretty values", "DataCite list"])
+def test_resumed_json_text_gives_the_same_output(tmp_path, monkeypatch, shape):
+    from panet.records import batch
+
+    records = [{"pid": f"p{i}", "title": "SAXS" if i % 2 else "calibration"} for i in range(9)]
+    if shape == "pretty array":
+        text, options = json.dumps(records, indent=2), {"format": "pan"}
+    elif shape == "pretty values":
+        text, options = "\n".join(json.dumps(r, indent=4) for r in records), {"format": "pan"}
+    else:
+        data = [{"id": r["pid"], "type": "dois", "attributes": {"titles": [{"title": r["title"]}]}} for r in records]
+        text, options = json.dumps({"data": data, "meta": {"total": 9}}, indent=2), {"format": "datacite"}
+    (tmp_path / "in.json").write_text(text)
+    panet.records.annotate_file(tmp_path / "in.json", tmp_path / "full.json", **options)
+    monkeypatch.setattr(batch, "CHUNK", 2)
+    monkeypatch.setattr(batch, "CHECKPOINT_SECONDS", 0)
+
+    def interrupt(summary, done, total):
+        if summary.read >= 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        panet.records.annotate_file(tmp_path / "in.json", tmp_path / "out.json", progress=interrupt, **options)
+    resumed = panet.records.annotate_file(tmp_path / "in.json", tmp_path / "out.json", resume=True, **options)
+    assert (resumed.resumed_from, resumed.read) == (4, 9)
+    assert (tmp_path / "out.json").read_bytes() == (tmp_path / "full.json").read_bytes()
+    full = (tmp_path / "full.json").read_text()
+    written = json.loads(full)["data"] if shape == "DataCite list" else json.loads(full) if "[" in full[:1] else None
+    assert written is None or len(written) == 9
+    assert shape != "DataCite list" or json.loads(full)["meta"] == {"total": 9}
