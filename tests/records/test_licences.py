@@ -126,3 +126,31 @@ def test_any_licence_validates_with_only_the_warning_it_causes(kind, tmp_path_fa
             assert aspects == expected, (engine, licence, [r.message for r in report.results])
 
     check()
+
+
+def test_scicat_mongoexport_dates_are_dates(tmp_path):
+    lines = [
+        {
+            "_id": {"$oid": "5f1e0b0c9d3e2a0012345678"},
+            "datasetName": "SAXS",
+            "creationTime": {"$date": "2023-01-05T10:00:00Z"},
+        },
+        {
+            "_id": {"$oid": "5f1e0b0c9d3e2a0012345679"},
+            "datasetName": "SAXS",
+            "creationTime": {"$date": {"$numberLong": "1672912800000"}},
+        },
+        {
+            "_id": {"$oid": "5f1e0b0c9d3e2a001234567a"},
+            "datasetName": "SAXS",
+            "creationTime": {"$date": {"$numberLong": "x"}},
+        },
+    ]
+    source = tmp_path / "mongoexport.json"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert panet.records.detect_format(source) == "scicat"
+    exported(tmp_path, source)
+    turtle = (tmp_path / "out.ttl").read_text()
+    assert turtle.count("schema:dateCreated") == 2  # the third date is no date: left out
+    for date in ("2023-01-05T10:00:00Z", "2023-01-05T10:00:00.000Z"):
+        assert f'schema:dateCreated "{date}"^^xsd:dateTime' in turtle
