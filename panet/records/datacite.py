@@ -475,6 +475,12 @@ class DataciteJsonFormat(JsonFormat):
         return [name.strip() for name in names if isinstance(name, str) and name.strip()]
 
     def entries(self, record: Any) -> list[Entry]:
+        """The PaNET subjects (scheme PaNET, or a PaNET valueUri or schemeUri).
+
+        >>> record = {"subjects": [{"subject": "SAXS", "subjectScheme": "PaNET"}, {"subject": "bone"}]}
+        >>> [(e.pid, e.name) for e in DataciteJsonFormat().entries(record)]
+        [(None, 'SAXS')]
+        """
         found = []
         for subject in _objects(_attributes(record), "subjects"):
             scheme = (subject.get("subjectScheme") or "").strip().casefold()
@@ -486,6 +492,14 @@ class DataciteJsonFormat(JsonFormat):
         return found
 
     def update(self, record: Any, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
+        """Corrected subjects rewritten in place, added terms appended to ``subjects``.
+
+        >>> import panet
+        >>> record = {"data": {"attributes": {"titles": []}}}
+        >>> DataciteJsonFormat().update(record, [], [panet.load().term("SAXS")])
+        >>> record["data"]["attributes"]["subjects"][0]["valueUri"]
+        'http://purl.org/pan-science/PaNET/PaNET01188'
+        """
         for entry, term in corrected:
             entry.source.update(_json_subject(term))
         if added:
