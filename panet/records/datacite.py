@@ -483,12 +483,9 @@ class DataciteJsonFormat(JsonFormat):
         """
         found = []
         for subject in _objects(_attributes(record), "subjects"):
-            scheme = (subject.get("subjectScheme") or "").strip().casefold()
-            uri = (subject.get("valueUri") or "").strip() if isinstance(subject.get("valueUri"), str) else ""
-            scheme_uri = subject.get("schemeUri") if isinstance(subject.get("schemeUri"), str) else ""
-            if scheme == "panet" or uri.startswith(NAMESPACE) or scheme_uri.strip().startswith(NAMESPACE):
-                name = subject.get("subject")
-                found.append(Entry(uri or None, name.strip() or None if isinstance(name, str) else None, subject))
+            scheme, uri, scheme_uri = (_string(subject.get(k)) for k in ("subjectScheme", "valueUri", "schemeUri"))
+            if scheme.casefold() == "panet" or uri.startswith(NAMESPACE) or scheme_uri.startswith(NAMESPACE):
+                found.append(Entry(uri or None, _string(subject.get("subject")) or None, subject))
         return found
 
     def update(self, record: Any, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
@@ -535,6 +532,10 @@ def _attributes(record: Any) -> dict[str, Any]:
     if type(attributes) is not dict and not isinstance(attributes, dict):
         raise BadRecord(f"wrong type: 'attributes' must be an object, found {json_type(attributes)}")
     return attributes
+
+
+def _string(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _objects(attributes: dict[str, Any], key: str) -> list[dict[str, Any]]:

@@ -313,8 +313,8 @@ class _TextStream:
             self._refill()
 
     def where(self, pos: int) -> str:
-        """ "line L, column C" of ``text[pos]`` (at or after ``pos``); the column counts characters,
-        read back from the file when the line began before the text kept."""
+        """Where ``text[pos]`` (at or after ``pos``) is, as "line L, column C"; the column counts
+        characters, read back from the file when the line began before the text kept."""
         line = self.line + self.text.count("\n", self.pos, pos)
         newline = self.text.rfind("\n", 0, pos)
         if newline >= 0:
@@ -334,12 +334,12 @@ class _TextStream:
             except RecursionError:
                 raise ValueError(f"nested too deeply, {self.where(self.pos)}") from None
             except json.JSONDecodeError as err:
-                if len(self.text) - self.pos > self._MAX_ELEMENT:
-                    where = self.where(self.pos)
-                    raise ValueError(f"a value longer than {self._MAX_ELEMENT >> 20} MiB, {where}") from None
                 cut = err.msg.startswith("Unterminated string") or err.pos >= len(self.text) - 8
                 if self.eof or not cut:  # an error well before the end of the text read is not a cut
                     raise ValueError(f"{err.msg}, {self.where(err.pos)}") from None
+                if len(self.text) - self.pos > self._MAX_ELEMENT:
+                    where = self.where(self.pos)
+                    raise ValueError(f"a value longer than {self._MAX_ELEMENT >> 20} MiB, {where}") from None
                 self._refill()
         at, line = self.byte_offset(), self.line
         element = self.text[self.pos : end]
@@ -363,7 +363,7 @@ class _TextStream:
         """The members of an object after the one just read, up to its ``}``, written back as
         ``,"key": value`` (one a line, indented, when ``pretty``), then ``}``; ValueError when
         they are not JSON."""
-        parts = []
+        parts, newline = [], "\n  " if pretty else ""
         while True:
             char = self.peek()
             if char == "}":
@@ -380,7 +380,7 @@ class _TextStream:
                 raise ValueError(f"expected ':' after {key}, {self.where(self.pos)}")
             self.pos += 1
             value, _, _ = self.element()
-            parts.append(f",{chr(10) + '  ' if pretty else ''}{key}: {value}")
+            parts.append(f",{newline}{key}: {value}")
 
     def unreadable(self, number: int, problem: str) -> Item:
         at = self.byte_offset()

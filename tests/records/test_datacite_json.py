@@ -217,3 +217,14 @@ def test_list_exports_validate_with_both_engines(tmp_path):
         report = panet.validate(turtle, engine=engine)
         violations = {str(r.focus) for r in report.results if r.severity_name == "Violation"}
         assert violations == {"https://doi.org/10.1234/birds"}, engine  # no technique: the one the input caused
+
+
+def test_loose_values_are_passed_over_not_fatal(tmp_path):
+    loose = {
+        "doi": "10.1234/x",
+        "titles": [{"title": "SAXS"}, "a string"],
+        "subjects": ["SANS", {"subject": 3, "subjectScheme": 7}],
+    }
+    outcome = panet.records.annotate(loose, format="datacite")
+    assert outcome.record["subjects"][2:] == [subject(PANET + "PaNET01188", "small angle x-ray scattering")]
+    assert outcome.record["subjects"][:2] == loose["subjects"]
