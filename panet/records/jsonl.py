@@ -88,24 +88,25 @@ class JsonReader(Reader):
     ([b'{"a": 1}', b'{"b": 2}'], b'[\\n', b',\\n', b'\\n]\\n')
     """
 
-    def __init__(self, source: Any, format: JsonFormat | None = None) -> None:
+    def __init__(self, source: Any, format: Format | None = None) -> None:
         from panet.records.inputs import InputFile
 
         self.input = source if isinstance(source, InputFile) else InputFile(source)
         self.file = self.input.file
         self.size = self.input.size
         format = format or JsonlFormat()
+        envelope = getattr(format, "envelope", None)  # a format not derived from JsonFormat has none
         head = self.file.read(_CHUNK)
-        self.lines = not opens_envelope(head, format.envelope) and _json_lines(head)
+        self.lines = not opens_envelope(head, envelope) and _json_lines(head)
         self.file.seek(0)
         self.opening = b""  # JSON text: what opens the output's container ("[", an envelope's '{"data": [')
         self.closing = b""  # an envelope's members after its array and its "}", as read
         self.depth = 0  # where the records sit in the output: 0 top level, 1 in an array, 2 in an envelope
         self.pretty = False  # JSON text whose first record spans lines: written back indented
         if not self.lines:
-            self._shape(format.envelope)
+            self._shape(envelope)
             self.file.seek(0)
-        self.format = format.indented(self.depth) if self.pretty else format
+        self.format = format.indented(self.depth) if self.pretty and isinstance(format, JsonFormat) else format
 
     def _shape(self, envelope: str | None) -> None:
         """The output's container and indentation, from the opening of the text and its first record."""
@@ -183,7 +184,7 @@ class JsonReader(Reader):
         stream = _TextStream(self.file, offset, line)
         number = skip if resume else 0
         expect_comma = depth > 0  # a resumed array goes on after an element
-        envelope = self.format.envelope
+        envelope = getattr(self.format, "envelope", None)
         if not resume:
             stream.text = stream.text.removeprefix("\ufeff")
         while True:
