@@ -62,7 +62,8 @@ class Entry:
 @dataclass(slots=True)
 class Description:
     """What the schema.org / DCAT export says about a record. ``deleted``: an OAI-PMH deleted
-    record (exported as a tombstone, not a dataset), ``datestamp`` its header datestamp."""
+    record (exported as a tombstone, not a dataset), ``datestamp`` its header datestamp;
+    ``license`` the dataset's licence as written (a URL or a name)."""
 
     iri: str | None = None
     identifier: str | None = None
@@ -72,6 +73,7 @@ class Description:
     techniques: list[Term] = field(default_factory=list)
     deleted: bool = False
     datestamp: str | None = None
+    license: str | None = None
 
 
 class Framing(Protocol):

@@ -1,5 +1,6 @@
-"""XML records: DataCite metadata (kernel 4, also 3), ``oai_datacite``, ``oai_dc``, and OAI-PMH
-responses holding any of them, streamed with lxml (no external entity is ever resolved).
+"""DataCite records. XML: DataCite metadata (kernel 4, also 3), ``oai_datacite``, ``oai_dc``, and
+OAI-PMH responses holding any of them, streamed with lxml (no external entity is ever resolved).
+JSON: DataCite JSON as the REST API serves it (`DataciteJsonFormat`). `DataciteFormat` reads both.
 
 A file holds one record (a ``resource``, ``oai_datacite`` or ``oai_dc:dc`` root), an OAI-PMH
 ``ListRecords``/``GetRecord`` response, or any root element whose children are records. Text read
@@ -15,20 +16,20 @@ from __future__ import annotations
 
 from panet.errors import BadRecord, RecordsError
 from panet.records import oaipmh
-from panet.records.base import Description, Entry, Format, Item, Reader
-from panet.records.jsonl import Unreadable, handle_iri
+from panet.records.base import Description, Entry, Format, Item, Reader, walk
+from panet.records.jsonl import JsonFormat, Unreadable, handle_iri, json_type
 from panet.term import NAMESPACE
 from panet.xmlsafe import dtd_problem
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
     from typing import Any, BinaryIO
 
     from panet.term import Term
 
-__all__ = ["DataciteFormat", "XmlReader", "XmlRecord"]
+__all__ = ["DataciteFormat", "DataciteJsonFormat", "DataciteXmlFormat", "XmlReader", "XmlRecord", "is_datacite_json"]
 
 KERNEL_PREFIX = "http://datacite.org/schema/kernel-"
 KERNEL_4 = "http://datacite.org/schema/kernel-4"
@@ -95,7 +96,7 @@ class XmlRecord:
         self.metadata = metadata
 
 
-class DataciteFormat(Format):
+class DataciteXmlFormat(Format):
     """DataCite / Dublin Core XML records, alone or in OAI-PMH responses."""
 
     name = "datacite"
@@ -204,13 +205,22 @@ class DataciteFormat(Format):
         if record.kind == "dc":
             values = {key: _first(record.metadata, (key,)) for key in ("identifier", "title", "description")}
             identifier = values["identifier"]
-            return Description(handle_iri(identifier), identifier or header, values["title"], values["description"])
+            rights = ["".join(r.itertext()).strip() for r in record.metadata.iter(f"{{{oaipmh.DC}}}rights")]
+            return Description(
+                handle_iri(identifier),
+                identifier or header,
+                values["title"],
+                values["description"],
+                license=licence([(r if "://" in r else None, r) for r in rights]),
+            )
         identifier = _first(record.metadata, ("identifier",))
+        rights = [(r.get("rightsURI"), "".join(r.itertext())) for r in _find(record.metadata, ("rightsList", "rights"))]
         return Description(
             handle_iri(identifier),
             identifier or header,
             _first(record.metadata, ("titles", "title")),
             _first(record.metadata, ("descriptions", "description")),
+            license=licence(rights),
         )
 
 
@@ -289,7 +299,7 @@ class XmlReader(Reader):
         self.input = source if isinstance(source, InputFile) else InputFile(source)
         self.file = self.input.file
         self.size = self.input.size
-        self.format = format or DataciteFormat()
+        self.format = format or DataciteXmlFormat()
         head = self.file.read(1 << 16)
         problem = dtd_problem(head)
         if problem:
@@ -393,3 +403,250 @@ class XmlReader(Reader):
             f"every record was rejected ({seen} read): see the rejects file" if seen else "the input holds no record"
         )
         self._empty = oaipmh.no_records(root, container, reason)
+
+
+# -- DataCite JSON (the REST API) ----------------------------------------------------------------
+
+_JSON_DEFAULT_FIELDS = (("titles", "title"), ("descriptions", "description"), ("subjects", "subject"))
+_JSON_LISTS = ("titles", "descriptions", "subjects", "contributors", "relatedIdentifiers", "relatedItems", "rightsList")
+
+
+class DataciteJsonFormat(JsonFormat):
+    """DataCite JSON as the REST API serves it (https://support.datacite.org/docs/api): one DOI
+    ``{"data": {"id", "type": "dois", "attributes": {...}}}``, a list ``{"data": [...], "meta",
+    "links"}`` whose elements are the records (streamed, the envelope kept around them), an element
+    alone ``{"id", "type", "attributes"}``, or the attributes alone (DataCite JSON of content
+    negotiation). The evidence is the XML's: titles, descriptions and subjects, relatedItem and
+    relatedIdentifier IsCollectedBy (the instrument) with the HostingInstitution; ``--fields`` are
+    dotted paths inside ``attributes``. Techniques are written as subjects::
+
+        {"subject": "small angle x-ray scattering", "subjectScheme": "PaNET",
+         "schemeUri": "http://purl.org/pan-science/PaNET/",
+         "valueUri": "http://purl.org/pan-science/PaNET/PaNET01188"}
+
+    The base64 ``xml`` attribute of a REST API record is left as it was: the attributes are what
+    a ``PUT`` of the record updates.
+
+    >>> fmt = DataciteJsonFormat()
+    >>> record = fmt.parse(b'{"data": {"id": "10.1234/x", "type": "dois", "attributes": {"doi": "10.1234/x",'
+    ...                    b' "titles": [{"title": "SAXS of gold"}]}}}')
+    >>> list(fmt.texts(record, ())), fmt.describe(record).iri
+    (['SAXS of gold'], 'https://doi.org/10.1234/x')
+    """
+
+    name = "datacite"
+    envelope = "data"
+
+    def check(self, record: Any) -> None:
+        attributes = _attributes(record)
+        for key in _JSON_LISTS:
+            value = attributes.get(key)
+            if value is not None and type(value) is not list:
+                raise BadRecord(f"wrong type: {key!r} must be a list, found {json_type(value)}")
+
+    def texts(self, record: Any, fields: tuple[tuple[str, ...], ...]) -> list[str]:
+        attributes = _attributes(record)
+        found: list[str] = []
+        for path in fields or _JSON_DEFAULT_FIELDS:
+            found += walk(attributes, path)
+        return found
+
+    def instrument_names(self, record: Any) -> list[str]:
+        """The titles of ``relatedItems`` and the ``relatedIdentifier`` of ``relatedIdentifiers``
+        with relationType IsCollectedBy (the instrument), and the HostingInstitution (the facility).
+
+        >>> DataciteJsonFormat().instrument_names({"relatedItems": [{"relationType": "IsCollectedBy",
+        ...     "relatedItemType": "Instrument", "titles": [{"title": "ID02"}]}],
+        ...     "contributors": [{"name": "ESRF", "contributorType": "HostingInstitution"}]})
+        ['ID02', 'ESRF']
+        """
+        attributes = _attributes(record)
+        names = []
+        for item in _objects(attributes, "relatedItems"):
+            if item.get("relationType") == "IsCollectedBy":
+                names += [t.get("title") for t in item.get("titles") or () if isinstance(t, dict)]
+        for identifier in _objects(attributes, "relatedIdentifiers"):
+            if identifier.get("relationType") == "IsCollectedBy":
+                names.append(identifier.get("relatedIdentifier"))
+        if any(isinstance(name, str) and name.strip() for name in names):
+            for contributor in _objects(attributes, "contributors"):
+                if contributor.get("contributorType") == "HostingInstitution":
+                    names.append(contributor.get("name"))
+        return [name.strip() for name in names if isinstance(name, str) and name.strip()]
+
+    def entries(self, record: Any) -> list[Entry]:
+        """The PaNET subjects (scheme PaNET, or a PaNET valueUri or schemeUri).
+
+        >>> record = {"subjects": [{"subject": "SAXS", "subjectScheme": "PaNET"}, {"subject": "bone"}]}
+        >>> [(e.pid, e.name) for e in DataciteJsonFormat().entries(record)]
+        [(None, 'SAXS')]
+        """
+        found = []
+        for subject in _objects(_attributes(record), "subjects"):
+            scheme, uri, scheme_uri = (_string(subject.get(k)) for k in ("subjectScheme", "valueUri", "schemeUri"))
+            if scheme.casefold() == "panet" or uri.startswith(NAMESPACE) or scheme_uri.startswith(NAMESPACE):
+                found.append(Entry(uri or None, _string(subject.get("subject")) or None, subject))
+        return found
+
+    def update(self, record: Any, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
+        """Corrected subjects rewritten in place, added terms appended to ``subjects``.
+
+        >>> import panet
+        >>> record = {"data": {"attributes": {"titles": []}}}
+        >>> DataciteJsonFormat().update(record, [], [panet.load().term("SAXS")])
+        >>> record["data"]["attributes"]["subjects"][0]["valueUri"]
+        'http://purl.org/pan-science/PaNET/PaNET01188'
+        """
+        for entry, term in corrected:
+            entry.source.update(_json_subject(term))
+        if added:
+            attributes = _attributes(record)
+            if attributes.get("subjects") is None:
+                attributes["subjects"] = []
+            attributes["subjects"].extend(_json_subject(t) for t in added)
+
+    def describe(self, record: Any) -> Description:
+        attributes = _attributes(record)
+        data = record.get("data") if isinstance(record.get("data"), dict) else record
+        identifier = attributes.get("doi") or data.get("id")
+        identifier = identifier if isinstance(identifier, str) and identifier.strip() else None
+        title = next((t for t in walk(attributes, ("titles", "title")) if t.strip()), None)
+        text = next((t for t in walk(attributes, ("descriptions", "description")) if t.strip()), None)
+        rights = [(r.get("rightsUri"), r.get("rights")) for r in _objects(attributes, "rightsList")]
+        return Description(handle_iri(identifier), identifier, title, text, license=licence(rights))
+
+
+def _attributes(record: Any) -> dict[str, Any]:
+    """The DataCite attributes of a record in any of the JSON forms `DataciteJsonFormat` reads."""
+    if type(record) is not dict and not isinstance(record, dict):
+        raise BadRecord(f"wrong type: a record must be a JSON object, found {json_type(record)}")
+    data = record.get("data", record)
+    if type(data) is list:
+        raise BadRecord(
+            "a DataCite list response ({'data': [...]}) inside one record: its records are read one by one "
+            "when the file starts with it ('data' its first member), as the REST API writes it"
+        )
+    if type(data) is not dict and not isinstance(data, dict):
+        raise BadRecord(f"wrong type: 'data' must be an object, found {json_type(data)}")
+    attributes = data.get("attributes", data)
+    if type(attributes) is not dict and not isinstance(attributes, dict):
+        raise BadRecord(f"wrong type: 'attributes' must be an object, found {json_type(attributes)}")
+    return attributes
+
+
+def _string(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _objects(attributes: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [value for value in attributes.get(key) or () if isinstance(value, dict)]
+
+
+def _json_subject(term: Term) -> dict[str, str]:
+    return {"subject": term.label, "subjectScheme": PANET_SCHEME, "schemeUri": NAMESPACE, "valueUri": term.iri}
+
+
+def is_datacite_json(record: Any) -> bool:
+    """Whether a JSON value is DataCite JSON: a REST API response or element (``"type": "dois"``,
+    or ``attributes`` with a ``doi``), or DataCite attributes alone (``titles`` with ``doi``,
+    ``creators`` or ``types``).
+
+    >>> is_datacite_json({"data": [{"id": "10.1/x", "type": "dois", "attributes": {}}]})
+    True
+    >>> is_datacite_json({"titles": [{"title": "x"}], "creators": []}), is_datacite_json({"title": "x", "pid": "y"})
+    (True, False)
+    """
+    if not isinstance(record, dict):
+        return False
+    data = record.get("data", record)
+    if isinstance(data, list):
+        data = data[0] if data else {}
+    if not isinstance(data, dict):
+        return False
+    attributes = data.get("attributes")
+    if data.get("type") == "dois" or (isinstance(attributes, dict) and "doi" in attributes):
+        return True
+    return isinstance(data.get("titles"), list) and not {"doi", "creators", "types"}.isdisjoint(data)
+
+
+def licence(rights: list[tuple[Any, Any]]) -> str | None:
+    """The licence of a DataCite ``rightsList`` given as (rightsURI, rights text) pairs: the first
+    URI, else the first text; access rights (``info:eu-repo/semantics/openAccess``) are not licences.
+
+    >>> licence([("info:eu-repo/semantics/openAccess", "Open Access"), (None, "CC BY 4.0")])
+    'CC BY 4.0'
+    >>> licence([(None, "CC BY 4.0"), ("https://creativecommons.org/licenses/by/4.0/", "CC BY")])
+    'https://creativecommons.org/licenses/by/4.0/'
+    """
+    kept = [
+        pair for pair in rights if not any(isinstance(v, str) and v.strip().startswith("info:eu-repo/") for v in pair)
+    ]
+    for value in [u for u, _ in kept] + [t for _, t in kept]:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+class DataciteFormat(Format):
+    """DataCite records, XML (`DataciteXmlFormat`) or JSON (`DataciteJsonFormat`): a file is read
+    by the reader of its content, a record given in memory by its kind (an lxml element or XML
+    text, a dict or JSON text).
+
+    >>> fmt = DataciteFormat()
+    >>> [type(fmt.parse(p)).__name__ for p in (b'{"doi": "10.1/x", "titles": []}', b'<oai_dc:dc '
+    ...     b'xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"/>')]
+    ['dict', 'XmlRecord']
+    """
+
+    name = "datacite"
+
+    def __init__(self) -> None:
+        self.xml = DataciteXmlFormat()
+        self.json = DataciteJsonFormat()
+
+    def _of(self, record: Any) -> Format:
+        return self.xml if isinstance(record, XmlRecord) else self.json
+
+    def _by_payload(self, payload: Any) -> Format:
+        if isinstance(payload, str):
+            payload = payload[:64].encode("utf-8", errors="replace")
+        if isinstance(payload, bytes):
+            return self.json if payload[:64].lstrip()[:1] in (b"{", b"[") else self.xml
+        return self.json if isinstance(payload, (dict, list)) else self.xml
+
+    def reader(self, source: Path | BinaryIO) -> Reader:
+        from panet.records.inputs import UTF16_BOMS, InputFile
+
+        opened = source if isinstance(source, InputFile) else InputFile(source)
+        head = opened.file.read(1 << 12)
+        opened.file.seek(0)
+        if not head.startswith(UTF16_BOMS) and head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"{", b"["):
+            return self.json.reader(opened)
+        return self.xml.reader(opened)
+
+    def parse(self, payload: Any) -> Any:
+        return self._by_payload(payload).parse(payload)
+
+    def load(self, record: Any) -> Any:
+        return self._by_payload(record).load(record)
+
+    def texts(self, record: Any, fields: tuple[tuple[str, ...], ...]) -> Iterable[str]:
+        return self._of(record).texts(record, fields)
+
+    def instrument_names(self, record: Any) -> list[str]:
+        return self._of(record).instrument_names(record)
+
+    def entries(self, record: Any) -> list[Entry]:
+        return self._of(record).entries(record)
+
+    def update(self, record: Any, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
+        self._of(record).update(record, corrected, added)
+
+    def dump(self, record: Any) -> bytes:
+        return self._of(record).dump(record)
+
+    def result(self, record: Any) -> Any:
+        return self._of(record).result(record)
+
+    def describe(self, record: Any) -> Description:
+        return self._of(record).describe(record)

@@ -19,6 +19,9 @@ What a record becomes:
 * dates are typed by what they are: ``xsd:date`` for ``2023-01-05``, ``xsd:dateTime`` for
   ``2023-01-05T10:00:00Z``; anything else (a year, a date with a space, the 30th of February)
   stays a plain string, which the shapes report as a warning instead of a mistyped literal.
+* the dataset's licence (SciCat ``license``, a PaN Document's ``license``, DataCite ``rightsList``
+  or ``dc:rights``) is ``schema:license`` and ``dct:license``: an IRI when it is a URL, else the
+  text as written (which the shapes report as a warning: a licence should be an IRI).
 * an OAI-PMH deleted record is not a dataset: it is written as an ActivityStreams
   ``as:Tombstone`` (``as:formerType schema:Dataset``, its ``dct:identifier``, ``as:deleted`` the
   header datestamp), which says the record existed and was withdrawn; no shape targets it.
@@ -45,7 +48,7 @@ if TYPE_CHECKING:
     from panet.records.base import Description
     from panet.term import Term
 
-__all__ = ["CONTEXT", "TERM_SET", "Node", "Ref", "Text", "date_literal", "exporter", "statements"]
+__all__ = ["CONTEXT", "TERM_SET", "Node", "Ref", "Text", "date_literal", "exporter", "licence_value", "statements"]
 
 SCHEMA = "http://schema.org/"  # as schema.org's own JSON-LD context and panet's SHACL shapes
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -123,6 +126,9 @@ def statements(about: Description, techniques: list[Term], number: int) -> list[
             node.facts += [(p, Text(_text(value))) for p in predicates]
     if about.created:
         node.facts.append(("schema:dateCreated", date_literal(about.created)))
+    if about.license:
+        licence = licence_value(about.license)
+        node.facts += [("schema:license", licence), ("dcterms:license", licence)]
     terms = [Ref(t.iri) for t in techniques]
     node.facts += [("schema:measurementTechnique", t) for t in terms] + [("dcat:theme", t) for t in terms]
     nodes = [node]
@@ -139,6 +145,20 @@ def statements(about: Description, techniques: list[Term], number: int) -> list[
             )
         )
     return nodes
+
+
+def licence_value(text: str) -> Ref | Text:
+    """A licence as RDF: a URL (http, https) or a URN as an IRI, anything else ("CC BY 4.0") as text.
+
+    >>> licence_value("https://creativecommons.org/licenses/by/4.0/"), licence_value("CC BY 4.0")
+    (Ref(iri='https://creativecommons.org/licenses/by/4.0/'), Text(value='CC BY 4.0', datatype=None))
+    """
+    text = text.strip()
+    if re.match(r"(https?://|urn:)\S+$", text, re.IGNORECASE):
+        iri = _iri(text)
+        if _is_iri(iri):
+            return Ref(iri)
+    return Text(_text(text))
 
 
 TERM_SET_NODE = Node(Ref(TERM_SET), ["schema:DefinedTermSet"], [("schema:name", Text("PaNET"))])

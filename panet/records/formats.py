@@ -82,9 +82,9 @@ def get(name: str | RecordFormat) -> Format:
 
 def detect(path: str | os.PathLike[str]) -> str:
     """The format of the records at ``path``, from its content (gzip looked into): HDF5 -> nexus,
-    XML -> datacite, JSON -> pan, scicat or jsonl (from the keys of the first record), text with
-    commas -> csv. A directory holds NeXus files. An unknown or binary content is a
-    `RecordsError` naming the file."""
+    XML -> datacite, JSON -> datacite (a DataCite REST API response), pan, scicat or jsonl (from
+    the keys of the first record), text with commas -> csv. A directory holds NeXus files. An
+    unknown or binary content is a `RecordsError` naming the file."""
     path = Path(path)
     if path.is_dir():
         return "nexus"
@@ -131,8 +131,15 @@ def detect_input(source: InputFile, filename: str) -> str:
 
 
 def _json_kind(source: InputFile) -> str:
-    from panet.records.jsonl import JsonReader
+    import re
 
+    from panet.records.datacite import DataciteJsonFormat, is_datacite_json
+    from panet.records.jsonl import JsonReader, opens_envelope
+
+    head = source.file.read(_HEAD)
+    source.file.seek(0)
+    if opens_envelope(head, DataciteJsonFormat.envelope) and re.search(rb'"type"\s*:\s*"dois"', head):
+        return "datacite"  # a DataCite REST API list, whatever its size
     reader = JsonReader(source)
     first = next(reader.items(), None)
     source.file.seek(0)
@@ -143,6 +150,8 @@ def _json_kind(source: InputFile) -> str:
     if not isinstance(record, dict):
         return "jsonl"
     keys = set(record)
+    if is_datacite_json(record):
+        return "datacite"
     if keys & _SCICAT_KEYS:
         return "scicat"
     if "title" in keys and keys & (_PAN_KEYS | {"pid"}):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import orjson
 
@@ -24,11 +25,21 @@ if TYPE_CHECKING:
 
     from panet.term import Term
 
-__all__ = ["JsonFormat", "JsonReader", "JsonlFormat", "Unreadable", "dump_json", "handle_iri"]
+__all__ = [
+    "JsonFormat",
+    "JsonReader",
+    "JsonlFormat",
+    "Unreadable",
+    "dump_json",
+    "handle_iri",
+    "json_type",
+    "opens_envelope",
+]
 
 _BOM = b"\xef\xbb\xbf"
 _CHUNK = 1 << 20
 _WHITESPACE = " \t\r\n"
+_CONTINUATION = bytes(range(0x80, 0xC0))
 
 
 class Unreadable:
@@ -53,8 +64,15 @@ class JsonReader(Reader):
       an array is one record, rejected as such); ``end`` is ``[byte offset, line]``.
     * JSON text otherwise (pretty-printed, or one array): a sequence of JSON values, each top-level
       object one record and each top-level array's elements records; a syntax error makes the
-      rest of the file one rejected item. ``end`` is ``[byte offset, line, inside an array,
-      the output is an array]``.
+      rest of the file one rejected item. ``end`` is ``[byte offset, line, depth]``, ``depth`` 1
+      inside an array, 2 inside an envelope's array, 0 between top-level values.
+
+    A format with an `JsonFormat.envelope` key (DataCite's ``"data"``) has the elements of an object
+    ``{"data": [...], ...}`` read as records, the object's other members kept around them.
+
+    The output keeps the input's shape (`header`, `separator`, `footer`): an array in, an array
+    out; an envelope in, the same envelope out; values one after the other, the same; and
+    pretty-printed input (a record spanning lines) is written back indented by two spaces.
 
     ``source``: a path, bytes, a binary file object or an open `panet.records.inputs.InputFile`
     (gzip is read transparently).
@@ -63,8 +81,11 @@ class JsonReader(Reader):
     >>> [(i.number, i.payload) for i in reader.items()], reader.lines
     ([(1, b'[1, 2]'), (2, b'{"a": 1}')], True)
     >>> reader = JsonReader(b'{\\n  "a": [1,\\n 2]\\n}\\n{"b": 2}')
-    >>> [i.payload for i in reader.items()], reader.lines
-    ([b'{\\n  "a": [1,\\n 2]\\n}', b'{"b": 2}'], False)
+    >>> [i.payload for i in reader.items()], reader.lines, reader.pretty
+    ([b'{\\n  "a": [1,\\n 2]\\n}', b'{"b": 2}'], False, True)
+    >>> reader = JsonReader(b'[{"a": 1},\\n {"b": 2}]')
+    >>> [i.payload for i in reader.items()], reader.header(), reader.separator(), reader.footer(2)
+    ([b'{"a": 1}', b'{"b": 2}'], b'[\\n', b',\\n', b'\\n]\\n')
     """
 
     def __init__(self, source: Any, format: Format | None = None) -> None:
@@ -73,10 +94,40 @@ class JsonReader(Reader):
         self.input = source if isinstance(source, InputFile) else InputFile(source)
         self.file = self.input.file
         self.size = self.input.size
-        self.format = format or JsonlFormat()
-        self.lines = _json_lines(self.file.read(_CHUNK))
+        format = format or JsonlFormat()
+        envelope = getattr(format, "envelope", None)  # a format not derived from JsonFormat has none
+        head = self.file.read(_CHUNK)
+        self.lines = not opens_envelope(head, envelope) and _json_lines(head)
         self.file.seek(0)
-        self.array = False  # JSON text whose first value is an array: the output is an array too
+        self.opening = b""  # JSON text: what opens the output's container ("[", an envelope's '{"data": [')
+        self.closing = b""  # an envelope's members after its array and its "}", as read
+        self.depth = 0  # where the records sit in the output: 0 top level, 1 in an array, 2 in an envelope
+        self.pretty = False  # JSON text whose first record spans lines: written back indented
+        if not self.lines:
+            self._shape(envelope)
+            self.file.seek(0)
+        self.format = format.indented(self.depth) if self.pretty and isinstance(format, JsonFormat) else format
+
+    def _shape(self, envelope: str | None) -> None:
+        """The output's container and indentation, from the opening of the text and its first record."""
+        stream = _TextStream(self.file, 0, 1)
+        stream.text = stream.text.removeprefix("\ufeff")
+        char = stream.peek()
+        if char == "[":
+            stream.pos += 1
+            self.opening, self.depth = b"[", 1
+        elif char == "{" and envelope:
+            found = stream.envelope(envelope)
+            if found:
+                self.opening, self.depth = found.encode("utf-8", errors="surrogateescape"), 2
+        if stream.peek() in ("{", "["):
+            try:
+                element, _, _ = stream.element()
+            except ValueError:
+                element = ""
+            self.pretty = "\n" in element
+        if self.depth == 2:  # closed like this when a broken input leaves the envelope's end unread
+            self.closing = b"\n}" if self.pretty else b"}"
 
     def position(self) -> int:
         return self.file.tell()
@@ -87,16 +138,22 @@ class JsonReader(Reader):
     def close(self) -> None:
         self.input.close()
 
+    def _newline(self, depth: int) -> bytes:
+        return b"\n" + b"  " * depth if self.pretty else b"\n"
+
     def header(self) -> bytes:
-        return b"[\n" if self.array else b""
+        return self.opening + self._newline(self.depth) if self.opening else b""
 
     def separator(self) -> bytes:
-        return b",\n" if self.array else b"\n"
+        return b"," + self._newline(self.depth) if self.opening else b"\n"
 
     def footer(self, written: int) -> bytes:
-        if self.array:
-            return b"\n]\n" if written else b"]\n"
-        return b"\n" if written else b""
+        if not self.opening:
+            return b"\n" if written else b""
+        return (self._newline(self.depth - 1) if written else b"") + b"]" + self.closing + b"\n"
+
+    def empty(self) -> bytes:
+        return self.opening + self.footer(0) if self.opening else b""
 
     def items(self, skip: int = 0, resume: Any = None) -> Iterator[Item]:
         yield from self._line_items(skip, resume) if self.lines else self._value_items(skip, resume)
@@ -121,26 +178,36 @@ class JsonReader(Reader):
                 yield Item(number, payload, line, start, (offset, line))
 
     def _value_items(self, skip: int, resume: Any) -> Iterator[Item]:
-        """Top-level objects, and the elements of top-level arrays, each handed on as its own bytes."""
-        offset, line, inside, self.array = resume if resume else (0, 1, False, False)
+        """Top-level objects, and the elements of top-level arrays and envelopes, each handed on as
+        its own bytes."""
+        offset, line, depth = resume if resume else (0, 1, 0)
         stream = _TextStream(self.file, offset, line)
         number = skip if resume else 0
-        expect_comma = inside  # a resumed array goes on after an element
+        expect_comma = depth > 0  # a resumed array goes on after an element
+        envelope = getattr(self.format, "envelope", None)
         if not resume:
             stream.text = stream.text.removeprefix("\ufeff")
         while True:
             char = stream.peek()
-            if not inside:
+            if not depth:
                 if not char:
                     return
                 if char == "[":
                     stream.pos += 1
-                    inside, expect_comma = True, False
-                    self.array = self.array or number == 0
+                    depth, expect_comma = 1, False
+                    continue
+                if char == "{" and envelope and stream.envelope(envelope):
+                    depth, expect_comma = 2, False
                     continue
             elif char == "]":
                 stream.pos += 1
-                inside = False
+                if depth == 2:
+                    try:
+                        self.closing = stream.members(self.pretty).encode("utf-8", errors="surrogateescape")
+                    except ValueError as err:
+                        yield stream.unreadable(number + 1, f"invalid JSON after the {envelope!r} array ({err})")
+                        return
+                depth = 0
                 continue
             elif expect_comma:
                 if char != ",":
@@ -154,10 +221,10 @@ class JsonReader(Reader):
                 yield stream.unreadable(number + 1, f"invalid JSON ({err})")
                 return
             number += 1
-            expect_comma = inside
+            expect_comma = depth > 0
             if number > skip:
                 payload = element.encode("utf-8", errors="surrogateescape")
-                yield Item(number, payload, line, at, (stream.byte_offset(), stream.line, inside, self.array))
+                yield Item(number, payload, line, at, (stream.byte_offset(), stream.line, depth))
 
 
 def _json_lines(head: bytes) -> bool:
@@ -179,6 +246,18 @@ def _json_lines(head: bytes) -> bool:
     if _is_json(first):
         return second is not None or first.lstrip()[:1] != b"["  # one array alone is JSON text
     return second is not None and _is_json(second)
+
+
+def opens_envelope(head: bytes, key: str | None) -> bool:
+    """Whether the text starting with ``head`` is an object whose first member ``key`` holds an array.
+
+    >>> opens_envelope(b'{"data": [{"id": 1}]}', "data"), opens_envelope(b'{"data": {"id": 1}}', "data")
+    (True, False)
+    """
+    if not key:
+        return False
+    text = head[:4096].removeprefix(_BOM).lstrip().decode("utf-8", errors="replace")
+    return _envelope(key).match(text) is not None
 
 
 def _is_json(line: bytes) -> bool:
@@ -234,8 +313,19 @@ class _TextStream:
                 return text[pos] if pos < len(text) else ""
             self._refill()
 
+    def where(self, pos: int) -> str:
+        """Where ``text[pos]`` (at or after ``pos``) is, as "line L, column C"; the column counts
+        characters, read back from the file when the line began before the text kept."""
+        line = self.line + self.text.count("\n", self.pos, pos)
+        newline = self.text.rfind("\n", 0, pos)
+        if newline >= 0:
+            return f"line {line}, column {pos - newline}"
+        offset = self.byte_offset() + len(self.text[self.pos : pos].encode("utf-8", errors="surrogateescape"))
+        return f"line {line}, column {_column(self.file, offset)}"
+
     def element(self) -> tuple[str, int, int]:
-        """The next JSON value: its text, byte offset and line; ValueError when it is not JSON."""
+        """The next JSON value: its text, byte offset and line; ValueError (saying where) when it is
+        not JSON."""
         decoder = json.JSONDecoder()
         self.peek()
         while True:
@@ -243,11 +333,14 @@ class _TextStream:
                 _, end = decoder.raw_decode(self.text, self.pos)
                 break
             except RecursionError:
-                raise ValueError(f"nested too deeply, line {self.line}") from None
+                raise ValueError(f"nested too deeply, {self.where(self.pos)}") from None
             except json.JSONDecodeError as err:
-                if self.eof or len(self.text) - self.pos > self._MAX_ELEMENT:
-                    line = self.line + self.text.count("\n", self.pos, err.pos)
-                    raise ValueError(f"{err.msg}, line {line}") from None
+                cut = err.msg.startswith("Unterminated string") or err.pos >= len(self.text) - 8
+                if self.eof or not cut:  # an error well before the end of the text read is not a cut
+                    raise ValueError(f"{err.msg}, {self.where(err.pos)}") from None
+                if len(self.text) - self.pos > self._MAX_ELEMENT:
+                    where = self.where(self.pos)
+                    raise ValueError(f"a value longer than {self._MAX_ELEMENT >> 20} MiB, {where}") from None
                 self._refill()
         at, line = self.byte_offset(), self.line
         element = self.text[self.pos : end]
@@ -255,10 +348,67 @@ class _TextStream:
         self.pos = end
         return element, at, line
 
+    def envelope(self, key: str) -> str:
+        """At an object whose first member ``key`` holds an array: the text up to its ``[``, and
+        ``pos`` after it; "" (``pos`` unchanged) otherwise."""
+        while len(self.text) - self.pos < 4096 and not self.eof:
+            self._refill()
+        found = _envelope(key).match(self.text, self.pos)
+        if found is None:
+            return ""
+        self.line += found.group().count("\n")
+        self.pos = found.end()
+        return found.group()
+
+    def members(self, pretty: bool) -> str:
+        """The members of an object after the one just read, up to its ``}``, written back as
+        ``,"key": value`` (one a line, indented, when ``pretty``), then ``}``; ValueError when
+        they are not JSON."""
+        parts, newline = [], "\n  " if pretty else ""
+        while True:
+            char = self.peek()
+            if char == "}":
+                self.pos += 1
+                return "".join(parts) + ("\n}" if pretty else "}")
+            if char != ",":
+                found = f"found {char!r}, {self.where(self.pos)}" if char else "the object is not closed"
+                raise ValueError(f"expected ',' or '}}': {found}")
+            self.pos += 1
+            key, _, _ = self.element()
+            if not key.startswith('"'):
+                raise ValueError(f"expected a member name, found {key[:20]!r}, {self.where(self.pos)}")
+            if self.peek() != ":":
+                raise ValueError(f"expected ':' after {key}, {self.where(self.pos)}")
+            self.pos += 1
+            value, _, _ = self.element()
+            parts.append(f",{newline}{key}: {value}")
+
     def unreadable(self, number: int, problem: str) -> Item:
         at = self.byte_offset()
         reason = f"{problem}; the rest of the file from byte {at} (line {self.line}) cannot be split into records"
         return Item(number, Unreadable(reason, self.text[self.pos : self.pos + 1000]), self.line, at, None)
+
+
+def _column(file: Any, offset: int) -> int:
+    """The column (1-based, in characters) of the byte at ``offset`` of ``file``, read backwards to
+    the line's start; the file's position is kept."""
+    here, start, column = file.tell(), offset, 1
+    while start > 0:
+        step = min(start, 1 << 16)
+        start -= step
+        file.seek(start)
+        block = file.read(step)
+        block = block[block.rfind(b"\n") + 1 :]
+        column += len(block.translate(None, _CONTINUATION))  # UTF-8 bytes that start a character
+        if len(block) < step:
+            break
+    file.seek(here)
+    return column
+
+
+def _envelope(key: str) -> re.Pattern[str]:
+    """The opening of an object whose first member ``key`` holds an array: ``{"key": [``."""
+    return re.compile(r'\{\s*"' + re.escape(key) + r'"\s*:\s*\[')
 
 
 class JsonFormat(Format):
@@ -267,9 +417,26 @@ class JsonFormat(Format):
 
     techniques_key = "techniques"
     required_strings: tuple[str, ...] = ()  # top-level keys that, when present, must hold text
+    envelope: str | None = None  # the key of ``{key: [records], ...}`` responses (`JsonReader`)
+    nesting: int | None = None  # `dump` writes indented, continuation lines shifted by 2 × nesting spaces
 
     def reader(self, source: Path | BinaryIO) -> Reader:
         return JsonReader(source, self)
+
+    def indented(self, nesting: int) -> JsonFormat:
+        """A copy of this format that dumps records indented by two spaces, for records ``nesting``
+        levels deep in the output (what `JsonReader` gives pretty-printed input).
+
+        >>> print(JsonlFormat().indented(1).dump({"a": [1]}).decode())
+        {
+            "a": [
+              1
+            ]
+          }
+        """
+        found = copy.copy(self)
+        found.nesting = nesting
+        return found
 
     def parse(self, payload: Any) -> Any:
         """A record from JSON text, or a copy of one given in memory (the caller's stays as it was)."""
@@ -289,29 +456,29 @@ class JsonFormat(Format):
     def check(self, record: Any) -> None:
         """`BadRecord` unless ``record`` has the types this format reads."""
         if type(record) is not dict and not isinstance(record, dict):
-            raise BadRecord(f"wrong type: a record must be a JSON object, found {_json_type(record)}")
+            raise BadRecord(f"wrong type: a record must be a JSON object, found {json_type(record)}")
         for key in self.required_strings:
             value = record.get(key)
             if value is not None and type(value) is not str:
-                raise BadRecord(f"wrong type: {key!r} must be a string, found {_json_type(value)}")
+                raise BadRecord(f"wrong type: {key!r} must be a string, found {json_type(value)}")
         entries = record.get(self.techniques_key)
         if not entries:
             return
         if type(entries) is not list:
             raise BadRecord(
                 f"wrong type: {self.techniques_key!r} must be a list of {{pid, name}} objects, "
-                f"found {_json_type(entries)}"
+                f"found {json_type(entries)}"
             )
         for entry in entries:
             if type(entry) is not dict:
                 raise BadRecord(
-                    f"wrong type: {self.techniques_key!r} holds {_json_type(entry)}, not a {{pid, name}} object"
+                    f"wrong type: {self.techniques_key!r} holds {json_type(entry)}, not a {{pid, name}} object"
                 )
             for key in ("pid", "name"):
                 value = entry.get(key)
                 if value is not None and type(value) is not str:
                     raise BadRecord(
-                        f"wrong type: {self.techniques_key}[].{key} must be a string, found {_json_type(value)}"
+                        f"wrong type: {self.techniques_key}[].{key} must be a string, found {json_type(value)}"
                     )
 
     def texts(self, record: Any, fields: tuple[tuple[str, ...], ...]) -> list[str]:
@@ -333,7 +500,9 @@ class JsonFormat(Format):
             record[self.techniques_key].extend({"pid": t.iri, "name": t.label} for t in added)
 
     def dump(self, record: Any) -> bytes:
-        return dump_json(record)
+        if self.nesting is None:
+            return dump_json(record)
+        return dump_json(record, indent=True).replace(b"\n", b"\n" + b"  " * self.nesting)
 
 
 class JsonlFormat(JsonFormat):
@@ -353,18 +522,24 @@ class JsonlFormat(JsonFormat):
         return Description(handle_iri(pid), pid, name, text if isinstance(text, str) else None)
 
 
-def dump_json(value: Any) -> bytes:
-    """``value`` as compact UTF-8 JSON (orjson); values orjson refuses (integers beyond 64 bits,
-    NaN, lone surrogates) go through the standard library, surrogates as ``\\u`` escapes."""
+def dump_json(value: Any, indent: bool = False) -> bytes:
+    """``value`` as compact UTF-8 JSON (orjson), or indented by two spaces; values orjson refuses
+    (integers beyond 64 bits, NaN, lone surrogates) go through the standard library, surrogates as
+    ``\\u`` escapes.
+
+    >>> dump_json({"a": [1, 2]}), dump_json({"a": 1}, indent=True)
+    (b'{"a":[1,2]}', b'{\\n  "a": 1\\n}')
+    """
     if not isinstance(value, _LaxJson):
         try:
-            return orjson.dumps(value)
+            return orjson.dumps(value, option=orjson.OPT_INDENT_2) if indent else orjson.dumps(value)
         except TypeError:
             pass
+    spaces = 2 if indent else None
     try:
-        return json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return json.dumps(value, ensure_ascii=False, indent=spaces).encode("utf-8")
     except UnicodeEncodeError:
-        return json.dumps(value).encode("ascii")
+        return json.dumps(value, indent=spaces).encode("ascii")
 
 
 class _LaxJson(dict):
@@ -408,7 +583,12 @@ def handle_iri(pid: str | None) -> str | None:
     return None
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """What ``value`` is, in the words of JSON, for messages.
+
+    >>> json_type([1]), json_type(2.5)
+    ('an array', 'a number')
+    """
     return {dict: "an object", list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
         type(value), "a number"
     )

@@ -71,8 +71,14 @@ class PanFormat(JsonFormat):
         documents = [d for d in record.get("documents") or () if isinstance(d, dict)]
         summary = next((d["summary"] for d in documents if isinstance(d.get("summary"), str)), None)
         created = record.get("creationDate")
+        licence = next((h["license"] for h in (record, *documents) if isinstance(h.get("license"), str)), None)
         return Description(
-            handle_iri(pid), pid, record.get("title"), summary, created if isinstance(created, str) else None
+            handle_iri(pid),
+            pid,
+            record.get("title"),
+            summary,
+            created if isinstance(created, str) else None,
+            license=licence.strip() or None if licence else None,
         )
 
 
