@@ -2,8 +2,9 @@
 
 Formats (the enum `RecordFormat`, implementations in `panet.records.formats`): PaN search API
 ``Dataset`` JSON (``pan``), SciCat datasets (``scicat``), DataCite / oai_datacite / oai_dc XML
-and OAI-PMH responses (``datacite``), NeXus HDF5 files (``nexus``), and generic JSON Lines / CSV
-(``jsonl``, ``csv``, with ``fields``). Text inputs may be gzipped. Text fields are annotated with
+and OAI-PMH responses (``datacite``), NeXus HDF5 files (``nexus``), python-icat's ICAT dump files,
+XML or YAML, one record per Dataset (``icat``), and generic JSON Lines / CSV (``jsonl``, ``csv``,
+with ``fields``). Text inputs may be gzipped. Text fields are annotated with
 the annotation engine (`panet.annotate`); existing technique entries are checked
 (`panet.records.core.check_entry`) and corrected when wrong.
 
@@ -284,7 +285,12 @@ def annotate_file(
         about.update(size=stat.st_size, modified=stat.st_mtime_ns)
     if instruments is not None:
         about["instruments"] = _table_key(instruments)
-    return _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
+    summary = _run(job, reader, about, output, rejects, processes, resume, progress, fields, to, options)
+    if name == RecordFormat.icat and job.exporter is None:  # the Techniques the Datasets now reference
+        from panet.records.icat import add_technique_definitions
+
+        add_technique_definitions(source, Path(output), job.ontology, reader.header())
+    return summary
 
 
 def harvest(

@@ -83,7 +83,8 @@ def get(name: str | RecordFormat) -> Format:
 
 def detect(path: str | os.PathLike[str]) -> str:
     """The format of the records at ``path``, from its content (gzip looked into): HDF5 -> nexus,
-    an ICAT dump (XML root ``icatdata``, or YAML chunks of ICAT entity types) -> icat, XML -> datacite, JSON -> pan, scicat or jsonl (from the keys of the first record), text with
+    an ICAT dump (XML root ``icatdata``, or YAML chunks of ICAT entity types) -> icat, other XML ->
+    datacite, JSON -> pan, scicat or jsonl (from the keys of the first record), text with
     commas -> csv. A directory holds NeXus files. An unknown or binary content is a
     `RecordsError` naming the file."""
     path = Path(path)

@@ -78,16 +78,22 @@ _YAML_START = re.compile(r"(?m)^(%YAML|---)")
 # the entity types of python-icat's YAML backend: a top-level key of a chunk that is one of them
 # (and a first line "%YAML" or "---") tells an ICAT dump from other YAML
 ENTITY_TYPES = frozenset(
-    "user grouping userGroup rule publicStep facility instrument instrumentScientist parameterType "
-    "permissibleStringValue dataPublicationType investigationType sampleType datasetType datafileFormat "
-    "technique facilityCycle application fundingReference investigation investigationParameter keyword "
-    "publication shift investigationFunding investigationGroup investigationInstrument investigationUser "
-    "sample sampleParameter dataset datasetParameter datasetInstrument datasetTechnique datafile "
-    "datafileParameter dataCollection dataCollectionParameter dataCollectionDataset "
-    "dataCollectionDatafile dataPublication dataPublicationDate dataPublicationFunding dataPublicationUser "
-    "affiliation relatedItem study studyInvestigation relatedDatafile job".split()
-)
-_DEFAULT_FIELDS = ("name", "description", "investigation.title", "investigation.summary", "investigation.keywords")
+    (
+        "user", "grouping", "userGroup", "rule", "publicStep", "facility", "instrument", "instrumentScientist",
+        "parameterType", "permissibleStringValue", "dataPublicationType", "investigationType", "sampleType",
+        "datasetType", "datafileFormat", "technique", "facilityCycle", "application", "fundingReference",
+        "investigation", "investigationParameter", "keyword", "publication", "shift", "investigationFunding",
+        "investigationGroup",
+        "investigationInstrument", "investigationUser", "sample", "sampleParameter", "dataset", "datasetParameter",
+        "datasetInstrument", "datasetTechnique", "datafile", "datafileParameter", "dataCollection",
+        "dataCollectionParameter", "dataCollectionDataset", "dataCollectionDatafile", "dataPublication",
+        "dataPublicationDate", "dataPublicationFunding", "dataPublicationUser", "affiliation", "relatedItem", "study",
+        "studyInvestigation", "relatedDatafile", "job",
+    )
+)  # fmt: skip
+_DEFAULT_FIELDS = (
+    "name", "description", "investigation.title", "investigation.summary", "investigation.keywords", "instruments"
+)  # fmt: skip
 _YAML_OPTIONS = {"default_flow_style": False, "sort_keys": False}  # icatdump's yaml.dump settings, keys as read
 
 
@@ -153,7 +159,7 @@ def _pid(pid: Any) -> str | None:
 
 
 def sniff(head: bytes) -> str | None:
-    """"xml" or "yaml" when the start of a file is an ICAT dump, else None.
+    """ "xml" or "yaml" when the start of a file is an ICAT dump, else None.
 
     >>> sniff(b'<?xml version="1.0"?>\\n<icatdata>'), sniff(b"%YAML 1.1\\n# Generator: icatdump\\n---\\nuser:\\n")
     ('xml', 'yaml')
@@ -453,9 +459,7 @@ class _Index:
             facility = facility or self._find(self.facilities, instrument.get("facility"))
         if names and facility:
             names += [_text(facility.get(k)) or "" for k in ("name", "fullName")]
-        texts = {
-            k: _text(investigation.get(k)) or "" for k in ("title", "summary", "name") if investigation.get(k)
-        }
+        texts = {k: _text(investigation.get(k)) or "" for k in ("title", "summary", "name") if investigation.get(k)}
         if investigation.get("keywords"):
             texts["keywords"] = list(investigation["keywords"])
         return Context(texts, list(dict.fromkeys(n for n in names if n)), self.techniques)
@@ -583,7 +587,9 @@ class IcatReader(Reader):
                 root.remove(element)
         except etree.XMLSyntaxError as err:
             self._footer = b""
-            reason = f"invalid XML ({err.msg}); the rest of the file from line {err.lineno} cannot be split into datasets"
+            reason = (
+                f"invalid XML ({err.msg}); the rest of the file from line {err.lineno} cannot be split into datasets"
+            )
             yield Item(number + 1, Unreadable(reason, ""), err.lineno)
             return
         if root is None:
@@ -609,7 +615,9 @@ class IcatReader(Reader):
             number += 1
             key = child.get("id") or _text(child.findtext("name")) or f"dataset {number}"
             instruments = [_xml_ref(i) for link in child.iterchildren("datasetInstruments") for i in link]
-            context = index.context({"investigation": _xml_ref(child.find("investigation")), "instruments": instruments})
+            context = index.context(
+                {"investigation": _xml_ref(child.find("investigation")), "instruments": instruments}
+            )
             context.techniques = techniques
             body = etree.tostring(child, with_tail=False)
             yield Item(number, Payload("xml", b"".join(lead), body, key, context), child.sourceline)
@@ -742,16 +750,17 @@ def add_technique_definitions(source: Any, output: Path, ontology: Ontology, hea
     first bytes: declaration and head), so that icatingest creates them before any Dataset. The
     file is replaced atomically. Returns the number of Techniques defined.
 
-    >>> import os, tempfile, panet
-    >>> folder = tempfile.mkdtemp()
-    >>> out = os.path.join(folder, "out.xml")
-    >>> body = b'<dataset id="d"><datasetTechniques><technique ref="Technique_name-SANS"/></datasetTechniques></dataset>'
-    >>> with open(out, "wb") as f:
-    ...     _ = f.write(b'<?xml version="1.0" encoding="utf-8"?>\\n<icatdata>\\n<data>' + body + b'</data></icatdata>')
-    >>> add_technique_definitions(b"<icatdata/>", Path(out), panet.load(), b'<?xml version="1.0" encoding="utf-8"?>\\n<icatdata>\\n')
+    >>> import tempfile, panet
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp()) / "out.xml"
+    >>> head = b"<icatdata>\\n"
+    >>> link = b'<technique ref="Technique_name-small=20angle=20neutron=20scattering"/>'
+    >>> dataset = b'<dataset id="d"><datasetTechniques>' + link + b"</datasetTechniques></dataset>"
+    >>> _ = out.write_bytes(head + b"<data>" + dataset + b"</data></icatdata>")
+    >>> add_technique_definitions(b"<icatdata/>", out, panet.load(), head)
     1
-    >>> print(open(out).read().split("<data>")[1].strip())
-    <technique id="Technique_name-SANS">
+    >>> print(out.read_text().split("<data>")[1].strip())
+    <technique id="Technique_name-small=20angle=20neutron=20scattering">
         <description>...</description>
         <name>small angle neutron scattering</name>
         <pid>http://purl.org/pan-science/PaNET/PaNET01189</pid>
@@ -804,7 +813,7 @@ def _xml_definitions(terms: dict[str, Term]) -> bytes:
         technique = etree.SubElement(data, "technique", id=key)
         for name, text in _definition(term).items():
             etree.SubElement(technique, name).text = text
-    return etree.tostring(data, encoding="utf-8", pretty_print=True)
+    return etree.tostring(data, pretty_print=True)
 
 
 def _yaml_definitions(terms: dict[str, Term]) -> bytes:
