@@ -168,7 +168,7 @@ def sniff(head: bytes) -> str | None:
     """
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if text.startswith(b"<"):
-        body = re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", text, flags=re.S).lstrip()
+        body = re.sub(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>", b"", text, flags=re.S).lstrip()
         return "xml" if re.match(rb"<icatdata[\s/>]", body) else None
     lines = [line.strip() for line in text.decode("utf-8", errors="replace").splitlines()]
     lines = [line for line in lines if line and not line.startswith("#")]
