@@ -179,7 +179,10 @@ SANS_DEFINED = (
     "    <name>small angle neutron scattering</name>\n    <pid>http://purl.org/pan-science/PaNET/PaNET01189</pid>\n"
     "  </technique>\n"
 )
-SANS_LINK = '<datasetTechniques>\n      <technique ref="Technique_name-small=20angle=20neutron=20scattering"/>\n    </datasetTechniques>'
+SANS_LINK = (
+    '<datasetTechniques>\n      <technique ref="Technique_name-small=20angle=20neutron=20scattering"/>\n'
+    "    </datasetTechniques>"
+)
 
 
 def test_unchanged_dump_is_written_byte_for_byte(tmp_path):
@@ -208,9 +211,7 @@ def test_text_and_instrument_evidence_and_a_corrected_entry(tmp_path):
     ids = [t.get("id") for t in tree.iter("technique") if t.get("id")]
     assert sorted(ids) == sorted({sans, saxs})
     first = tree.find("data")
-    assert [t.findtext("pid") for t in first] == [
-        {sans: PANET + "PaNET01189", saxs: SAXS}[t.get("id")] for t in first
-    ]
+    assert [t.findtext("pid") for t in first] == [{sans: PANET + "PaNET01189", saxs: SAXS}[t.get("id")] for t in first]
 
 
 def test_an_existing_technique_of_the_dump_is_reused_not_defined_again(tmp_path):
