@@ -185,11 +185,13 @@ def sniff(head: bytes) -> str | None:
 @dataclass(slots=True)
 class Context:
     """What a Dataset's references resolve to: its Investigation's texts, the names of its
-    instruments and facility, and the dump's Techniques by key (pid, name)."""
+    instruments and facility, the dump's Techniques by key (pid, name), and the probes its
+    Investigation states (a parameter of type "Probe": neutron, x-ray)."""
 
     investigation: dict[str, Any] = field(default_factory=dict)
     instruments: list[str] = field(default_factory=list)
     techniques: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    probes: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -296,6 +298,9 @@ class IcatFormat(Format):
 
     def instrument_names(self, record: IcatRecord) -> list[str]:
         return list(record.payload.context.instruments)
+
+    def probes(self, record: IcatRecord) -> set[str]:
+        return set(record.payload.context.probes)
 
     def entries(self, record: IcatRecord) -> list[Entry]:
         known = record.payload.context.techniques
@@ -462,7 +467,8 @@ class _Index:
         texts = {k: _text(investigation.get(k)) or "" for k in ("title", "summary", "name") if investigation.get(k)}
         if investigation.get("keywords"):
             texts["keywords"] = list(investigation["keywords"])
-        return Context(texts, list(dict.fromkeys(n for n in names if n)), self.techniques)
+        probes = [_probe(value) for kind, value in investigation.get("parameters") or () if kind == "probe"]
+        return Context(texts, list(dict.fromkeys(n for n in names if n)), self.techniques, [p for p in probes if p])
 
     @staticmethod
     def _find(table: dict[str, dict[str, Any]], ref: Any) -> dict[str, Any]:
@@ -474,6 +480,21 @@ class _Index:
                 if wanted and all(_text(value.get(k)) == v for k, v in wanted.items()):
                     return value
         return {}
+
+
+def _probe(value: str | None) -> str | None:
+    """The probe a "Probe" parameter states, in the instrument table's words (x-ray, neutron);
+    None for "photon" and others, which do not say which part of the spectrum."""
+    folded = (value or "").casefold()
+    if "neutron" in folded:
+        return "neutron"
+    return "x-ray" if re.search(r"x[- ]?ray", folded) else None
+
+
+def _parameter(kind: Any, value: Any) -> tuple[str, str | None]:
+    """(the parameter type's name, case-folded, its string value) of an Investigation parameter."""
+    name = kind.get("name") if isinstance(kind, dict) else key_name(kind) if isinstance(kind, str) else None
+    return (name or "").strip().casefold(), _text(value)
 
 
 def _text(value: Any) -> str | None:
@@ -721,6 +742,9 @@ def _xml_object(element: Any) -> dict[str, Any]:
             value.setdefault("instruments", []).append(_xml_ref(instrument))
         elif child.tag == "keywords":
             value.setdefault("keywords", []).append((child.findtext("name") or "").strip())
+        elif child.tag == "parameters":
+            parameter = _parameter(_xml_ref(child.find("type")), child.findtext("stringValue"))
+            value.setdefault("parameters", []).append(parameter)
         elif len(child) == 0 and child.get("ref") is None and child.text is not None:
             value[child.tag] = child.text
         elif child.tag == "facility":
@@ -732,6 +756,7 @@ def _yaml_object(value: dict[str, Any]) -> dict[str, Any]:
     found = dict(value)
     found["instruments"] = [link.get("instrument") for link in _list(value, "investigationInstruments")]
     found["keywords"] = [str(k.get("name")) for k in _list(value, "keywords") if k.get("name") is not None]
+    found["parameters"] = [_parameter(p.get("type"), p.get("stringValue")) for p in _list(value, "parameters")]
     return found
 
 

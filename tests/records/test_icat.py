@@ -97,6 +97,8 @@ def test_every_dataset_is_one_record_with_its_investigation_instruments_and_tech
         (PANET + "PaNET01103", "Hard X-ray Photoelectron Spectroscopy")
     ]
     assert fmt.entries(records[5]) == []
+    # the Investigation's "Probe" parameter: neutron for E2; "photon" does not say x-ray or ultraviolet
+    assert fmt.probes(records[2]) == {"neutron"} and fmt.probes(records[0]) == set()
     if path.suffix == ".xml":
         assert [item.line for item in items][:2] == [1544, 1560]
 
