@@ -793,37 +793,60 @@ def add_technique_definitions(source: Any, output: Path, ontology: Ontology, hea
     </data>
     """
     import os
+    import shutil
     from pathlib import Path
 
     from panet.records.inputs import InputFile
 
-    mentioned: set[bytes] = set()
     reader = InputFile(source)
     try:
-        tail = b""
-        while chunk := reader.file.read(1 << 20):
-            mentioned.update(_TECHNIQUE_KEYS.findall(tail + chunk))
-            tail = chunk[-256:]
+        mentioned = _technique_keys(reader.file)
     finally:
         reader.close()
     output = Path(output)
-    data = output.read_bytes()
+    with open(output, "rb") as file:
+        starts_right = file.read(len(header)) == header
+        file.seek(0)
+        referenced = _technique_keys(file)
     terms: dict[str, Term] = {}
-    for found in dict.fromkeys(_TECHNIQUE_KEYS.findall(data)):
-        if found in mentioned:
-            continue
+    for found in sorted(referenced - mentioned):
         key = found.decode("ascii")
         name = _unquote(key[len(TECHNIQUE_PREFIX) :])
         term = next((t for t in ontology.terms_by_label(name) if t.kind == "technique"), None)
-        if term is not None:
+        if term is not None and technique_key(term) == key:
             terms[key] = term
-    if not terms or not data.startswith(header):
+    if not terms or not starts_right:
         return 0
     chunk = _xml_definitions(terms) if header.lstrip().startswith(b"<") else _yaml_definitions(terms)
     temporary = output.with_name(f".{output.name}.techniques")
-    temporary.write_bytes(header + chunk + data[len(header) :])
-    os.replace(temporary, output)
+    try:
+        with open(output, "rb") as old, open(temporary, "wb") as new:
+            new.write(old.read(len(header)) + chunk)
+            shutil.copyfileobj(old, new, 1 << 20)
+        os.replace(temporary, output)
+    except OSError as err:
+        temporary.unlink(missing_ok=True)
+        raise RecordsError(output, f"cannot add the Technique definitions: {err.strerror}") from None
     return len(terms)
+
+
+def _technique_keys(file: Any) -> set[bytes]:
+    """Every ``Technique_name-…`` key in a binary file, read in chunks (memory stays flat)."""
+    found: set[bytes] = set()
+    carry = b""
+    while True:
+        chunk = file.read(1 << 20)
+        buffer = carry + chunk
+        if not chunk:
+            found.update(_TECHNIQUE_KEYS.findall(buffer))
+            return found
+        cut = max(len(buffer) - 1024, 0)  # a key starting after the cut is read again with the next chunk
+        found.update(
+            m.group()
+            for m in _TECHNIQUE_KEYS.finditer(buffer, 0, len(buffer))
+            if m.start() < cut and m.end() < len(buffer)
+        )
+        carry = buffer[cut:]
 
 
 def _definition(term: Term) -> dict[str, str]:
