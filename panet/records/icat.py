@@ -27,8 +27,10 @@ it before any Dataset needs it::
       <technique ref="Technique_name-small=20angle=20x=2Dray=20scattering"/>
     </datasetTechniques>
 
-A rejected Dataset is not written (its reason is in the rejects file) and neither is what came
-just before it, up to the previous Dataset: such a dump needs fixing before it is ingested.
+A rejected Dataset is not written (its reason is in the rejects file). When the reader rejects it
+(a YAML Dataset that is not a mapping) what came before it goes with the next Dataset; when the
+annotation fails (which a well-formed Dataset does not) what came before it since the previous
+Dataset is not written either, and the rejects file says which Dataset to look at.
 XML is read with panet's safe XML rules (`panet.xmlsafe`: a DTD is refused), YAML with
 ``yaml.safe_load_all`` only. Unchanged records are byte for byte as python-icat writes them (XML
 serialised by lxml, YAML by PyYAML with icatdump's settings).
@@ -702,14 +704,20 @@ class IcatReader(Reader):
                 lead.append(f"{DATASET}:\n".encode())
                 for key, value in objects.items():
                     number += 1
+                    if not isinstance(value, dict):  # rejected; what came before it goes with the next one
+                        reason = f"dataset {str(key)!r} is not a mapping of attributes (found {type(value).__name__})"
+                        yield Item(number, Unreadable(reason, yaml.safe_dump({key: value}, **_YAML_OPTIONS)))
+                        continue
                     references = {
-                        "investigation": value.get("investigation") if isinstance(value, dict) else None,
+                        "investigation": value.get("investigation"),
                         "instruments": [link.get("instrument") for link in _list(value, "datasetInstruments")],
                     }
                     context = index.context(references)
                     context.techniques = techniques
                     yield Item(number, Payload("yaml", b"".join(lead), value, str(key), context))
                     lead = []
+                if lead and lead[-1] == f"{DATASET}:\n".encode():  # every Dataset of the chunk was rejected
+                    lead[-1] = f"{DATASET}: {{}}\n".encode()
         self._footer = b"".join(lead)
 
 

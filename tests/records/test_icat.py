@@ -287,9 +287,17 @@ def test_broken_yaml_and_yaml_that_is_not_a_dump(tmp_path, capsys):
     capsys.readouterr()
 
 
-def test_a_dataset_that_is_not_a_mapping_is_rejected_with_its_key(tmp_path):
+def test_a_dataset_that_is_not_a_mapping_is_rejected_and_nothing_else_is_lost(tmp_path):
     source = tmp_path / "in.yaml"
-    source.write_text("---\ndataset:\n  d1:\n    name: saxs_1\n  d2: just text\n")
-    summary = panet.records.annotate_file(source, tmp_path / "out.yaml")
-    assert (summary.read, summary.annotated, summary.rejected) == (2, 1, 1)
-    assert "dataset 'd2' is not a mapping" in (tmp_path / "out.yaml.rejects.jsonl").read_text()
+    source.write_text(
+        "---\ndataset:\n  d0: just text\n  d1:\n    name: saxs_1\n"
+        "---\ndataset:\n  d2: [1]\ninvestigation:\n  i1:\n    title: micelles\n"
+    )
+    out = tmp_path / "out.yaml"
+    summary = panet.records.annotate_file(source, out)
+    assert (summary.read, summary.annotated, summary.rejected) == (3, 1, 2)
+    rejects = (tmp_path / "out.yaml.rejects.jsonl").read_text()
+    assert "dataset 'd0' is not a mapping" in rejects and "dataset 'd2' is not a mapping" in rejects
+    chunks = list(yaml.safe_load_all(out.read_text()))
+    assert list(chunks[-2]["dataset"]) == ["d1"]
+    assert chunks[-1] == {"dataset": {}, "investigation": {"i1": {"title": "micelles"}}}
