@@ -442,14 +442,19 @@ class _Index:
         self.facilities: dict[str, dict[str, Any]] = {}
         self.techniques: dict[str, tuple[str | None, str | None]] = {}
 
-    def add(self, kind: str, key: str | None, value: dict[str, Any]) -> None:
+    def add(self, kind: str, key: str | None, value: dict[str, Any], reference: bool = False) -> None:
+        """Index the object ``key`` of type ``kind``; a ``reference`` (an XML ``…Ref`` element: its
+        attributes) stands for the object it describes when the file defined that one before."""
         if not key:
             return
         if kind == "technique":
+            if reference:
+                found = next((v for v in self.techniques.values() if v[1] == value.get("name")), None)
+                value = {"pid": found[0], "name": found[1]} if found else value
             self.techniques[key] = (_text(value.get("pid")), _text(value.get("name")))
         elif kind in ("investigation", "instrument", "facility"):
             table = {"investigation": self.investigations, "instrument": self.instruments}.get(kind, self.facilities)
-            table[key] = value
+            table[key] = (self._find(table, value) or value) if reference else value
 
     def context(self, dataset: dict[str, Any]) -> Context:
         """``dataset``: its ``investigation`` reference and ``instruments`` references (keys, or
@@ -628,7 +633,8 @@ class IcatReader(Reader):
 
         for child in data:
             if isinstance(child.tag, str):
-                index.add(child.tag.removesuffix("Ref"), child.get("id"), _xml_object(child))
+                kind = child.tag.removesuffix("Ref")
+                index.add(kind, child.get("id"), _xml_object(child), reference=kind != child.tag)
         techniques = dict(index.techniques)  # a snapshot: items may be pickled while the next chunk is read
         lead.append(_open_tag(data) + (data.text or "").encode("utf-8"))
         for child in data:

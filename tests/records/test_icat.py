@@ -113,6 +113,20 @@ def test_the_dump_reads_back_byte_for_byte(path):
     assert out == path.read_bytes()
 
 
+def test_references_by_local_key_and_by_attributes(tmp_path):
+    """python-icat's documented example: an ``investigationRef`` by attributes, then Datasets
+    referencing it by its local key."""
+    refs = (
+        '  <investigationRef id="inv_x" name="20231234" visitId="1"/>\n'
+        '  <dataset id="d9">\n    <name>run_9</name>\n    <investigation ref="inv_x"/>\n  </dataset>\n'
+    )
+    text = xml_dump(dataset("run_1")).replace(b"</icatdata>", b"<data>\n" + refs.encode() + b"</data>\n</icatdata>")
+    reader = IcatReader(text)
+    records = [reader.format.parse(item.payload) for item in reader.items()]
+    assert [r.view["investigation"].get("title") for r in records] == ["Structure of micelles"] * 2
+    assert records[1].payload.context.instruments == ["SANS-I", "PSI", "Paul Scherrer Institut"]
+
+
 def test_keys_are_python_icats():
     assert quote_key("Hard X-ray Photoelectron Spectroscopy") == "Hard=20X=2Dray=20Photoelectron=20Spectroscopy"
     assert key_name("Dataset_investigation-(facility-(name-ESNF)_name-08100122=2DEF_visitId-1=2E1=2DP)_name-e201215")
