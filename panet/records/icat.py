@@ -249,7 +249,11 @@ class IcatRecord:
 
 def dataset_texts(dump: bytes) -> Iterator[str]:
     """The default texts of every Dataset in an ICAT dump given in memory (a quick look at what
-    panet reads)."""
+    panet reads).
+
+    >>> list(dataset_texts(b"---\\ndataset:\\n  d1:\\n    name: tomo_scan_001\\n    description: bone\\n"))
+    ['tomo_scan_001', 'bone']
+    """
     reader = IcatReader(dump)
     fmt = reader.format
     try:
@@ -518,6 +522,10 @@ class IcatReader(Reader):
 
     A syntax error ends the input: the rest of the file becomes one rejected item (with its line).
     A file that is not an ICAT dump, or an XML one with a DTD, is a `RecordsError` naming it.
+
+    >>> reader = IcatReader(b'<icatdata><data><dataset id="d1"><name>saxs_3</name></dataset></data></icatdata>')
+    >>> [(item.number, item.payload.key, item.payload.lead) for item in reader.items()], reader.footer(1)
+    ([(1, 'd1', b'<data>')], b'</data></icatdata>\\n')
     """
 
     def __init__(self, source: Any, format: Format | None = None) -> None:
