@@ -187,13 +187,14 @@ def sniff(head: bytes) -> str | None:
 @dataclass(slots=True)
 class Context:
     """What a Dataset's references resolve to: its Investigation's texts, the names of its
-    instruments and facility, the dump's Techniques by key (pid, name), and the probes its
-    Investigation states (a parameter of type "Probe": neutron, x-ray)."""
+    instruments, the dump's Techniques by key (pid, name), the probes its Investigation states (a
+    parameter of type "Probe": neutron, x-ray), and the facility's names."""
 
     investigation: dict[str, Any] = field(default_factory=dict)
     instruments: list[str] = field(default_factory=list)
     techniques: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     probes: list[str] = field(default_factory=list)
+    facility: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -236,7 +237,7 @@ class IcatRecord:
             if not isinstance(payload.body, dict):
                 raise BadRecord(f"dataset {payload.key!r} is not a mapping of attributes")
             self.value = copy.deepcopy(payload.body)
-            own = {k: v for k, v in self.value.items() if isinstance(v, str)}
+            own = {k: _text(v) or "" for k, v in self.value.items()}
         self.view = {
             "key": payload.key,
             "name": own.get("name", ""),
@@ -303,7 +304,8 @@ class IcatFormat(Format):
                     yield text
 
     def instrument_names(self, record: IcatRecord) -> list[str]:
-        return list(record.payload.context.instruments)
+        context = record.payload.context
+        return [*context.instruments, *context.facility]
 
     def probes(self, record: IcatRecord) -> set[str]:
         return set(record.payload.context.probes)
@@ -464,22 +466,33 @@ class _Index:
         """``dataset``: its ``investigation`` reference and ``instruments`` references (keys, or
         attribute dicts of a reference by attributes)."""
         investigation = self._find(self.investigations, dataset.get("investigation"))
-        facility = self._find(self.facilities, investigation.get("facility"))
+        facility = self._reference(self.facilities, investigation.get("facility"))
         refs = list(investigation.get("instruments") or []) + list(dataset.get("instruments") or [])
         names: list[str] = []
         for ref in refs:
-            instrument = self._find(self.instruments, ref)
-            if not instrument and isinstance(ref, str):
-                instrument = {"name": key_name(ref)}
+            instrument = self._reference(self.instruments, ref)
             names += [_text(instrument.get(k)) or "" for k in ("name", "fullName")]
-            facility = facility or self._find(self.facilities, instrument.get("facility"))
-        if names and facility:
-            names += [_text(facility.get(k)) or "" for k in ("name", "fullName")]
+            facility = facility or self._reference(self.facilities, instrument.get("facility"))
         texts = {k: _text(investigation.get(k)) or "" for k in ("title", "summary", "name") if investigation.get(k)}
         if investigation.get("keywords"):
             texts["keywords"] = list(investigation["keywords"])
         probes = [_probe(value) for kind, value in investigation.get("parameters") or () if kind == "probe"]
-        return Context(texts, list(dict.fromkeys(n for n in names if n)), self.techniques, [p for p in probes if p])
+        return Context(
+            texts,
+            list(dict.fromkeys(n for n in names if n)),
+            self.techniques,
+            [p for p in probes if p],
+            [n for n in (_text(facility.get(k)) for k in ("name", "fullName")) if n] if names else [],
+        )
+
+    def _reference(self, table: dict[str, dict[str, Any]], ref: Any) -> dict[str, Any]:
+        """The object ``ref`` points to; one the dump does not define is read from its python-icat
+        key (``Instrument_facility-(name-ISIS)_name-LARMOR``: name LARMOR, facility ISIS)."""
+        found = self._find(table, ref)
+        if found or not isinstance(ref, str):
+            return found
+        facility = re.search(r"(?:^|_)facility-\(name-([A-Za-z0-9=]+)\)", ref)
+        return {"name": key_name(ref), "facility": f"Facility_name-{facility.group(1)}" if facility else None}
 
     @staticmethod
     def _find(table: dict[str, dict[str, Any]], ref: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import panet.records
 from panet.cli import main
 from panet.errors import RecordsError
 from panet.records import formats
-from panet.records.icat import IcatReader, key_name, quote_key
+from panet.records.icat import IcatFormat, IcatReader, key_name, quote_key
 
 DATA = Path(__file__).parents[1] / "data" / "icat"
 DUMPS = [DATA / "icatdump-5.0.xml", DATA / "icatdump-5.0.yaml"]
@@ -88,9 +88,8 @@ def test_every_dataset_is_one_record_with_its_investigation_instruments_and_tech
         "Durol",
         "HIKE",
         "HIKE - High Kinetic Energy Photoelectron Spectroscopy",
-        "ESNF",
-        "Example Synchrotron and Neutron Facility",
-    ]
+    ]  # the facility's names are looked up with the instruments, not read as text
+    assert fmt.instrument_names(first)[2:] == ["ESNF", "Example Synchrotron and Neutron Facility"]
     assert fmt.instrument_names(records[2])[:2] == ["E2", "E2 - Flat-Cone Diffractometer"]
     # the existing DatasetTechnique: ICAT's "PaNET:PaNET01103" pid read as the PaNET IRI
     assert [(e.pid, e.name) for e in fmt.entries(first)] == [
@@ -124,7 +123,17 @@ def test_references_by_local_key_and_by_attributes(tmp_path):
     reader = IcatReader(text)
     records = [reader.format.parse(item.payload) for item in reader.items()]
     assert [r.view["investigation"].get("title") for r in records] == ["Structure of micelles"] * 2
-    assert records[1].payload.context.instruments == ["SANS-I", "PSI", "Paul Scherrer Institut"]
+    assert records[1].payload.context.instruments == ["SANS-I"]
+    assert reader.format.instrument_names(records[1]) == ["SANS-I", "PSI", "Paul Scherrer Institut"]
+    # an instrument the dump does not define: its name and facility from its python-icat key
+    undefined = text.replace(b'<instrument ref="Instrument_facility-(name-PSI)_name-SANS=2DI"/>', b"")
+    undefined = undefined.replace(b'<visitId>1</visitId>\n    <facility ref="Facility_name-PSI"/>', b"").replace(
+        b"</name>\n    <investigation",
+        b'</name>\n    <datasetInstruments><instrument ref="Instrument_facility-'
+        b'(name-ISIS)_name-LARMOR"/></datasetInstruments>\n    <investigation',
+    )
+    first = IcatFormat().parse(next(IcatReader(undefined).items()).payload)
+    assert IcatFormat().instrument_names(first) == ["LARMOR", "ISIS"]
 
 
 def test_keys_are_python_icats():
