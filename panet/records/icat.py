@@ -16,12 +16,12 @@ Output (``--to same``) is the whole dump again, every other object where it was:
 output is what came before its Dataset since the previous one, then the Dataset; an unchanged
 Dataset is written as read. An annotated Dataset gets one ``datasetTechniques`` entry (a
 DatasetTechnique) per added technique, referencing the Technique by key; a corrected entry is
-pointed at the technique the evidence supports. The key is the dump's own Technique when it
-defines one with the term's PaNET pid and label, otherwise ``Technique_name-<label>`` (python-icat's
-key), and `add_technique_definitions` (run by `panet.records.annotate_file`) then defines each
-such Technique once, with ``name`` = the PaNET label, ``pid`` = the PaNET IRI and ``description``
-= its definition, in a chunk placed right after the file's head, so that ``icatingest`` creates
-it before any Dataset needs it::
+pointed at the technique the evidence supports (removed when the Dataset links it already). The
+key is the dump's own Technique when it defines one with the term's PaNET pid and label,
+otherwise ``Technique_name-<label>`` (python-icat's key), and `add_technique_definitions` (run by
+`panet.records.annotate_file`) then defines each such Technique once, with ``name`` = the PaNET
+label, ``pid`` = the PaNET IRI and ``description`` = its definition, in a chunk placed right
+after the file's head, so that ``icatingest`` creates it before any Dataset needs it::
 
     <datasetTechniques>
       <technique ref="Technique_name-small=20angle=20x=2Dray=20scattering"/>
@@ -335,16 +335,28 @@ class IcatFormat(Format):
                 yield link, link["technique"], {}
 
     def update(self, record: IcatRecord, corrected: list[tuple[Entry, Term]], added: list[Term]) -> None:
+        """Point corrected DatasetTechniques at their technique (a second link to the same Technique
+        is removed: ICAT allows one per Dataset and Technique) and add one per added term."""
         known = record.payload.context.techniques
+        fixed = {id(entry.source) for entry, _ in corrected}
+        linked = {ref for source, ref, _ in self._links(record) if id(source) not in fixed and ref}
         for entry, term in corrected:
             key = _technique_key(known, term)
             if record.element is not None:
-                for name in ("pid", "name"):
-                    entry.source.attrib.pop(name, None)
-                entry.source.set("ref", key)
+                if key in linked:
+                    _remove_link(entry.source)
+                else:
+                    for name in ("pid", "name"):
+                        entry.source.attrib.pop(name, None)
+                    entry.source.set("ref", key)
+            elif key in linked:
+                record.value["datasetTechniques"] = [
+                    link for link in record.value["datasetTechniques"] if link is not entry.source
+                ]
             else:
                 entry.source["technique"] = key
-        new = [_technique_key(known, term) for term in added]
+            linked.add(key)
+        new = [key for key in dict.fromkeys(_technique_key(known, term) for term in added) if key not in linked]
         if record.element is not None:
             _append_links(record.element, new)
         elif new:
@@ -393,6 +405,19 @@ def _technique_key(techniques: dict[str, tuple[str | None, str | None]], term: T
         if _pid(pid) == term.iri and name and normalize(name) == label:
             return key
     return technique_key(term)
+
+
+def _remove_link(technique: Any) -> None:
+    """Remove a ``<technique>`` reference, and its ``<datasetTechniques>`` when nothing else is in it."""
+    link = technique.getparent()
+    target = link if len([c for c in link if isinstance(c.tag, str)]) == 1 else technique
+    parent = target.getparent()
+    previous = target.getprevious()
+    if previous is not None:  # the whitespace after it now follows the element before it
+        previous.tail = target.tail
+    else:
+        parent.text = target.tail
+    parent.remove(target)
 
 
 _BEFORE_LINKS = frozenset(("investigation", "sample", "type", "datafiles", "datasetInstruments", "datasetTechniques"))

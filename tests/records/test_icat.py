@@ -239,6 +239,35 @@ def test_text_and_instrument_evidence_and_a_corrected_entry(tmp_path):
     assert [t.findtext("pid") for t in first] == [{sans: PANET + "PaNET01189", saxs: SAXS}[t.get("id")] for t in first]
 
 
+@pytest.mark.parametrize("syntax", ["xml", "yaml"])
+def test_a_corrected_entry_never_links_a_technique_twice(tmp_path, syntax):
+    """ICAT allows one DatasetTechnique per Dataset and Technique: an entry corrected to a technique
+    the Dataset already links is removed, not duplicated."""
+    if syntax == "xml":
+        twice = '<datasetTechniques>\n      <technique name="SANS"/>\n    </datasetTechniques>'
+        text = xml_dump(dataset("run_1", SANS_LINK, twice), chunk_before=SANS_DEFINED)
+    else:
+        text = (
+            b"---\ntechnique:\n  Technique_name-small=20angle=20neutron=20scattering:\n"
+            b"    name: small angle neutron scattering\n    pid: http://purl.org/pan-science/PaNET/PaNET01189\n"
+            b"---\ndataset:\n  d1:\n    datasetTechniques:\n"
+            b"    - technique: Technique_name-small=20angle=20neutron=20scattering\n"
+            b"    - technique: Technique_name-SANS\n    name: run_1\n"
+        )
+    source = tmp_path / f"in.{syntax}"
+    source.write_bytes(text)
+    out = tmp_path / f"out.{syntax}"
+    summary = panet.records.annotate_file(source, out)
+    assert (summary.annotated, summary.corrected) == (1, 1)
+    reader, items = read(out)
+    record = reader.format.parse(items[0].payload)
+    assert [(e.pid, e.name) for e in reader.format.entries(record)] == [
+        (PANET + "PaNET01189", "small angle neutron scattering")
+    ]
+    if syntax == "xml":
+        assert out.read_bytes() == source.read_bytes().replace(b"\n    " + twice.encode(), b"")
+
+
 def test_an_existing_technique_of_the_dump_is_reused_not_defined_again(tmp_path):
     source = tmp_path / "in.xml"
     source.write_bytes(xml_dump(dataset("run_1"), chunk_before=SANS_DEFINED.replace("PaNET/", "PaNET:")))
