@@ -172,8 +172,10 @@ def test_annotate_file_links_techniques_and_defines_each_once_before_use(tmp_pat
     reader, items = read(out)
     records = [reader.format.parse(i.payload) for i in items]
     assert [r.view["name"] for r in records] == DATASETS
-    if path.suffix == ".xml":
+    if path.suffix == ".xml":  # valid for python-icat's schema of ICAT 5.0 data files
+        schema = etree.XMLSchema(etree.parse(DATA / "icatdata-5.0.xsd"))
         tree = etree.fromstring(data)
+        assert schema.validate(tree.getroottree()), schema.error_log
         pids = {t.findtext("pid") for t in tree.iter("technique") if t.get("id", "").encode() in added}
     else:
         chunks = list(yaml.safe_load_all(data))
