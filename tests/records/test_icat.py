@@ -290,11 +290,17 @@ def test_in_memory_one_dataset_and_the_jsonld_export(tmp_path):
     assert b"e201215" in out.read_bytes()
 
 
-def test_worker_processes_write_the_same_dump(tmp_path):
-    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+def test_worker_processes_and_a_gzipped_dump_write_the_same_dump(tmp_path):
+    import gzip
+
+    one, two, three = tmp_path / "one.yaml", tmp_path / "two.yaml", tmp_path / "three.yaml"
     panet.records.annotate_file(DUMPS[1], one)
     panet.records.annotate_file(DUMPS[1], two, processes=2)
-    assert one.read_bytes() == two.read_bytes()
+    zipped = tmp_path / "dump.yaml.gz"
+    zipped.write_bytes(gzip.compress(DUMPS[1].read_bytes()))
+    assert panet.records.detect_format(zipped) == "icat"
+    panet.records.annotate_file(zipped, three)
+    assert one.read_bytes() == two.read_bytes() == three.read_bytes()
 
 
 # -- bad input ----------------------------------------------------------------------------------
