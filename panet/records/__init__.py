@@ -134,10 +134,11 @@ def annotate(
     """Annotate one record in memory; the caller's object is not modified.
 
     ``record``: a dict (pan, scicat, jsonl), XML text or an lxml element (datacite), a dict of
-    column -> value (csv), or the path of a NeXus file. The `Outcome` holds the annotated
-    ``record`` (same kind; XML as text), the terms ``added``, the entries ``corrected`` and
-    ``unresolved``, all ``techniques`` the record now carries and the ``evidence`` of each
-    (text, instrument, NeXus definition, probe, existing entry).
+    column -> value (csv), the path of a NeXus file, or the text of an ICAT dump holding one Dataset
+    (icat; the Techniques it references are defined when `annotate_file` writes a whole dump). The
+    `Outcome` holds the annotated ``record`` (same kind; XML as text), the terms ``added``, the
+    entries ``corrected`` and ``unresolved``, all ``techniques`` the record now carries and the
+    ``evidence`` of each (text, instrument, NeXus definition, probe, existing entry).
 
     >>> out = annotate({"pid": "d1", "title": "run 12", "instrument": {"name": "LoKI", "facility": "ESS"}})
     >>> [(t.label, out.evidence[t.iri]) for t in out.techniques]
