@@ -6,7 +6,8 @@
 The evaluation set is benchmarks/data/real/ (MANIFEST.md: where each file comes from, its licence):
 NeXus files of APS, DLS, SLS, SOLEIL, SINQ and IPNS (metadata skeletons), SciCat datasets of PSI,
 DESY and ESS, PaN search API records of ESS, the ESRF technique list, DataCite records of other
-sciences. ``expectations.csv`` holds the techniques a careful domain reader assigns to each record.
+sciences, python-icat's example ICAT dump (a record per Dataset). ``expectations.csv`` holds the
+techniques a careful domain reader assigns to each record.
 
 Every record is annotated with `panet.records.annotate` (one record in memory: the code a batch runs),
 with the format's default fields. Printed per source kind and overall:
@@ -58,6 +59,14 @@ def records() -> list[tuple[str, str, str, object]]:
             found.append(("esrf", record["iri"], "jsonl", record))
     for path in sorted((REAL / "datacite").glob("*.xml")):
         found.append(("datacite", path.name, "datacite", path.read_text(encoding="utf-8")))
+    from panet.records.icat import IcatReader
+
+    for path in sorted((REAL / "icat").iterdir()):  # ICAT dumps: one record per Dataset
+        reader = IcatReader(path)
+        for item in reader.items():
+            dataset = reader.format.parse(item.payload)
+            found.append(("icat", f"{path.name}#{dataset.view['name']}", "icat", item.payload))
+        reader.close()
     return found
 
 

@@ -162,6 +162,7 @@ class RecordFormat(Choice):
     jsonl = "jsonl"
     csv = "csv"
     nexus = "nexus"
+    icat = "icat"  # python-icat dump files, XML or YAML
 
     @classmethod
     def option(cls) -> str:

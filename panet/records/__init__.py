@@ -2,8 +2,9 @@
 
 Formats (the enum `RecordFormat`, implementations in `panet.records.formats`): PaN search API
 ``Dataset`` JSON (``pan``), SciCat datasets (``scicat``), DataCite / oai_datacite / oai_dc XML
-and OAI-PMH responses (``datacite``), NeXus HDF5 files (``nexus``), and generic JSON Lines / CSV
-(``jsonl``, ``csv``, with ``fields``). Text inputs may be gzipped. Text fields are annotated with
+and OAI-PMH responses (``datacite``), NeXus HDF5 files (``nexus``), python-icat's ICAT dump files,
+XML or YAML, one record per Dataset (``icat``), and generic JSON Lines / CSV (``jsonl``, ``csv``,
+with ``fields``). Text inputs may be gzipped. Text fields are annotated with
 the annotation engine (`panet.annotate`); existing technique entries are checked
 (`panet.records.core.check_entry`) and corrected when wrong; an entry whose pid and name denote
 different techniques keeps the one the rest of the record supports, and is reported with the
@@ -137,11 +138,12 @@ def annotate(
     """Annotate one record in memory; the caller's object is not modified.
 
     ``record``: a dict (pan, scicat, jsonl), XML text or an lxml element (datacite), a dict of
-    column -> value (csv), or the path of a NeXus file. The `Outcome` holds the annotated
-    ``record`` (same kind; XML as text), the terms ``added``, the entries ``corrected`` and
-    ``unresolved``, all ``techniques`` the record now carries and the ``evidence`` of each
-    (text, instrument, NeXus definition, probe, existing entry), and the ``conflicts``: entries
-    whose pid and name disagreed, or that contradict the record (`EntryConflict`).
+    column -> value (csv), the path of a NeXus file, or the text of an ICAT dump holding one Dataset
+    (icat; the Techniques it references are defined when `annotate_file` writes a whole dump). The
+    `Outcome` holds the annotated ``record`` (same kind; XML as text), the terms ``added``, the
+    entries ``corrected`` and ``unresolved``, all ``techniques`` the record now carries and the
+    ``evidence`` of each (text, instrument, NeXus definition, probe, existing entry), and the
+    ``conflicts``: entries whose pid and name disagreed, or that contradict the record (`EntryConflict`).
 
     >>> out = annotate({"pid": "d1", "title": "run 12", "instrument": {"name": "LoKI", "facility": "ESS"}})
     >>> [(t.label, out.evidence[t.iri]) for t in out.techniques]
@@ -297,7 +299,12 @@ def annotate_file(
         about.update(size=stat.st_size, modified=stat.st_mtime_ns)
     if instruments is not None:
         about["instruments"] = _table_key(instruments)
-    return _run(job, reader, about, output, rejects, report, processes, resume, progress, fields, to, options)
+    summary = _run(job, reader, about, output, rejects, report, processes, resume, progress, fields, to, options)
+    if name == RecordFormat.icat and job.exporter is None:  # the Techniques the Datasets now reference
+        from panet.records.icat import add_technique_definitions
+
+        add_technique_definitions(source, Path(output), job.ontology, reader.header())
+    return summary
 
 
 def harvest(

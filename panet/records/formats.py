@@ -4,7 +4,7 @@ lists derive), and telling the formats apart from the content (inputs are opened
 
 >>> from panet.records import formats
 >>> [f.value for f in formats.RecordFormat]
-['pan', 'scicat', 'datacite', 'jsonl', 'csv', 'nexus']
+['pan', 'scicat', 'datacite', 'jsonl', 'csv', 'nexus', 'icat']
 >>> formats.get("pan").default_fields[:2]
 ('title', 'documents.title')
 >>> formats.detect_bytes(b'{"pid": "d1", "title": "SAXS"}')
@@ -62,6 +62,7 @@ _CLASSES = {
     "jsonl": ("panet.records.jsonl", "JsonlFormat"),
     "csv": ("panet.records.csv", "CsvFormat"),
     "nexus": ("panet.records.nexus", "NexusFormat"),
+    "icat": ("panet.records.icat", "IcatFormat"),
 }
 NAMES = tuple(f.value for f in RecordFormat)  # kept for callers of the former tuple
 
@@ -82,9 +83,10 @@ def get(name: str | RecordFormat) -> Format:
 
 def detect(path: str | os.PathLike[str]) -> str:
     """The format of the records at ``path``, from its content (gzip looked into): HDF5 -> nexus,
-    XML -> datacite, JSON -> datacite (a DataCite REST API response), pan, scicat or jsonl (from
-    the keys of the first record), text with commas -> csv. A directory holds NeXus files. An
-    unknown or binary content is a `RecordsError` naming the file."""
+    an ICAT dump (XML root ``icatdata``, or YAML chunks of ICAT entity types) -> icat, other XML ->
+    datacite, JSON -> datacite (a DataCite REST API response), pan, scicat or jsonl (from the keys
+    of the first record), text with commas -> csv. A directory holds NeXus files. An unknown or
+    binary content is a `RecordsError` naming the file."""
     path = Path(path)
     if path.is_dir():
         return "nexus"
@@ -118,6 +120,10 @@ def detect_input(source: InputFile, filename: str) -> str:
     head = source.file.read(_HEAD)
     source.file.seek(0)
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    from panet.records.icat import sniff
+
+    if sniff(head):  # python-icat's dump files, XML (root <icatdata>) or YAML
+        return "icat"
     if text.startswith(b"<") or head.startswith(UTF16_BOMS):
         return "datacite"
     if text[:1] in (b"{", b"["):

@@ -184,6 +184,12 @@ def test_evaluation_set_is_consistent(onto):
         records |= {(kind, r["pid"]) for r in json.loads((REAL / name).read_text(encoding="utf-8"))}
     with (REAL / "esrf_techniques.jsonl").open(encoding="utf-8") as file:
         records |= {("esrf", json.loads(line)["iri"]) for line in file}
+    from panet.records.icat import IcatReader
+
+    for path in (REAL / "icat").iterdir():  # one record per Dataset, named FILE#name
+        reader = IcatReader(path)
+        records |= {("icat", f"{path.name}#{reader.format.parse(i.payload).view['name']}") for i in reader.items()}
+        reader.close()
     assert records == keys
     size = sum(p.stat().st_size for p in REAL.rglob("*") if p.is_file())
     assert size < 3_000_000
