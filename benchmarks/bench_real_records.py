@@ -211,7 +211,8 @@ def main() -> None:
                     found.append(f"{mark}{pid} {_label(onto, pid)} ({', '.join(how)})")
             found += [f"{p} {_label(onto, p)}" for p in sorted(got) if not any(p in i for i in evidence[key])]
             wanted = [f"{p} {_label(onto, p)}" for p in sorted(want)]
-            print(f"  {key[0]:<8} {key[1][:70]}\n           want: {'; '.join(wanted) or '-'}\n           got:  {'; '.join(found) or '-'}")
+            print(f"  {key[0]:<8} {key[1][:70]}")
+            print(f"           want: {'; '.join(wanted) or '-'}\n           got:  {'; '.join(found) or '-'}")
 
     if not args.no_peers:
         for name, result in peers(texts).items():

@@ -59,7 +59,7 @@ class Evidence:
         for term in techniques:
             names = {normalize(name) for name in term.names}
             for narrower in ontology.descendants(term):
-                for probe in _PROBE_WORDS:  # "x-ray reflectometry" (a name of x-ray reflectivity) refines "reflectometry"
+                for probe in _PROBE_WORDS:  # "x-ray reflectometry", a name of x-ray reflectivity: "reflectometry"
                     for name in (narrower.label, *narrower.names):
                         words = normalize(name).split()
                         if probe in words and " ".join(w for w in words if w != probe) in names:
@@ -153,14 +153,12 @@ class Evidence:
                     del terms[term.iri]
         return list(terms.values()), {iri: how[iri] for iri in terms}
 
-
     def _sibling_named(self, candidate: Term, named: Iterable[Term]) -> bool:
         """The text names another kind of what ``candidate`` is a kind of: serial synchrotron
         crystallography at an MX beamline says which crystallography was done there."""
         parents = self.ontology.parents(candidate)
         return any(
-            not self._related(term, candidate) and not parents.isdisjoint(self.ontology.parents(term))
-            for term in named
+            not self._related(term, candidate) and not parents.isdisjoint(self.ontology.parents(term)) for term in named
         )
 
     def _related(self, a: Term, b: Term) -> bool:
