@@ -382,8 +382,10 @@ def test_expand_ancestors(onto):
 
 
 def test_whole_words_false_matches_inside_words(onto):
-    anns = onto.annotate("nanoSAXS and microXRD", whole_words=False)
+    anns = onto.annotate("nanoSAXS and rawXRD", whole_words=False)
     assert [(a.text, a.term.id) for a in anns] == [("SAXS", "PaNET01188"), ("XRD", "PaNET01216")]
+    # micro-XRD is microfocus diffraction (`FACILITY_SYNONYMS`), also written inside a word
+    assert [a.term.id for a in onto.annotate("microXRD", whole_words=False)] == ["PaNET01032"]
     assert ids(onto, "nanoSAXS") == []
 
 

@@ -181,7 +181,7 @@ def test_evaluation_set_is_consistent(onto):
     records = {("nexus", p.name) for p in (REAL / "nexus").iterdir()}
     records |= {("datacite", p.name) for p in (REAL / "datacite").glob("*.xml")}
     for kind, name in (("scicat", "scicat_records.json"), ("pan", "pan_records.json")):
-        records |= {(kind, r["pid"]) for r in json.loads((REAL / name).read_text(encoding="utf-8"))}
+        records |= {(kind, r.get("pid") or r["_id"]) for r in json.loads((REAL / name).read_text(encoding="utf-8"))}
     with (REAL / "esrf_techniques.jsonl").open(encoding="utf-8") as file:
         records |= {("esrf", json.loads(line)["iri"]) for line in file}
     assert records == keys
