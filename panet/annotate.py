@@ -90,7 +90,7 @@ CONTEXT_WORDS = frozenset(
     {
         *("xray", "xrays", "neutron", "neutrons", "photon", "photons", "muon", "muons", "positron", "positrons"),
         *("synchrotron", "beamline", "beamlines", "beamtime", "experiment", "experiments", "phasing"),
-        *("spectra", "spectrum", "measurement", "measurements", "measured"),
+        *("spectra", "spectrum", "measurement", "measurements", "measured", "micrograph", "micrographs"),
     }
 )
 # Derived forms that stand for the word technique names use ("tomographic microscopy", "serial
@@ -138,6 +138,7 @@ FACILITY_SYNONYMS = {
     "PaNET01179": ("visible light microscopy", "light microscopy"),  # optical microscopy
     "PaNET01122": ("diffraction anomalous fine structure", "DAFS"),  # resonant diffraction
     "PaNET01334": ("phase contrast x-ray imaging",),  # x-ray phase contrast imaging
+    "PaNET01129": ("laminography",),  # tomography (computed laminography: of flat samples, tilted axis)
 }
 # Compound words of file names and identifiers (texts without spaces) split into words: camelCase
 # ("tomoScan") and letters followed by digits ("saxs03"); ASCII only, never inside an acronym ("PhD").
