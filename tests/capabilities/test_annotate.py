@@ -669,7 +669,7 @@ def test_non_ascii_specifier_synonym(onto):
         ("A SAXS study", [("SAXS", "PaNET01188")]),  # a one-letter start is a word, not ASAXS
         ("x-ray tomographic microscopy of a rat lung", [("x-ray tomographic microscopy", "PaNET01208")]),
         ("tomographic microscopy", [("tomographic microscopy", "PaNET01206")]),
-        ("Nuclear Resonant Inelastic X-ray Scattering", [("Nuclear Resonant Inelastic X-ray Scattering", "PaNET01270")]),
+        ("NRIXS of iron", [("NRIXS", "PaNET01270")]),
         ("EM micrographs of a cell", [("EM", "PaNET01145")]),  # micrographs: a cue for the ambiguous EM
         ("EM units", []),
     ],
