@@ -139,6 +139,9 @@ FACILITY_SYNONYMS = {
     "PaNET01122": ("diffraction anomalous fine structure", "DAFS"),  # resonant diffraction
     "PaNET01334": ("phase contrast x-ray imaging",),  # x-ray phase contrast imaging
     "PaNET01129": ("laminography",),  # tomography (computed laminography: of flat samples, tilted axis)
+    "PaNET01095": ("wavelength dispersive x-ray spectroscopy", "wavelength dispersive x-ray fluorescence", "WDXRF"),
+    "PaNET01266": ("x-ray fluorescence holography",),  # x-ray holography, with the fluorescence as the signal
+    "PaNET01097": ("gamma-ray spectroscopy",),  # gamma spectroscopy; "γ-ray" folds to "gamma ray"
 }
 # Compound words of file names and identifiers (texts without spaces) split into words: camelCase
 # ("tomoScan") and letters followed by digits ("saxs03"); ASCII only, never inside an acronym ("PhD").
