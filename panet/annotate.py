@@ -17,9 +17,12 @@ How it matches (docs/annotate.md has the full story):
   Each name is entered in its spelling variants: hyphenated parts written apart or together
   (``x-ray``, ``x ray``, ``xray``), ``micro``/``nano``/... written apart or together, a plural
   last word, ``Röntgen``/``Roentgen``/``Rontgen``, ``-ise``/``-ize``.
+* Besides PaNET's own names, `FACILITY_SYNONYMS` holds names facilities write that PaNET lacks
+  ("tomographic microscopy", "microdiffraction", "nuclear forward scattering").
 * Acronyms (names whose every word is in capitals, such as ``SAXS``, ``PhD``, ``PPC-SrμCT``)
-  match case-sensitively. `AMBIGUOUS` lists the names that are refused, or kept only with
-  evidence of a technique nearby (another term, or one of `CONTEXT_WORDS`).
+  match case-sensitively, also written apart where their end is another acronym ("ED-XRD").
+  `AMBIGUOUS` lists the names that are refused, or kept only with evidence of a technique nearby
+  (another term, or one of `CONTEXT_WORDS`).
 * The longest name wins; a text position is reported at most once (``longest_only=False``
   reports nested and overlapping matches too).
 """
