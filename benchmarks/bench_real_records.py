@@ -1,7 +1,7 @@
 """Quality on real records written by facilities: panet vs oaklib and text2term on the same records.
 
     pip install -e ".[bench,nexus]"      # oaklib and text2term are optional peers
-    python benchmarks/bench_real_records.py [--details]
+    python benchmarks/bench_real_records.py [--misses] [--no-peers]
 
 The evaluation set is benchmarks/data/real/ (MANIFEST.md: where each file comes from, its licence):
 NeXus files of APS, DLS, SLS, SOLEIL, SINQ and IPNS (metadata skeletons), SciCat datasets of PSI,
@@ -52,7 +52,7 @@ def records() -> list[tuple[str, str, str, object]]:
         found.append(("nexus", path.name, "nexus", str(path)))
     for kind, name in (("scicat", "scicat_records.json"), ("pan", "pan_records.json")):
         for record in json.loads((REAL / name).read_text(encoding="utf-8")):
-            found.append((kind, record["pid"], kind, record))
+            found.append((kind, record.get("pid") or record["_id"], kind, record))  # SciCat: pid, or MongoDB's _id
     with (REAL / "esrf_techniques.jsonl").open(encoding="utf-8") as file:
         for line in file:
             record = json.loads(line)
@@ -158,17 +158,24 @@ def peers(texts: dict) -> dict[str, dict]:
 
 def table(onto, expected: dict, predicted: dict, kinds: list[str]) -> list[str]:
     lines = [f"  {'source kind':<10} {'records':>7} {'P':>6} {'R':>6} {'P~':>6} {'R~':>6} {'false':>6}"]
-    for kind in [*kinds, "all"]:
-        keys = [k for k in expected if kind in ("all", k[0])]
+    for kind in [*kinds, "all", "all - esrf"]:  # the ESRF list names techniques; the others are records
+        keys = [k for k in expected if kind == "all" or k[0] == kind or (kind == "all - esrf" and k[0] != "esrf")]
         s = score(onto, expected, predicted, keys)
         figures = " ".join(f"{s[name]:>6.3f}" for name in ("P", "R", "P~", "R~"))
         lines.append(f"  {kind:<10} {s['records']:>7} {figures} {s['false']:>6}")
     return lines
 
 
+def _label(onto, pid: str) -> str:
+    term = onto.get(pid, kind="any")
+    return term.label if term is not None else "?"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--details", action="store_true", help="print every record that is not exactly right")
+    parser.add_argument(
+        "--misses", "--details", action="store_true", help="print every record that is not exactly right, with evidence"
+    )
     parser.add_argument("--no-peers", action="store_true", help="panet only")
     args = parser.parse_args()
 
@@ -199,12 +206,22 @@ def main() -> None:
         for how, counts in sorted(by_evidence.items()):
             print(f"  {how:<16} {counts['given']:>6} {counts['right']:>6}")
 
-    if args.details:
-        print("\n  records not exactly right (expected / found):")
+    if args.misses:
+        print("\n  records not exactly right: expected / found (evidence); '~' = same branch as an expected term")
         for key in expected:
-            if predicted[key] != expected[key]:
-                labels = sorted(predicted[key])
-                print(f"  {key[0]:<8} {key[1][:60]:<60} {sorted(expected[key])} / {labels}")
+            want, got = expected[key], predicted[key]
+            if got == want:
+                continue
+            found = []
+            for iri, how in evidence[key].items():
+                pid = iri.rpartition("/")[2]
+                if pid in got:
+                    mark = "" if pid in want else "~" if any(same_branch(onto, pid, w) for w in want) else "!"
+                    found.append(f"{mark}{pid} {_label(onto, pid)} ({', '.join(how)})")
+            found += [f"{p} {_label(onto, p)}" for p in sorted(got) if not any(p in i for i in evidence[key])]
+            wanted = [f"{p} {_label(onto, p)}" for p in sorted(want)]
+            print(f"  {key[0]:<8} {key[1][:70]}")
+            print(f"           want: {'; '.join(wanted) or '-'}\n           got:  {'; '.join(found) or '-'}")
 
     if not args.no_peers:
         for name, result in peers(texts).items():

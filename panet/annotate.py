@@ -17,9 +17,12 @@ How it matches (docs/annotate.md has the full story):
   Each name is entered in its spelling variants: hyphenated parts written apart or together
   (``x-ray``, ``x ray``, ``xray``), ``micro``/``nano``/... written apart or together, a plural
   last word, ``Röntgen``/``Roentgen``/``Rontgen``, ``-ise``/``-ize``.
+* Besides PaNET's own names, `FACILITY_SYNONYMS` holds names facilities write that PaNET lacks
+  ("tomographic microscopy", "microdiffraction", "nuclear forward scattering").
 * Acronyms (names whose every word is in capitals, such as ``SAXS``, ``PhD``, ``PPC-SrμCT``)
-  match case-sensitively. `AMBIGUOUS` lists the names that are refused, or kept only with
-  evidence of a technique nearby (another term, or one of `CONTEXT_WORDS`).
+  match case-sensitively, also written apart where their end is another acronym ("ED-XRD").
+  `AMBIGUOUS` lists the names that are refused, or kept only with evidence of a technique nearby
+  (another term, or one of `CONTEXT_WORDS`).
 * The longest name wins; a text position is reported at most once (``longest_only=False``
   reports nested and overlapping matches too).
 """
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AMBIGUOUS",
     "CONTEXT_WORDS",
+    "FACILITY_SYNONYMS",
     "MAPPING_PREDICATES",
     "MATCH_TYPES",
     "WORD_FORMS",
@@ -89,7 +93,7 @@ CONTEXT_WORDS = frozenset(
     {
         *("xray", "xrays", "neutron", "neutrons", "photon", "photons", "muon", "muons", "positron", "positrons"),
         *("synchrotron", "beamline", "beamlines", "beamtime", "experiment", "experiments", "phasing"),
-        *("spectra", "spectrum", "measurement", "measurements", "measured"),
+        *("spectra", "spectrum", "measurement", "measurements", "measured", "micrograph", "micrographs"),
     }
 )
 # Derived forms that stand for the word technique names use ("tomographic microscopy", "serial
@@ -114,6 +118,33 @@ WORD_FORMS = {
     **dict.fromkeys(("diffractive", "diffractometer", "diffractometers"), "diffraction"),
     **dict.fromkeys(("reflectivity", "reflectometer", "reflectometers", "reflectometric"), "reflectometry"),
     **dict.fromkeys(("reflectivities",), "reflectometries"),
+}
+# Names facilities write for PaNET techniques that PaNET does not list (yet), matched as synonyms
+# (``include_synonyms``): TOMCAT's "tomographic microscopy", APS 34-ID-E's "microdiffraction", the
+# nuclear resonance methods of ESRF ID18, APS 3-ID and PETRA III P01, word-order variants. Several are
+# also names of the ESRF technique list, which is part of benchmarks/data/real/: its figures are
+# not independent of these rows. PaNET IDs -> names.
+FACILITY_SYNONYMS = {
+    "PaNET01206": ("tomographic microscopy",),  # microtomography
+    "PaNET01208": ("x-ray tomographic microscopy",),  # x-ray microtomography
+    "PaNET01032": ("microdiffraction", "micro x-ray diffraction", "micro-XRD", "μ-XRD"),  # microfocus diffraction
+    "PaNET01024": ("coherent x-ray diffraction",),  # coherent diffraction
+    "PaNET01174": ("coherent x-ray diffraction imaging", "CXDI"),  # coherent diffraction imaging
+    "PaNET01270": (  # nuclear resonant scattering
+        "nuclear forward scattering",
+        "nuclear resonant inelastic x-ray scattering",
+        "nuclear inelastic scattering",
+        "synchrotron Mössbauer spectroscopy",
+        "NRIXS",
+    ),
+    "PaNET01182": ("x-ray Raman scattering",),  # inelastic x-ray scattering (non-resonant, from core levels)
+    "PaNET01179": ("visible light microscopy", "light microscopy"),  # optical microscopy
+    "PaNET01122": ("diffraction anomalous fine structure", "DAFS"),  # resonant diffraction
+    "PaNET01334": ("phase contrast x-ray imaging",),  # x-ray phase contrast imaging
+    "PaNET01129": ("laminography",),  # tomography (computed laminography: of flat samples, tilted axis)
+    "PaNET01095": ("wavelength dispersive x-ray spectroscopy", "wavelength dispersive x-ray fluorescence", "WDXRF"),
+    "PaNET01266": ("x-ray fluorescence holography",),  # x-ray holography, with the fluorescence as the signal
+    "PaNET01097": ("gamma-ray spectroscopy",),  # gamma spectroscopy; "γ-ray" folds to "gamma ray"
 }
 # Compound words of file names and identifiers (texts without spaces) split into words: camelCase
 # ("tomoScan") and letters followed by digits ("saxs03"); ASCII only, never inside an acronym ("PhD").
@@ -491,6 +522,14 @@ def _vocabulary(ontology: Ontology, options: dict[str, Any]) -> list[tuple[str, 
             for synonym in term.synonyms:
                 kind = "acronym" if is_acronym(synonym) else "synonym"
                 names.append((synonym.strip(), synonym.strip(), i, kind, _SCORES[kind], False))
+    if options["include_synonyms"]:
+        by_id = {term.id: i for i, term in enumerate(terms) if not term.deprecated}
+        for term_id, synonyms in FACILITY_SYNONYMS.items():
+            i = by_id.get(term_id)
+            if wanted(i):
+                for synonym in synonyms:
+                    kind = "acronym" if is_acronym(synonym) else "synonym"
+                    names.append((synonym, synonym, i, kind, _SCORES[kind], False))
     for term, label, version in ontology.former_labels().values():
         if wanted(number.get(term.iri)):
             matched = f"{label.strip()} [PaNET {version}]"
@@ -609,9 +648,13 @@ def _trie(entries: list[tuple[str, tuple, _Entry]], *, by_char: bool) -> dict:
     words_seen = frozenset(w for name, _, _ in entries for w in _phrase(name).split() if len(w) >= 4)
     root: dict = {}
     terminals: dict[int, tuple[dict, list]] = {}
+    acronyms = {_phrase(name).replace(" ", "") for name, _, entry in entries if entry.acronym is not None}
     for name, rank, entry in entries:
         if entry.acronym is not None:  # an acronym: its own spelling, hyphens apart or joined, no plural
-            sequences = {tuple(_phrase(name).split()), (_phrase(name).replace(" ", ""),)}
+            joined = _phrase(name).replace(" ", "")
+            sequences = {tuple(_phrase(name).split()), (joined,)}
+            # written apart where its end is another acronym: "ED-XRD" (EDXRD), "GI-SAXS", "TR-SFX"
+            sequences |= {(joined[:k], joined[k:]) for k in range(2, len(joined) - 1) if joined[k:] in acronyms}
         else:
             sequences = _spellings(name, words_seen)
         if not by_char:

@@ -21,6 +21,8 @@ from panet.text import normalize
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from panet.ontology import Ontology
     from panet.records.instruments import InstrumentTable
     from panet.term import Term
@@ -55,12 +57,16 @@ class Evidence:
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
         self.by_probe: dict[str, dict[str, Term]] = {}  # generic technique -> {probe: its probe's technique}
         for term in techniques:
-            label = normalize(term.label)
+            names = {normalize(name) for name in term.names}
             for narrower in ontology.descendants(term):
-                for probe in _PROBE_WORDS:
-                    words = normalize(narrower.label).split()
-                    if probe in words and " ".join(w for w in words if w != probe) == label:
-                        self.by_probe.setdefault(term.iri, {})[probe] = narrower
+                for probe in _PROBE_WORDS:  # "x-ray reflectometry", a name of x-ray reflectivity: "reflectometry"
+                    for name in (narrower.label, *narrower.names):
+                        words = normalize(name).split()
+                        if probe in words and " ".join(w for w in words if w != probe) in names:
+                            self.by_probe.setdefault(term.iri, {}).setdefault(probe, narrower)
+        # "x-ray probe technique", "neutron probe technique": what a NeXus file without a known definition
+        # implies; a fallback, given only when no other evidence names a technique
+        self.fallbacks = frozenset(t.iri for t in techniques if normalize(t.label).endswith("probe technique"))
 
     @property
     def instruments(self) -> InstrumentTable:
@@ -93,13 +99,16 @@ class Evidence:
         for term in dict.fromkeys(text_terms):  # the same term from several texts, once
             terms[term.iri] = term
             how[term.iri] = ["text"]
-        for term in implied:
-            give(term, "NeXus definition")
         rows = (
             self.instruments.find(instrument_names, generic=self.generic)
             if instrument_names and self.instruments
             else []
         )
+        served = [t for t in (ontology.get(i, kind="any") for row in rows for i in row.techniques) if t is not None]
+        for term in implied:
+            if served and not any(self._related(term, other) for other in served):
+                continue  # the instrument does not do what the definition says (NXmx written for a scan at I16)
+            give(term, "NeXus definition")
         for row in rows:
             candidates = [t for t in (ontology.get(i, kind="any") for i in row.techniques) if t is not None]
             for candidate in candidates:
@@ -108,10 +117,14 @@ class Evidence:
                     for term in narrower:
                         give(term, "instrument")
                     continue
-                broader = [  # the text names the general technique the candidate refines
-                    t for t in list(terms.values()) if "text" in how[t.iri] and candidate in ontology.descendants(t)
+                broader = [  # the text names the general technique the candidate refines, and nothing else does
+                    t
+                    for t in list(terms.values())
+                    if "text" in how[t.iri]
+                    and candidate in (below := ontology.descendants(t))
+                    and not any(other in below for other in terms.values() if other != candidate)
                 ]
-                if broader or len(candidates) == 1:
+                if broader or (len(candidates) == 1 and not self._sibling_named(candidate, terms.values())):
                     give(candidate, "instrument")
                     if broader:
                         how[candidate.iri].append("text")
@@ -127,6 +140,9 @@ class Evidence:
                         del terms[iri]
                         for evidence in [*how.pop(iri), "probe"]:
                             give(refined, evidence)
+        if len(terms) > 1:  # a probe technique implied for want of a definition, next to a technique: dropped
+            for iri in [iri for iri in terms if iri in self.fallbacks and how[iri] == ["NeXus definition"]]:
+                del terms[iri]
         if len(terms) > 1 and (implied or rows):  # a technique only structure gave, another one refining it: dropped
             kept = list(terms.values())
             for term in kept:
@@ -136,6 +152,18 @@ class Evidence:
                 if any(other in below for other in kept if other is not term):
                     del terms[term.iri]
         return list(terms.values()), {iri: how[iri] for iri in terms}
+
+    def _sibling_named(self, candidate: Term, named: Iterable[Term]) -> bool:
+        """The text names another kind of what ``candidate`` is a kind of: serial synchrotron
+        crystallography at an MX beamline says which crystallography was done there."""
+        parents = self.ontology.parents(candidate)
+        return any(
+            not self._related(term, candidate) and not parents.isdisjoint(self.ontology.parents(term)) for term in named
+        )
+
+    def _related(self, a: Term, b: Term) -> bool:
+        """``a`` and ``b`` are the same technique or one refines the other."""
+        return a == b or a in self.ontology.descendants(b) or b in self.ontology.descendants(a)
 
 
 def text_probes(text: str) -> frozenset[str]:

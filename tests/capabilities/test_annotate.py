@@ -382,8 +382,10 @@ def test_expand_ancestors(onto):
 
 
 def test_whole_words_false_matches_inside_words(onto):
-    anns = onto.annotate("nanoSAXS and microXRD", whole_words=False)
+    anns = onto.annotate("nanoSAXS and rawXRD", whole_words=False)
     assert [(a.text, a.term.id) for a in anns] == [("SAXS", "PaNET01188"), ("XRD", "PaNET01216")]
+    # micro-XRD is microfocus diffraction (`FACILITY_SYNONYMS`), also written inside a word
+    assert [a.term.id for a in onto.annotate("microXRD", whole_words=False)] == ["PaNET01032"]
     assert ids(onto, "nanoSAXS") == []
 
 
@@ -657,3 +659,20 @@ def test_names_as_panet_writes_them(onto, text, term, match_type, matched):
 def test_non_ascii_specifier_synonym(onto):
     assert ids(onto, "Röntgen radiation") == []  # a specifier
     assert ids(onto, "Roentgen radiation", kinds="specifier") == ["PaNET2020009"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ED-XRD of a steel weld", [("ED-XRD", "PaNET01160")]),  # EDXRD written apart where XRD starts
+        ("GI-SAXS and TR SFX", [("GI-SAXS", "PaNET01162"), ("TR SFX", "PaNET01309")]),
+        ("A SAXS study", [("SAXS", "PaNET01188")]),  # a one-letter start is a word, not ASAXS
+        ("x-ray tomographic microscopy of a rat lung", [("x-ray tomographic microscopy", "PaNET01208")]),
+        ("tomographic microscopy", [("tomographic microscopy", "PaNET01206")]),
+        ("NRIXS of iron", [("NRIXS", "PaNET01270")]),
+        ("EM micrographs of a cell", [("EM", "PaNET01145")]),  # micrographs: a cue for the ambiguous EM
+        ("EM units", []),
+    ],
+)
+def test_facility_names_and_split_acronyms(onto, text, expected):
+    assert [(a.text, a.term.id) for a in onto.annotate(text)] == expected

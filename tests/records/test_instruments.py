@@ -138,6 +138,30 @@ def test_probe_refines_a_generic_technique():
     assert found(pan("reflectometry with neutrons and x-rays")) == {"PaNET01121": ["text"]}
 
 
+def test_probe_refines_through_any_name_of_the_narrower_technique():
+    # x-ray reflectivity is also called x-ray reflectometry: "reflectometry" + x-rays is x-ray reflectivity
+    assert found(pan("specular reflectometry of water", parameters=[{"name": "probe", "value": "x-ray"}])) == {
+        "PaNET01149": ["text", "probe"]
+    }
+
+
+def test_the_text_says_which_kind_of_the_instruments_technique():
+    # BioMAX serves macromolecular crystallography; a text naming another crystallography wins
+    assert found(pan("OSC collection in Biomax", "BioMAX", "MAX IV")) == {"PaNET01164": ["instrument"]}
+    assert found(pan("lysozyme, serial synchrotron crystallography", "BioMAX", "MAX IV")) == {"PaNET01169": ["text"]}
+
+
+def test_instrument_contradicting_the_definition_wins():
+    # I16 (materials and magnetism diffraction) writes NXmx for its scans: not macromolecular crystallography
+    assert found(REAL / "nexus" / "DLS_i16_538039.nxs", format="nexus") == {"PaNET01102": ["instrument"]}
+
+
+def test_probe_technique_is_a_fallback_only():
+    # no definition and an x-ray source: x-ray probe technique, unless something says more
+    assert found(REAL / "nexus" / "Soleil_file_2.nxs", format="nexus") == {"PaNET01012": ["NeXus definition"]}
+    assert found(REAL / "nexus" / "APS_ID34_not_complete.nxs", format="nexus") == {"PaNET01032": ["text"]}
+
+
 def test_existing_entries_are_evidence_too():
     record = pan("SAXS", techniques=[{"pid": PANET + "PaNET01188", "name": "small angle x-ray scattering"}])
     assert found(record) == {"PaNET01188": ["existing entry", "text"]}
@@ -181,7 +205,7 @@ def test_evaluation_set_is_consistent(onto):
     records = {("nexus", p.name) for p in (REAL / "nexus").iterdir()}
     records |= {("datacite", p.name) for p in (REAL / "datacite").glob("*.xml")}
     for kind, name in (("scicat", "scicat_records.json"), ("pan", "pan_records.json")):
-        records |= {(kind, r["pid"]) for r in json.loads((REAL / name).read_text(encoding="utf-8"))}
+        records |= {(kind, r.get("pid") or r["_id"]) for r in json.loads((REAL / name).read_text(encoding="utf-8"))}
     with (REAL / "esrf_techniques.jsonl").open(encoding="utf-8") as file:
         records |= {("esrf", json.loads(line)["iri"]) for line in file}
     from panet.records.icat import IcatReader
