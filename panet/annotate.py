@@ -331,7 +331,7 @@ class Annotator:
         reports every name between two word boundaries (a space, a hard break, either end), and the
         names starting at one word are tried as `_walk` tries them (longest first, `_accept`)."""
         hits = sorted(  # (where the name starts in ``folded``, minus where it ends, entries)
-            (end - size + 1, 1 - end, entries) for end, (size, entries) in self._automaton.iter(f" {folded} ")
+            [(end - size + 1, 1 - end, entries) for end, (size, entries) in self._automaton.iter(f" {folded} ")]
         )
         longest_only = self.options["longest_only"]
         found: list[tuple[int, int, _Entry]] = []
