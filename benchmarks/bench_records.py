@@ -7,8 +7,19 @@ and the final rename are all counted. Prints records/s and the peak RSS of the l
 (main or worker) for 1 and 2 processes, for two inputs: datasets listed by proposal, 25 sharing
 their documents (as catalogue exports are), and the worst case where every text is new.
 
+Limits measured in the same run, so that figures from a busy machine still say something:
+
+* the I/O floor: a ``python`` process that only parses and re-serialises every line with orjson
+  (what any JSON Lines -> JSON Lines tool must at least do); "x floor" is panet's time over it;
+* ``--reference DIR``: another checkout of panet (e.g. the main branch before a change), run on the
+  same input right after each run of this one (interleaved); "vs ref" is its time over this one's
+  (above 1: this checkout is faster), and the outputs are compared byte for byte.
+
+Each time is the best of ``--repeat`` runs.
+
     python benchmarks/bench_records.py                 # 200 000 records
-    python benchmarks/bench_records.py --records 1000000
+    python benchmarks/bench_records.py --records 100000 --repeat 3 --reference /path/to/main
+    python benchmarks/bench_records.py --records 1000000 --inputs new
 """
 
 from __future__ import annotations
@@ -109,38 +120,88 @@ _MEASURE = (
     "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
 )
+_FLOOR = (  # the least a JSON Lines -> JSON Lines tool does: parse and serialise every record
+    "import orjson, sys\n"
+    "with open(sys.argv[1], 'rb') as source, open(sys.argv[2], 'wb') as output:\n"
+    "    output.writelines(orjson.dumps(orjson.loads(line)) + b'\\n' for line in source)"
+)
 
 
-def run(source: Path, output: Path, processes: int) -> tuple[float, float]:
-    """Seconds and peak RSS (MiB, of the largest process: main or worker) of one run."""
-    command = [sys.executable, "-m", "panet", "annotate-records", str(source), "-o", str(output), "--format", "pan",
-               "--processes", str(processes)]  # fmt: skip
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Seconds and peak RSS (MiB, of the largest process: main or worker) of one run of ``command``."""
     started = time.perf_counter()
-    measured = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True)
+    measured = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True,
+                              env=env)  # fmt: skip
     seconds = time.perf_counter() - started
     return seconds, int(measured.stdout.split()[-1]) / 1024
+
+
+def panet_command(source: Path, output: Path, processes: int) -> list[str]:
+    return [sys.executable, "-m", "panet", "annotate-records", str(source), "-o", str(output), "--format", "pan",
+            "--processes", str(processes)]  # fmt: skip
+
+
+def reference_env(checkout: Path) -> dict[str, str]:
+    """The environment that runs ``checkout``'s panet with this interpreter (it comes first on the path)."""
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    found = subprocess.run([sys.executable, "-c", "import panet; print(panet.__file__)"], env=env, check=True,
+                           capture_output=True, text=True).stdout.strip()  # fmt: skip
+    if not Path(found).resolve().is_relative_to(checkout.resolve()):
+        raise SystemExit(f"--reference {checkout}: python imports panet from {found} instead")
+    return env
+
+
+def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The fastest run's seconds, and the largest peak RSS of all."""
+    return min(seconds for seconds, _ in runs), max(peak for _, peak in runs)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the best counts")
+    parser.add_argument("--reference", type=Path, help="another panet checkout to compare with, run interleaved")
+    parser.add_argument("--inputs", choices=("both", "shared", "new"), default="both")
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = reference_env(args.reference) if args.reference else None
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run([sys.executable, "-m", "panet", "term", "SAXS"], check=True, stdout=subprocess.DEVNULL)
+        for environment in (None, env) if env else (None,):  # byte-compiled before anything is timed
+            subprocess.run([sys.executable, "-m", "panet", "term", "SAXS"], check=True, stdout=subprocess.DEVNULL,
+                           env=environment)  # fmt: skip
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
-        inputs = ((DATASETS_PER_PROPOSAL, "datasets share their proposal's documents"), (1, "every text new"))
-        for shared, what in inputs:
+        inputs = [(DATASETS_PER_PROPOSAL, "shared", "datasets share their proposal's documents"),
+                  (1, "new", "every text new")]  # fmt: skip
+        for shared, key, what in inputs:
+            if args.inputs not in ("both", key):
+                continue
             source = Path(folder) / "records.jsonl"
             size = write_input(source, args.records, shared)
             print(f"\n{args.records:,} PaN search API records, {size / args.records:,.0f} bytes each, "
                   f"{size / 2**20:,.0f} MiB; {what}")  # fmt: skip
-            print(f"{'processes':>9}  {'seconds':>8}  {'records/s':>10}  {'peak RSS MiB':>12}")
+            floor = best([timed([sys.executable, "-c", _FLOOR, str(source), str(Path(folder) / "floor.jsonl")])
+                          for _ in range(args.repeat)])[0]  # fmt: skip
+            print(f"I/O floor (orjson parse + serialise, one process): {args.records / floor:,.0f} records/s")
+            header = f"{'processes':>9}  {'seconds':>8}  {'records/s':>10}  {'x floor':>7}  {'peak RSS MiB':>12}"
+            print(header + (f"  {'ref rec/s':>10}  {'vs ref':>6}  {'same bytes':>10}" if env else ""))
             outputs = []
             for processes in (1, 2):
                 outputs.append(Path(folder) / f"out{processes}.jsonl")
-                seconds, peak = run(source, outputs[-1], processes)
-                print(f"{processes:>9}  {seconds:>8.2f}  {args.records / seconds:>10,.0f}  {peak:>12,.0f}")
+                reference_output = Path(folder) / f"ref{processes}.jsonl"
+                runs, reference_runs = [], []
+                for _ in range(args.repeat):
+                    runs.append(timed(panet_command(source, outputs[-1], processes)))
+                    if env:
+                        reference_runs.append(timed(panet_command(source, reference_output, processes), env))
+                seconds, peak = best(runs)
+                line = (f"{processes:>9}  {seconds:>8.2f}  {args.records / seconds:>10,.0f}  {seconds / floor:>7.1f}  "
+                        f"{peak:>12,.0f}")  # fmt: skip
+                if env:
+                    reference_seconds = best(reference_runs)[0]
+                    same = outputs[-1].read_bytes() == reference_output.read_bytes()
+                    ratio = reference_seconds / seconds
+                    line += f"  {args.records / reference_seconds:>10,.0f}  {ratio:>6.2f}  {same!s:>10}"
+                print(line)
             print(f"outputs of 1 and 2 processes identical: {outputs[0].read_bytes() == outputs[1].read_bytes()}")
 
 

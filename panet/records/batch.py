@@ -19,7 +19,7 @@ import json
 import os
 import time
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from panet.errors import RecordsError, RunFailed
@@ -112,6 +112,17 @@ class Summary:
             else:
                 self.contradicting += 1
 
+    def merge(self, part: Summary) -> None:
+        """Add the counts of ``part``, the summary of a chunk of records (annotated in a worker).
+
+        >>> total = Summary(read=2, annotated=2, added=3)
+        >>> total.merge(Summary(read=1, rejected=1))
+        >>> total.read, total.rejected, total.added
+        (3, 1, 3)
+        """
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+
     def exit_status(self) -> int:
         """The command line's exit status: 0 when every record was written, 1 when some were rejected.
 
@@ -122,6 +133,9 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_COUNTS = tuple(f.name for f in fields(Summary) if f.type == "int" and f.name != "resumed_from")  # what `merge` adds
 
 
 def paths(output: Path, rejects: Path | None = None, report: Path | None = None) -> dict[str, Path]:
@@ -181,26 +195,15 @@ def run(
         checkpoints.save(summary, out, rej, rpt, position, wait=True)
         saved = time.perf_counter()
         separator = framing.separator()
-        for results in _processed(job, items, processes, CHUNK):
-            body: list[bytes] = []
-            refused: list[bytes] = []
-            reported: list[bytes] = []
-            for result in results:
-                summary.add(result)
-                if result.status is Status.REJECTED:
-                    refused.append(_reject_line(result))
-                    continue
-                if result.conflicts:
-                    reported.append(_report_lines(result))
-                if written:
-                    body.append(separator)
-                body.append(result.data)
-                written += 1
-            _write(out, b"".join(body), where["output"])
-            _write(rej, b"".join(refused), where["rejects"])
-            if reported:
-                _write(rpt, b"".join(reported), where["report"])
-            position = results.end
+        for end, done in _mapped(job, items, processes, CHUNK, _annotated, separator):
+            summary.merge(done.summary)
+            if done.data:
+                _write(out, separator + done.data if written else done.data, where["output"])
+                written += done.summary.annotated + done.summary.unchanged
+            _write(rej, done.rejects, where["rejects"])
+            if done.report:
+                _write(rpt, done.report, where["report"])
+            position = end
             if time.perf_counter() - saved >= CHECKPOINT_SECONDS:
                 checkpoints.save(summary, out, rej, rpt, position)
                 saved = time.perf_counter()
@@ -354,35 +357,33 @@ def _chunks(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 
 def _processed(job: RecordAnnotator, items: Iterator[Item], processes: int, size: int) -> Iterator[list[RecordResult]]:
-    """The results of each chunk of items, in input order; ``end`` of the chunk's last item on each."""
+    """The results of each chunk of items, in input order (`panet.records.annotate_stream`)."""
+    for _, results in _mapped(job, items, processes, size, _results):
+        yield results
+
+
+def _mapped(job: RecordAnnotator, items: Iterator[Item], processes: int, size: int, task: Callable, *args: Any):
+    """``(end, task(job, chunk, *args))`` for each chunk of ``items``, in input order, ``end`` being
+    where the reader resumes after the chunk; in ``processes`` worker processes when more than one.
+    A chunk goes to a worker as plain tuples and comes back as whatever ``task`` makes of it: both
+    are pickled in C, not record by record through dataclass methods."""
     if processes <= 1:
         for batch in _chunks(items, size):
-            yield _ended([job.process(item) for item in batch], batch)
+            yield batch[-1].end, task(job, batch, *args)
         return
     import multiprocessing
 
     with multiprocessing.get_context().Pool(processes, _start_worker, (job,)) as pool:
         pending: deque = deque()
         for batch in _chunks(items, size):
-            pending.append((batch, pool.apply_async(_work, (batch,))))
+            rows = [(item.number, item.payload, item.line, item.offset) for item in batch]
+            pending.append((batch[-1].end, pool.apply_async(_in_worker, (task, rows, *args))))
             if len(pending) >= 2 * processes:  # bounded: the reader never runs far ahead
-                done, result = pending.popleft()
-                yield _ended(result.get(), done)
+                end, result = pending.popleft()
+                yield end, result.get()
         while pending:
-            done, result = pending.popleft()
-            yield _ended(result.get(), done)
-
-
-class _Results(list):
-    """A chunk's results, and where the reader resumes after them."""
-
-    end: Any = None
-
-
-def _ended(results: list[RecordResult], batch: list[Item]) -> _Results:
-    chunk = _Results(results)
-    chunk.end = batch[-1].end
-    return chunk
+            end, result = pending.popleft()
+            yield end, result.get()
 
 
 _WORKER: dict[str, RecordAnnotator] = {}  # the job of this worker process
@@ -392,8 +393,14 @@ def _start_worker(job: RecordAnnotator) -> None:
     _WORKER["job"] = job
 
 
-def _work(batch: list[Item]) -> list[RecordResult]:
-    process = _WORKER["job"].process
+def _in_worker(task: Callable, rows: list[tuple], *args: Any) -> Any:
+    from panet.records.base import Item
+
+    return task(_WORKER["job"], [Item(*row) for row in rows], *args)
+
+
+def _results(job: RecordAnnotator, batch: list[Item]) -> list[RecordResult]:
+    process = job.process
     return [process(item) for item in batch]
 
 
@@ -401,6 +408,35 @@ def _report_lines(result: RecordResult) -> bytes:
     from panet.records.jsonl import dump_json
 
     return b"".join(dump_json(line) + b"\n" for line in result.report())
+
+
+@dataclass
+class _Done:
+    """A chunk of records annotated, ready to write: its records joined by the output's separator,
+    its rejects-file lines, its report lines (entry conflicts), and its counts."""
+
+    summary: Summary
+    data: bytes
+    rejects: bytes
+    report: bytes
+
+
+def _annotated(job: RecordAnnotator, batch: list[Item], separator: bytes) -> _Done:
+    summary = Summary()
+    body: list[bytes] = []
+    refused: list[bytes] = []
+    reported: list[bytes] = []
+    process, count = job.process, summary.add
+    for item in batch:
+        result = process(item)
+        count(result)
+        if result.status is Status.REJECTED:
+            refused.append(_reject_line(result))
+        else:
+            body.append(result.data)
+            if result.conflicts:
+                reported.append(_report_lines(result))
+    return _Done(summary, separator.join(body), b"".join(refused), b"".join(reported))
 
 
 def _reject_line(result: RecordResult) -> bytes:

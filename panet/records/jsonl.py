@@ -171,7 +171,7 @@ class JsonReader(Reader):
             payload = raw.rstrip(b"\r\n")
             if start == 0:
                 payload = payload.removeprefix(_BOM)
-            if not payload.strip():
+            if not payload or payload.isspace():  # blank (strip() would copy the line)
                 continue
             number += 1
             if number > skip:
