@@ -81,6 +81,14 @@ class Dialect(Protocol):
         """A JSON property of rows ``alias`` as text (for ``LIKE``)."""
         ...
 
+    def document(self, alias: str) -> str:
+        """The ``doc`` of rows ``alias`` as JSON text."""
+        ...
+
+    def reference(self, table: str, alias: str, column: str) -> str:
+        """The identifier of the ``table`` row that ``alias.column`` names, as its object shows it."""
+        ...
+
     def param(self, kind: Kind) -> str:
         """The placeholder for a value compared with a column of ``kind``."""
         ...
@@ -167,6 +175,12 @@ class SQLite:
         return f"json_extract({alias}.doc, '$.{field}')"
 
     property_text = property
+
+    def document(self, alias: str) -> str:
+        return f"{alias}.doc"
+
+    def reference(self, table: str, alias: str, column: str) -> str:
+        return f"(SELECT id FROM {table} WHERE n = {alias}.{column})"
 
     def param(self, kind: Kind) -> str:
         return "?"
@@ -327,6 +341,13 @@ class PostgreSQL:
     def property_text(self, alias: str, field: str) -> str:
         return f"({alias}.doc ->> '{field}')"
 
+    def document(self, alias: str) -> str:
+        return f"{alias}.doc::text"
+
+    def reference(self, table: str, alias: str, column: str) -> str:
+        # the id column is text; the object's own id keeps its JSON type (a number stays a number)
+        return f"(SELECT coalesce(doc -> 'id', to_jsonb(id)) FROM {table} WHERE n = {alias}.{column})"
+
     def param(self, kind: Kind) -> str:
         return f"CAST(? AS {self._TYPES[kind]})"
 
@@ -396,7 +417,6 @@ class PostgreSQL:
     def _connect(self, store: str | os.PathLike[str]) -> PostgresConnection:
         try:
             import psycopg
-            from psycopg.types.string import TextLoader
         except ImportError:
             raise LookupError(
                 "a PostgreSQL store needs psycopg: pip install 'panet[postgres]' (or psycopg[binary])"
@@ -405,7 +425,6 @@ class PostgreSQL:
             connection = psycopg.connect(str(store), autocommit=True, connect_timeout=10)
         except psycopg.Error as err:
             raise LookupError(f"{redacted(str(store))}: cannot connect ({str(err).strip()})") from None
-        connection.adapters.register_loader("jsonb", TextLoader)  # doc as text, read as SQLite's is
         return PostgresConnection(connection)
 
     def reader(self, store: str | os.PathLike[str], timeout: float) -> PostgresConnection:

@@ -108,7 +108,7 @@ class Catalogue:
         compiler = Compiler(self.ontology, None if query else self._run, dialect)
         condition = compiler.selects(kind, spec, "o", "filter")
         order = _order(dialect, kind, spec.get("order"), "filter.order", "o")
-        columns = _columns(kind, "o")
+        columns = _columns(dialect, kind, "o")
         if query and _WORD.search(query) and kind.name in ("Dataset", "Document"):
             source, match, score, ranking = dialect.ranked(f"{kind.table}_text", kind.table, "o")
             sql = (
@@ -136,7 +136,7 @@ class Catalogue:
         """``GET /datasets/{id}``: one object with the filter's ``include`` and ``fields``."""
         kind = _model(model)
         spec = _spec(filter, ("include", "fields"), "filter")
-        rows = self._run(f"SELECT {_columns(kind, 'o')}, 0 FROM {kind.table} o WHERE o.id = ?", [id])
+        rows = self._run(f"SELECT {_columns(self.dialect, kind, 'o')}, 0 FROM {kind.table} o WHERE o.id = ?", [id])
         if not rows:
             raise NotFound(f"no {kind.name.lower()} with id {id!r}")
         objects = [_object(kind, rows[0], score=None)]
@@ -169,7 +169,7 @@ class Catalogue:
             condition = compiler.selects(target, include.scope, "t", include.path)
             order = _order(dialect, target, include.scope.get("order"), f"{include.path}.order", "t")
             sql = (
-                f"SELECT src.n, {_columns(target, 't')} FROM {kind.table} src, {join.removeprefix('FROM ')} "
+                f"SELECT src.n, {_columns(dialect, target, 't')} FROM {kind.table} src, {join.removeprefix('FROM ')} "
                 f"AND {condition} AND {dialect.one_of('src.n', 'integer')} ORDER BY {order}"
             )
             rows = self._run(sql, [*compiler.values, dialect.values(numbers, "integer")])
@@ -257,9 +257,9 @@ def _order(dialect: Dialect, kind: Model, order: Any, path: str, alias: str) -> 
     return ", ".join([*parts, f"{alias}.n"])
 
 
-def _columns(kind: Model, alias: str) -> str:
-    keys = [f"(SELECT id FROM {table} WHERE n = {alias}.{column})" for _, column, table in kind.foreign_keys]
-    return ", ".join([f"{alias}.n", f"{alias}.doc", *keys])
+def _columns(dialect: Dialect, kind: Model, alias: str) -> str:
+    keys = [dialect.reference(table, alias, column) for _, column, table in kind.foreign_keys]
+    return ", ".join([f"{alias}.n", dialect.document(alias), *keys])
 
 
 def _object(kind: Model, row: tuple, score: float | None, unit: str | None = None) -> dict:

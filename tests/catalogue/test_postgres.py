@@ -61,7 +61,7 @@ def test_hostile_filter_values_are_compared_never_run(store: str, onto, tmp_path
                 {"where": {"title": value}},
                 {"where": {"title": {"like": value}}},
                 {"where": {"pid": {"inq": [value, canary.url]}}},
-                {"where": {"title": {"text": value}}},
+                {"where": {"text": value}},
                 {"include": [{"relation": "techniques", "scope": {"where": {"name": value}}}]},
                 {"include": [{"relation": "parameters", "scope": {"where": {"name": value, "value": {"gt": value}}}}]},
             ):
