@@ -341,7 +341,7 @@ def test_the_command_builds_updates_and_says_what_went_wrong(tmp_path: Path, cap
     assert "not a panet catalogue" in capsys.readouterr().err
 
 
-def test_catalogue_queries_send_nothing_out_are_bounded_and_never_block_health(tmp_path: Path, onto):
+def test_catalogue_queries_send_nothing_out_are_bounded_and_never_block_health(tmp_path: Path, new_store, onto):
     from concurrent.futures import ThreadPoolExecutor
 
     from server import Canary
@@ -351,7 +351,7 @@ def test_catalogue_queries_send_nothing_out_are_bounded_and_never_block_health(t
         for i in range(30_000):
             title = f"sample {i} casein micelles SAXS scan {i % 97} of a long series"
             out.write(json.dumps({"pid": f"p{i}", "title": title, "isPublic": True, "creationDate": "2023"}) + "\n")
-    store = tmp_path / "many.sqlite"
+    store = new_store("many")
     build([records], store, ontology=onto)
     canary = Canary()
     hostile = [  # IRIs of the canary in every place a value goes: they are compared, never fetched
