@@ -156,7 +156,8 @@ class Dialect(Protocol):
 
     def run(self, db: Any, sql: str, values: list[Any], timeout: float) -> list[tuple[Any, ...]]:
         """The rows of a query; `TimeoutError` past ``timeout`` seconds, `ValueError` for text
-        the free-text index cannot search for."""
+        the free-text index cannot search for, `ConnectionError` when the store went away (the
+        next `reader` connects anew)."""
         ...
 
     def building(self, store: str | os.PathLike[str], rebuild: bool) -> Any:
@@ -312,6 +313,11 @@ class PostgresConnection:
         with self.connection.cursor() as cursor:
             cursor.executemany(self._sql(sql), rows)
 
+    @property
+    def broken(self) -> bool:
+        """Whether the connection is lost (the server restarted): open a new one."""
+        return bool(self.connection.broken or self.connection.closed)
+
     def close(self) -> None:
         self.connection.close()
 
@@ -444,6 +450,8 @@ class PostgreSQL:
             raise TimeoutError(str(err)) from None
         except psycopg.errors.SyntaxError as err:  # a tsquery the text index cannot read
             raise ValueError(str(err)) from None
+        except psycopg.OperationalError as err:
+            raise ConnectionError(str(err).strip()) from None
 
     @contextmanager
     def building(self, store: str | os.PathLike[str], rebuild: bool) -> Iterator[PostgresConnection]:

@@ -88,8 +88,8 @@ class Catalogue:
         self._local = threading.local()
         try:
             self._run("SELECT value FROM meta WHERE key = 'schema'", [])
-        except LookupError as err:
-            raise StoreError(str(err)) from None
+        except (StoreError, QueryTimeout):
+            raise
         except Exception:  # any driver's "no such table", "not a database"
             kind = "a PostgreSQL database" if self.dialect.name == "postgresql" else "an SQLite file"
             raise StoreError(
@@ -204,17 +204,24 @@ class Catalogue:
 
     def _db(self) -> Any:
         db = getattr(self._local, "db", None)
-        if db is None:
+        if db is None or getattr(db, "broken", False):
             db = self._local.db = self.dialect.reader(self.path, self.timeout)
         return db
 
     def _run(self, sql: str, values: list[Any]) -> list[tuple]:
-        try:
-            return self.dialect.run(self._db(), sql, values, self.timeout)
-        except TimeoutError:
-            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; narrow it") from None
-        except ValueError as err:
-            raise FilterError("text", f"cannot search for that text ({err})") from None
+        for attempt in range(2):  # a lost connection (the server restarted) is opened anew once
+            try:
+                return self.dialect.run(self._db(), sql, values, self.timeout)
+            except TimeoutError:
+                raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; narrow it") from None
+            except ValueError as err:
+                raise FilterError("text", f"cannot search for that text ({err})") from None
+            except LookupError as err:  # no such file; no server there
+                raise StoreError(str(err)) from None
+            except ConnectionError as err:
+                if attempt:
+                    raise StoreError(f"the catalogue store cannot be reached ({err}); try again later") from None
+        raise AssertionError("unreachable")
 
 
 def _model(name: str) -> Model:

@@ -131,3 +131,17 @@ def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_p
     assert "not a panet catalogue (a PostgreSQL database" in capsys.readouterr().err
     with pytest.raises(StoreError, match="not a panet catalogue"):
         Catalogue(empty)
+
+
+def test_a_lost_connection_is_opened_anew(store: str, onto):
+    import psycopg
+
+    catalogue = Catalogue(store, onto)
+    assert catalogue.count("Dataset") == 3_000
+    with psycopg.connect(store, autocommit=True) as admin:  # as a server restart does to the service's connection
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+            "AND datname = current_database()"
+        ).fetchall()
+    assert killed
+    assert catalogue.count("Dataset") == 3_000
