@@ -210,13 +210,13 @@ class Writer:
         elif isinstance(dataset.get("instrumentId"), str):
             instrument_n = self._upsert("instrument", dataset["instrumentId"], {"pid": dataset["instrumentId"]})
         doc = _dumps(_own(dataset, MODELS["Dataset"].fields))
-        found = db.execute("SELECT n FROM dataset WHERE id = ?", (pid,)).fetchone()
+        insert = "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING n"
+        new = db.execute(insert, (pid, doc, instrument_n)).fetchone()  # one round trip for a new dataset
         n: int
-        if found is None:
-            insert = "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?) RETURNING n"
-            (n,) = db.execute(insert, (pid, doc, instrument_n)).fetchone()
+        if new is not None:
+            (n,) = new
         else:
-            (n,) = found
+            (n,) = db.execute("SELECT n FROM dataset WHERE id = ?", (pid,)).fetchone()
             self.flush()  # its earlier rows may still be in the batch
             db.execute("UPDATE dataset SET doc = ?, instrument = ? WHERE n = ?", (doc, instrument_n, n))
             self._clear_dataset(n)

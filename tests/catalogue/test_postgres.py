@@ -145,3 +145,14 @@ def test_a_lost_connection_is_opened_anew(store: str, onto):
         ).fetchall()
     assert killed
     assert catalogue.count("Dataset") == 3_000
+
+
+def test_without_postgresql_the_cases_skip_or_fail_under_ci(monkeypatch):
+    from tests.catalogue.conftest import no_postgres
+
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception, match="not installed"):
+        no_postgres("PostgreSQL is not installed")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true: PostgreSQL is not installed"):
+        no_postgres("PostgreSQL is not installed")
