@@ -111,10 +111,12 @@ class Catalogue:
         columns = _columns(dialect, kind, "o")
         if query and _WORD.search(query) and kind.name in ("Dataset", "Document"):
             source, match, score, ranking = dialect.ranked(f"{kind.table}_text", kind.table, "o")
-            sql = (
-                f"SELECT {columns}, {score} FROM {source} "
+            hits = (  # the page first, then its objects: no JSON is read for the matches left out
+                f"SELECT o.n AS n, {score} AS score FROM {source} "
                 f"WHERE {match} AND {condition} ORDER BY {ranking}, o.n LIMIT ? OFFSET ?"
             )
+            sql = f"SELECT {columns}, hits.score FROM ({hits}) hits JOIN {kind.table} o ON o.n = hits.n "
+            sql += "ORDER BY hits.score DESC, o.n"
             values = [dialect.match_any(_WORD.findall(query)[:32]), *compiler.values, limit, skip]
         else:
             sql = f"SELECT {columns}, 0 FROM {kind.table} o WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"
@@ -163,14 +165,14 @@ class Catalogue:
         for include in includes:
             relation = relation_of(kind, include.relation, include.path)
             target = MODELS[relation.target]
-            join, _ = relation.sql("src", "t")
+            join, owner = relation.sql("src", "t")
             dialect = self.dialect
             compiler = Compiler(self.ontology, dialect=dialect)
             condition = compiler.selects(target, include.scope, "t", include.path)
             order = _order(dialect, target, include.scope.get("order"), f"{include.path}.order", "t")
             sql = (
                 f"SELECT src.n, {_columns(dialect, target, 't')} FROM {kind.table} src, {join.removeprefix('FROM ')} "
-                f"AND {condition} AND {dialect.one_of('src.n', 'integer')} ORDER BY {order}"
+                f"AND {condition} AND {dialect.one_of(owner or 'src.n', 'integer')} ORDER BY {order}"
             )
             rows = self._run(sql, [*compiler.values, dialect.values(numbers, "integer")])
             unit = unit_asked(include.scope) if target.name == "Parameter" else None
