@@ -167,7 +167,13 @@ class Dialect(Protocol):
 
 
 class SQLite:
-    """An SQLite file: FTS5 for free text, ``json_extract`` for properties."""
+    """An SQLite file: FTS5 for free text, ``json_extract`` for properties.
+
+    >>> SQLITE.param("json"), SQLITE.value(True, "json"), SQLITE.one_of("o.id", "text")
+    ('?', 1, 'o.id IN (SELECT value FROM json_each(?))')
+    >>> SQLITE.match_all("document_text", ("title", "summary"), ["SAXS"])
+    '{title summary} : "SAXS"'
+    """
 
     name = "sqlite"
     text_key = "rowid"
@@ -292,7 +298,12 @@ class SQLite:
 
 class PostgresConnection:
     """A psycopg connection taking SQL with ``?`` placeholders, as `sqlite3.Connection` does
-    (the subset the store uses: `execute`, `executemany`)."""
+    (the subset the store uses: `execute`, `executemany`); made by `PostgreSQL.reader` and
+    `PostgreSQL.building`.
+
+    >>> PostgresConnection(None)._sql("SELECT n FROM dataset WHERE id = ? AND title LIKE '%x'")
+    "SELECT n FROM dataset WHERE id = %s AND title LIKE '%%x'"
+    """
 
     def __init__(self, connection: Any) -> None:
         self.connection = connection
@@ -330,7 +341,15 @@ def _normalized(text: str) -> str:
 
 class PostgreSQL:
     """A PostgreSQL database: ``jsonb`` properties, ``tsvector`` free text under GIN indexes,
-    the tables in the schema `SCHEMA_NAME`. Needs psycopg 3 (``pip install 'panet[postgres]'``)."""
+    the tables in the schema `SCHEMA_NAME`. Needs psycopg 3 (``pip install 'panet[postgres]'``).
+
+    >>> POSTGRESQL.param("json"), POSTGRESQL.value(True, "json"), POSTGRESQL.one_of("o.id", "text")
+    ('CAST(? AS jsonb)', 'true', 'o.id = ANY(CAST(? AS text[]))')
+    >>> POSTGRESQL.text("Small-angle X-ray scattering of Ångström films")
+    'small angle x ray scattering of angstrom films'
+    >>> POSTGRESQL.match_all("document_text", ("title", "summary"), ["SAXS"]), POSTGRESQL.match_any(["SAXS", "casein"])
+    ("'saxs':AB", "'saxs' | 'casein'")
+    """
 
     name = "postgresql"
     text_key = "n"

@@ -27,6 +27,15 @@ the store's `panet.catalogue.dialect.Dialect`.
 "json_extract(o.doc, '$.title') LIKE ? ESCAPE '\\\\'"
 >>> q.values
 ['%casein%']
+
+The same for a PostgreSQL store (`panet.catalogue.dialect`):
+
+>>> from panet.catalogue.dialect import POSTGRESQL
+>>> q = Compiler(panet.load(), dialect=POSTGRESQL)
+>>> q.where(MODELS["Dataset"], {"and": [{"title": {"like": "%casein%"}}, {"isPublic": True}]}, "o", "where")
+"((o.doc ->> 'title') ILIKE ? ESCAPE '\\\\' AND (o.doc -> 'isPublic') = CAST(? AS jsonb))"
+>>> q.values
+['%casein%', 'true']
 """
 
 from __future__ import annotations
