@@ -151,7 +151,8 @@ class Dialect(Protocol):
         ...
 
     def reader(self, store: str | os.PathLike[str], timeout: float) -> Any:
-        """A read-only connection; raises `LookupError` when there is no store."""
+        """A read-only connection, used by one query at a time from any thread; raises
+        `LookupError` when there is no store."""
         ...
 
     def run(self, db: Any, sql: str, values: list[Any], timeout: float) -> list[tuple[Any, ...]]:
@@ -249,7 +250,8 @@ class SQLite:
         if Path(f"{path}-journal").exists() and os.access(path, os.W_OK):
             sqlite3.connect(path).execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls back
             # the hot journal a killed build left; a read-only connection could not
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)  # one
+        # query at a time uses it, from whichever thread borrowed it (`Catalogue`)
         db.execute("PRAGMA query_only = ON")
         return db
 

@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,8 +61,9 @@ class QueryTimeout(PanetError):
 
 
 class Catalogue:
-    """A catalogue store opened read-only (one connection per thread): an SQLite file, or a
-    PostgreSQL database named by a ``postgresql://`` URL (read-only transactions).
+    """A catalogue store opened read-only: an SQLite file, or a PostgreSQL database named by a
+    ``postgresql://`` URL (read-only transactions). Each query borrows an open connection, so a
+    catalogue holds as many as queries ran at once (the service runs at most 4 per worker).
 
     ``timeout``: seconds one query may run; ``max_limit``: most objects one page returns (also
     the page size when a filter gives no ``limit``).
@@ -85,7 +86,7 @@ class Catalogue:
         self.ontology = ontology
         self.timeout = timeout
         self.max_limit = max_limit
-        self._local = threading.local()
+        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()  # open connections no query holds
         try:
             self._run("SELECT value FROM meta WHERE key = 'schema'", [])
         except (StoreError, QueryTimeout):
@@ -204,16 +205,25 @@ class Catalogue:
         skip = _count(spec.get("skip"), f"{path}.skip") or _count(spec.get("offset"), f"{path}.offset") or 0
         return limit, skip
 
-    def _db(self) -> Any:
-        db = getattr(self._local, "db", None)
-        if db is None or getattr(db, "broken", False):
-            db = self._local.db = self.dialect.reader(self.path, self.timeout)
-        return db
+    def _borrow(self) -> Any:
+        """An idle open connection, or a new one (a lost one is dropped)."""
+        while True:
+            try:
+                db = self._idle.get_nowait()
+            except queue.Empty:
+                return self.dialect.reader(self.path, self.timeout)
+            if not getattr(db, "broken", False):
+                return db
+            db.close()
 
     def _run(self, sql: str, values: list[Any]) -> list[tuple]:
         for attempt in range(2):  # a lost connection (the server restarted) is opened anew once
             try:
-                return self.dialect.run(self._db(), sql, values, self.timeout)
+                db = self._borrow()
+                try:
+                    return self.dialect.run(db, sql, values, self.timeout)
+                finally:
+                    self._idle.put(db)
             except TimeoutError:
                 raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; narrow it") from None
             except ValueError as err:

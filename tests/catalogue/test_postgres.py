@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,43 @@ def test_without_postgresql_the_cases_skip_or_fail_under_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true: PostgreSQL is not installed"):
         no_postgres("PostgreSQL is not installed")
+
+
+def test_connections_follow_queries_at_once_not_threads(store: str, onto):
+    import gc
+
+    import psycopg
+
+    def connections() -> int:
+        gc.collect()  # catalogues of other tests close theirs
+        with psycopg.connect(store, autocommit=True) as admin:
+            query = (
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return admin.execute(query).fetchone()[0]
+
+    before = connections()
+    catalogue = Catalogue(store, onto)
+    turn = threading.Lock()
+    finish = threading.Event()
+
+    done: list[int] = []
+
+    def query() -> None:
+        with turn:  # one query at a time, each from its own thread
+            done.append(catalogue.count("Dataset"))
+        finish.wait()  # the threads live on while the connections are counted
+
+    threads = [threading.Thread(target=query) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while len(done) < len(threads) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert done == [3_000] * len(threads)
+        assert connections() - before == 1  # twelve threads, one query at a time: one connection
+    finally:
+        finish.set()
+        for thread in threads:
+            thread.join()
