@@ -137,9 +137,10 @@ class Dialect(Protocol):
         """The query of `ranked`: any of the tokens, in any column."""
         ...
 
-    def ranked(self, text_table: str, table: str, alias: str) -> tuple[str, str, str, str]:
-        """Free-text search of ``table`` rows ``alias``: the FROM clause (its one placeholder takes
-        `match_any`), the match condition, the score (≥ 0, higher is better) and the order."""
+    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
+        """Free-text search of a text table: the FROM clause (its one placeholder takes
+        `match_any`; join the objects on `text_key`), the match condition, the score (≥ 0,
+        higher is better) and the order."""
         ...
 
     def merge(self, table: str) -> str:
@@ -231,9 +232,8 @@ class SQLite:
     def match_any(self, tokens: list[str]) -> str:
         return " OR ".join(f'"{token}"' for token in tokens)
 
-    def ranked(self, text_table: str, table: str, alias: str) -> tuple[str, str, str, str]:
-        source = f"{text_table} JOIN {table} {alias} ON {alias}.n = {text_table}.rowid"
-        return source, f"{text_table} MATCH ?", f"-bm25({text_table})", f"bm25({text_table})"
+    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
+        return text_table, f"{text_table} MATCH ?", f"-bm25({text_table})", f"bm25({text_table})"
 
     def merge(self, table: str) -> str:
         return f"json_patch({table}.doc, excluded.doc)"
@@ -427,11 +427,8 @@ class PostgreSQL:
     def _tokens(tokens: list[str]) -> list[str]:
         return [word for token in tokens for word in _WORD.findall(_normalized(token))]
 
-    def ranked(self, text_table: str, table: str, alias: str) -> tuple[str, str, str, str]:
-        source = (
-            f"(SELECT to_tsquery('simple', ?) AS q) query, {text_table} JOIN {table} {alias} "
-            f"ON {alias}.n = {text_table}.n"
-        )
+    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
+        source = f"(SELECT to_tsquery('simple', ?) AS q) query, {text_table}"
         score = f"ts_rank_cd({text_table}.words, query.q)"
         return source, f"{text_table}.words @@ query.q", score, f"{score} DESC"
 

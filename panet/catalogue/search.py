@@ -111,10 +111,14 @@ class Catalogue:
         order = _order(dialect, kind, spec.get("order"), "filter.order", "o")
         columns = _columns(dialect, kind, "o")
         if query and _WORD.search(query) and kind.name in ("Dataset", "Document"):
-            source, match, score, ranking = dialect.ranked(f"{kind.table}_text", kind.table, "o")
+            text = f"{kind.table}_text"
+            source, match, score, ranking = dialect.ranked(text)
+            key = f"{text}.{dialect.text_key}"
+            if condition != "TRUE":
+                source += f" JOIN {kind.table} o ON o.n = {key}"
             hits = (  # the page first, then its objects: no JSON is read for the matches left out
-                f"SELECT o.n AS n, {score} AS score FROM {source} "
-                f"WHERE {match} AND {condition} ORDER BY {ranking}, o.n LIMIT ? OFFSET ?"
+                f"SELECT {key} AS n, {score} AS score FROM {source} "
+                f"WHERE {match} AND {condition} ORDER BY {ranking}, {key} LIMIT ? OFFSET ?"
             )
             sql = f"SELECT {columns}, hits.score FROM ({hits}) hits JOIN {kind.table} o ON o.n = hits.n "
             sql += "ORDER BY hits.score DESC, o.n"
