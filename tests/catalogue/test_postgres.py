@@ -197,3 +197,23 @@ def test_connections_follow_queries_at_once_not_threads(store: str, onto):
         finish.set()
         for thread in threads:
             thread.join()
+
+
+def test_a_reader_role_keeps_its_rights_across_rebuilds(postgres: Server, tmp_path: Path, onto):
+    """The deployment docs/pan-search-api.md describes: the service logs in as a role that may
+    only read; default privileges give it each new schema a rebuild makes."""
+    import psycopg
+
+    url = postgres.create("roles")
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE panet_reader LOGIN")
+        admin.execute(f"ALTER DEFAULT PRIVILEGES FOR ROLE {postgres.user} GRANT USAGE ON SCHEMAS TO panet_reader")
+        admin.execute(f"ALTER DEFAULT PRIVILEGES FOR ROLE {postgres.user} GRANT SELECT ON TABLES TO panet_reader")
+    reader_url = url.replace(f"{postgres.user}@", "panet_reader@")
+    records = _records(tmp_path / "r.jsonl", 5)
+    for rebuild in (False, True, False):
+        build([records], url, ontology=onto, rebuild=rebuild)
+        reader = Catalogue(reader_url, onto)
+        assert reader.count("Dataset") == 5
+    with psycopg.connect(reader_url, autocommit=True) as db, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        db.execute(f"DELETE FROM {SCHEMA_NAME}.dataset")
