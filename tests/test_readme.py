@@ -36,6 +36,7 @@ NOT_RUN = {
     "panet serve": "starts a server that runs until stopped (tests/server.py runs it for the service tests)",
     "curl ": "needs the server of the line above",
     "panet harvest https://example.org/oai": "an example address; tests/records/test_records.py harvests a local one",
+    "panet catalogue build datasets.jsonl -o postgresql://": "an example server (tests/catalogue start one)",
     "panet annotate-records /data/nexus/": "needs NeXus files (tests/records/test_records.py makes them with h5py)",
     "python3 -m venv": "installs panet: the command that set up this test run",
     ".venv/bin/python -m pytest": "runs this test suite",

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pydantic_core import to_json
 
 from panet.api.problems import Problem
-from panet.catalogue import Catalogue, NotFound, QueryTimeout
+from panet.catalogue import Catalogue, NotFound, QueryTimeout, StoreError
 from panet.loopback import FilterError
 
 CONCURRENT = 4
@@ -31,7 +31,11 @@ FilterParam = Annotated[
 ]
 WhereParam = Annotated[str | None, Query(description='LoopBack where as JSON, e.g. {"title": {"like": "%SAXS%"}}.')]
 QueryParam = Annotated[
-    str | None, Query(description="Free text; results are ranked by score (BM25), techniques' synonyms included.")
+    str | None,
+    Query(
+        description="Free text; results are ranked by score (BM25 in SQLite, ts_rank_cd in PostgreSQL), "
+        "techniques' synonyms included."
+    ),
 ]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {
@@ -39,7 +43,10 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         "content": {"application/problem+json": {}},
     },
     404: {"description": "No object with that id.", "content": {"application/problem+json": {}}},
-    503: {"description": "The query ran past the time limit.", "content": {"application/problem+json": {}}},
+    503: {
+        "description": "The query ran past the time limit, or the store cannot be reached.",
+        "content": {"application/problem+json": {}},
+    },
 }
 _MODELS = {"datasets": "Dataset", "documents": "Document", "instruments": "Instrument"}
 
@@ -66,6 +73,8 @@ async def _call(request: Request, function: Any, *args: Any) -> Response:
         raise Problem(404, "Not found", str(err)) from None
     except QueryTimeout as err:
         raise Problem(503, "Query timeout", str(err)) from None
+    except StoreError as err:  # a PostgreSQL store that went away; the next request connects anew
+        raise Problem(503, "Catalogue store unavailable", str(err)) from None
     return Response(to_json(result), media_type="application/json")
 
 

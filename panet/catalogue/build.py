@@ -12,9 +12,10 @@ keywords and scientific metadata as parameters. OAI-PMH deletions delete.
 Every dataset is annotated as `panet.records` annotates PaN records: existing technique entries
 are checked and corrected, techniques found in titles, summaries and keywords are added.
 
-Building into a new store writes ``STORE.part`` and renames it when done; adding to an existing
-store happens in one transaction. Either way, a run that fails or is killed leaves the previous
-store as it was.
+Building into a new SQLite store writes ``STORE.part`` and renames it when done; adding to an
+existing store happens in one transaction; a PostgreSQL store (``postgresql://`` URL) is built in
+one transaction, a new one or a rebuild into a schema that replaces the old one at the commit.
+Either way, a run that fails or is killed leaves the previous store as it was.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from panet.catalogue.dialect import dialect_for, is_server, redacted
 from panet.catalogue.store import Writer
 from panet.errors import PanetError
 from panet.term import NAMESPACE
@@ -43,7 +44,7 @@ class BuildSummary:
     """What a `build` did: objects put, datasets deleted, and the records it could not read
     (each with its source, position and reason)."""
 
-    store: Path
+    store: Path | str
     datasets: int = 0
     documents: int = 0
     deleted: int = 0
@@ -58,9 +59,10 @@ def build(
     ontology: Any = None,
     rebuild: bool = False,
 ) -> BuildSummary:
-    """Annotate the records of ``inputs`` and put them into the catalogue ``store`` (created if
-    missing; updated in place otherwise, unless ``rebuild``). ``format`` names the record format
-    of every input (default: detected per file; ``"loopback"`` for a LoopBack database file).
+    """Annotate the records of ``inputs`` and put them into the catalogue ``store``, a file
+    (SQLite) or a ``postgresql://`` URL (created if missing; updated in place otherwise, unless
+    ``rebuild``). ``format`` names the record format of every input (default: detected per file;
+    ``"loopback"`` for a LoopBack database file).
     """
     import panet
     from panet.options import RecordFormat
@@ -68,60 +70,48 @@ def build(
     if format is not None and format != "loopback":
         format = RecordFormat.parse(format).value  # one message listing the valid formats
     onto = ontology or panet.load()
-    target = Path(store)
     sources: list[Path | str] = [str(p) if _is_url(p) else Path(p) for p in inputs]
     for source in sources:
         if isinstance(source, Path) and not source.exists():
             raise PanetError(f"{source}: no such file or directory")
-    fresh = rebuild or not target.exists()
-    work = target.with_name(target.name + ".part") if fresh else target
-    if fresh:
-        work.unlink(missing_ok=True)
-    summary = BuildSummary(target)
-    db = sqlite3.connect(work, isolation_level=None)
+    summary = BuildSummary(redacted(str(store)) if is_server(store) else Path(store))
     temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
     try:
-        db.execute("PRAGMA journal_mode = " + ("OFF" if fresh else "DELETE"))
-        db.execute("PRAGMA synchronous = OFF" if fresh else "PRAGMA synchronous = NORMAL")
-        annotate = _Annotator(onto)
-        writer = Writer(db, annotate.synonyms_of_text)  # creates the tables, outside the transaction
-        db.execute("BEGIN")
-        for source in sources:
-            if isinstance(source, str):  # an OAI-PMH endpoint: harvested since the last build's harvest
-                since = db.execute("SELECT value FROM meta WHERE key = ?", (f"harvest:{source}",)).fetchone()
-                readable, started = _harvest(source, since[0] if since else None, onto, temporary, summary)
-                writer.set_meta(f"harvest:{source}", started)
-            else:
-                readable = source
-            for kind, obj in read_objects(readable, format, summary.rejected):
-                if kind == "deleted":
-                    summary.deleted += writer.delete_dataset(obj)
-                elif kind == "document":
-                    writer.put_document(obj)
-                    summary.documents += 1
-                elif kind == "instrument":
-                    writer.put_instrument(obj)
-                else:
-                    dataset = annotate.dataset(obj)
-                    writer.put_dataset(dataset, annotate.synonyms(dataset))
-                    summary.datasets += 1
-        writer.flush()
-        writer.set_meta("ontology", onto.checksum)
-        db.execute("COMMIT")
-        db.execute("ANALYZE")  # index statistics, so that SQLite plans queries by selectivity
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        db.close()
-        if fresh:
-            work.unlink(missing_ok=True)
-        raise
+        with dialect_for(store).building(store, rebuild) as db:  # one transaction: all or nothing
+            _put(sources, format, onto, db, temporary, summary)
+    except LookupError as err:  # no PostgreSQL driver, or no server there
+        raise PanetError(str(err)) from None
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
-    db.close()
-    if fresh:
-        os.replace(work, target)
     return summary
+
+
+def _put(sources: list[Path | str], format: str | None, onto: Any, db: Any, temporary: Path,
+         summary: BuildSummary) -> None:  # fmt: skip
+    """Read, annotate and write every source into the open store ``db``."""
+    annotate = _Annotator(onto)
+    writer = Writer(db, annotate.synonyms_of_text)
+    for source in sources:
+        if isinstance(source, str):  # an OAI-PMH endpoint: harvested since the last build's harvest
+            since = db.execute("SELECT value FROM meta WHERE key = ?", (f"harvest:{source}",)).fetchone()
+            readable, started = _harvest(source, since[0] if since else None, onto, temporary, summary)
+            writer.set_meta(f"harvest:{source}", started)
+        else:
+            readable = source
+        for kind, obj in read_objects(readable, format, summary.rejected):
+            if kind == "deleted":
+                summary.deleted += writer.delete_dataset(obj)
+            elif kind == "document":
+                writer.put_document(obj)
+                summary.documents += 1
+            elif kind == "instrument":
+                writer.put_instrument(obj)
+            else:
+                dataset = annotate.dataset(obj)
+                writer.put_dataset(dataset, annotate.synonyms(dataset))
+                summary.datasets += 1
+    writer.flush()
+    writer.set_meta("ontology", onto.checksum)
 
 
 class _Annotator:

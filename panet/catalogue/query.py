@@ -18,6 +18,8 @@ The rules, as the PaN search API implementations answer them:
   included parameters are answered in the asked unit; a unit pint does not know is a `FilterError`.
 
 SQL is built from the data model's names only; every value a client sends is a bound parameter.
+What differs between SQLite and PostgreSQL (JSON properties, placeholders, free text) comes from
+the store's `panet.catalogue.dialect.Dialect`.
 
 >>> import panet
 >>> q = Compiler(panet.load())
@@ -25,6 +27,15 @@ SQL is built from the data model's names only; every value a client sends is a b
 "json_extract(o.doc, '$.title') LIKE ? ESCAPE '\\\\'"
 >>> q.values
 ['%casein%']
+
+The same for a PostgreSQL store (`panet.catalogue.dialect`):
+
+>>> from panet.catalogue.dialect import POSTGRESQL
+>>> q = Compiler(panet.load(), dialect=POSTGRESQL)
+>>> q.where(MODELS["Dataset"], {"and": [{"title": {"like": "%casein%"}}, {"isPublic": True}]}, "o", "where")
+"((o.doc ->> 'title') ILIKE ? ESCAPE '\\\\' AND (o.doc -> 'isPublic') = CAST(? AS jsonb))"
+>>> q.values
+['%casein%', 'true']
 """
 
 from __future__ import annotations
@@ -35,6 +46,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from panet import loopback
+from panet.catalogue.dialect import SQLITE, Dialect, Kind
 from panet.catalogue.model import MODELS, Model
 from panet.catalogue.units import UnitError, si_unit, to_si
 from panet.loopback import FilterError
@@ -105,8 +117,11 @@ def parse_includes(spec: Mapping[str, Any], path: str) -> list[Include]:
 class Compiler:
     """Builds SQL conditions for one request; the values to bind collect in ``values``."""
 
-    def __init__(self, ontology: Any, run: Callable[[str, list[Any]], list[tuple]] | None = None) -> None:
+    def __init__(
+        self, ontology: Any, run: Callable[[str, list[Any]], list[tuple]] | None = None, dialect: Dialect = SQLITE
+    ) -> None:
         self.ontology = ontology
+        self.dialect = dialect
         self.values: list[Any] = []
         self._aliases = 0
         self._run = run  # the store, to plan by what it holds; None: plain SQL, no look at the data
@@ -139,8 +154,8 @@ class Compiler:
             link = f"{inner}_link"
             source, owner = f"FROM dataset_technique {link}", f"{link}.dataset"
             join = f"{source} WHERE {link}.dataset = {alias}.n"
-            numbers = self.bind(json.dumps([row[0] for row in rows]))
-            condition = f"{link}.technique IN (SELECT value FROM json_each({numbers}))"
+            self.values.append(self.dialect.values([row[0] for row in rows], "integer"))
+            condition = self.dialect.one_of(f"{link}.technique", "integer")
         if self._run is not None and self._dense(source, condition, self.values[start:]):
             return f"EXISTS (SELECT 1 {join} AND {condition})"  # many owners match: probe them in page order
         return f"{alias}.n IN (SELECT {owner} {source} WHERE {condition})"  # few: collect them from the index
@@ -148,14 +163,14 @@ class Compiler:
     def _dense(self, source: str, condition: str, values: list[Any]) -> bool:
         """Whether at least `DENSE` related rows match (counted no further than that)."""
         assert self._run is not None
-        found = self._run(f"SELECT count(*) FROM (SELECT 1 {source} WHERE {condition} LIMIT {DENSE})", values)
+        found = self._run(f"SELECT count(*) FROM (SELECT 1 {source} WHERE {condition} LIMIT {DENSE}) dense", values)
         return found[0][0] >= DENSE
 
     # -- where ----------------------------------------------------------------------------
     def where(self, model: Model, where: Any, alias: str, path: str, unit: str | None = None) -> str:
         """A SQL condition for a LoopBack where on rows ``alias`` of ``model``."""
         if where is None:
-            return "1"
+            return "TRUE"
         if not isinstance(where, dict):
             raise FilterError(path, f"a where is a JSON object, not {_json_kind(where)}")
         if model.name == "Technique":
@@ -189,46 +204,53 @@ class Compiler:
             raise FilterError(path, f"{model.name} has no property {field!r}; it has {', '.join(model.fields)}")
         if field == model.id_field or field in model.columns:
             column = f"{alias}.{'id' if field == model.id_field else field}"
-        else:
-            column = f"json_extract({alias}.doc, '$.{field}')"
-        return self.compare(column, condition, path)
+            return self.compare(column, condition, path, "text")
+        dialect = self.dialect
+        return self.compare(
+            dialect.property(alias, field), condition, path, "json", dialect.property_text(alias, field)
+        )
 
-    def compare(self, column: str, condition: Any, path: str) -> str:
-        """``column`` against a value or ``{operator: operand}``."""
+    def compare(self, column: str, condition: Any, path: str, kind: Kind = "json", as_text: str | None = None) -> str:
+        """``column`` (a value of ``kind``; ``as_text``: the same as text, for ``like``) against a
+        value or ``{operator: operand}``."""
         if not isinstance(condition, dict):
-            return self._eq(column, condition, path)
+            return self._eq(column, condition, path, kind)
         if len(condition) != 1:
             raise FilterError(path, 'a condition has exactly one operator, e.g. {"gt": 10}')
         ((operator, value),) = condition.items()
         here = f"{path}.{operator}"
         if operator == "eq":
-            return self._eq(column, value, here)
+            return self._eq(column, value, here, kind)
         if operator == "neq":  # a missing property is not equal to anything
-            return f"{column} IS NOT NULL" if value is None else f"{column} IS NOT {self.bind(_scalar(value, here))}"
+            if value is None:
+                return f"{column} IS NOT NULL"
+            return self.dialect.distinct(column, self.bind(_scalar(value, here), kind))
         if operator in _COMPARE:
-            return f"{column} {_COMPARE[operator]} {self.bind(_scalar(value, here))}"
+            return f"{column} {_COMPARE[operator]} {self.bind(_scalar(value, here), kind)}"
         if operator == "between":
             if not isinstance(value, list) or len(value) != 2:
                 raise FilterError(here, "between takes a list of two values, e.g. [880, 990]")
             low, high = (_scalar(v, here) for v in value)
-            return f"{column} BETWEEN {self.bind(low)} AND {self.bind(high)}"
+            return f"{column} BETWEEN {self.bind(low, kind)} AND {self.bind(high, kind)}"
         if operator in ("inq", "nin"):
             if not isinstance(value, list):
                 raise FilterError(here, f"{operator} takes a list of values")
-            values = json.dumps([_scalar(v, here) for v in value])
-            listed = f"{column} IN (SELECT value FROM json_each({self.bind(values)}))"
+            self.values.append(self.dialect.values([_scalar(v, here) for v in value], kind))
+            listed = self.dialect.one_of(column, kind)
             return listed if operator == "inq" else f"({column} IS NULL OR NOT {listed})"
         if operator in ("like", "ilike", "nlike", "nilike"):
             if not isinstance(value, str):
                 raise FilterError(here, f"{operator} takes a text pattern with % and _ wildcards")
-            match = f"{column} LIKE {self.bind(value)} ESCAPE '\\'"
-            return match if operator in ("like", "ilike") else f"NOT coalesce({match}, 0)"
+            text = as_text or column
+            self.values.append(value)
+            match = self.dialect.like(text)
+            return match if operator in ("like", "ilike") else f"({text} IS NULL OR NOT {match})"
         raise FilterError(here, f"unknown operator {operator!r}; use one of {', '.join(OPERATORS)}")
 
-    def _eq(self, column: str, value: Any, path: str) -> str:
+    def _eq(self, column: str, value: Any, path: str, kind: Kind) -> str:
         if value is None:
             return f"{column} IS NULL"
-        return f"{column} = {self.bind(_scalar(value, path))}"
+        return f"{column} = {self.bind(_scalar(value, path), kind)}"
 
     def text(self, model: Model, words: Any, alias: str, path: str) -> str:
         """The ``text`` operator: every word of ``words`` in one of the model's text fields."""
@@ -238,16 +260,18 @@ class Compiler:
             raise FilterError(path, f"{model.name} has no text fields")
         tokens = _WORD.findall(words)
         if not tokens:
-            return "1"
+            return "TRUE"
+        dialect = self.dialect
         if model.name in ("Dataset", "Document"):
             table = f"{model.table}_text"
-            columns = "{" + " ".join(model.text_fields) + "}"
-            match = " AND ".join(f'{columns} : "{token}"' for token in tokens)
-            return f"{alias}.n IN (SELECT rowid FROM {table} WHERE {table} MATCH {self.bind(match)})"
+            self.values.append(dialect.match_all(table, model.text_fields, tokens))
+            return f"{alias}.n IN (SELECT {dialect.text_key} FROM {table} WHERE {dialect.text_match(table)})"
         parts = []
         for token in tokens:
-            pattern = self.bind(f"%{token}%")
-            fields = [f"json_extract({alias}.doc, '$.{f}') LIKE {pattern}" for f in model.text_fields]
+            fields = []
+            for field in model.text_fields:
+                self.values.append(f"%{token}%")
+                fields.append(dialect.like(dialect.property_text(alias, field)))
             parts.append("(" + " OR ".join(fields) + ")")
         return _all(parts)
 
@@ -261,7 +285,7 @@ class Compiler:
         try:
             as_written = self._where(MODELS["Technique"], where, alias, path, None)
         except FilterError:  # a condition on a property only PaNET terms have (synonym, parents…)
-            as_written = "0"
+            as_written = "FALSE"
         return f"(CASE WHEN {alias}.panet IS NOT NULL THEN {in_panet} ELSE {as_written} END)"
 
     def _pids(self, expanded: dict, alias: str, path: str) -> str:
@@ -271,7 +295,7 @@ class Compiler:
                 subs = [self._pids(sub, alias, path) for sub in condition]
                 parts.append("(" + f" {key.upper()} ".join(subs) + ")")
             else:  # {"pid": {"inq" | "nin": [IRI, …]}}
-                parts.append(self.compare(f"{alias}.panet", condition, path))
+                parts.append(self.compare(f"{alias}.panet", condition, path, "text"))
         return _all(parts)
 
     def quantity(self, key: str, condition: Any, unit: str, alias: str, path: str) -> str:
@@ -281,7 +305,7 @@ class Compiler:
         except UnitError as err:
             raise FilterError(path, f"{err}; write units as pint reads them, e.g. eV, keV, nm, K, celsius") from None
         if key == "unit":
-            return f"{alias}.si_unit = {self.bind(base)}"
+            return f"{alias}.si_unit = {self.bind(base, 'text')}"
 
         def convert(value: Any) -> float:
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -289,7 +313,7 @@ class Compiler:
             return to_si(value, unit)[0]
 
         if not isinstance(condition, dict):
-            return f"{alias}.si = {self.bind(convert(condition))}"
+            return f"{alias}.si = {self.bind(convert(condition), 'real')}"
         if len(condition) != 1:
             raise FilterError(path, 'a condition has exactly one operator, e.g. {"gt": 10}')
         ((operator, value),) = condition.items()
@@ -297,12 +321,16 @@ class Compiler:
             converted: Any = [convert(v) for v in value]
         else:
             converted = convert(value)
-        return self.compare(f"{alias}.si", {operator: converted}, path)
+        return self.compare(f"{alias}.si", {operator: converted}, path, "real")
 
-    def bind(self, value: Any) -> str:
-        """A ``?`` for ``value``, which is appended to ``values``."""
-        self.values.append(value)
-        return "?"
+    def bind(self, value: Any, kind: Kind | None = None) -> str:
+        """A placeholder for ``value``, which is appended to ``values``; with ``kind``, as the
+        dialect binds a value compared with a column of that kind."""
+        if kind is None:
+            self.values.append(value)
+            return "?"
+        self.values.append(self.dialect.value(value, kind))
+        return self.dialect.param(kind)
 
 
 def relation_of(model: Model, relation: str, path: str):
@@ -337,16 +365,14 @@ def _unit_of(where: dict) -> str | None:
 
 
 def _all(conditions: list[str]) -> str:
-    kept = [c for c in conditions if c != "1"]
+    kept = [c for c in conditions if c != "TRUE"]
     if not kept:
-        return "1"
+        return "TRUE"
     return kept[0] if len(kept) == 1 else "(" + " AND ".join(kept) + ")"
 
 
 def _scalar(value: Any, path: str) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, str | int | float):
+    if isinstance(value, str | int | float):  # booleans too: the dialect binds them
         return value
     raise FilterError(path, f"compares with a string, number or boolean, not {_json_kind(value)}")
 

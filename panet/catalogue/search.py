@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
-import sqlite3
-import threading
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from panet import loopback
+from panet.catalogue.dialect import Dialect, dialect_for, redacted
 from panet.catalogue.model import MODELS, Model
 from panet.catalogue.query import Compiler, FilterError, Include, parse_includes, relation_of, unit_asked
 from panet.catalogue.units import UnitError, from_si, to_si
@@ -47,7 +46,7 @@ _WORD = re.compile(r"\w+")
 
 
 class StoreError(PanetError):
-    """The store file is missing or not a panet catalogue."""
+    """The store is missing, cannot be reached, or is not a panet catalogue."""
 
 
 class NotFound(PanetError, KeyError):
@@ -62,9 +61,11 @@ class QueryTimeout(PanetError):
 
 
 class Catalogue:
-    """A catalogue store opened read-only (one SQLite connection per thread).
+    """A catalogue store opened read-only: an SQLite file, or a PostgreSQL database named by a
+    ``postgresql://`` URL (read-only transactions). Each query borrows an open connection, so a
+    catalogue holds as many as queries ran at once (the service runs at most 4 per worker).
 
-    ``timeout``: seconds one request may run; ``max_limit``: most objects one page returns (also
+    ``timeout``: seconds one query may run; ``max_limit``: most objects one page returns (also
     the page size when a filter gives no ``limit``).
     """
 
@@ -76,9 +77,8 @@ class Catalogue:
         timeout: float = 5.0,
         max_limit: int = 1000,
     ) -> None:
-        self.path = Path(path)
-        if not self.path.is_file():
-            raise StoreError(f"{self.path}: no such catalogue; make one with `panet catalogue build`")
+        self.dialect: Dialect = dialect_for(path)
+        self.path = path if self.dialect.name == "postgresql" else Path(path)
         if ontology is None:
             import panet
 
@@ -86,15 +86,15 @@ class Catalogue:
         self.ontology = ontology
         self.timeout = timeout
         self.max_limit = max_limit
-        self._local = threading.local()
-        if Path(f"{self.path}-journal").exists() and os.access(self.path, os.W_OK):
-            sqlite3.connect(self.path).execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls back
-            # the hot journal a killed build left; a read-only connection could not
+        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()  # open connections no query holds
         try:
-            self._db().execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        except sqlite3.DatabaseError:
+            self._run("SELECT value FROM meta WHERE key = 'schema'", [])
+        except (StoreError, QueryTimeout):
+            raise
+        except Exception:  # any driver's "no such table", "not a database"
+            kind = "a PostgreSQL database" if self.dialect.name == "postgresql" else "an SQLite file"
             raise StoreError(
-                f"{self.path}: not a panet catalogue (an SQLite file made by `panet catalogue build`)"
+                f"{redacted(str(self.path))}: not a panet catalogue ({kind} made by `panet catalogue build`)"
             ) from None
 
     # -- the API's operations -------------------------------------------------------------
@@ -105,17 +105,24 @@ class Catalogue:
         spec = _spec(filter, FILTER_KEYS, "filter")
         kind = _model(model)
         limit, skip = self._page(spec, "filter")
-        compiler = Compiler(self.ontology, None if query else self._run)
+        dialect = self.dialect
+        compiler = Compiler(self.ontology, None if query else self._run, dialect)
         condition = compiler.selects(kind, spec, "o", "filter")
-        order = _order(kind, spec.get("order"), "filter.order", "o")
-        columns = _columns(kind, "o")
+        order = _order(dialect, kind, spec.get("order"), "filter.order", "o")
+        columns = _columns(dialect, kind, "o")
         if query and _WORD.search(query) and kind.name in ("Dataset", "Document"):
-            table = f"{kind.table}_text"
-            sql = (
-                f"SELECT {columns}, -bm25({table}) FROM {table} JOIN {kind.table} o ON o.n = {table}.rowid "
-                f"WHERE {table} MATCH ? AND {condition} ORDER BY bm25({table}), o.n LIMIT ? OFFSET ?"
+            text = f"{kind.table}_text"
+            source, match, score, ranking = dialect.ranked(text)
+            key = f"{text}.{dialect.text_key}"
+            if condition != "TRUE":
+                source += f" JOIN {kind.table} o ON o.n = {key}"
+            hits = (  # the page first, then its objects: no JSON is read for the matches left out
+                f"SELECT {key} AS n, {score} AS score FROM {source} "
+                f"WHERE {match} AND {condition} ORDER BY {ranking}, {key} LIMIT ? OFFSET ?"
             )
-            values = [_match_any(query), *compiler.values, limit, skip]
+            sql = f"SELECT {columns}, hits.score FROM ({hits}) hits JOIN {kind.table} o ON o.n = hits.n "
+            sql += "ORDER BY hits.score DESC, o.n"
+            values = [dialect.match_any(_WORD.findall(query)[:32]), *compiler.values, limit, skip]
         else:
             sql = f"SELECT {columns}, 0 FROM {kind.table} o WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"
             values = [*compiler.values, limit, skip]
@@ -128,7 +135,7 @@ class Catalogue:
         """``GET /datasets/count?where=…``: how many objects ``where`` selects."""
         kind = _model(model)
         spec = {"where": loopback.loads(where, "where") if isinstance(where, str) else where}
-        compiler = Compiler(self.ontology)
+        compiler = Compiler(self.ontology, dialect=self.dialect)
         condition = compiler.where(kind, spec["where"], "o", "where")
         return self._run(f"SELECT count(*) FROM {kind.table} o WHERE {condition}", compiler.values)[0][0]
 
@@ -136,7 +143,7 @@ class Catalogue:
         """``GET /datasets/{id}``: one object with the filter's ``include`` and ``fields``."""
         kind = _model(model)
         spec = _spec(filter, ("include", "fields"), "filter")
-        rows = self._run(f"SELECT {_columns(kind, 'o')}, 0 FROM {kind.table} o WHERE o.id = ?", [id])
+        rows = self._run(f"SELECT {_columns(self.dialect, kind, 'o')}, 0 FROM {kind.table} o WHERE o.id = ?", [id])
         if not rows:
             raise NotFound(f"no {kind.name.lower()} with id {id!r}")
         objects = [_object(kind, rows[0], score=None)]
@@ -163,15 +170,16 @@ class Catalogue:
         for include in includes:
             relation = relation_of(kind, include.relation, include.path)
             target = MODELS[relation.target]
-            join, _ = relation.sql("src", "t")
-            compiler = Compiler(self.ontology)
+            join, owner = relation.sql("src", "t")
+            dialect = self.dialect
+            compiler = Compiler(self.ontology, dialect=dialect)
             condition = compiler.selects(target, include.scope, "t", include.path)
-            order = _order(target, include.scope.get("order"), f"{include.path}.order", "t")
+            order = _order(dialect, target, include.scope.get("order"), f"{include.path}.order", "t")
             sql = (
-                f"SELECT src.n, {_columns(target, 't')} FROM {kind.table} src, {join.removeprefix('FROM ')} "
-                f"AND {condition} AND src.n IN (SELECT value FROM json_each(?)) ORDER BY {order}"
+                f"SELECT src.n, {_columns(dialect, target, 't')} FROM {kind.table} src, {join.removeprefix('FROM ')} "
+                f"AND {condition} AND {dialect.one_of(owner or 'src.n', 'integer')} ORDER BY {order}"
             )
-            rows = self._run(sql, [*compiler.values, json.dumps(numbers)])
+            rows = self._run(sql, [*compiler.values, dialect.values(numbers, "integer")])
             unit = unit_asked(include.scope) if target.name == "Parameter" else None
             found: dict[int, list[tuple[int, dict]]] = {}
             for row in rows:
@@ -201,28 +209,35 @@ class Catalogue:
         skip = _count(spec.get("skip"), f"{path}.skip") or _count(spec.get("offset"), f"{path}.offset") or 0
         return limit, skip
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
-            db.execute("PRAGMA query_only = ON")
-            self._local.db = db
-        return db
+    def _borrow(self) -> Any:
+        """An idle open connection, or a new one (a lost one is dropped)."""
+        while True:
+            try:
+                db = self._idle.get_nowait()
+            except queue.Empty:
+                return self.dialect.reader(self.path, self.timeout)
+            if not getattr(db, "broken", False):
+                return db
+            db.close()
 
     def _run(self, sql: str, values: list[Any]) -> list[tuple]:
-        db = self._db()
-        end = time.monotonic() + self.timeout
-        db.set_progress_handler(lambda: time.monotonic() > end, 10_000)
-        try:
-            return db.execute(sql, values).fetchall()
-        except sqlite3.OperationalError as err:
-            if "interrupted" in str(err):
+        for attempt in range(2):  # a lost connection (the server restarted) is opened anew once
+            try:
+                db = self._borrow()
+                try:
+                    return self.dialect.run(db, sql, values, self.timeout)
+                finally:
+                    self._idle.put(db)
+            except TimeoutError:
                 raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; narrow it") from None
-            if "fts5" in str(err) or "MATCH" in str(err):
+            except ValueError as err:
                 raise FilterError("text", f"cannot search for that text ({err})") from None
-            raise
-        finally:
-            db.set_progress_handler(None, 0)
+            except LookupError as err:  # no such file; no server there
+                raise StoreError(str(err)) from None
+            except ConnectionError as err:
+                if attempt:
+                    raise StoreError(f"the catalogue store cannot be reached ({err}); try again later") from None
+        raise AssertionError("unreachable")
 
 
 def _model(name: str) -> Model:
@@ -250,7 +265,7 @@ def _count(value: Any, path: str) -> int | None:
     return value
 
 
-def _order(kind: Model, order: Any, path: str, alias: str) -> str:
+def _order(dialect: Dialect, kind: Model, order: Any, path: str, alias: str) -> str:
     """``ORDER BY`` for LoopBack's ``order``: ``"title DESC"`` or a list of such."""
     if order is None:  # LoopBack's default: by id
         return f"{alias}.id, {alias}.n"
@@ -261,13 +276,13 @@ def _order(kind: Model, order: Any, path: str, alias: str) -> str:
         direction = direction.strip().upper() or "ASC"
         if field not in kind.fields or direction not in ("ASC", "DESC"):
             raise FilterError(path, f"{item!r}: order by one of {', '.join(kind.fields)}, then ASC or DESC")
-        parts.append(f"json_extract({alias}.doc, '$.{field}') {direction}")
+        parts.append(dialect.order(dialect.property(alias, field), direction))
     return ", ".join([*parts, f"{alias}.n"])
 
 
-def _columns(kind: Model, alias: str) -> str:
-    keys = [f"(SELECT id FROM {table} WHERE n = {alias}.{column})" for _, column, table in kind.foreign_keys]
-    return ", ".join([f"{alias}.n", f"{alias}.doc", *keys])
+def _columns(dialect: Dialect, kind: Model, alias: str) -> str:
+    keys = [dialect.reference(table, alias, column) for _, column, table in kind.foreign_keys]
+    return ", ".join([f"{alias}.n", dialect.document(alias), *keys])
 
 
 def _object(kind: Model, row: tuple, score: float | None, unit: str | None = None) -> dict:
@@ -309,8 +324,3 @@ def _project(objects: list[dict], fields: Any, path: str) -> list[dict]:
         hidden = {k for k, v in fields.items() if not v}
         return [{k: v for k, v in o.items() if (k in shown if shown else k not in hidden)} for o in objects]
     raise FilterError(path, 'fields is a list of names or {"name": true, …}')
-
-
-def _match_any(query: str) -> str:
-    """An FTS5 query: any of the words (each quoted, so no word is read as syntax)."""
-    return " OR ".join(f'"{word}"' for word in _WORD.findall(query)[:32])

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 from panet.cli import Commands, add_json, add_ontology, load_ontology, print_json
 
 TYPE_CHECKING = False
@@ -20,8 +22,15 @@ def add_commands(commands: Commands) -> None:
         metavar="INPUT",
         help="records file or folder (PaN, SciCat, DataCite/OAI-PMH, NeXus, LoopBack db.json) or an OAI-PMH URL",
     )
+    store = os.environ.get("PANET_CATALOGUE") or None
     parser.add_argument(
-        "-o", "--output", metavar="STORE", required=True, help="the store (SQLite); updated if it exists"
+        "-o",
+        "--output",
+        metavar="STORE",
+        required=store is None,
+        default=store,
+        help="the store: an SQLite file or a postgresql://user@host/db URL (needs panet[postgres]); "
+        "updated if it exists (default: $PANET_CATALOGUE)",
     )
     parser.add_argument("--rebuild", action="store_true", help="start the store anew instead of updating it")
     parser.add_argument(
@@ -41,17 +50,20 @@ def catalogue(args: argparse.Namespace) -> int:
     by pid, so a rebuild updates, and OAI-PMH deletions delete. A new store is written beside its
     name and renamed at the end; an update is one transaction: a failed or killed build leaves the
     previous store as it was. Serve it with: panet serve --catalogue STORE
-    """
-    from pathlib import Path
 
+    STORE is an SQLite file or a PostgreSQL database (postgresql://user@host/db; the tables go
+    into its schema panet_catalogue, built in one transaction).
+    """
     from panet.catalogue import build
+    from panet.catalogue.dialect import is_server
     from panet.files import check_output
 
-    check_output(args.output, [i for i in args.inputs if not i.startswith(("http://", "https://"))])
+    if not is_server(args.output):
+        check_output(args.output, [i for i in args.inputs if not i.startswith(("http://", "https://"))])
     summary = build(args.inputs, args.output, format=args.format, ontology=load_ontology(args.ontology),
                     rebuild=args.rebuild)  # fmt: skip
     if args.json:
-        print_json({"store": str(Path(summary.store)), "datasets": summary.datasets, "documents": summary.documents,
+        print_json({"store": str(summary.store), "datasets": summary.datasets, "documents": summary.documents,
                     "deleted": summary.deleted, "rejected": summary.rejected})  # fmt: skip
     else:
         print(f"{summary.store}: {summary.datasets:,} datasets and {summary.documents:,} documents put, "

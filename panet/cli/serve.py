@@ -36,7 +36,7 @@ def add_commands(commands: Commands) -> None:
         "--catalogue",
         metavar="STORE",
         help="also serve the PaN search API (/datasets, /documents, /instruments) over this store "
-        "(made by panet catalogue build)",
+        "(made by panet catalogue build): an SQLite file or a postgresql://user@host/db URL",
     )
 
 
@@ -68,7 +68,9 @@ def serve(args: argparse.Namespace) -> None:
     os.environ["PANET_DATA"] = os.pathsep.join(files)
     os.environ["PANET_STORE"] = str(args.store or "")
     if args.catalogue is not None:
-        os.environ["PANET_CATALOGUE"] = os.path.abspath(args.catalogue)
+        from panet.catalogue.dialect import is_server
+
+        os.environ["PANET_CATALOGUE"] = args.catalogue if is_server(args.catalogue) else os.path.abspath(args.catalogue)
     uvicorn.run(
         "panet.api.app:create_app",
         factory=True,

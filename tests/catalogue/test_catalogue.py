@@ -1,6 +1,7 @@
 """The PaN search API over a catalogue store: the specification's own example queries on its
 own fixture data (tests/data/pan-search-api, BSD-2-Clause, see its README), PaNET-aware
-technique conditions, units, free text, incremental builds, bad filters, and the real server."""
+technique conditions, units, free text, incremental builds, bad filters, and the real server —
+each against an SQLite store and a PostgreSQL one (conftest.py), with the same answers."""
 
 from __future__ import annotations
 
@@ -38,15 +39,15 @@ def examples(name: str) -> list[tuple[str, dict, list]]:
 
 
 @pytest.fixture(scope="module")
-def spec_store(tmp_path_factory) -> Path:
-    store = tmp_path_factory.mktemp("catalogue") / "spec.sqlite"
+def spec_store(module_store) -> Path | str:
+    store = module_store("spec")
     summary = build([SPEC / "db.json"], store)
     assert (summary.datasets, summary.documents, summary.rejected) == (4, 2, [])
     return store
 
 
 @pytest.fixture(scope="module")
-def spec(spec_store: Path, onto) -> Catalogue:
+def spec(spec_store: Path | str, onto) -> Catalogue:
     return Catalogue(spec_store, onto)
 
 
@@ -82,7 +83,7 @@ def test_the_specifications_example_queries_give_its_answers(spec: Catalogue, mo
         assert _comparable(found, expected) == expected, title
 
 
-def test_technique_conditions_follow_the_panet_hierarchy(tmp_path: Path, onto):
+def test_technique_conditions_follow_the_panet_hierarchy(tmp_path: Path, new_store, onto):
     records = tmp_path / "datasets.jsonl"
     rows = [
         {"pid": "d1", "title": "SAXS of casein micelles", "isPublic": True, "creationDate": "2023-01-05"},
@@ -96,7 +97,7 @@ def test_technique_conditions_follow_the_panet_hierarchy(tmp_path: Path, onto):
         },
     ]
     records.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    store = tmp_path / "c.sqlite"
+    store = new_store("c")
     build([records], store, ontology=onto)
     catalogue = Catalogue(store, onto)
 
@@ -132,7 +133,7 @@ def test_parameters_compare_across_units_and_answer_in_the_asked_unit(spec: Cata
         query({"and": [{"name": "photon_energy"}, {"value": 1}, {"unit": "furlong per cubit"}]})
 
 
-def test_free_text_is_ranked_and_finds_techniques_by_synonym(tmp_path: Path, onto):
+def test_free_text_is_ranked_and_finds_techniques_by_synonym(tmp_path: Path, new_store, onto):
     records = tmp_path / "d.jsonl"
     rows = [
         {
@@ -145,8 +146,9 @@ def test_free_text_is_ranked_and_finds_techniques_by_synonym(tmp_path: Path, ont
         {"pid": "c", "title": "Casein", "isPublic": True, "creationDate": "2023"},
     ]
     records.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    build([records], tmp_path / "c.sqlite", ontology=onto)
-    catalogue = Catalogue(tmp_path / "c.sqlite", onto)
+    store = new_store("c")
+    build([records], store, ontology=onto)
+    catalogue = Catalogue(store, onto)
     hits = catalogue.find("Dataset", query="SAXS")
     assert [h["pid"] for h in hits] == ["a"]
     assert 0 < hits[0]["score"] < 1
@@ -196,8 +198,8 @@ def test_bad_filters_say_what_and_where(spec: Catalogue, filter_: str, problem: 
         spec.find("Dataset", filter_)
 
 
-def test_incremental_build_updates_and_deletes(tmp_path: Path, onto):
-    store = tmp_path / "c.sqlite"
+def test_incremental_build_updates_and_deletes(tmp_path: Path, new_store, onto):
+    store = new_store("c")
     first = tmp_path / "1.jsonl"
     first.write_text(
         json.dumps({"pid": "d1", "title": "SAXS of casein", "isPublic": True, "creationDate": "2023"})
@@ -226,8 +228,9 @@ def test_incremental_build_updates_and_deletes(tmp_path: Path, onto):
     ]
 
 
-def test_a_build_killed_midway_leaves_the_previous_store(tmp_path: Path, onto):
-    store = tmp_path / "c.sqlite"
+@pytest.mark.parametrize("rebuild", [False, True], ids=["update", "rebuild"])
+def test_a_build_killed_midway_leaves_the_previous_store(tmp_path: Path, new_store, onto, rebuild: bool):
+    store = new_store("c")
     small = tmp_path / "small.jsonl"
     small.write_text(json.dumps({"pid": "keep", "title": "SAXS", "isPublic": True, "creationDate": "2023"}) + "\n")
     build([small], store, ontology=onto)
@@ -237,17 +240,18 @@ def test_a_build_killed_midway_leaves_the_previous_store(tmp_path: Path, onto):
             out.write(
                 json.dumps({"pid": f"n{i}", "title": f"XRD run {i}", "isPublic": True, "creationDate": "2023"}) + "\n"
             )
-    code = f"from panet.catalogue import build; build([{str(big)!r}], {str(store)!r})"
+    code = f"from panet.catalogue import build; build([{str(big)!r}], {str(store)!r}, rebuild={rebuild})"
     process = subprocess.Popen([sys.executable, "-c", code])
     time.sleep(6)
     assert process.poll() is None, "the build ended before it could be killed; make the input bigger"
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert [d["pid"] for d in Catalogue(store, onto).find("Dataset")] == ["keep"]
-    assert sqlite3.connect(store).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    if isinstance(store, Path):
+        assert sqlite3.connect(store).execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_the_real_server_answers_the_pan_search_api(spec_store: Path):
+def test_the_real_server_answers_the_pan_search_api(spec_store: Path | str):
     with running_server(env={"PANET_CATALOGUE": str(spec_store)}) as base:
         filter_ = json.dumps(
             {"include": [{"relation": "techniques", "scope": {"where": {"name": "x-ray absorption"}}}]}
@@ -281,12 +285,12 @@ def test_fixture_provenance_is_recorded():
     assert os.path.getsize(SPEC / "db.json") < 20_000
 
 
-def test_an_oai_pmh_feed_is_harvested_and_later_builds_ask_only_for_changes(tmp_path: Path, onto):
+def test_an_oai_pmh_feed_is_harvested_and_later_builds_ask_only_for_changes(tmp_path: Path, new_store, onto):
     from oai_server import Repository, serving
 
     records = Path(__file__).parents[1] / "data" / "records"
     repository = Repository({"oai_datacite": records / "oai_datacite_records.xml"}, page_size=3)
-    store = tmp_path / "c.sqlite"
+    store = new_store("c")
     with serving(repository) as url:
         first = build([url], store, ontology=onto)
         assert (first.datasets, len(first.rejected)) == (7, 1)  # 9 records: 1 deleted, 1 in MODS
@@ -337,7 +341,7 @@ def test_the_command_builds_updates_and_says_what_went_wrong(tmp_path: Path, cap
     assert "not a panet catalogue" in capsys.readouterr().err
 
 
-def test_catalogue_queries_send_nothing_out_are_bounded_and_never_block_health(tmp_path: Path, onto):
+def test_catalogue_queries_send_nothing_out_are_bounded_and_never_block_health(tmp_path: Path, new_store, onto):
     from concurrent.futures import ThreadPoolExecutor
 
     from server import Canary
@@ -347,7 +351,7 @@ def test_catalogue_queries_send_nothing_out_are_bounded_and_never_block_health(t
         for i in range(30_000):
             title = f"sample {i} casein micelles SAXS scan {i % 97} of a long series"
             out.write(json.dumps({"pid": f"p{i}", "title": title, "isPublic": True, "creationDate": "2023"}) + "\n")
-    store = tmp_path / "many.sqlite"
+    store = new_store("many")
     build([records], store, ontology=onto)
     canary = Canary()
     hostile = [  # IRIs of the canary in every place a value goes: they are compared, never fetched

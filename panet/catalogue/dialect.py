@@ -1,0 +1,517 @@
+"""The SQL dialects of a catalogue store: `SQLite` (one file, the default) and `PostgreSQL` (a
+server, ``postgresql://user@host/db``). The store, the filter compiler and the search are one code
+path written once; a `Dialect` supplies the few points where the two differ: placeholders and
+value types, JSON properties, free text, the upsert merge, the schema, connections and
+transactions.
+
+>>> dialect_for("catalogue.sqlite").name, dialect_for("postgresql://panet@db.example.org/pan").name
+('sqlite', 'postgresql')
+>>> SQLITE.property("o", "title"), POSTGRESQL.property("o", "title")
+("json_extract(o.doc, '$.title')", "(o.doc -> 'title')")
+
+Free text: SQLite keeps FTS5 tables ranked by BM25 (``-bm25()``, higher is better); PostgreSQL
+keeps ``tsvector`` columns under a GIN index, ranked by ``ts_rank_cd`` (cover density, titles
+weighted above summaries, keywords and technique names). Both scores are ≥ 0 and grow with how
+often and how close together the words occur; the API answers ``score / (1 + score)``, so the
+scores order results alike but their values differ between the two stores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import time
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol
+
+__all__ = ["POSTGRESQL", "SQLITE", "Dialect", "Kind", "PostgreSQL", "SQLite", "dialect_for", "is_server"]
+
+Kind = Literal["json", "text", "real", "integer"]
+"""What a value is compared with: a property inside ``doc`` (JSON), or a column of that SQL type."""
+
+_WORD = re.compile(r"\w+")
+SCHEMA_NAME = "panet_catalogue"
+"""The PostgreSQL schema holding a catalogue's tables (one catalogue per database)."""
+TEXT_WEIGHTS = {
+    "dataset_text": {"title": "A", "terms": "D"},
+    "document_text": {"title": "A", "summary": "B", "keywords": "C", "terms": "D"},
+}
+"""The columns of the free-text indexes; PostgreSQL weights them (A ranks highest)."""
+
+
+def is_server(store: str | os.PathLike[str]) -> bool:
+    """Whether ``store`` names a PostgreSQL database rather than an SQLite file.
+
+    >>> is_server("postgresql://localhost/pan"), is_server("c.sqlite")
+    (True, False)
+    """
+    return isinstance(store, str) and store.startswith(("postgresql://", "postgres://"))
+
+
+def dialect_for(store: str | os.PathLike[str]) -> Dialect:
+    """The dialect of a store named by a path (SQLite) or a ``postgresql://`` URL."""
+    return POSTGRESQL if is_server(store) else SQLITE
+
+
+def dialect_of(db: Any) -> Dialect:
+    """The dialect of an open connection (an `sqlite3.Connection` or a `PostgresConnection`).
+
+    >>> dialect_of(sqlite3.connect(":memory:")).name
+    'sqlite'
+    """
+    return POSTGRESQL if isinstance(db, PostgresConnection) else SQLITE
+
+
+class Dialect(Protocol):
+    """What differs between the SQL of two stores. SQL is written with ``?`` placeholders."""
+
+    name: str
+    text_key: str
+    """The column of a free-text table naming the dataset or document row."""
+
+    def property(self, alias: str, field: str) -> str:
+        """A JSON property of rows ``alias``, comparable with values bound as `Kind` ``json``."""
+        ...
+
+    def property_text(self, alias: str, field: str) -> str:
+        """A JSON property of rows ``alias`` as text (for ``LIKE``)."""
+        ...
+
+    def document(self, alias: str) -> str:
+        """The ``doc`` of rows ``alias`` as JSON text."""
+        ...
+
+    def reference(self, table: str, alias: str, column: str) -> str:
+        """The identifier of the ``table`` row that ``alias.column`` names, as its object shows it."""
+        ...
+
+    def param(self, kind: Kind) -> str:
+        """The placeholder for a value compared with a column of ``kind``."""
+        ...
+
+    def value(self, value: Any, kind: Kind) -> Any:
+        """``value`` as bound for a column of ``kind``."""
+        ...
+
+    def one_of(self, column: str, kind: Kind) -> str:
+        """``column`` is one of a list bound at one placeholder (see `values`)."""
+        ...
+
+    def values(self, values: list[Any], kind: Kind) -> Any:
+        """A list of values as bound for `one_of`."""
+        ...
+
+    def like(self, column: str) -> str:
+        """``column`` matches a LIKE pattern bound at one placeholder (``\\`` escapes), ignoring case."""
+        ...
+
+    def distinct(self, column: str, placeholder: str) -> str:
+        """``column`` differs from a value, NULL included."""
+        ...
+
+    def order(self, expression: str, direction: str) -> str:
+        """``ORDER BY`` one term; missing values first when ascending, as SQLite sorts them."""
+        ...
+
+    def text(self, words: str) -> str:
+        """A text as the free-text index stores it."""
+        ...
+
+    def text_insert(self, table: str) -> str:
+        """The statement putting a row into a free-text table: the row number, then its columns' texts."""
+        ...
+
+    def text_match(self, table: str) -> str:
+        """The condition that rows of a free-text table match the query bound at one placeholder."""
+        ...
+
+    def match_all(self, table: str, fields: tuple[str, ...], tokens: list[str]) -> str:
+        """The query of `text_match`: every token in one of ``fields``."""
+        ...
+
+    def match_any(self, tokens: list[str]) -> str:
+        """The query of `ranked`: any of the tokens, in any column."""
+        ...
+
+    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
+        """Free-text search of a text table: the FROM clause (its one placeholder takes
+        `match_any`; join the objects on `text_key`), the match condition, the score (≥ 0,
+        higher is better) and the order."""
+        ...
+
+    def merge(self, table: str) -> str:
+        """The upsert's new ``doc``: the stored one with the ``excluded`` one's properties over it."""
+        ...
+
+    def script(self, db: Any, statements: str) -> None:
+        """Run several statements without parameters."""
+        ...
+
+    def reader(self, store: str | os.PathLike[str], timeout: float) -> Any:
+        """A read-only connection, used by one query at a time from any thread; raises
+        `LookupError` when there is no store."""
+        ...
+
+    def run(self, db: Any, sql: str, values: list[Any], timeout: float) -> list[tuple[Any, ...]]:
+        """The rows of a query; `TimeoutError` past ``timeout`` seconds, `ValueError` for text
+        the free-text index cannot search for, `ConnectionError` when the store went away (the
+        next `reader` connects anew)."""
+        ...
+
+    def building(self, store: str | os.PathLike[str], rebuild: bool) -> Any:
+        """A context manager yielding a connection to write the store in one transaction:
+        committed when the block ends, nothing kept when it fails or the process is killed."""
+        ...
+
+
+class SQLite:
+    """An SQLite file: FTS5 for free text, ``json_extract`` for properties.
+
+    >>> SQLITE.param("json"), SQLITE.value(True, "json"), SQLITE.one_of("o.id", "text")
+    ('?', 1, 'o.id IN (SELECT value FROM json_each(?))')
+    >>> SQLITE.match_all("document_text", ("title", "summary"), ["SAXS"])
+    '{title summary} : "SAXS"'
+    """
+
+    name = "sqlite"
+    text_key = "rowid"
+
+    def property(self, alias: str, field: str) -> str:
+        return f"json_extract({alias}.doc, '$.{field}')"
+
+    property_text = property
+
+    def document(self, alias: str) -> str:
+        return f"{alias}.doc"
+
+    def reference(self, table: str, alias: str, column: str) -> str:
+        return f"(SELECT id FROM {table} WHERE n = {alias}.{column})"
+
+    def param(self, kind: Kind) -> str:
+        return "?"
+
+    def value(self, value: Any, kind: Kind) -> Any:
+        return int(value) if isinstance(value, bool) else value
+
+    def one_of(self, column: str, kind: Kind) -> str:
+        return f"{column} IN (SELECT value FROM json_each(?))"
+
+    def values(self, values: list[Any], kind: Kind) -> Any:
+        import json
+
+        return json.dumps(values)
+
+    def like(self, column: str) -> str:
+        return f"{column} LIKE ? ESCAPE '\\'"
+
+    def distinct(self, column: str, placeholder: str) -> str:
+        return f"{column} IS NOT {placeholder}"
+
+    def order(self, expression: str, direction: str) -> str:
+        return f"{expression} {direction}"
+
+    def text(self, words: str) -> str:
+        return words
+
+    def text_insert(self, table: str) -> str:
+        columns = ", ".join(TEXT_WEIGHTS[table])
+        marks = ", ".join("?" * (1 + len(TEXT_WEIGHTS[table])))
+        return f"INSERT INTO {table}(rowid, {columns}) VALUES ({marks})"
+
+    def text_match(self, table: str) -> str:
+        return f"{table} MATCH ?"
+
+    def match_all(self, table: str, fields: tuple[str, ...], tokens: list[str]) -> str:
+        columns = "{" + " ".join(fields) + "}"
+        return " AND ".join(f'{columns} : "{token}"' for token in tokens)
+
+    def match_any(self, tokens: list[str]) -> str:
+        return " OR ".join(f'"{token}"' for token in tokens)
+
+    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
+        return text_table, f"{text_table} MATCH ?", f"-bm25({text_table})", f"bm25({text_table})"
+
+    def merge(self, table: str) -> str:
+        return f"json_patch({table}.doc, excluded.doc)"
+
+    def script(self, db: Any, statements: str) -> None:
+        for statement in statements.split(";"):  # not executescript: it would commit the build's transaction
+            if statement.strip():
+                db.execute(statement)
+
+    def reader(self, store: str | os.PathLike[str], timeout: float) -> sqlite3.Connection:
+        path = Path(store)
+        if not path.is_file():
+            raise LookupError(f"{path}: no such catalogue; make one with `panet catalogue build`")
+        if Path(f"{path}-journal").exists() and os.access(path, os.W_OK):
+            sqlite3.connect(path).execute("SELECT count(*) FROM sqlite_master").fetchone()  # rolls back
+            # the hot journal a killed build left; a read-only connection could not
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)  # one
+        # query at a time uses it, from whichever thread borrowed it (`Catalogue`)
+        db.execute("PRAGMA query_only = ON")
+        return db
+
+    def run(self, db: Any, sql: str, values: list[Any], timeout: float) -> list[tuple[Any, ...]]:
+        end = time.monotonic() + timeout
+        db.set_progress_handler(lambda: time.monotonic() > end, 10_000)
+        try:
+            return list(db.execute(sql, values).fetchall())
+        except sqlite3.OperationalError as err:
+            if "interrupted" in str(err):
+                raise TimeoutError(str(err)) from None
+            if "fts5" in str(err) or "MATCH" in str(err):
+                raise ValueError(str(err)) from None
+            raise
+        finally:
+            db.set_progress_handler(None, 0)
+
+    @contextmanager
+    def building(self, store: str | os.PathLike[str], rebuild: bool) -> Iterator[sqlite3.Connection]:
+        """A new store is written as ``STORE.part`` and renamed at the end; an existing one is
+        updated in one transaction (its journal rolls a killed build back)."""
+        target = Path(store)
+        fresh = rebuild or not target.exists()
+        work = target.with_name(target.name + ".part") if fresh else target
+        if fresh:
+            work.unlink(missing_ok=True)
+        db = sqlite3.connect(work, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode = " + ("OFF" if fresh else "DELETE"))
+            db.execute("PRAGMA synchronous = OFF" if fresh else "PRAGMA synchronous = NORMAL")
+            db.execute("BEGIN")
+            yield db
+            db.execute("COMMIT")
+            db.execute("ANALYZE")  # index statistics, so that SQLite plans queries by selectivity
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.close()
+            if fresh:
+                work.unlink(missing_ok=True)
+            raise
+        db.close()
+        if fresh:
+            os.replace(work, target)
+
+
+class PostgresConnection:
+    """A psycopg connection taking SQL with ``?`` placeholders, as `sqlite3.Connection` does
+    (the subset the store uses: `execute`, `executemany`); made by `PostgreSQL.reader` and
+    `PostgreSQL.building`.
+
+    >>> PostgresConnection(None)._sql("SELECT n FROM dataset WHERE id = ? AND title LIKE '%x'")
+    "SELECT n FROM dataset WHERE id = %s AND title LIKE '%%x'"
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self._translated: dict[str, str] = {}
+
+    def _sql(self, sql: str) -> str:
+        found = self._translated.get(sql)
+        if found is None:
+            found = sql.replace("%", "%%").replace("?", "%s")
+            if len(self._translated) < 10_000:
+                self._translated[sql] = found
+        return found
+
+    def execute(self, sql: str, values: Any = ()) -> Any:
+        return self.connection.execute(self._sql(sql), values or None)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(self._sql(sql), rows)
+
+    @property
+    def broken(self) -> bool:
+        """Whether the connection is lost (the server restarted): open a new one."""
+        return bool(self.connection.broken or self.connection.closed)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _normalized(text: str) -> str:
+    """Words case-folded and without diacritics (as SQLite's FTS5 ``unicode61 remove_diacritics 2``)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class PostgreSQL:
+    """A PostgreSQL database: ``jsonb`` properties, ``tsvector`` free text under GIN indexes,
+    the tables in the schema `SCHEMA_NAME`. Needs psycopg 3 (``pip install 'panet[postgres]'``).
+
+    >>> POSTGRESQL.param("json"), POSTGRESQL.value(True, "json"), POSTGRESQL.one_of("o.id", "text")
+    ('CAST(? AS jsonb)', 'true', 'o.id = ANY(CAST(? AS text[]))')
+    >>> POSTGRESQL.text("Small-angle X-ray scattering of Ångström films")
+    'small angle x ray scattering of angstrom films'
+    >>> POSTGRESQL.match_all("document_text", ("title", "summary"), ["SAXS"]), POSTGRESQL.match_any(["SAXS", "casein"])
+    ("'saxs':AB", "'saxs' | 'casein'")
+    """
+
+    name = "postgresql"
+    text_key = "n"
+    _TYPES: ClassVar[dict[str, str]] = {
+        "json": "jsonb",
+        "text": "text",
+        "real": "double precision",
+        "integer": "bigint",
+    }
+
+    def property(self, alias: str, field: str) -> str:
+        return f"({alias}.doc -> '{field}')"
+
+    def property_text(self, alias: str, field: str) -> str:
+        return f"({alias}.doc ->> '{field}')"
+
+    def document(self, alias: str) -> str:
+        return f"{alias}.doc::text"
+
+    def reference(self, table: str, alias: str, column: str) -> str:
+        # the id column is text; the object's own id keeps its JSON type (a number stays a number)
+        return f"(SELECT coalesce(doc -> 'id', to_jsonb(id)) FROM {table} WHERE n = {alias}.{column})"
+
+    def param(self, kind: Kind) -> str:
+        return f"CAST(? AS {self._TYPES[kind]})"
+
+    def value(self, value: Any, kind: Kind) -> Any:
+        import json
+
+        if kind == "json":
+            return json.dumps(value)
+        if kind == "text" and value is not None and not isinstance(value, str):
+            return json.dumps(value)
+        return value
+
+    def one_of(self, column: str, kind: Kind) -> str:
+        if kind == "json":
+            return f"{column} IN (SELECT value FROM jsonb_array_elements(CAST(? AS jsonb)))"
+        return f"{column} = ANY(CAST(? AS {self._TYPES[kind]}[]))"
+
+    def values(self, values: list[Any], kind: Kind) -> Any:
+        import json
+
+        return json.dumps(values) if kind == "json" else [self.value(v, kind) for v in values]
+
+    def like(self, column: str) -> str:
+        return f"{column} ILIKE ? ESCAPE '\\'"
+
+    def distinct(self, column: str, placeholder: str) -> str:
+        return f"{column} IS DISTINCT FROM {placeholder}"
+
+    def order(self, expression: str, direction: str) -> str:
+        return f"{expression} {direction} NULLS {'FIRST' if direction == 'ASC' else 'LAST'}"
+
+    def text(self, words: str) -> str:
+        return " ".join(_WORD.findall(_normalized(words)))
+
+    def text_insert(self, table: str) -> str:
+        vectors = " || ".join(f"setweight(to_tsvector('simple', ?), '{w}')" for w in TEXT_WEIGHTS[table].values())
+        return f"INSERT INTO {table}(n, words) VALUES (?, {vectors})"
+
+    def text_match(self, table: str) -> str:
+        return f"{table}.words @@ to_tsquery('simple', ?)"
+
+    def match_all(self, table: str, fields: tuple[str, ...], tokens: list[str]) -> str:
+        weights = "".join(TEXT_WEIGHTS[table][f] for f in fields)
+        return " & ".join(f"'{token}':{weights}" for token in self._tokens(tokens))
+
+    def match_any(self, tokens: list[str]) -> str:
+        return " | ".join(f"'{token}'" for token in self._tokens(tokens))
+
+    @staticmethod
+    def _tokens(tokens: list[str]) -> list[str]:
+        return [word for token in tokens for word in _WORD.findall(_normalized(token))]
+
+    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
+        source = f"(SELECT to_tsquery('simple', ?) AS q) query, {text_table}"
+        score = f"ts_rank_cd({text_table}.words, query.q)"
+        return source, f"{text_table}.words @@ query.q", score, f"{score} DESC"
+
+    def merge(self, table: str) -> str:
+        return f"{table}.doc || excluded.doc"
+
+    def script(self, db: Any, statements: str) -> None:
+        db.connection.execute(statements)
+
+    def _connect(self, store: str | os.PathLike[str]) -> PostgresConnection:
+        try:
+            import psycopg
+        except ImportError:
+            raise LookupError(
+                "a PostgreSQL store needs psycopg: pip install 'panet[postgres]' (or psycopg[binary])"
+            ) from None
+        try:
+            connection = psycopg.connect(str(store), autocommit=True, connect_timeout=10)
+        except psycopg.Error as err:
+            raise LookupError(f"{redacted(str(store))}: cannot connect ({str(err).strip()})") from None
+        return PostgresConnection(connection)
+
+    def reader(self, store: str | os.PathLike[str], timeout: float) -> PostgresConnection:
+        """Read-only transactions, each statement stopped after ``timeout`` seconds."""
+        db = self._connect(store)
+        db.execute("SET default_transaction_read_only = on")
+        db.execute(f"SET statement_timeout = {max(1, int(timeout * 1000))}")
+        db.execute(f"SET search_path TO {SCHEMA_NAME}")
+        return db
+
+    def run(self, db: Any, sql: str, values: list[Any], timeout: float) -> list[tuple[Any, ...]]:
+        import psycopg
+
+        try:
+            return list(db.execute(sql, values).fetchall())
+        except psycopg.errors.QueryCanceled as err:
+            raise TimeoutError(str(err)) from None
+        except psycopg.errors.SyntaxError as err:  # a tsquery the text index cannot read
+            raise ValueError(str(err)) from None
+        except psycopg.OperationalError as err:
+            raise ConnectionError(str(err).strip()) from None
+
+    @contextmanager
+    def building(self, store: str | os.PathLike[str], rebuild: bool) -> Iterator[PostgresConnection]:
+        """One transaction. A new store (or a rebuild) is written into a schema of its own that
+        replaces the old one at the end, so readers keep the old tables until the commit; builds
+        of one database wait for each other."""
+        db = self._connect(store)
+        connection = db.connection
+        try:
+            connection.autocommit = False
+            db.execute("SELECT pg_advisory_xact_lock(7061636174)")  # one build at a time
+            exists = db.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?", (SCHEMA_NAME,)).fetchone()
+            fresh = rebuild or exists is None
+            work = f"{SCHEMA_NAME}_new" if fresh else SCHEMA_NAME
+            if fresh:
+                db.execute(f"DROP SCHEMA IF EXISTS {work} CASCADE")
+                db.execute(f"CREATE SCHEMA {work}")
+            db.execute(f"SET LOCAL search_path TO {work}")
+            yield db
+            if fresh:
+                db.execute(f"DROP SCHEMA IF EXISTS {SCHEMA_NAME} CASCADE")
+                db.execute(f"ALTER SCHEMA {work} RENAME TO {SCHEMA_NAME}")
+            connection.commit()
+            connection.autocommit = True
+            db.execute(f"SET search_path TO {SCHEMA_NAME}")
+            db.execute("ANALYZE")  # statistics of the new tables, for the planner
+        except BaseException:
+            if not connection.closed:
+                connection.rollback()
+            raise
+        finally:
+            connection.close()
+
+
+def redacted(url: str) -> str:
+    """A URL without its password.
+
+    >>> redacted("postgresql://panet:secret@db/pan")
+    'postgresql://panet:***@db/pan'
+    """
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+SQLITE: Dialect = SQLite()
+POSTGRESQL: Dialect = PostgreSQL()
