@@ -22,9 +22,12 @@ What it does, all on 127.0.0.1, everything stopped and removed at the end:
    built into a panet catalogue store with ``panet catalogue build``; ``panet serve --catalogue``.
 5. Every request of ILL's acceptance tests (``src/__tests__/acceptance/*.ts``: the filters are
    evaluated with node from the test source), sent to both: the answers are compared (pids, and
-   the count the test expects), then each request is timed ``--repeat`` times against each server
-   in turn (one HTTP client with keep-alive, sequential; both on this machine), and the table
-   gives the medians, p99s and the ratio ILL/panet (above 1: panet is faster).
+   the count the test expects), then each request is timed ``--repeat`` times against each server,
+   the two interleaved (one HTTP client with keep-alive, sequential; both on this machine, so
+   both bear its load alike), and the table gives the medians, p99s and the ratio of the medians
+   ILL/panet (above 1: panet is faster); then ``--repeat`` more requests to each server alone,
+   measuring the CPU time its processes spend per request (ILL: node and every PostgreSQL
+   process; panet: its server process), which a loaded machine disturbs far less than wall time.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bench_api import tree_cpu_seconds
 from check_federated import free_port, start, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,6 +79,7 @@ class Request:
     expected: int | None  # the number of objects the test expects, when it says
     answers: dict[str, object] = field(default_factory=dict)
     times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # server CPU seconds per request
 
 
 # -- ILL's acceptance tests ----------------------------------------------------------------------
@@ -266,15 +271,30 @@ def answer(client: httpx.Client, base: str, request: Request, panet: bool) -> tu
     return 200, sorted(o["pid"] for o in body) if isinstance(body, list) else [body.get("pid")]
 
 
-def timed(client: httpx.Client, base: str, request: Request, panet: bool, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        status, _ = answer(client, base, request, panet)
-        times.append(time.perf_counter() - started)
-        if status != 200:
-            break
-    return times
+def timed(client: httpx.Client, servers: dict[str, tuple[str, bool]], request: Request, repeat: int) -> None:
+    """``repeat`` timed requests to each server, interleaved (the order alternating), so that
+    the load of a shared machine weighs on both alike."""
+    names = list(servers)
+    for name in names:
+        request.times[name] = []
+    for round_ in range(repeat):
+        for name in names if round_ % 2 else reversed(names):
+            base, is_panet = servers[name]
+            started = time.perf_counter()
+            answer(client, base, request, is_panet)
+            request.times[name].append(time.perf_counter() - started)
+
+
+def cpu_per_request(
+    client: httpx.Client, servers: dict[str, tuple[str, bool, list[int]]], request: Request, repeat: int
+) -> None:
+    """CPU seconds each server's processes (ILL: node and PostgreSQL; panet: its one process)
+    spend per request, over ``repeat`` requests: what a loaded machine disturbs least."""
+    for name, (base, is_panet, pids) in servers.items():
+        before = sum(map(tree_cpu_seconds, pids))
+        for _ in range(repeat):
+            answer(client, base, request, is_panet)
+        request.cpu[name] = (sum(map(tree_cpu_seconds, pids)) - before) / repeat
 
 
 def p99(values: list[float]) -> float:
@@ -334,9 +354,11 @@ def main(argv: list[str] | None = None) -> int:
                         "ill": answer(client, ill, query, False),
                         "panet": answer(client, panet, query, True),
                     }
-                for query in queries:  # warm both, then alternate which goes first
-                    for name, base, is_panet in (("ill", ill, False), ("panet", panet, True)):
-                        query.times[name] = timed(client, base, query, is_panet, args.repeat)
+                postmaster = int((work / "pg" / "data" / "postmaster.pid").read_text().split()[0])
+                servers = {"ill": (ill, False, [node.pid, postmaster]), "panet": (panet, True, [server.pid])}
+                for query in queries:
+                    timed(client, {"ill": (ill, False), "panet": (panet, True)}, query, args.repeat)
+                    cpu_per_request(client, servers, query, args.repeat)
     finally:
         if args.keep:
             print(f"work folder kept: {work}", file=sys.stderr)
@@ -348,8 +370,11 @@ def main(argv: list[str] | None = None) -> int:
 def report(queries: list[Request], repeat: int, scale: int) -> int:
     data = f"ILL's fixtures and {scale} synthetic datasets" if scale else "ILL's fixtures"
     print(f"ILL panosc-search-api on PostgreSQL vs panet serve --catalogue, {data}; {repeat} sequential requests each")
-    print("| test | query | ILL | panet | same | ILL p50 ms | panet p50 ms | ILL p99 ms | panet p99 ms | ILL/panet |")
-    print("|---|---|---|---|---|---:|---:|---:|---:|---:|")
+    print(
+        "| test | query | ILL | panet | same | ILL p50 ms | panet p50 ms | ILL p99 ms | panet p99 ms | ILL/panet "
+        "(p50) | ILL CPU ms | panet CPU ms | ILL/panet (CPU) |"
+    )
+    print("|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     failed = 0
     for query in queries:
         (ill_status, ill_all), (panet_status, panet_all) = query.answers["ill"], query.answers["panet"]
@@ -371,7 +396,8 @@ def report(queries: list[Request], repeat: int, scale: int) -> int:
         print(
             f"| {query.source.split('.')[0]} | {query.title} | {shown(ill_status, ill_all)} | "
             f"{shown(panet_status, panet_all)} | {verdict} | {ill_p50:.2f} | {panet_p50:.2f} | {ill_p99:.2f} | "
-            f"{panet_p99:.2f} | {ill_p50 / panet_p50:.1f}x |"
+            f"{panet_p99:.2f} | {ill_p50 / panet_p50:.1f}x | {query.cpu['ill'] * 1000:.1f} | "
+            f"{query.cpu['panet'] * 1000:.1f} | {query.cpu['ill'] / max(query.cpu['panet'], 1e-9):.1f}x |"
         )
     return 1 if failed else 0
 

@@ -70,6 +70,8 @@ EXTRA_RECORDS = [  # panet's own records next to the fixture, so that the free-t
      "isPublic": True, "creationDate": "2024-03-01T10:00:00Z"},
     {"pid": "panet-check/2", "title": "Temperature series of lysozyme crystals, x-ray diffraction data",
      "isPublic": True, "creationDate": "2024-03-02T10:00:00Z"},
+    {"pid": "panet-check/proposal-1", "type": "proposal", "isPublic": True, "datasets": [],
+     "title": "Beam-induced damage in protein solutions", "summary": "Temperature series; data in NeXus files."},
 ]  # fmt: skip
 
 
