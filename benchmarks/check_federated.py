@@ -232,7 +232,7 @@ def verdict(example: Example) -> str:
     if through != example.results["panet"][1]:
         return "FAIL: the federated service passes on other objects than panet's"
     if own in ([], 0):
-        return "pass (nothing matches on this data)"
+        return "pass (no match here)"
     return "pass"
 
 
