@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic_core import to_json
 
+from panet import loopback
 from panet.api.problems import Problem
 from panet.catalogue import Catalogue, NotFound, QueryTimeout, StoreError
 from panet.loopback import FilterError
@@ -34,7 +35,7 @@ QueryParam = Annotated[
     str | None,
     Query(
         description="Free text; results are ranked by score (BM25 in SQLite, ts_rank_cd in PostgreSQL), "
-        "techniques' synonyms included."
+        "techniques' synonyms included. The PaN search API's own place for it, the filter's \"query\" key, works too."
     ),
 ]
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -78,19 +79,45 @@ async def _call(request: Request, function: Any, *args: Any) -> Response:
     return Response(to_json(result), media_type="application/json")
 
 
-def _routes(plural: str) -> None:
+def free_text(filter_: str | None, query: str | None) -> tuple[Any, str | None]:
+    """``(filter, query)``: the free text of a request, which the PaN search API puts in the filter
+    (``{"query": "data beam"}``, as the federated search service sends it) and panet also takes
+    as the ``query`` parameter.
+
+    >>> free_text('{"limit": 10, "query": "data beam"}', None)
+    ({'limit': 10}, 'data beam')
+    >>> free_text(None, "SAXS")
+    (None, 'SAXS')
+    """
+    if filter_ is None:
+        return None, query
+    spec = loopback.loads(filter_, "filter")
+    if not isinstance(spec, dict) or spec.get("query") is None:
+        return spec, query
+    spec = dict(spec)
+    text = spec.pop("query")
+    if not isinstance(text, str):
+        raise FilterError("filter.query", 'free text is a string, e.g. "casein SAXS"')
+    if query is not None and query != text:
+        raise FilterError("query", "two different free texts, in the filter and as the query parameter; send one")
+    return spec, text
+
+
+def _routes(plural: str, prefix: str, documented: bool) -> None:
     model = _MODELS[plural]
+    shown = {"include_in_schema": documented, "responses": _ERRORS}
 
-    @router.get(f"/{plural}", name=f"find {plural}", responses=_ERRORS, summary=f"Find {plural}")
+    @router.get(prefix, name=f"find {prefix}", summary=f"Find {plural}", **shown)
     async def find(request: Request, filter_: FilterParam = None, query: QueryParam = None) -> Response:
-        return await _call(request, catalogue_of(request).find, model, filter_, query)
+        catalogue = catalogue_of(request)
+        return await _call(request, lambda: catalogue.find(model, *free_text(filter_, query)))
 
-    @router.get(f"/{plural}/count", name=f"count {plural}", responses=_ERRORS, summary=f"Count {plural}")
+    @router.get(f"{prefix}/count", name=f"count {prefix}", summary=f"Count {plural}", **shown)
     async def count(request: Request, where: WhereParam = None) -> Response:
         catalogue = catalogue_of(request)
         return await _call(request, lambda: {"count": catalogue.count(model, where)})
 
-    @router.get(f"/{plural}/{{id:path}}", name=f"one of {plural}", responses=_ERRORS, summary=f"One of {plural} by id")
+    @router.get(f"{prefix}/{{id:path}}", name=f"one of {prefix}", summary=f"One of {plural} by id", **shown)
     async def by_id(request: Request, id: str, filter_: FilterParam = None) -> Response:
         catalogue = catalogue_of(request)
         if plural == "datasets" and id.endswith("/files"):
@@ -99,4 +126,6 @@ def _routes(plural: str) -> None:
 
 
 for _plural in _MODELS:
-    _routes(_plural)
+    _routes(_plural, f"/{_plural}", documented=True)
+    _routes(_plural, f"/{_plural.capitalize()}", documented=False)  # LoopBack's model plural: the
+    # federated search service (strong-remoting) asks for /Datasets; LoopBack routes ignore case

@@ -16,6 +16,8 @@ The rules, as the PaN search API implementations answer them:
   technique that is not a PaNET term is matched on its own pid and name.
 * A parameter condition with a ``unit`` compares in SI units (`panet.catalogue.units`) and the
   included parameters are answered in the asked unit; a unit pint does not know is a `FilterError`.
+  Conditions in the clients' form ``{"variable": …, "operator": …, "value": …, "unit": …}`` are
+  rewritten into this one first (`panet.catalogue.parameters`).
 
 SQL is built from the data model's names only; every value a client sends is a bound parameter.
 What differs between SQLite and PostgreSQL (JSON properties, placeholders, free text) comes from
@@ -47,6 +49,7 @@ from typing import Any
 
 from panet import loopback
 from panet.catalogue.dialect import SQLITE, Dialect, Kind
+from panet.catalogue import parameters
 from panet.catalogue.model import MODELS, Model
 from panet.catalogue.units import UnitError, si_unit, to_si
 from panet.loopback import FilterError
@@ -175,7 +178,11 @@ class Compiler:
             raise FilterError(path, f"a where is a JSON object, not {_json_kind(where)}")
         if model.name == "Technique":
             return self.techniques(where, alias, path)
-        return self._where(model, where, alias, path, _unit_of(where) if model.name == "Parameter" else unit)
+        where, wanted = parameters.normalise(model, where, path)  # the clients' {"variable": …} form
+        condition = self._where(model, where, alias, path, _unit_of(where) if model.name == "Parameter" else unit)
+        return _all(
+            [condition, *(self.related(model, Include("parameters", {"where": w}, path), alias) for w in wanted)]
+        )
 
     def _where(self, model: Model, where: dict, alias: str, path: str, unit: str | None) -> str:
         parts = []
@@ -349,7 +356,7 @@ def unit_asked(spec: Mapping[str, Any]) -> str | None:
     >>> unit_asked({"where": {"and": [{"name": "photon_energy"}, {"unit": "keV"}]}})
     'keV'
     """
-    where = spec.get("where")
+    where = parameters.normalise(MODELS["Parameter"], spec.get("where"), "where")[0]
     return _unit_of(where) if isinstance(where, dict) else None
 
 
