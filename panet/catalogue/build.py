@@ -26,16 +26,27 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from panet.catalogue.store import Writer
+import orjson
+
+from panet.catalogue.store import Writer, create_query_indexes, prepare_dataset
 from panet.errors import PanetError
 from panet.term import NAMESPACE
 
 __all__ = ["BuildSummary", "build", "read_objects"]
+
+CHUNK = 500
+"""Records a worker annotates at a time."""
+AHEAD = 8
+"""Chunks sent to the workers before the writer waits for the first (memory stays flat)."""
+CACHE_KIB = 64 * 1024
+"""SQLite page cache while building (a bound, whatever the input's size)."""
 
 
 @dataclass
@@ -57,16 +68,21 @@ def build(
     format: str | None = None,
     ontology: Any = None,
     rebuild: bool = False,
+    processes: int = 1,
 ) -> BuildSummary:
     """Annotate the records of ``inputs`` and put them into the catalogue ``store`` (created if
     missing; updated in place otherwise, unless ``rebuild``). ``format`` names the record format
     of every input (default: detected per file; ``"loopback"`` for a LoopBack database file).
+    ``processes``: worker processes that read and annotate records files while this one writes
+    (1: none; 0: one per CPU); the store is the same either way.
     """
     import panet
     from panet.options import RecordFormat
 
     if format is not None and format != "loopback":
         format = RecordFormat.parse(format).value  # one message listing the valid formats
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 0:
+        raise PanetError(f"processes must be a whole number ≥ 0, not {processes!r}")
     onto = ontology or panet.load()
     target = Path(store)
     sources: list[Path | str] = [str(p) if _is_url(p) else Path(p) for p in inputs]
@@ -78,13 +94,36 @@ def build(
     if fresh:
         work.unlink(missing_ok=True)
     summary = BuildSummary(target)
+    preparer = _Preparer(onto)
+    with _workers(preparer, processes) as pool:  # forked before the store is opened
+        _write(sources, format, onto, preparer, pool, work, fresh, summary)
+    if fresh:
+        _sync(work)
+        os.replace(work, target)
+    return summary
+
+
+def _write(
+    sources: list[Path | str],
+    format: str | None,
+    onto: Any,
+    preparer: _Preparer,
+    pool: Any,
+    work: Path,
+    fresh: bool,
+    summary: BuildSummary,
+) -> None:
+    """Put the records of ``sources`` into the store file ``work``: a new store (``fresh``) is
+    written without a journal and gets its query indexes at the end, an existing one is updated
+    in one transaction. On any failure the transaction is rolled back and a new file removed."""
     db = sqlite3.connect(work, isolation_level=None)
     temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
     try:
         db.execute("PRAGMA journal_mode = " + ("OFF" if fresh else "DELETE"))
         db.execute("PRAGMA synchronous = OFF" if fresh else "PRAGMA synchronous = NORMAL")
-        annotate = _Annotator(onto)
-        writer = Writer(db, annotate.synonyms_of_text)  # creates the tables, outside the transaction
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        # creates the tables, outside the transaction; a new store gets its query indexes at the end
+        writer = Writer(db, preparer.annotate.synonyms_of_text, query_indexes=not fresh)
         db.execute("BEGIN")
         for source in sources:
             if isinstance(source, str):  # an OAI-PMH endpoint: harvested since the last build's harvest
@@ -93,7 +132,7 @@ def build(
                 writer.set_meta(f"harvest:{source}", started)
             else:
                 readable = source
-            for kind, obj in read_objects(readable, format, summary.rejected):
+            for kind, obj in _prepared(readable, format, preparer, pool, summary.rejected):
                 if kind == "deleted":
                     summary.deleted += writer.delete_dataset(obj)
                 elif kind == "document":
@@ -102,10 +141,11 @@ def build(
                 elif kind == "instrument":
                     writer.put_instrument(obj)
                 else:
-                    dataset = annotate.dataset(obj)
-                    writer.put_dataset(dataset, annotate.synonyms(dataset))
+                    writer.put_prepared(obj)
                     summary.datasets += 1
         writer.flush()
+        if fresh:
+            create_query_indexes(db)
         writer.set_meta("ontology", onto.checksum)
         db.execute("COMMIT")
         db.execute("ANALYZE")  # index statistics, so that SQLite plans queries by selectivity
@@ -119,9 +159,15 @@ def build(
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     db.close()
-    if fresh:
-        os.replace(work, target)
-    return summary
+
+
+def _sync(path: Path) -> None:
+    """Flush ``path`` to disk, so that the rename that publishes it never publishes a torn file."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class _Annotator:
@@ -180,6 +226,79 @@ class _Annotator:
         return words
 
 
+class _Preparer:
+    """Annotates a dataset and works out its rows (`panet.catalogue.store.prepare_dataset`), in
+    the building process or in a worker."""
+
+    def __init__(self, onto: Any) -> None:
+        self.annotate = _Annotator(onto)
+        self._terms: dict[bytes, str] = {}  # a document's JSON -> its free-text terms
+
+    def prepare(self, kind: str, obj: Any) -> tuple[str, Any]:
+        if kind != "dataset":
+            return kind, obj
+        dataset = self.annotate.dataset(obj)
+        return kind, prepare_dataset(dataset, self.annotate.synonyms(dataset), self.document_terms)
+
+    def document_terms(self, document: dict) -> str:
+        """`_Annotator.synonyms_of_text` joined, remembered for the datasets that share the document."""
+        key = orjson.dumps(document)
+        terms = self._terms.get(key)
+        if terms is None:
+            if len(self._terms) >= 10_000:  # bounded memory
+                self._terms.clear()
+            terms = self._terms[key] = " ".join(self.annotate.synonyms_of_text(document))
+        return terms
+
+
+_WORKER: dict[str, _Preparer] = {}  # the preparer of this worker process
+
+
+@contextmanager
+def _workers(preparer: _Preparer, processes: int) -> Iterator[Any]:
+    """A pool of ``processes`` workers holding ``preparer`` (None for 1)."""
+    if processes == 1:
+        yield None
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context().Pool(processes or None, _start_worker, (preparer,)) as pool:
+        yield pool
+
+
+def _start_worker(preparer: _Preparer) -> None:
+    _WORKER["preparer"] = preparer
+
+
+def _prepare_chunk(name: str, fmt: Any, source: str, items: list) -> tuple[list[tuple[str, Any]], list[dict]]:
+    """In a worker: the prepared objects of ``items`` and the records it could not read."""
+    rejected: list[dict] = []
+    prepare = _WORKER["preparer"].prepare
+    return [prepare(kind, obj) for kind, obj in _objects(name, fmt, source, items, rejected)], rejected
+
+
+def _prepared(
+    source: Path, format: str | None, preparer: _Preparer, pool: Any, rejected: list[dict]
+) -> Iterator[tuple[str, Any]]:
+    """The objects of ``source`` annotated and prepared, in order: by ``pool``'s workers, a few
+    chunks ahead of the writer (so memory stays flat), or here."""
+    if pool is None or format == "loopback" or (format is None and _is_loopback(source)):
+        for kind, obj in read_objects(source, format, rejected):
+            yield preparer.prepare(kind, obj)
+        return
+    pending: deque = deque()
+    for name, fmt, items in _chunks(source, format):
+        pending.append(pool.apply_async(_prepare_chunk, (name, fmt, str(source), items)))
+        if len(pending) >= AHEAD:
+            done, refused = pending.popleft().get()
+            rejected += refused
+            yield from done
+    while pending:
+        done, refused = pending.popleft().get()
+        rejected += refused
+        yield from done
+
+
 # -- reading sources --------------------------------------------------------------------------
 def _is_url(source: str | os.PathLike[str]) -> bool:
     return isinstance(source, str) and source.startswith(("http://", "https://"))
@@ -206,19 +325,35 @@ def read_objects(source: Path, format: str | None, rejected: list[dict]) -> Iter
     if format == "loopback" or (format is None and _is_loopback(source)):
         yield from _loopback(source)
         return
+    for name, fmt, items in _chunks(source, format):
+        yield from _objects(name, fmt, str(source), items, rejected)
+
+
+def _chunks(source: Path, format: str | None) -> Iterator[tuple[str, Any, list]]:
+    """``(format name, the reader's format, items)`` for chunks of `CHUNK` records of a records file."""
     from panet.records import formats
 
     name = format or formats.detect(source)
     reader = formats.get(name).reader(source)
     try:
+        chunk = []
         for item in reader.items():
-            try:
-                record = reader.format.parse(item.payload)  # the reader's format knows what it read (a CSV header)
-                yield from _converted(name, reader.format, record)
-            except PanetError as err:
-                rejected.append({"source": str(source), **item.where(), "reason": str(err)})
+            chunk.append(item)
+            if len(chunk) >= CHUNK:
+                yield name, reader.format, chunk  # the reader's format knows what it read (a CSV header)
+                chunk = []
+        if chunk:
+            yield name, reader.format, chunk
     finally:
         reader.close()
+
+
+def _objects(name: str, fmt: Any, source: str, items: list, rejected: list[dict]) -> Iterator[tuple[str, Any]]:
+    for item in items:
+        try:
+            yield from _converted(name, fmt, fmt.parse(item.payload))
+        except PanetError as err:
+            rejected.append({"source": source, **item.where(), "reason": str(err)})
 
 
 def _converted(name: str, fmt: Any, record: Any) -> Iterator[tuple[str, Any]]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -34,7 +35,16 @@ from panet.catalogue.model import MODELS
 from panet.catalogue.units import UnitError, to_si
 from panet.term import NAMESPACE
 
-__all__ = ["SCHEMA", "SCHEMA_VERSION", "Writer", "create"]
+__all__ = [
+    "QUERY_INDEXES",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "PreparedDataset",
+    "Writer",
+    "create",
+    "create_query_indexes",
+    "prepare_dataset",
+]
 
 SCHEMA_VERSION = "1"
 
@@ -43,16 +53,11 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS instrument(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dataset(
     n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL, instrument INTEGER);
-CREATE INDEX IF NOT EXISTS dataset_by_instrument ON dataset(instrument);
-CREATE INDEX IF NOT EXISTS dataset_by_public ON dataset(json_extract(doc, '$.isPublic'));
-CREATE INDEX IF NOT EXISTS dataset_by_date ON dataset(json_extract(doc, '$.creationDate'));
 CREATE TABLE IF NOT EXISTS document(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS document_by_type ON document(json_extract(doc, '$.type'));
 CREATE TABLE IF NOT EXISTS document_dataset(
     document INTEGER NOT NULL, dataset INTEGER NOT NULL, PRIMARY KEY(document, dataset)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS document_dataset_by_dataset ON document_dataset(dataset, document);
 CREATE TABLE IF NOT EXISTS technique(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL, panet TEXT);
-CREATE INDEX IF NOT EXISTS technique_by_panet ON technique(panet);
 CREATE TABLE IF NOT EXISTS dataset_technique(
     technique INTEGER NOT NULL, dataset INTEGER NOT NULL, PRIMARY KEY(technique, dataset)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS dataset_technique_by_dataset ON dataset_technique(dataset, technique);
@@ -61,13 +66,11 @@ CREATE TABLE IF NOT EXISTS parameter(
     name TEXT, si REAL, si_unit TEXT);
 CREATE INDEX IF NOT EXISTS parameter_by_dataset ON parameter(dataset);
 CREATE INDEX IF NOT EXISTS parameter_by_document ON parameter(document);
-CREATE INDEX IF NOT EXISTS parameter_by_value ON parameter(name, si_unit, si);
 CREATE TABLE IF NOT EXISTS file(n INTEGER PRIMARY KEY, id, doc TEXT NOT NULL, dataset INTEGER);
 CREATE INDEX IF NOT EXISTS file_by_dataset ON file(dataset);
 CREATE TABLE IF NOT EXISTS sample(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dataset_sample(
     dataset INTEGER NOT NULL, sample INTEGER NOT NULL, PRIMARY KEY(dataset, sample)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS dataset_sample_by_sample ON dataset_sample(sample);
 CREATE TABLE IF NOT EXISTS person(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS affiliation(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS member(
@@ -77,17 +80,43 @@ CREATE VIRTUAL TABLE IF NOT EXISTS dataset_text USING fts5(title, terms, tokeniz
 CREATE VIRTUAL TABLE IF NOT EXISTS document_text
     USING fts5(title, summary, keywords, terms, tokenize = 'unicode61 remove_diacritics 2');
 """
+QUERY_INDEXES = """
+CREATE INDEX IF NOT EXISTS dataset_by_instrument ON dataset(instrument);
+CREATE INDEX IF NOT EXISTS dataset_by_public ON dataset(json_extract(doc, '$.isPublic'));
+CREATE INDEX IF NOT EXISTS dataset_by_date ON dataset(json_extract(doc, '$.creationDate'));
+CREATE INDEX IF NOT EXISTS document_by_type ON document(json_extract(doc, '$.type'));
+CREATE INDEX IF NOT EXISTS technique_by_panet ON technique(panet);
+CREATE INDEX IF NOT EXISTS parameter_by_value ON parameter(name, si_unit, si);
+CREATE INDEX IF NOT EXISTS dataset_sample_by_sample ON dataset_sample(sample);
+"""
+"""Indexes only queries use (the writer looks nothing up through them): a new store gets them
+after its rows are in, which sorts each once instead of updating it row by row."""
 
 
-def create(db: sqlite3.Connection) -> None:
-    """Create the tables of an empty store (nothing happens to an existing one).
+def create(db: sqlite3.Connection, query_indexes: bool = True) -> None:
+    """Create the tables of an empty store (nothing happens to an existing one); without
+    ``query_indexes`` the `QUERY_INDEXES` are left for `create_query_indexes`.
 
     >>> db = sqlite3.connect(":memory:"); create(db)
     >>> db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0] == SCHEMA_VERSION
     True
     """
     db.executescript(SCHEMA)
+    if query_indexes:
+        create_query_indexes(db)
     db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+
+def create_query_indexes(db: sqlite3.Connection) -> None:
+    """Create the `QUERY_INDEXES` (those missing), in the caller's transaction if one is open.
+
+    >>> db = sqlite3.connect(":memory:"); create(db, query_indexes=False); create_query_indexes(db)
+    >>> db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'parameter_by_value'").fetchone()[0]
+    1
+    """
+    for statement in QUERY_INDEXES.split(";"):
+        if statement.strip():
+            db.execute(statement)
 
 
 def _dumps(value: Any) -> str:
@@ -125,6 +154,82 @@ def _own(obj: dict, fields: Iterable[str]) -> dict:
     return {k: obj[k] for k in fields if k in obj and obj[k] is not None}
 
 
+@dataclass(slots=True)
+class PreparedDataset:
+    """A dataset as `Writer.put_prepared` writes it: its rows, and the related objects to match
+    by key, as JSON (cheap to send from a worker process, and compared as they are with what the
+    writer put last): ``techniques`` ``(key, JSON, PaNET IRI or None)``, ``documents`` ``(key,
+    JSON, free-text terms or None)``; ``samples`` ``(key, object)``; ``parameters`` rows are
+    ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc)``."""
+
+    pid: str
+    doc: str
+    instrument: dict | None
+    instrument_id: str | None
+    techniques: list[tuple[str, bytes, str | None]]
+    documents: list[tuple[str, bytes, str | None]]
+    samples: list[tuple[str, dict]]
+    parameters: list[tuple]
+    files: list[tuple]
+    title: str
+    terms: str
+
+
+def prepare_dataset(
+    dataset: dict, synonyms: Iterable[str] = (), document_terms: Callable[[dict], str] | None = None
+) -> PreparedDataset:
+    """What `Writer.put_dataset` writes for ``dataset``, worked out without the store: the part
+    of a build that worker processes can share. ``document_terms`` gives the extra free-text
+    words of each document (else the writer's own ``document_terms`` does, when it writes one).
+
+    >>> prepare_dataset({"pid": "d1", "title": "Casein", "techniques": [{"name": "SAXS"}]}, ["x"]).terms
+    'x SAXS'
+    """
+    instrument = dataset.get("instrument")
+    named = isinstance(instrument, dict) and bool(instrument.get("pid") or instrument.get("name"))
+    instrument_id = dataset.get("instrumentId")
+    terms: list[str] = list(synonyms)
+    techniques = []
+    for technique in dataset.get("techniques") or ():
+        if isinstance(technique, dict) and (technique.get("pid") or technique.get("name")):
+            key = str(technique.get("pid") or technique["name"])
+            panet = technique.get("panetId") or (key if key.startswith(NAMESPACE) else None)
+            techniques.append((key, orjson.dumps(technique), panet))
+            terms.append(str(technique.get("name") or ""))
+    documents = []
+    for document in dataset.get("documents") or ():
+        if isinstance(document, dict) and document.get("pid"):
+            documents.append(
+                (str(document["pid"]), orjson.dumps(document), document_terms(document) if document_terms else None)
+            )
+            terms += [k for k in document.get("keywords") or () if isinstance(k, str)]
+    samples = []
+    for sample in dataset.get("samples") or ():
+        if isinstance(sample, dict) and (sample.get("pid") or sample.get("name")):
+            samples.append((str(sample.get("pid") or sample["name"]), sample))
+            terms.append(str(sample.get("name") or ""))
+    files = [
+        (file.get("id"), _dumps(_own(file, MODELS["File"].fields)))
+        for file in dataset.get("files") or ()
+        if isinstance(file, dict) and file.get("name")
+    ]
+    if isinstance(instrument, dict):
+        terms += [str(instrument.get(k) or "") for k in ("name", "facility")]
+    return PreparedDataset(
+        pid=str(dataset["pid"]),
+        doc=_dumps(_own(dataset, MODELS["Dataset"].fields)),
+        instrument=instrument if named else None,  # type: ignore[arg-type]
+        instrument_id=instrument_id if not named and isinstance(instrument_id, str) else None,
+        techniques=techniques,
+        documents=documents,
+        samples=samples,
+        parameters=[(r[0], r[1], r[4], r[5], r[6]) for r in _parameters(dataset.get("parameters"), None, None)],
+        files=files,
+        title=str(dataset.get("title") or ""),
+        terms=" ".join(t for t in terms if t),
+    )
+
+
 class Writer:
     """Puts PaN objects into an open store (``db``, created if empty); the caller calls `flush`
     and commits. ``document_terms`` gives the extra words of a document's free-text index (the
@@ -136,11 +241,18 @@ class Writer:
 
     BATCH = 2_000  # datasets whose rows are written together
 
-    def __init__(self, db: sqlite3.Connection, document_terms: Callable[[dict], Iterable[str]] = lambda d: ()) -> None:
-        create(db)
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        document_terms: Callable[[dict], Iterable[str]] = lambda d: (),
+        *,
+        query_indexes: bool = True,
+    ) -> None:
+        create(db, query_indexes)
         self.db = db
         self.document_terms = document_terms
-        self._known: dict[tuple[str, Any], tuple[str, int]] = {}  # (table, key) -> (JSON written, row)
+        # (table, key) -> (the object as given, serialised; the JSON written; its row)
+        self._known: dict[tuple[str, Any], tuple[bytes | None, str, int]] = {}
         self._rows: dict[str, list[tuple]] = {name: [] for name in _BATCHED}
         self._pending = 0
 
@@ -153,49 +265,43 @@ class Writer:
         """Insert or replace the dataset with ``dataset["pid"]`` and everything nested in it
         (documents, techniques, instrument, parameters, files, samples); ``synonyms`` are extra
         words for its free-text index (the synonyms of its techniques). Returns its row number."""
+        return self.put_prepared(prepare_dataset(dataset, synonyms))
+
+    def put_prepared(self, dataset: PreparedDataset) -> int:
+        """`put_dataset` for a dataset `prepare_dataset` made ready (in a worker process, say)."""
         db, rows = self.db, self._rows
-        pid = str(dataset["pid"])
-        instrument = dataset.get("instrument")
         instrument_n = None
-        if isinstance(instrument, dict) and (instrument.get("pid") or instrument.get("name")):
-            instrument_n = self.put_instrument(instrument)
-        elif isinstance(dataset.get("instrumentId"), str):
-            instrument_n = self._upsert("instrument", dataset["instrumentId"], {"pid": dataset["instrumentId"]})
-        doc = _dumps(_own(dataset, MODELS["Dataset"].fields))
-        found = db.execute("SELECT n FROM dataset WHERE id = ?", (pid,)).fetchone()
+        if dataset.instrument is not None:
+            instrument_n = self.put_instrument(dataset.instrument)
+        elif dataset.instrument_id is not None:
+            instrument_n = self._upsert("instrument", dataset.instrument_id, {"pid": dataset.instrument_id})
+        insert = "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING n"
+        inserted = db.execute(insert, (dataset.pid, dataset.doc, instrument_n)).fetchone()  # one statement if new
         n: int
-        if found is None:
-            insert = "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?) RETURNING n"
-            (n,) = db.execute(insert, (pid, doc, instrument_n)).fetchone()
+        if inserted is not None:
+            (n,) = inserted
         else:
-            (n,) = found
+            (n,) = db.execute("SELECT n FROM dataset WHERE id = ?", (dataset.pid,)).fetchone()
             self.flush()  # its earlier rows may still be in the batch
-            db.execute("UPDATE dataset SET doc = ?, instrument = ? WHERE n = ?", (doc, instrument_n, n))
+            db.execute("UPDATE dataset SET doc = ?, instrument = ? WHERE n = ?", (dataset.doc, instrument_n, n))
             self._clear_dataset(n)
-        terms: list[str] = list(synonyms)
-        for technique in dataset.get("techniques") or ():
-            if isinstance(technique, dict) and (technique.get("pid") or technique.get("name")):
-                key = str(technique.get("pid") or technique["name"])
-                panet = technique.get("panetId") or (key if key.startswith(NAMESPACE) else None)
-                rows["dataset_technique"].append((self._upsert("technique", key, technique, panet=panet), n))
-                terms.append(str(technique.get("name") or ""))
-        for document in dataset.get("documents") or ():
-            if isinstance(document, dict) and document.get("pid"):
-                rows["document_dataset"].append((self.put_document(document, link=False), n))
-                terms += [k for k in document.get("keywords") or () if isinstance(k, str)]
-        for sample in dataset.get("samples") or ():
-            if isinstance(sample, dict) and (sample.get("pid") or sample.get("name")):
-                rows["dataset_sample"].append(
-                    (n, self._upsert("sample", str(sample.get("pid") or sample["name"]), sample))
-                )
-                terms.append(str(sample.get("name") or ""))
-        rows["parameter"] += _parameters(dataset.get("parameters"), n, None)
-        for file in dataset.get("files") or ():
-            if isinstance(file, dict) and file.get("name"):
-                rows["file"].append((file.get("id"), _dumps(_own(file, MODELS["File"].fields)), n))
-        if isinstance(instrument, dict):
-            terms += [str(instrument.get(k) or "") for k in ("name", "facility")]
-        rows["dataset_text"].append((n, str(dataset.get("title") or ""), " ".join(t for t in terms if t)))
+        links = rows["dataset_technique"]
+        known = self._known
+        for key, given, panet in dataset.techniques:
+            found = known.get(("technique", key))  # the same technique as last time: nothing to write
+            same = found is not None and found[0] == given
+            links.append((found[2] if same else self._upsert("technique", key, None, panet, given), n))  # type: ignore[index]
+        links = rows["document_dataset"]
+        for key, given, terms in dataset.documents:
+            found = known.get(("document", key))
+            same = found is not None and found[0] == given
+            links.append((found[2] if same else self.put_document(orjson.loads(given), False, terms), n))  # type: ignore[index]
+        links = rows["dataset_sample"]
+        for key, sample in dataset.samples:
+            links.append((n, self._upsert("sample", key, sample)))
+        rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in dataset.parameters]
+        rows["file"] += [(id, doc, n) for id, doc in dataset.files]
+        rows["dataset_text"].append((n, dataset.title, dataset.terms))
         self._pending += 1
         if self._pending >= self.BATCH:
             self.flush()
@@ -226,14 +332,15 @@ class Writer:
         db.execute("DELETE FROM dataset_text WHERE rowid = ?", (n,))
 
     # -- documents ------------------------------------------------------------------------
-    def put_document(self, document: dict, link: bool = True) -> int:
+    def put_document(self, document: dict, link: bool = True, terms: str | None = None) -> int:
         """Insert or update the document ``document["pid"]`` with its members and parameters; with
-        ``link``, nested ``datasets`` (objects) are put too and pids of stored datasets linked."""
+        ``link``, nested ``datasets`` (objects) are put too and pids of stored datasets linked.
+        ``terms``: the extra words of its free-text index, if worked out already."""
         db = self.db
         key = str(document["pid"])
         known = self._known.get(("document", key))
         n = self._upsert("document", key, document)
-        if known is not None and known == self._known[("document", key)] and not link:
+        if known is not None and known[1:] == self._known[("document", key)][1:] and not link:
             return n  # a document many datasets share, written already in this build
         if document.get("members") is not None:
             db.execute("DELETE FROM member WHERE document = ?", (n,))
@@ -252,7 +359,7 @@ class Writer:
                 str(document.get("title") or ""),
                 str(document.get("summary") or ""),
                 " ".join(keywords),
-                " ".join(self.document_terms(document)),
+                " ".join(self.document_terms(document)) if terms is None else terms,
             ),
         )
         if link:
@@ -283,12 +390,25 @@ class Writer:
         )
 
     # -- shared ---------------------------------------------------------------------------
-    def _upsert(self, table: str, key: str | int, obj: dict, panet: str | None = None) -> int:
-        """The row of ``key`` in ``table``, its JSON merged with ``obj``'s properties (new values win)."""
-        doc = _dumps(_own(obj, _FIELDS[table]))
+    def _upsert(
+        self, table: str, key: str | int, obj: dict | None, panet: str | None = None, given: bytes | None = None
+    ) -> int:
+        """The row of ``key`` in ``table``, its JSON merged with ``obj``'s properties (new values
+        win); ``given``: ``obj`` as orjson writes it, which is enough when ``obj`` is None."""
+        if given is None:
+            try:  # one C call: objects many datasets share come again unchanged
+                given = orjson.dumps(obj)
+            except orjson.JSONEncodeError:  # a property orjson cannot write (an integer past 64 bits)
+                given = None
         known = self._known.get((table, key))
-        if known is not None and known[0] == doc:
-            return known[1]
+        if known is not None and given is not None and known[0] == given:
+            return known[2]
+        if obj is None:
+            obj = orjson.loads(given)  # type: ignore[arg-type]
+        doc = _dumps(_own(obj, _FIELDS[table]))
+        if known is not None and known[1] == doc:
+            self._known[(table, key)] = (given, doc, known[2])
+            return known[2]
         extra = ", panet = coalesce(excluded.panet, panet)" if table == "technique" else ""
         columns, values = ("id, doc, panet", (key, doc, panet)) if table == "technique" else ("id, doc", (key, doc))
         marks = ", ".join("?" * len(values))
@@ -299,7 +419,7 @@ class Writer:
         ).fetchone()
         if len(self._known) >= 200_000:  # memory stays bounded however long the build
             self._known.clear()
-        self._known[(table, key)] = (doc, n)
+        self._known[(table, key)] = (given, doc, n)
         return n
 
     def set_meta(self, key: str, value: str) -> None:
