@@ -47,6 +47,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "1"
+KNOWN = 10_000
+"""Shared objects (documents, techniques, …) a `Writer` remembers having written, to skip them
+when they come again unchanged; a bound on its memory."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -417,7 +420,7 @@ class Writer:
             f"SET doc = json_patch(doc, excluded.doc){extra} RETURNING n",
             values,
         ).fetchone()
-        if len(self._known) >= 200_000:  # memory stays bounded however long the build
+        if len(self._known) >= KNOWN:  # memory stays bounded however long the build
             self._known.clear()
         self._known[(table, key)] = (given, doc, n)
         return n
