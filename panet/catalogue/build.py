@@ -35,7 +35,7 @@ from typing import Any
 
 import orjson
 
-from panet.catalogue.store import Writer, create_query_indexes, prepare_dataset
+from panet.catalogue.store import Writer, count_rows, create_query_indexes, prepare_dataset
 from panet.errors import PanetError
 from panet.term import NAMESPACE
 
@@ -146,6 +146,7 @@ def _write(
         writer.flush()
         if fresh:
             create_query_indexes(db)
+        count_rows(db)
         writer.set_meta("ontology", onto.checksum)
         db.execute("COMMIT")
         db.execute("ANALYZE")  # index statistics, so that SQLite plans queries by selectivity

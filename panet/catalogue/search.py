@@ -37,11 +37,14 @@ from typing import Any
 from panet import loopback
 from panet.catalogue.model import MODELS, Model
 from panet.catalogue.query import Compiler, FilterError, Include, parse_includes, relation_of, unit_asked
+from panet.catalogue.store import TALLIED
 from panet.catalogue.units import UnitError, from_si, to_si
 from panet.errors import PanetError
 
 __all__ = ["Catalogue", "NotFound", "QueryTimeout", "StoreError"]
 
+MMAP_BYTES = 1 << 30
+"""How much of the store each reading connection maps into memory (file pages, shared, not copied)."""
 FILTER_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
 _WORD = re.compile(r"\w+")
 
@@ -110,12 +113,9 @@ class Catalogue:
         order = _order(kind, spec.get("order"), "filter.order", "o")
         columns = _columns(kind, "o")
         if query and _WORD.search(query) and kind.name in ("Dataset", "Document"):
-            table = f"{kind.table}_text"
-            sql = (
-                f"SELECT {columns}, -bm25({table}) FROM {table} JOIN {kind.table} o ON o.n = {table}.rowid "
-                f"WHERE {table} MATCH ? AND {condition} ORDER BY bm25({table}), o.n LIMIT ? OFFSET ?"
-            )
-            values = [_match_any(query), *compiler.values, limit, skip]
+            sql, values = self._ranked(kind, query, condition, compiler.values, columns, limit, skip)
+            if sql is None:
+                return []
         else:
             sql = f"SELECT {columns}, 0 FROM {kind.table} o WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"
             values = [*compiler.values, limit, skip]
@@ -130,7 +130,40 @@ class Catalogue:
         spec = {"where": loopback.loads(where, "where") if isinstance(where, str) else where}
         compiler = Compiler(self.ontology)
         condition = compiler.where(kind, spec["where"], "o", "where")
+        tallied = self._tallied(kind, spec["where"])
+        if tallied is not None:
+            return tallied
         return self._run(f"SELECT count(*) FROM {kind.table} o WHERE {condition}", compiler.values)[0][0]
+
+    def _tallied(self, kind: Model, where: Any) -> int | None:
+        """The count of a whole table, or of one `TALLIED` property's equality, as the build
+        counted it (`panet.catalogue.store.count_rows`); None for any other where, or a store
+        without counts."""
+        if not where:
+            property, value = "", None
+        elif len(where) == 1 and next(iter(where)) in TALLIED.get(kind.table, ()):
+            ((property, value),) = where.items()
+            if isinstance(value, dict):
+                if list(value) != ["eq"]:
+                    return None
+                value = value["eq"]
+            if isinstance(value, bool):
+                value = int(value)  # as the where compares it, and as json_extract gives JSON true
+            elif not isinstance(value, str | int | float | None):
+                return None
+        else:
+            return None
+        sql = (
+            "SELECT (SELECT rows FROM tally WHERE tbl = ?1 AND property = ''), "
+            "(SELECT sum(rows) FROM tally WHERE tbl = ?1 AND property = ?2 AND value IS ?3)"
+        )
+        try:
+            whole, rows = self._run(sql, [kind.table, property, value])[0]
+        except sqlite3.OperationalError:  # a store built before counts were kept
+            return None
+        if whole is None:
+            return None
+        return whole if property == "" else rows or 0
 
     def get(self, model: str, id: str, filter: Mapping[str, Any] | str | None = None) -> dict:
         """``GET /datasets/{id}``: one object with the filter's ``include`` and ``fields``."""
@@ -192,6 +225,33 @@ class Catalogue:
                 elif related:
                     obj[include.relation] = related[0]
 
+    def _ranked(
+        self, kind: Model, query: str, condition: str, bound: list[Any], columns: str, limit: int, skip: int
+    ) -> tuple[str | None, list[Any]]:
+        """SQL ranking the rows of ``kind`` that ``condition`` selects by BM25 for ``query``'s words.
+
+        Words no row holds are left out: they add nothing to any row's score (FTS5 sums over the
+        words) but would make FTS5 merge their (empty) lists for every row; with none left there
+        is nothing to find (None). Without a condition the page is ranked in the text index alone
+        and only its rows are read."""
+        table = f"{kind.table}_text"
+        found = [w for w in _words(query) if self._run(f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1", [w])]
+        if not found:
+            return None, []
+        match = " OR ".join(found)
+        if condition == "1":
+            ranked = (
+                f"SELECT rowid AS r, bm25({table}) AS s FROM {table} WHERE {table} MATCH ? "
+                "ORDER BY s, r LIMIT ? OFFSET ?"
+            )
+            sql = f"SELECT {columns}, -s FROM ({ranked}) JOIN {kind.table} o ON o.n = r ORDER BY s, o.n"
+            return sql, [match, limit, skip]
+        sql = (
+            f"SELECT {columns}, -bm25({table}) FROM {table} JOIN {kind.table} o ON o.n = {table}.rowid "
+            f"WHERE {table} MATCH ? AND {condition} ORDER BY bm25({table}), o.n LIMIT ? OFFSET ?"
+        )
+        return sql, [match, *bound, limit, skip]
+
     def _page(self, spec: Mapping[str, Any], path: str) -> tuple[int, int]:
         limit = _count(spec.get("limit"), f"{path}.limit") or self.max_limit
         if limit > self.max_limit:
@@ -206,6 +266,7 @@ class Catalogue:
         if db is None:
             db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
             db.execute("PRAGMA query_only = ON")
+            db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # pages read in place, not copied by a system call each
             self._local.db = db
         return db
 
@@ -311,6 +372,10 @@ def _project(objects: list[dict], fields: Any, path: str) -> list[dict]:
     raise FilterError(path, 'fields is a list of names or {"name": true, …}')
 
 
-def _match_any(query: str) -> str:
-    """An FTS5 query: any of the words (each quoted, so no word is read as syntax)."""
-    return " OR ".join(f'"{word}"' for word in _WORD.findall(query)[:32])
+def _words(query: str) -> list[str]:
+    """The words of a free-text query as FTS5 phrases (each quoted, so no word is read as syntax).
+
+    >>> _words("SAXS of casein-micelles")
+    ['"SAXS"', '"of"', '"casein"', '"micelles"']
+    """
+    return [f'"{word}"' for word in _WORD.findall(query)[:32]]
