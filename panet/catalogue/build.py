@@ -35,7 +35,7 @@ from typing import Any
 
 import orjson
 
-from panet.catalogue.store import Writer, count_rows, create_query_indexes, prepare_dataset
+from panet.catalogue.store import Writer, analyze, count_rows, create_query_indexes, prepare_dataset
 from panet.errors import PanetError
 from panet.term import NAMESPACE
 
@@ -149,7 +149,7 @@ def _write(
         count_rows(db)
         writer.set_meta("ontology", onto.checksum)
         db.execute("COMMIT")
-        db.execute("ANALYZE")  # index statistics, so that SQLite plans queries by selectivity
+        analyze(db)  # index statistics, so that SQLite plans queries by selectivity
     except BaseException:
         if db.in_transaction:
             db.execute("ROLLBACK")

@@ -212,8 +212,9 @@ class Catalogue:
             compiler = Compiler(self.ontology)
             condition = compiler.selects(target, include.scope, "t", include.path)
             order = _order(target, include.scope.get("order"), f"{include.path}.order", "t")
+            # CROSS JOIN: the owners (a page) come first, then each one's related rows by its index
             sql = (
-                f"SELECT src.n, {_columns(target, 't')} FROM {kind.table} src, {join.removeprefix('FROM ')} "
+                f"SELECT src.n, {_columns(target, 't')} FROM {kind.table} src CROSS JOIN {join.removeprefix('FROM ')} "
                 f"AND {condition} AND src.n IN (SELECT value FROM json_each(?)) ORDER BY {order}"
             )
             rows = self._run(sql, [*compiler.values, json.dumps(numbers)])
