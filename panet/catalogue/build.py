@@ -26,17 +26,26 @@ import re
 import shutil
 import tempfile
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from panet.catalogue.dialect import dialect_for, is_server, redacted
-from panet.catalogue.store import Writer
+from panet.catalogue.store import Writer, count_rows, create_query_indexes, prepare_dataset
 from panet.errors import PanetError
 from panet.term import NAMESPACE
 
 __all__ = ["BuildSummary", "build", "read_objects"]
+
+CHUNK = 500
+"""Records a worker annotates at a time."""
+AHEAD = 8
+"""Chunks sent to the workers before the writer waits for the first (memory stays flat)."""
 
 
 @dataclass
@@ -58,27 +67,34 @@ def build(
     format: str | None = None,
     ontology: Any = None,
     rebuild: bool = False,
+    processes: int = 1,
 ) -> BuildSummary:
     """Annotate the records of ``inputs`` and put them into the catalogue ``store``, a file
     (SQLite) or a ``postgresql://`` URL (created if missing; updated in place otherwise, unless
     ``rebuild``). ``format`` names the record format of every input (default: detected per file;
-    ``"loopback"`` for a LoopBack database file).
+    ``"loopback"`` for a LoopBack database file). ``processes``: worker processes that read and
+    annotate records files while this one writes (1: none; 0: one per CPU); the store is the same
+    either way.
     """
     import panet
     from panet.options import RecordFormat
 
     if format is not None and format != "loopback":
         format = RecordFormat.parse(format).value  # one message listing the valid formats
+    if isinstance(processes, bool) or not isinstance(processes, int) or processes < 0:
+        raise PanetError(f"processes must be a whole number ≥ 0, not {processes!r}")
     onto = ontology or panet.load()
     sources: list[Path | str] = [str(p) if _is_url(p) else Path(p) for p in inputs]
     for source in sources:
         if isinstance(source, Path) and not source.exists():
             raise PanetError(f"{source}: no such file or directory")
     summary = BuildSummary(redacted(str(store)) if is_server(store) else Path(store))
+    preparer = _Preparer(onto)
     temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
     try:
-        with dialect_for(store).building(store, rebuild) as db:  # one transaction: all or nothing
-            _put(sources, format, onto, db, temporary, summary)
+        # the workers are forked before the store is opened; the build is one transaction: all or nothing
+        with _workers(preparer, processes) as pool, dialect_for(store).building(store, rebuild) as db:
+            _write(sources, format, onto, preparer, pool, db, temporary, summary)
     except LookupError as err:  # no PostgreSQL driver, or no server there
         raise PanetError(str(err)) from None
     finally:
@@ -86,11 +102,19 @@ def build(
     return summary
 
 
-def _put(sources: list[Path | str], format: str | None, onto: Any, db: Any, temporary: Path,
-         summary: BuildSummary) -> None:  # fmt: skip
-    """Read, annotate and write every source into the open store ``db``."""
-    annotate = _Annotator(onto)
-    writer = Writer(db, annotate.synonyms_of_text)
+def _write(
+    sources: list[Path | str],
+    format: str | None,
+    onto: Any,
+    preparer: _Preparer,
+    pool: Any,
+    db: Any,
+    temporary: Path,
+    summary: BuildSummary,
+) -> None:
+    """Read, annotate and write every source into the store ``db`` (open in its build
+    transaction). The query indexes an SQLite store lacks (a new one) are made once its rows are in."""
+    writer = Writer(db, preparer.annotate.synonyms_of_text, query_indexes=False)
     for source in sources:
         if isinstance(source, str):  # an OAI-PMH endpoint: harvested since the last build's harvest
             since = db.execute("SELECT value FROM meta WHERE key = ?", (f"harvest:{source}",)).fetchone()
@@ -98,7 +122,7 @@ def _put(sources: list[Path | str], format: str | None, onto: Any, db: Any, temp
             writer.set_meta(f"harvest:{source}", started)
         else:
             readable = source
-        for kind, obj in read_objects(readable, format, summary.rejected):
+        for kind, obj in _prepared(readable, format, preparer, pool, summary.rejected):
             if kind == "deleted":
                 summary.deleted += writer.delete_dataset(obj)
             elif kind == "document":
@@ -107,10 +131,12 @@ def _put(sources: list[Path | str], format: str | None, onto: Any, db: Any, temp
             elif kind == "instrument":
                 writer.put_instrument(obj)
             else:
-                dataset = annotate.dataset(obj)
-                writer.put_dataset(dataset, annotate.synonyms(dataset))
+                writer.put_prepared(obj)
                 summary.datasets += 1
     writer.flush()
+    if writer.dialect.name == "sqlite":
+        create_query_indexes(db)
+        count_rows(db)
     writer.set_meta("ontology", onto.checksum)
 
 
@@ -170,6 +196,79 @@ class _Annotator:
         return words
 
 
+class _Preparer:
+    """Annotates a dataset and works out its rows (`panet.catalogue.store.prepare_dataset`), in
+    the building process or in a worker."""
+
+    def __init__(self, onto: Any) -> None:
+        self.annotate = _Annotator(onto)
+        self._terms: dict[bytes, str] = {}  # a document's JSON -> its free-text terms
+
+    def prepare(self, kind: str, obj: Any) -> tuple[str, Any]:
+        if kind != "dataset":
+            return kind, obj
+        dataset = self.annotate.dataset(obj)
+        return kind, prepare_dataset(dataset, self.annotate.synonyms(dataset), self.document_terms)
+
+    def document_terms(self, document: dict) -> str:
+        """`_Annotator.synonyms_of_text` joined, remembered for the datasets that share the document."""
+        key = orjson.dumps(document)
+        terms = self._terms.get(key)
+        if terms is None:
+            if len(self._terms) >= 10_000:  # bounded memory
+                self._terms.clear()
+            terms = self._terms[key] = " ".join(self.annotate.synonyms_of_text(document))
+        return terms
+
+
+_WORKER: dict[str, _Preparer] = {}  # the preparer of this worker process
+
+
+@contextmanager
+def _workers(preparer: _Preparer, processes: int) -> Iterator[Any]:
+    """A pool of ``processes`` workers holding ``preparer`` (None for 1)."""
+    if processes == 1:
+        yield None
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context().Pool(processes or None, _start_worker, (preparer,)) as pool:
+        yield pool
+
+
+def _start_worker(preparer: _Preparer) -> None:
+    _WORKER["preparer"] = preparer
+
+
+def _prepare_chunk(name: str, fmt: Any, source: str, items: list) -> tuple[list[tuple[str, Any]], list[dict]]:
+    """In a worker: the prepared objects of ``items`` and the records it could not read."""
+    rejected: list[dict] = []
+    prepare = _WORKER["preparer"].prepare
+    return [prepare(kind, obj) for kind, obj in _objects(name, fmt, source, items, rejected)], rejected
+
+
+def _prepared(
+    source: Path, format: str | None, preparer: _Preparer, pool: Any, rejected: list[dict]
+) -> Iterator[tuple[str, Any]]:
+    """The objects of ``source`` annotated and prepared, in order: by ``pool``'s workers, a few
+    chunks ahead of the writer (so memory stays flat), or here."""
+    if pool is None or format == "loopback" or (format is None and _is_loopback(source)):
+        for kind, obj in read_objects(source, format, rejected):
+            yield preparer.prepare(kind, obj)
+        return
+    pending: deque = deque()
+    for name, fmt, items in _chunks(source, format):
+        pending.append(pool.apply_async(_prepare_chunk, (name, fmt, str(source), items)))
+        if len(pending) >= AHEAD:
+            done, refused = pending.popleft().get()
+            rejected += refused
+            yield from done
+    while pending:
+        done, refused = pending.popleft().get()
+        rejected += refused
+        yield from done
+
+
 # -- reading sources --------------------------------------------------------------------------
 def _is_url(source: str | os.PathLike[str]) -> bool:
     return isinstance(source, str) and source.startswith(("http://", "https://"))
@@ -196,19 +295,35 @@ def read_objects(source: Path, format: str | None, rejected: list[dict]) -> Iter
     if format == "loopback" or (format is None and _is_loopback(source)):
         yield from _loopback(source)
         return
+    for name, fmt, items in _chunks(source, format):
+        yield from _objects(name, fmt, str(source), items, rejected)
+
+
+def _chunks(source: Path, format: str | None) -> Iterator[tuple[str, Any, list]]:
+    """``(format name, the reader's format, items)`` for chunks of `CHUNK` records of a records file."""
     from panet.records import formats
 
     name = format or formats.detect(source)
     reader = formats.get(name).reader(source)
     try:
+        chunk = []
         for item in reader.items():
-            try:
-                record = reader.format.parse(item.payload)  # the reader's format knows what it read (a CSV header)
-                yield from _converted(name, reader.format, record)
-            except PanetError as err:
-                rejected.append({"source": str(source), **item.where(), "reason": str(err)})
+            chunk.append(item)
+            if len(chunk) >= CHUNK:
+                yield name, reader.format, chunk  # the reader's format knows what it read (a CSV header)
+                chunk = []
+        if chunk:
+            yield name, reader.format, chunk
     finally:
         reader.close()
+
+
+def _objects(name: str, fmt: Any, source: str, items: list, rejected: list[dict]) -> Iterator[tuple[str, Any]]:
+    for item in items:
+        try:
+            yield from _converted(name, fmt, fmt.parse(item.payload))
+        except PanetError as err:
+            rejected.append({"source": source, **item.where(), "reason": str(err)})
 
 
 def _converted(name: str, fmt: Any, record: Any) -> Iterator[tuple[str, Any]]:

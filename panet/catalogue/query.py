@@ -43,24 +43,26 @@ The same for a PostgreSQL store (`panet.catalogue.dialect`):
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from panet import loopback
-from panet.catalogue.dialect import SQLITE, Dialect, Kind
 from panet.catalogue import parameters
+from panet.catalogue.dialect import SQLITE, Dialect, Kind
 from panet.catalogue.model import MODELS, Model
 from panet.catalogue.units import UnitError, si_unit, to_si
 from panet.loopback import FilterError
 
-__all__ = ["MAX_DEPTH", "Compiler", "FilterError", "Include", "parse_includes"]
+__all__ = ["MAX_DEPTH", "Compiler", "FilterError", "Include", "dense_threshold", "parse_includes"]
 
 MAX_DEPTH = 4
 """Deepest nesting of includes in scopes."""
 DENSE = 5_000
 """Related rows from which a page of results is found faster by probing objects in page order
-than by collecting every matching owner first."""
+than by collecting every matching owner first, when the store's size is not known (else
+`dense_threshold`)."""
 SCOPE_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
 OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "between", "inq", "nin", "like", "nlike", "ilike", "nilike")
 _COMPARE = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -121,13 +123,18 @@ class Compiler:
     """Builds SQL conditions for one request; the values to bind collect in ``values``."""
 
     def __init__(
-        self, ontology: Any, run: Callable[[str, list[Any]], list[tuple]] | None = None, dialect: Dialect = SQLITE
+        self,
+        ontology: Any,
+        run: Callable[[str, list[Any]], list[tuple]] | None = None,
+        dialect: Dialect = SQLITE,
+        dense: int = DENSE,
     ) -> None:
         self.ontology = ontology
         self.dialect = dialect
         self.values: list[Any] = []
         self._aliases = 0
         self._run = run  # the store, to plan by what it holds; None: plain SQL, no look at the data
+        self.dense = dense  # related rows from which probing objects in page order is cheaper
 
     def selects(self, model: Model, spec: Mapping[str, Any], alias: str, path: str) -> str:
         """The condition a filter (or scope) puts on rows ``alias`` of ``model``: its where, and
@@ -164,10 +171,12 @@ class Compiler:
         return f"{alias}.n IN (SELECT {owner} {source} WHERE {condition})"  # few: collect them from the index
 
     def _dense(self, source: str, condition: str, values: list[Any]) -> bool:
-        """Whether at least `DENSE` related rows match (counted no further than that)."""
+        """Whether at least ``dense`` related rows match (counted no further than that)."""
         assert self._run is not None
-        found = self._run(f"SELECT count(*) FROM (SELECT 1 {source} WHERE {condition} LIMIT {DENSE}) dense", values)
-        return found[0][0] >= DENSE
+        found = self._run(
+            f"SELECT count(*) FROM (SELECT 1 {source} WHERE {condition} LIMIT {self.dense}) dense", values
+        )
+        return found[0][0] >= self.dense
 
     # -- where ----------------------------------------------------------------------------
     def where(self, model: Model, where: Any, alias: str, path: str, unit: str | None = None) -> str:
@@ -338,6 +347,18 @@ class Compiler:
             return "?"
         self.values.append(self.dialect.value(value, kind))
         return self.dialect.param(kind)
+
+
+def dense_threshold(page: int, rows: int) -> int:
+    """Matching related rows from which a page (``page`` = limit + skip objects of a table of
+    ``rows``) is found faster by probing objects in page order than by collecting the matches:
+    probing reads about page × rows / matches objects, collecting reads the matches, so probing
+    wins past √(page × rows).
+
+    >>> dense_threshold(100, 1_000_000), dense_threshold(100, 20_000), dense_threshold(1000, 10)
+    (10000, 1414, 1000)
+    """
+    return max(page, math.isqrt(page * rows))
 
 
 def relation_of(model: Model, relation: str, path: str):

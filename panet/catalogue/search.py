@@ -24,23 +24,36 @@ from a catalogue store, read-only.
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import re
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from panet import loopback
 from panet.catalogue.dialect import Dialect, dialect_for, redacted
 from panet.catalogue.model import MODELS, Model
-from panet.catalogue.query import Compiler, FilterError, Include, parse_includes, relation_of, unit_asked
+from panet.catalogue.query import (
+    DENSE,
+    Compiler,
+    FilterError,
+    Include,
+    dense_threshold,
+    parse_includes,
+    relation_of,
+    unit_asked,
+)
+from panet.catalogue.store import TALLIED
 from panet.catalogue.units import UnitError, from_si, to_si
 from panet.errors import PanetError
 
 __all__ = ["Catalogue", "NotFound", "QueryTimeout", "StoreError"]
 
+"""How much of the store each reading connection maps into memory (file pages, shared, not copied)."""
 FILTER_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
 _WORD = re.compile(r"\w+")
 
@@ -106,26 +119,18 @@ class Catalogue:
         kind = _model(model)
         limit, skip = self._page(spec, "filter")
         dialect = self.dialect
-        compiler = Compiler(self.ontology, None if query else self._run, dialect)
+        rows = self._tallied(kind, None)
+        dense = DENSE if rows is None else dense_threshold(limit + skip, rows)
+        compiler = Compiler(self.ontology, None if query else self._run, dialect, dense)
         condition = compiler.selects(kind, spec, "o", "filter")
         order = _order(dialect, kind, spec.get("order"), "filter.order", "o")
         columns = _columns(dialect, kind, "o")
         if query and _WORD.search(query) and kind.name in ("Dataset", "Document"):
-            text = f"{kind.table}_text"
-            source, match, score, ranking = dialect.ranked(text)
-            key = f"{text}.{dialect.text_key}"
-            if condition != "TRUE":
-                source += f" JOIN {kind.table} o ON o.n = {key}"
-            hits = (  # the page first, then its objects: no JSON is read for the matches left out
-                f"SELECT {key} AS n, {score} AS score FROM {source} "
-                f"WHERE {match} AND {condition} ORDER BY {ranking}, {key} LIMIT ? OFFSET ?"
-            )
-            sql = f"SELECT {columns}, hits.score FROM ({hits}) hits JOIN {kind.table} o ON o.n = hits.n "
-            sql += "ORDER BY hits.score DESC, o.n"
-            values = [dialect.match_any(_WORD.findall(query)[:32]), *compiler.values, limit, skip]
+            sql, values = self._ranked(kind, query, condition, compiler.values, columns, limit, skip)
+            if sql is None:
+                return []
         else:
-            sql = f"SELECT {columns}, 0 FROM {kind.table} o WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"
-            values = [*compiler.values, limit, skip]
+            sql, values = _paged(kind, condition, order, columns), [*compiler.values, limit, skip]
         rows = self._run(sql, values)
         objects = [_object(kind, row, score=row[-1] / (1 + row[-1]) if row[-1] else 0) for row in rows]
         self._include(kind, [row[0] for row in rows], objects, parse_includes(spec, "filter"))
@@ -137,7 +142,42 @@ class Catalogue:
         spec = {"where": loopback.loads(where, "where") if isinstance(where, str) else where}
         compiler = Compiler(self.ontology, dialect=self.dialect)
         condition = compiler.where(kind, spec["where"], "o", "where")
+        tallied = self._tallied(kind, spec["where"])
+        if tallied is not None:
+            return tallied
         return self._run(f"SELECT count(*) FROM {kind.table} o WHERE {condition}", compiler.values)[0][0]
+
+    def _tallied(self, kind: Model, where: Any) -> int | None:
+        """The count of a whole table, or of one `TALLIED` property's equality, as the build
+        counted it (`panet.catalogue.store.count_rows`); None for any other where, or a store
+        without counts (PostgreSQL stores count with their indexes)."""
+        if self.dialect.name != "sqlite":
+            return None
+        if not where:
+            property, value = "", None
+        elif len(where) == 1 and next(iter(where)) in TALLIED.get(kind.table, ()):
+            ((property, value),) = where.items()
+            if isinstance(value, dict):
+                if list(value) != ["eq"]:
+                    return None
+                value = value["eq"]
+            if isinstance(value, bool):
+                value = int(value)  # as the where compares it, and as json_extract gives JSON true
+            elif not isinstance(value, str | int | float | None):
+                return None
+        else:
+            return None
+        sql = (
+            "SELECT (SELECT rows FROM tally WHERE tbl = ?1 AND property = ''), "
+            "(SELECT sum(rows) FROM tally WHERE tbl = ?1 AND property = ?2 AND value IS ?3)"
+        )
+        try:
+            whole, rows = self._run(sql, [kind.table, property, value])[0]
+        except sqlite3.OperationalError:  # a store built before counts were kept
+            return None
+        if whole is None:
+            return None
+        return whole if property == "" else rows or 0
 
     def get(self, model: str, id: str, filter: Mapping[str, Any] | str | None = None) -> dict:
         """``GET /datasets/{id}``: one object with the filter's ``include`` and ``fields``."""
@@ -170,14 +210,16 @@ class Catalogue:
         for include in includes:
             relation = relation_of(kind, include.relation, include.path)
             target = MODELS[relation.target]
-            join, owner = relation.sql("src", "t")
+            join, _ = relation.sql("src", "t")
             dialect = self.dialect
             compiler = Compiler(self.ontology, dialect=dialect)
             condition = compiler.selects(target, include.scope, "t", include.path)
             order = _order(dialect, target, include.scope.get("order"), f"{include.path}.order", "t")
+            # CROSS JOIN: the owners (a page) come first, then each one's related rows by its index
             sql = (
-                f"SELECT src.n, {_columns(dialect, target, 't')} FROM {kind.table} src, {join.removeprefix('FROM ')} "
-                f"AND {condition} AND {dialect.one_of(owner or 'src.n', 'integer')} ORDER BY {order}"
+                f"SELECT src.n, {_columns(dialect, target, 't')} FROM {kind.table} src "
+                f"CROSS JOIN {join.removeprefix('FROM ')} "
+                f"AND {condition} AND {dialect.one_of('src.n', 'integer')} ORDER BY {order}"
             )
             rows = self._run(sql, [*compiler.values, dialect.values(numbers, "integer")])
             unit = unit_asked(include.scope) if target.name == "Parameter" else None
@@ -199,6 +241,32 @@ class Catalogue:
                     obj[include.relation] = (obj.get(include.relation) or []) + related
                 elif related:
                     obj[include.relation] = related[0]
+
+    def _ranked(
+        self, kind: Model, query: str, condition: str, bound: list[Any], columns: str, limit: int, skip: int
+    ) -> tuple[str | None, list[Any]]:
+        """SQL ranking the rows of ``kind`` that ``condition`` selects by the text index's score
+        for ``query``'s words; the page is ranked in the text index first, then only its rows are read.
+
+        Words no row holds are left out: they add nothing to any row's score but would make the
+        index merge their (empty) lists for every row; with none left there is nothing to find (None)."""
+        dialect = self.dialect
+        text = f"{kind.table}_text"
+        source, match, score, ranking = dialect.ranked(text)
+        probe = f"SELECT 1 FROM {source} WHERE {match} LIMIT 1"
+        words = [w for w in _WORD.findall(query)[:32] if self._run(probe, [dialect.match_any([w])])]
+        if not words:
+            return None, []
+        key = f"{text}.{dialect.text_key}"
+        if condition != "TRUE":
+            source += f" JOIN {kind.table} o ON o.n = {key}"
+        hits = (
+            f"SELECT {key} AS n, {score} AS score FROM {source} "
+            f"WHERE {match} AND {condition} ORDER BY {ranking}, {key} LIMIT ? OFFSET ?"
+        )
+        sql = f"SELECT {columns}, hits.score FROM ({hits}) hits JOIN {kind.table} o ON o.n = hits.n "
+        sql += "ORDER BY hits.score DESC, o.n"
+        return sql, [dialect.match_any(words), *bound, limit, skip]
 
     def _page(self, spec: Mapping[str, Any], path: str) -> tuple[int, int]:
         limit = _count(spec.get("limit"), f"{path}.limit") or self.max_limit
@@ -280,6 +348,14 @@ def _order(dialect: Dialect, kind: Model, order: Any, path: str, alias: str) -> 
     return ", ".join([*parts, f"{alias}.n"])
 
 
+def _paged(kind: Model, condition: str, order: str, columns: str) -> str:
+    """SQL for one page of the rows ``condition`` selects: the page's row numbers are found first,
+    sorted with their order keys only, then just those rows are read (a condition matching
+    thousands of rows would otherwise carry each row's JSON through the sort)."""
+    page = f"SELECT o.n FROM {kind.table} o WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"
+    return f"SELECT {columns}, 0 FROM {kind.table} o WHERE o.n IN ({page}) ORDER BY {order}"
+
+
 def _columns(dialect: Dialect, kind: Model, alias: str) -> str:
     keys = [dialect.reference(table, alias, column) for _, column, table in kind.foreign_keys]
     return ", ".join([f"{alias}.n", dialect.document(alias), *keys])
@@ -288,7 +364,7 @@ def _columns(dialect: Dialect, kind: Model, alias: str) -> str:
 def _object(kind: Model, row: tuple, score: float | None, unit: str | None = None) -> dict:
     """The API object of one row: its own properties, foreign keys, and ``score`` for the models
     the API scores."""
-    obj = json.loads(row[1])
+    obj = orjson.loads(row[1])
     if kind.id_field == "id" and "id" not in obj:
         obj = {"id": row[0], **obj}
     for (name, _, _), value in zip(kind.foreign_keys, row[2:], strict=False):

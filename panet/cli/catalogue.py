@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from panet.cli import Commands, add_json, add_ontology, load_ontology, print_json
+from panet.cli import Commands, add_json, add_ontology, count, load_ontology, print_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +34,14 @@ def add_commands(commands: Commands) -> None:
     )
     parser.add_argument("--rebuild", action="store_true", help="start the store anew instead of updating it")
     parser.add_argument(
+        "-p",
+        "--processes",
+        type=count(0),
+        default=1,
+        metavar="N",
+        help="worker processes that read and annotate while the store is written (1; 0: one per CPU)",
+    )
+    parser.add_argument(
         "--format",
         metavar="FORMAT",
         help="record format of every input: pan, scicat, datacite, jsonl, csv, nexus or loopback (default: detected)",
@@ -61,7 +69,7 @@ def catalogue(args: argparse.Namespace) -> int:
     if not is_server(args.output):
         check_output(args.output, [i for i in args.inputs if not i.startswith(("http://", "https://"))])
     summary = build(args.inputs, args.output, format=args.format, ontology=load_ontology(args.ontology),
-                    rebuild=args.rebuild)  # fmt: skip
+                    rebuild=args.rebuild, processes=args.processes)  # fmt: skip
     if args.json:
         print_json({"store": str(summary.store), "datasets": summary.datasets, "documents": summary.documents,
                     "deleted": summary.deleted, "rejected": summary.rejected})  # fmt: skip
