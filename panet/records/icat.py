@@ -32,7 +32,7 @@ A rejected Dataset is not written (its reason is in the rejects file). When the 
 annotation fails (which a well-formed Dataset does not) what came before it since the previous
 Dataset is not written either, and the rejects file says which Dataset to look at.
 XML is read with panet's safe XML rules (`panet.xmlsafe`: a DTD is refused), YAML with
-``yaml.safe_load_all`` only. Unchanged records are byte for byte as python-icat writes them (XML
+PyYAML's safe loader only (``CSafeLoader``, libyaml's, where installed). Unchanged records are byte for byte as python-icat writes them (XML
 serialised by lxml, YAML by PyYAML with icatdump's settings).
 
 >>> list(dataset_texts(b'<icatdata><data><dataset id="d"><name>saxs_run_3</name></dataset></data></icatdata>'))
@@ -718,7 +718,8 @@ class IcatReader(Reader):
         index = _Index()
         lead: list[bytes] = []
         number = 0
-        documents = yaml.safe_load_all(self.file)
+        # the safe loader, in C where PyYAML has libyaml (the same rules, ~8× faster)
+        documents = yaml.load_all(self.file, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         chunk = 0
         while True:
             try:
