@@ -86,6 +86,8 @@ class JsonReader(Reader):
     >>> reader = JsonReader(b'[{"a": 1},\\n {"b": 2}]')
     >>> [i.payload for i in reader.items()], reader.header(), reader.separator(), reader.footer(2)
     ([b'{"a": 1}', b'{"b": 2}'], b'[\\n', b',\\n', b'\\n]\\n')
+    >>> reader.empty()  # what is written when no record is
+    b'[]\\n'
     """
 
     def __init__(self, source: Any, format: Format | None = None) -> None:
