@@ -26,8 +26,9 @@ from panet.errors import PanetError
 from panet.query_pool import ClientGone, ResourceLimit, WorkerPool
 from panet.sparql import QueryTimeout, WorkerLost
 
-JSON_FORMATS = ("pan", "scicat", "jsonl")
-"""The record formats ``/annotate/records`` takes (the service takes JSON bodies)."""
+JSON_FORMATS = ("pan", "scicat", "jsonl", "datacite")
+"""The record formats ``/annotate/records`` takes, as JSON bodies (DataCite: as its REST API serves
+it; a DataCite list answers its ``data`` elements as ``records``)."""
 COUNTS = ("read", "annotated", "unchanged", "rejected", "added", "corrected", "unresolved")
 COUNTS += ("conflicts", "contradicting")  # entries reported (their records are written)
 
@@ -202,7 +203,7 @@ def _records_answer(onto: Any, body: bytes, format: str | None, fields: list[str
     report: list[dict[str, Any]] = []  # entries whose pid and name disagree, or that contradict their record
     try:
         name = format or panet.records.detect_format(body)
-        if name not in JSON_FORMATS:
+        if name not in JSON_FORMATS or body.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] not in (b"{", b"["):
             raise Problem(415, "Unsupported record format", f"the body holds {name} records; send JSON records")
         if _count(body, name, limit + 1) > limit:
             raise Problem(

@@ -98,3 +98,19 @@ def test_pretty_printed_json_is_whole_records(client):
     response = client.post("/annotate/records", content=body, headers={"Content-Type": "application/json"})
     (record,) = response.json()["records"]
     assert record["pid"] == "d1" and record["techniques"][0]["name"].startswith("grazing incidence")
+
+
+def test_datacite_json_as_the_rest_api_serves_it(client):
+    doi = {
+        "data": {
+            "id": "10.1/x",
+            "type": "dois",
+            "attributes": {"doi": "10.1/x", "titles": [{"title": "SAXS of casein"}]},
+        }
+    }
+    body = client.post("/annotate/records", json=doi).json()
+    assert body["format"] == "datacite"
+    (record,) = body["records"]
+    assert {s["valueUri"] for s in record["data"]["attributes"]["subjects"]} == {"http://purl.org/pan-science/PaNET/PaNET01188"}
+    xml = client.post("/annotate/records", params={"format": "datacite"}, content="<resource/>")
+    assert xml.status_code == 415, xml.text
