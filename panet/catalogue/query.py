@@ -118,7 +118,7 @@ class Compiler:
     """Builds SQL conditions for one request; the values to bind collect in ``values``."""
 
     def __init__(
-        self, ontology: Any, run: Callable[[str, list[Any]], list[tuple]] | None = None, dialect: Dialect = SQLITE
+        self, ontology: Any, run: Callable[[str, list[Any]], list[tuple]] | None = None, *, dialect: Dialect = SQLITE
     ) -> None:
         self.ontology = ontology
         self.dialect = dialect

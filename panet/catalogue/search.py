@@ -106,7 +106,7 @@ class Catalogue:
         kind = _model(model)
         limit, skip = self._page(spec, "filter")
         dialect = self.dialect
-        compiler = Compiler(self.ontology, None if query else self._run, dialect)
+        compiler = Compiler(self.ontology, None if query else self._run, dialect=dialect)
         condition = compiler.selects(kind, spec, "o", "filter")
         order = _order(dialect, kind, spec.get("order"), "filter.order", "o")
         columns = _columns(dialect, kind, "o")

@@ -132,6 +132,14 @@ def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_p
     assert "not a panet catalogue (a PostgreSQL database" in capsys.readouterr().err
     with pytest.raises(StoreError, match="not a panet catalogue"):
         Catalogue(empty)
+    import psycopg
+
+    with psycopg.connect(empty, autocommit=True) as admin:
+        admin.execute("CREATE ROLE panet_guest LOGIN")  # may connect, may not create a schema
+    guest = empty.replace(f"{postgres.user}@", "panet_guest@")
+    assert main(["catalogue", "build", str(records), "-o", guest]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the build was refused and nothing kept (permission denied" in err
 
 
 def test_a_lost_connection_is_opened_anew(store: str, onto):
