@@ -449,7 +449,8 @@ class PostgreSQL:
         try:
             connection = psycopg.connect(str(store), autocommit=True, connect_timeout=10)
         except psycopg.Error as err:
-            raise LookupError(f"{redacted(str(store))}: cannot connect ({str(err).strip()})") from None
+            reason = " ".join(str(err).split())  # libpq's lines as one
+            raise LookupError(f"{redacted(str(store))}: cannot connect ({reason})") from None
         return PostgresConnection(connection)
 
     def reader(self, store: str | os.PathLike[str], timeout: float) -> PostgresConnection:

@@ -225,3 +225,24 @@ def test_a_reader_role_keeps_its_rights_across_rebuilds(postgres: Server, tmp_pa
         assert reader.count("Dataset") == 5
     with psycopg.connect(reader_url, autocommit=True) as db, pytest.raises(psycopg.errors.InsufficientPrivilege):
         db.execute(f"DELETE FROM {SCHEMA_NAME}.dataset")
+
+
+def test_panet_serve_takes_a_url_and_answers_503_while_the_store_is_away(tmp_path: Path, onto):
+    import httpx
+
+    from tests.pgserver import running_postgres
+    from tests.server import running_server
+
+    with running_postgres() as own:  # a server of this test's own, to stop under the service
+        url = own.create("served")
+        build([_records(tmp_path / "r.jsonl", 20)], url, ontology=onto)
+        with running_server("--catalogue", url) as base:
+            assert httpx.get(f"{base}/datasets/count", timeout=30).json() == {"count": 20}
+            found = httpx.get(f"{base}/datasets", params={"query": "casein", "filter": '{"limit": 3}'}, timeout=30)
+            assert [d["pid"] for d in found.json()] == ["p0", "p1", "p2"]
+            own.stop()
+            answer = httpx.get(f"{base}/datasets/count", timeout=30)
+            assert (answer.status_code, answer.headers["content-type"]) == (503, "application/problem+json")
+            assert "cannot connect (connection failed" in answer.json()["detail"]
+            assert "\n" not in answer.json()["detail"]
+            assert httpx.get(f"{base}/health", timeout=30).status_code == 200
