@@ -112,7 +112,7 @@ def test_a_rebuild_replaces_the_store_at_the_commit_and_readers_see_one_or_the_o
     assert schemas == {SCHEMA_NAME}
 
 
-def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_path: Path, capsys):
+def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_path: Path, capsys, monkeypatch):
     from panet.cli import main
 
     records = _records(tmp_path / "d.jsonl", 2)
@@ -121,6 +121,11 @@ def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_p
     assert json.loads(capsys.readouterr().out) | {"rejected": []} == {
         "store": url, "datasets": 2, "documents": 0, "deleted": 0, "rejected": []
     }  # fmt: skip
+    monkeypatch.setenv("PANET_CATALOGUE", url)  # the store named once, for build and serve alike
+    assert main(["catalogue", "build", str(_records(tmp_path / "more.jsonl", 3)), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["store"] == url
+    assert Catalogue(url).count("Dataset") == 3  # p0 and p1 updated, p2 added
+    monkeypatch.delenv("PANET_CATALOGUE")
     nowhere = f"postgresql://nobody:secret@127.0.0.1:{postgres.port + 1}/nope"
     assert main(["catalogue", "build", str(records), "-o", nowhere]) == 2
     err = capsys.readouterr().err
