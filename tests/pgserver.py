@@ -45,12 +45,17 @@ def _free_port() -> int:
 
 
 class Server:
-    """A running server: `url` gives a connection URL of a database (`create` makes new ones)."""
+    """A running server: `url` gives a connection URL of a database (`create` makes new ones),
+    `stop` stops it (as a crash would: connections are cut)."""
 
-    def __init__(self, port: int, user: str) -> None:
+    def __init__(self, port: int, user: str, stop: list[str]) -> None:
         self.port = port
         self.user = user
         self._databases = 0
+        self._stop = stop
+
+    def stop(self) -> None:
+        subprocess.run(self._stop, check=False, capture_output=True)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -93,15 +98,14 @@ def running_postgres() -> Iterator[Server]:
              "start"],
             check=True, capture_output=True, cwd=folder,
         )  # fmt: skip
-        yield Server(port, user)
+        stop = [*as_user, str(folder_of_programs / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+        yield Server(port, user, stop)
     except subprocess.CalledProcessError as err:
         detail = (err.stderr or b"").decode(errors="replace").strip()
         server_log = log.read_text(errors="replace") if log.exists() else ""
         raise RuntimeError(f"PostgreSQL did not start: {detail}\n{server_log}") from None
     finally:
         if (data / "postmaster.pid").exists():
-            subprocess.run(
-                [*as_user, str(folder_of_programs / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                check=False, capture_output=True, cwd=folder,
-            )  # fmt: skip
+            stop = [*as_user, str(folder_of_programs / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+            subprocess.run(stop, check=False, capture_output=True, cwd=folder)
         shutil.rmtree(folder, ignore_errors=True)

@@ -168,7 +168,8 @@ class Dialect(Protocol):
 
     def building(self, store: str | os.PathLike[str], rebuild: bool) -> Any:
         """A context manager yielding a connection to write the store in one transaction:
-        committed when the block ends, nothing kept when it fails or the process is killed."""
+        committed when the block ends, nothing kept when it fails or the process is killed;
+        `LookupError` when the store cannot be reached or refuses the build (no right to)."""
         ...
 
 
@@ -492,7 +493,8 @@ class PostgreSQL:
         try:
             connection = psycopg.connect(str(store), autocommit=True, connect_timeout=10)
         except psycopg.Error as err:
-            raise LookupError(f"{redacted(str(store))}: cannot connect ({str(err).strip()})") from None
+            reason = " ".join(str(err).split())  # libpq's lines as one
+            raise LookupError(f"{redacted(str(store))}: cannot connect ({reason})") from None
         return PostgresConnection(connection)
 
     def reader(self, store: str | os.PathLike[str], timeout: float) -> PostgresConnection:
@@ -520,6 +522,8 @@ class PostgreSQL:
         """One transaction. A new store (or a rebuild) is written into a schema of its own that
         replaces the old one at the end, so readers keep the old tables until the commit; builds
         of one database wait for each other."""
+        import psycopg
+
         db = self._connect(store)
         connection = db.connection
         try:
@@ -538,8 +542,14 @@ class PostgreSQL:
                 db.execute(f"ALTER SCHEMA {work} RENAME TO {SCHEMA_NAME}")
             connection.commit()
             connection.autocommit = True
-            db.execute(f"SET search_path TO {SCHEMA_NAME}")
-            db.execute("ANALYZE")  # statistics of the new tables, for the planner
+            tables = db.execute("SELECT tablename FROM pg_tables WHERE schemaname = ?", (SCHEMA_NAME,)).fetchall()
+            for (table,) in tables:  # statistics of the store's tables, for the planner
+                db.execute(f"ANALYZE {SCHEMA_NAME}.{table}")
+        except psycopg.Error as err:  # the server refused (no right to create a schema, disk full…)
+            if not connection.closed:
+                connection.rollback()
+            message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise LookupError(f"{redacted(str(store))}: the build was refused and nothing kept ({message})") from None
         except BaseException:
             if not connection.closed:
                 connection.rollback()

@@ -126,6 +126,7 @@ class Compiler:
         self,
         ontology: Any,
         run: Callable[[str, list[Any]], list[tuple]] | None = None,
+        *,
         dialect: Dialect = SQLITE,
         dense: int = DENSE,
     ) -> None:

@@ -121,7 +121,7 @@ class Catalogue:
         dialect = self.dialect
         rows = self._tallied(kind, None)
         dense = DENSE if rows is None else dense_threshold(limit + skip, rows)
-        compiler = Compiler(self.ontology, None if query else self._run, dialect, dense)
+        compiler = Compiler(self.ontology, None if query else self._run, dialect=dialect, dense=dense)
         condition = compiler.selects(kind, spec, "o", "filter")
         order = _order(dialect, kind, spec.get("order"), "filter.order", "o")
         columns = _columns(dialect, kind, "o")
@@ -210,18 +210,20 @@ class Catalogue:
         for include in includes:
             relation = relation_of(kind, include.relation, include.path)
             target = MODELS[relation.target]
-            join, _ = relation.sql("src", "t")
+            join, owner = relation.sql("src", "t")
             dialect = self.dialect
             compiler = Compiler(self.ontology, dialect=dialect)
             condition = compiler.selects(target, include.scope, "t", include.path)
             order = _order(dialect, target, include.scope.get("order"), f"{include.path}.order", "t")
-            # CROSS JOIN: the owners (a page) come first, then each one's related rows by its index
+            # CROSS JOIN: the owners (a page) come first, then each one's related rows by its index;
+            # the owner column restricted too, so that PostgreSQL reads the link table by its index
+            pages = [dialect.one_of(column, "integer") for column in ("src.n", owner) if column]
             sql = (
                 f"SELECT src.n, {_columns(dialect, target, 't')} FROM {kind.table} src "
                 f"CROSS JOIN {join.removeprefix('FROM ')} "
-                f"AND {condition} AND {dialect.one_of('src.n', 'integer')} ORDER BY {order}"
+                f"AND {condition} AND {' AND '.join(pages)} ORDER BY {order}"
             )
-            rows = self._run(sql, [*compiler.values, dialect.values(numbers, "integer")])
+            rows = self._run(sql, [*compiler.values, *[dialect.values(numbers, "integer")] * len(pages)])
             unit = unit_asked(include.scope) if target.name == "Parameter" else None
             found: dict[int, list[tuple[int, dict]]] = {}
             for row in rows:

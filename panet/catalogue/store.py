@@ -227,8 +227,7 @@ _BATCHED = {
     "dataset_sample": "INSERT INTO dataset_sample VALUES (?, ?) ON CONFLICT DO NOTHING",
     "parameter": "INSERT INTO parameter(id, doc, dataset, document, name, si, si_unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
     "file": "INSERT INTO file(id, doc, dataset) VALUES (?, ?, ?)",
-    "dataset_text": "",  # the dialect's (`Dialect.text_insert`)
-}
+}  # and dataset_text, the dialect's (`Dialect.text_insert`)
 
 
 def _own(obj: dict, fields: Iterable[str]) -> dict:
@@ -336,7 +335,7 @@ class Writer:
         self.document_terms = document_terms
         # (table, key) -> (the object as given, serialised; the JSON written; its row)
         self._known: dict[tuple[str, Any], tuple[bytes | None, str, int]] = {}
-        self._rows: dict[str, list[tuple]] = {name: [] for name in _BATCHED}
+        self._rows: dict[str, list[tuple]] = {name: [] for name in self._statements}
         self._pending = 0
 
     def put_instrument(self, instrument: dict) -> int:

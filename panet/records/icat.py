@@ -31,9 +31,9 @@ A rejected Dataset is not written (its reason is in the rejects file). When the 
 (a YAML Dataset that is not a mapping) what came before it goes with the next Dataset; when the
 annotation fails (which a well-formed Dataset does not) what came before it since the previous
 Dataset is not written either, and the rejects file says which Dataset to look at.
-XML is read with panet's safe XML rules (`panet.xmlsafe`: a DTD is refused), YAML with
-PyYAML's safe loader only (``CSafeLoader``, libyaml's, where installed). Unchanged records are byte for byte as python-icat writes them (XML
-serialised by lxml, YAML by PyYAML with icatdump's settings).
+XML is read with panet's safe XML rules (`panet.xmlsafe`: a DTD is refused), YAML with PyYAML's
+safe loader only (``CSafeLoader``, libyaml's, where installed). Unchanged records are byte for byte
+as python-icat writes them (XML serialised by lxml, YAML by PyYAML with icatdump's settings).
 
 >>> list(dataset_texts(b'<icatdata><data><dataset id="d"><name>saxs_run_3</name></dataset></data></icatdata>'))
 ['saxs_run_3']

@@ -111,6 +111,8 @@ def test_datacite_json_as_the_rest_api_serves_it(client):
     body = client.post("/annotate/records", json=doi).json()
     assert body["format"] == "datacite"
     (record,) = body["records"]
-    assert {s["valueUri"] for s in record["data"]["attributes"]["subjects"]} == {"http://purl.org/pan-science/PaNET/PaNET01188"}
+    assert {s["valueUri"] for s in record["data"]["attributes"]["subjects"]} == {
+        "http://purl.org/pan-science/PaNET/PaNET01188"
+    }
     xml = client.post("/annotate/records", params={"format": "datacite"}, content="<resource/>")
     assert xml.status_code == 415, xml.text

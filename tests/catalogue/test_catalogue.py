@@ -179,6 +179,8 @@ def test_documents_instruments_ids_files_and_counts(spec: Catalogue):
         spec.get("Dataset", "nope")
     page = spec.find("Instrument", {"order": "name DESC", "limit": 2, "skip": 1, "fields": ["name"]})
     assert page == [{"name": "T-REX"}, {"name": "SKADI"}]
+    # the text operator on a model without a free-text index: every word in one of its text fields
+    assert [i["name"] for i in spec.find("Instrument", {"where": {"text": "loki ESS"}})] == ["LoKI"]
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def test_a_rebuild_replaces_the_store_at_the_commit_and_readers_see_one_or_the_o
     assert schemas == {SCHEMA_NAME}
 
 
-def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_path: Path, capsys):
+def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_path: Path, capsys, monkeypatch):
     from panet.cli import main
 
     records = _records(tmp_path / "d.jsonl", 2)
@@ -121,6 +121,11 @@ def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_p
     assert json.loads(capsys.readouterr().out) | {"rejected": []} == {
         "store": url, "datasets": 2, "documents": 0, "deleted": 0, "rejected": []
     }  # fmt: skip
+    monkeypatch.setenv("PANET_CATALOGUE", url)  # the store named once, for build and serve alike
+    assert main(["catalogue", "build", str(_records(tmp_path / "more.jsonl", 3)), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["store"] == url
+    assert Catalogue(url).count("Dataset") == 3  # p0 and p1 updated, p2 added
+    monkeypatch.delenv("PANET_CATALOGUE")
     nowhere = f"postgresql://nobody:secret@127.0.0.1:{postgres.port + 1}/nope"
     assert main(["catalogue", "build", str(records), "-o", nowhere]) == 2
     err = capsys.readouterr().err
@@ -132,6 +137,14 @@ def test_the_commands_take_a_url_and_say_what_went_wrong(postgres: Server, tmp_p
     assert "not a panet catalogue (a PostgreSQL database" in capsys.readouterr().err
     with pytest.raises(StoreError, match="not a panet catalogue"):
         Catalogue(empty)
+    import psycopg
+
+    with psycopg.connect(empty, autocommit=True) as admin:
+        admin.execute("CREATE ROLE panet_guest LOGIN")  # may connect, may not create a schema
+    guest = empty.replace(f"{postgres.user}@", "panet_guest@")
+    assert main(["catalogue", "build", str(records), "-o", guest]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the build was refused and nothing kept (permission denied" in err
 
 
 def test_a_lost_connection_is_opened_anew(store: str, onto):
@@ -217,3 +230,24 @@ def test_a_reader_role_keeps_its_rights_across_rebuilds(postgres: Server, tmp_pa
         assert reader.count("Dataset") == 5
     with psycopg.connect(reader_url, autocommit=True) as db, pytest.raises(psycopg.errors.InsufficientPrivilege):
         db.execute(f"DELETE FROM {SCHEMA_NAME}.dataset")
+
+
+def test_panet_serve_takes_a_url_and_answers_503_while_the_store_is_away(tmp_path: Path, onto):
+    import httpx
+
+    from tests.pgserver import running_postgres
+    from tests.server import running_server
+
+    with running_postgres() as own:  # a server of this test's own, to stop under the service
+        url = own.create("served")
+        build([_records(tmp_path / "r.jsonl", 20)], url, ontology=onto)
+        with running_server("--catalogue", url) as base:
+            assert httpx.get(f"{base}/datasets/count", timeout=30).json() == {"count": 20}
+            found = httpx.get(f"{base}/datasets", params={"query": "casein", "filter": '{"limit": 3}'}, timeout=30)
+            assert [d["pid"] for d in found.json()] == ["p0", "p1", "p2"]
+            own.stop()
+            answer = httpx.get(f"{base}/datasets/count", timeout=30)
+            assert (answer.status_code, answer.headers["content-type"]) == (503, "application/problem+json")
+            assert "cannot connect (connection failed" in answer.json()["detail"]
+            assert "\n" not in answer.json()["detail"]
+            assert httpx.get(f"{base}/health", timeout=30).status_code == 200
