@@ -289,7 +289,11 @@ def main(argv: list[str] | None = None) -> int:
         for e in cases
     ]  # fmt: skip
     header = ("page", "example", "endpoint", "panet", "federated", "fed. unfiltered", "documented", "verdict")
-    print(f"federated search service {_commit(args.checkout)} (node {_node_version()}) -> panet serve --catalogue")
+    loopback = json.loads((service / "node_modules" / "loopback" / "package.json").read_text())["version"]
+    print(
+        f"federated search service {_commit(args.checkout)} (node {_node_version()}, loopback {loopback})"
+        " -> panet serve --catalogue"
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for row in rows:
