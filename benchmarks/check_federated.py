@@ -22,10 +22,12 @@ What it does, all on 127.0.0.1, everything stopped at the end:
    section; the endpoint of its curl line) and a few PaNET-aware ones through both, and the same
    filter on panet directly (with the ``limit`` the federated service adds), and prints a table.
 
-An example passes when the federated answer (pids, or the count) is panet's own answer — under
-production settings for queries with free text, with ``FILTER_INVALID_SCORES=false`` for the
-others — and, for the pages run on the fixture data ("local data sources", instruments), when
-panet's answer has the pids the page documents. Exit status 1 if any example fails.
+An example passes when each federated answer is panet's own merged as the service merges (the
+same objects in the same order: counts summed, lists sorted by score or title and cut to the
+limit, then — production settings only — objects scored outside (0, 1) dropped), and, for the
+pages run on the fixture data ("local data sources", instruments), when panet's answer has the
+pids the page documents. ``--two-providers`` serves the service's own test data from two panet
+servers instead. Exit status 1 if any example fails.
 """
 
 from __future__ import annotations
@@ -172,9 +174,8 @@ def npm_install(service: Path) -> None:
 
 # -- the check ---------------------------------------------------------------------------------
 def ask(base: str, endpoint: str, filter_: dict | None) -> tuple[object, object]:
-    """The answer of a LoopBack-style GET: pids (sorted: the federated service reorders), a count
-    or one object's pid; and the objects (sorted by pid, without the ``provider`` the federated
-    service adds)."""
+    """The answer of a LoopBack-style GET: pids in the order given (or a count, or "HTTP 404"),
+    and the objects (without the ``provider`` the federated service adds, dates as instants)."""
     params = {}
     if filter_ is not None:
         params["where" if endpoint.endswith("/count") else "filter"] = json.dumps(filter_)
@@ -183,10 +184,8 @@ def ask(base: str, endpoint: str, filter_: dict | None) -> tuple[object, object]
         return f"HTTP {answer.status_code}", None
     body = answer.json()
     if isinstance(body, dict) and "count" in body:
-        return int(body["count"]), body
-    if isinstance(body, dict):
-        return [body.get("pid")], [_own(body)]
-    objects = sorted((_own(o) for o in body), key=lambda o: str(o.get("pid") or o.get("id")))
+        return int(body["count"]), None
+    objects = [_own(o) for o in (body if isinstance(body, list) else [body])]
     return [o.get("pid") or o.get("id") for o in objects], objects
 
 
@@ -209,29 +208,59 @@ def _instant(value: object) -> object:
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def direct(panet: str, example: Example) -> tuple[object, object]:
-    """panet's own answer to the example, with the limit the federated service adds."""
+def direct(panets: list[str], example: Example) -> tuple[object, object]:
+    """What the federated service should answer, worked out from each panet server's own answer
+    to the example (with the limit the service adds) as the service merges them: counts summed;
+    one object from the first provider that has it; lists concatenated, sorted by score (free
+    text) or by title or name (case-folded), cut to the limit."""
     endpoint, _, rest = example.endpoint.partition("/")
     path = ENDPOINTS[endpoint].lstrip("/") + (f"/{rest}" if rest else "")
     filter_ = example.filter
-    if not rest and endpoint in ENDPOINTS:
-        filter_ = {**(filter_ or {}), "limit": (filter_ or {}).get("limit", DEFAULT_LIMIT)}
-    return ask(panet, path, filter_)
+    limit = (filter_ or {}).get("limit", DEFAULT_LIMIT)
+    if not rest:
+        filter_ = {**(filter_ or {}), "limit": limit}
+    answers = [ask(panet, path, filter_) for panet in panets]
+    if rest and rest != "count":  # one object by id: a 404 means "not here"
+        return next((a for a in answers if a[0] != "HTTP 404"), answers[0])
+    failed = [a for a in answers if isinstance(a[0], str)]
+    if failed:
+        return failed[0]
+    if rest == "count":
+        return sum(count for count, _ in answers), None
+    objects = [o for _, found in answers for o in found]
+    if isinstance(example.filter, dict) and "query" in example.filter:
+        objects.sort(key=lambda o: -o.get("score", 0))  # stable, as V8's sort
+    else:
+        objects.sort(key=lambda o: str(o.get("title", o.get("name", ""))).lower())
+    objects = objects[:limit]
+    return [o.get("pid") or o.get("id") for o in objects], objects
+
+
+def scored(expected: tuple[object, object]) -> tuple[object, object]:
+    """``expected`` after the service's score filter (production's FILTER_INVALID_SCORES): found
+    objects whose score is not strictly between 0 and 1 are dropped."""
+    pids, objects = expected
+    if objects is None or (len(objects) == 1 and not isinstance(pids, list)):
+        return expected
+    kept = [o for o in objects if isinstance(o.get("score"), int | float) and 0 < o["score"] < 1]
+    return [o.get("pid") or o.get("id") for o in kept], kept
 
 
 def verdict(example: Example) -> str:
-    own, default, unfiltered = (example.results[k][0] for k in ("panet", "federated", "federated-unfiltered"))
-    text_query = isinstance(example.filter, dict) and "query" in example.filter
-    if isinstance(own, str):
-        return f"FAIL: panet answers {own}"
-    if example.documented is not None and own != sorted(example.documented):
+    own = example.results["panet"]
+    if isinstance(own[0], str):
+        return f"FAIL: panet answers {own[0]}"
+    if example.documented is not None and sorted(own[0]) != sorted(example.documented):
         return "FAIL: panet's answer is not the documented one"
-    if (default if text_query else unfiltered) != own:
-        return "FAIL: the federated answer differs from panet's"
-    through = example.results["federated" if text_query else "federated-unfiltered"][1]
-    if through != example.results["panet"][1]:
-        return "FAIL: the federated service passes on other objects than panet's"
-    if own in ([], 0):
+    finds = "/" not in example.endpoint
+    expected = {"federated": scored(own) if finds else own, "federated-unfiltered": own}
+    for name, wanted in expected.items():
+        got = example.results[name]
+        if got[0] != wanted[0]:
+            return f"FAIL: {name}: other objects, or in another order, than panet's merged as the service merges"
+        if got[1] != wanted[1]:
+            return f"FAIL: {name}: the service passes on other properties than panet's"
+    if own[0] in ([], 0):
         return "pass (no match here)"
     return "pass"
 
@@ -247,6 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkout", type=Path, help="local checkout of panosc-eu/panosc-federated-search-service")
     parser.add_argument("--store", type=Path, help="a catalogue store to serve (default: built from the fixture)")
+    parser.add_argument(
+        "--two-providers",
+        action="store_true",
+        help="serve the service's own test data (test/db1.json, test/db2.json) from two panet servers, as its "
+        "local-provider test does with two reference servers; the documented answers are then not checked",
+    )
     parser.add_argument("--requests", action="store_true", help="print the requests panet received")
     args = parser.parse_args(argv)
     service = args.checkout / "search-api"
@@ -254,48 +289,71 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.checkout}: not a checkout of panosc-federated-search-service (no search-api/server)")
     npm_install(service)
     work = Path(tempfile.mkdtemp(prefix="check-federated-"))
-    store = args.store
-    if store is None:
-        store = work / "catalogue.sqlite"
+    if args.two_providers:
+        stores = [_build([args.checkout / "test" / f"db{n}.json"], work / f"db{n}.sqlite") for n in (1, 2)]
+    elif args.store:
+        stores = [args.store]
+    else:
         extra = work / "panet-records.jsonl"
         extra.write_text("".join(json.dumps(record) + "\n" for record in EXTRA_RECORDS))
-        build = [sys.executable, "-m", "panet", "catalogue", "build", str(FIXTURE), str(extra), "-o", str(store)]
-        subprocess.run(build, check=True)
+        stores = [_build([FIXTURE, extra], work / "catalogue.sqlite")]
     with ExitStack() as stack:
-        port = free_port()
-        panet = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "panet", "serve", "--catalogue", str(store), "--host", "127.0.0.1"]
-        process = start(stack, [*command, "--port", str(port)], ROOT, {}, work / "panet.log")
-        wait_for(f"{panet}/health", process, work / "panet.log")
+        panets = []
+        for number, store in enumerate(stores):
+            port = free_port()
+            panets.append(f"http://127.0.0.1:{port}")
+            command = [sys.executable, "-m", "panet", "serve", "--catalogue", str(store), "--host", "127.0.0.1"]
+            process = start(stack, [*command, "--port", str(port)], ROOT, {}, work / f"panet{number}.log")
+            wait_for(f"{panets[-1]}/health", process, work / f"panet{number}.log")
         federated = {}
         for name, env in (("federated", {}), ("federated-unfiltered", {"FILTER_INVALID_SCORES": "false"})):
             fport = free_port()
-            settings = {"PROVIDERS": panet, "PORT": str(fport), "HOST": "127.0.0.1", "PROVIDER_TIMEOUT": "20000", **env}
+            settings = {
+                "PROVIDERS": ",".join(panets),
+                "PORT": str(fport),
+                "HOST": "127.0.0.1",
+                "PROVIDER_TIMEOUT": "20000",
+                **env,
+            }
             node = start(stack, ["node", "."], service, settings, work / f"{name}.log")
             wait_for(f"http://127.0.0.1:{fport}/", node, work / f"{name}.log")
             federated[name] = f"http://127.0.0.1:{fport}/api"
         cases = examples(args.checkout / "docs") + [Example("panet", t, e, f) for t, e, f in OWN_EXAMPLES]
         for example in cases:
-            example.results["panet"] = direct(panet, example)
+            if args.two_providers or args.store:
+                example.documented = None
+            example.results["panet"] = direct(panets, example)
             for name, base in federated.items():
                 example.results[name] = ask(base, example.endpoint, example.filter)
         if args.requests:
-            for line in (work / "panet.log").read_text().splitlines():
-                if '"GET /' in line and "/health" not in line:
-                    print(line.split(" - ", 1)[-1])
+            for log in sorted(work.glob("panet*.log")):
+                for line in log.read_text().splitlines():
+                    if '"GET /' in line and "/health" not in line:
+                        print(line.split(" - ", 1)[-1])
     rows = [
         (e.page, e.title, e.endpoint, show(e.results["panet"]), show(e.results["federated"]),
          show(e.results["federated-unfiltered"]), "-" if e.documented is None else str(len(e.documented)), verdict(e))
         for e in cases
     ]  # fmt: skip
     header = ("page", "example", "endpoint", "panet", "federated", "fed. unfiltered", "documented", "verdict")
-    print(f"federated search service {_commit(args.checkout)} (node {_node_version()}) -> panet serve --catalogue")
+    loopback = json.loads((service / "node_modules" / "loopback" / "package.json").read_text())["version"]
+    print(
+        f"federated search service {_commit(args.checkout)} (node {_node_version()}, loopback {loopback})"
+        " -> panet serve --catalogue"
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     shutil.rmtree(work, ignore_errors=True)
     return 1 if any(row[-1].startswith("FAIL") for row in rows) else 0
+
+
+def _build(sources: list[Path], store: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "panet", "catalogue", "build", *map(str, sources), "-o", str(store)], check=True
+    )
+    return store
 
 
 def _commit(checkout: Path) -> str:

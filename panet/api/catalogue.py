@@ -103,6 +103,10 @@ def free_text(filter_: str | None, query: str | None) -> tuple[Any, str | None]:
     return spec, text
 
 
+def _where(where: str | None) -> dict | None:
+    return None if where is None else {"where": loopback.loads(where, "where")}
+
+
 def _routes(plural: str, prefix: str, documented: bool) -> None:
     model = _MODELS[plural]
     shown = {"include_in_schema": documented, "responses": _ERRORS}
@@ -118,10 +122,15 @@ def _routes(plural: str, prefix: str, documented: bool) -> None:
         return await _call(request, lambda: {"count": catalogue.count(model, where)})
 
     @router.get(f"{prefix}/{{id:path}}", name=f"one of {prefix}", summary=f"One of {plural} by id", **shown)
-    async def by_id(request: Request, id: str, filter_: FilterParam = None) -> Response:
+    async def by_id(request: Request, id: str, filter_: FilterParam = None, where: WhereParam = None) -> Response:
         catalogue = catalogue_of(request)
         if plural == "datasets" and id.endswith("/files"):
             return await _call(request, catalogue.related, model, id.removesuffix("/files"), "files", filter_)
+        if plural == "datasets" and id.endswith("/files/count"):  # the specification's "count dataset files"
+            dataset = id.removesuffix("/files/count")
+            return await _call(
+                request, lambda: {"count": len(catalogue.related(model, dataset, "files", _where(where)))}
+            )
         return await _call(request, catalogue.get, model, id, filter_)
 
 

@@ -40,11 +40,10 @@ from panet.catalogue.model import Model
 from panet.catalogue.units import UnitError, from_si, si_unit, to_si
 from panet.loopback import FilterError
 
-__all__ = ["OPERATORS", "is_condition", "normalise", "parameter_where", "split"]
+__all__ = ["KEYS", "is_condition", "normalise", "parameter_where", "split"]
 
-OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "between", "inq", "nin", "like", "nlike", "ilike", "nilike")
-"""The operators a parameter condition takes: LoopBack's."""
 KEYS = ("variable", "name", "operator", "value", "unit")
+"""The keys of a parameter condition in the client form."""
 _JOINS = ("and", "or")
 
 
@@ -259,6 +258,8 @@ def _condition(condition: dict, path: str, unit: str | None) -> dict:
     name = condition.get("variable", condition.get("name"))
     if not isinstance(name, str) or not name:
         raise FilterError(path, 'a parameter condition names its parameter: "variable": "photon_energy"')
+    from panet.catalogue.query import OPERATORS  # LoopBack's; here: query imports this module
+
     operator = condition.get("operator", "eq")
     if operator not in OPERATORS:
         raise FilterError(f"{path}.operator", f"unknown operator {operator!r}; use one of {', '.join(OPERATORS)}")

@@ -86,6 +86,19 @@ def test_the_federated_services_paths_are_answered(server: str):
     assert _get(server, "/Datasets/nope").status_code == 404  # the service reads a 404 as "not here"
 
 
+def test_a_datasets_files_are_counted_as_the_specification_says(server: str):
+    """``GET /datasets/{pid}/files/count?where=`` (the specification's "count dataset files") was
+    read as the dataset with pid ".../files/count": a 404."""
+    base = f"{server}/datasets/20.500.12269%2Fpanosc-dataset1/files"
+    assert httpx.get(f"{base}/count").json() == {"count": 1}
+    assert httpx.get(f"{base}/count", params={"where": '{"name": {"like": "%.hdf"}}'}).json() == {"count": 1}
+    assert httpx.get(f"{base}/count", params={"where": '{"name": "other.hdf"}'}).json() == {"count": 0}
+    assert [f["name"] for f in httpx.get(base).json()] == ["panosc-file1.hdf"]
+    bad = httpx.get(f"{base}/count", params={"where": '{"colour": 1}'})
+    assert (bad.status_code, bad.headers["content-type"]) == (400, "application/problem+json")
+    assert httpx.get(f"{server}/datasets/nope/files/count").status_code == 404
+
+
 def test_free_text_in_the_filter_is_scored_as_the_federated_service_keeps_it(server: str):
     """The PaN search API puts free text in the filter (``{"query": …}``); panet refused the key
     (400), so the portal's text searches found nothing here. The federated service drops every
