@@ -345,7 +345,7 @@ class Annotator:
     # -- matching ---------------------------------------------------------------------------
     def _scan_words(self, text: str, folded: str, positions: list[int] | None) -> list:
         """The trie walked over the folded words of ``text``."""
-        if "  " not in folded:  # words one space apart: the automaton finds the same, in C
+        if "  " not in folded and self._automaton is not None:  # one space apart: the automaton finds the same, in C
             return self._scan_phrases(text, folded, positions)
         tokens = (folded.replace(HARD_BREAK, f" {HARD_BREAK} ") if HARD_BREAK in folded else folded).split()
         starts: list[int] = []  # where each word starts in ``folded``; found on the first match
@@ -729,8 +729,12 @@ def _word_forms(sequence: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 def _automaton(phrases: dict[str, tuple[_Entry, ...]]) -> Any:
     """An Aho-Corasick automaton of every phrase between word boundaries (a space or a hard break
-    on each side, in the text given to it with a space at each end); values ``(length, entries)``."""
+    on each side, in the text given to it with a space at each end); values ``(length, entries)``.
+    None without phrases (options that leave no name): pyahocorasick cannot search an empty one."""
     import ahocorasick
+
+    if not phrases:
+        return None
 
     automaton = ahocorasick.Automaton()
     for phrase, entries in phrases.items():

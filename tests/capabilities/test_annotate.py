@@ -362,6 +362,7 @@ def test_include_synonyms_false(onto):
 
 def test_min_length(onto):
     assert ids(onto, "XRD and GISAXS", min_length=5) == ["PaNET01162"]
+    assert ids(onto, "XRD and GISAXS", min_length=426) == []  # no name left: nothing found, no error
 
 
 def test_stop_words(onto):
