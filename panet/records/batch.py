@@ -5,7 +5,7 @@ write the output and the rejects, and never lose or half-write anything.
   record, `panet.records.core.EntryConflict`; their records are written) go to hidden ``.part``
   files beside their targets, renamed into place at the end: a target is either the complete
   result or untouched.
-* After a chunk of records (at most every 0.25 s), both files are flushed and a checkpoint
+* After a chunk of records (at most every 0.25 s), the files are flushed and a checkpoint
   (records done, input position, bytes written, counts) replaces ``.<output>.resume.json`` atomically. ``resume=True``
   truncates the ``.part`` files to the checkpoint and goes on from there, so a run killed at any
   instant (even ``kill -9``) and resumed writes the same bytes as an uninterrupted run.

@@ -384,6 +384,7 @@ class RecordAnnotator:
         self._probe_groups = {probe: ontology.get(i) for probe, i in PROBE_TECHNIQUES.items() if ontology.get(i)}
         self.evidence = Evidence(ontology, instruments)
         self._notes_evidence = type(format).note_evidence is not BaseFormat.note_evidence
+        self._reads_probes = type(format).probes is not BaseFormat.probes
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -438,7 +439,8 @@ class RecordAnnotator:
             outcome.text_terms = found
         present: dict[str, Term] = {}
         if readings:
-            self._check_entries(outcome, readings, found, present, self._record_probes(record, names))
+            probes = self._record_probes(record, names) if names or self._reads_probes else {}
+            self._check_entries(outcome, readings, found, present, probes, disputed is not None)
         added = outcome.added
         for term in found:
             if term.iri not in present:
@@ -458,12 +460,13 @@ class RecordAnnotator:
         found: list[Term],
         present: dict[str, Term],
         probes: dict[str, str],
+        disputed: bool,
     ) -> None:
         """Sort the record's entries into ``outcome`` (corrected, unresolved, conflicts) and their
         techniques into ``present``; ``found``: what the rest of the record gives, ``probes``:
-        the record's probes (`_record_probes`)."""
+        the record's probes (`_record_probes`); ``disputed``: some entries' pid and name disagree."""
         evidence: list[tuple[Term, str]] = []
-        if any(reading.status == "conflict" for _, reading in readings):
+        if disputed:
             evidence += [(term, " and ".join(outcome.evidence_of(term))) for term in found]
             evidence += [(r.term, "another entry") for _, r in readings if r.status in ("ok", "corrected")]
         for entry, reading in readings:
@@ -496,7 +499,7 @@ class RecordAnnotator:
             if term is None:
                 continue
             present.setdefault(term.iri, term)
-            contradiction = self._contradiction(term, probes)
+            contradiction = self._contradiction(term, probes) if probes else ""
             if contradiction:
                 outcome.conflicts.append(
                     EntryConflict(
@@ -675,7 +678,7 @@ class RecordAnnotator:
                 data = payload  # untouched records are copied byte for byte
             else:
                 data = fmt.dump(record)
-            conflicts = tuple(outcome.conflicts)
+            conflicts = tuple(outcome.conflicts) if outcome.conflicts else ()
             identifier = _identifier(fmt, record) if conflicts else None
         except BadRecord as err:
             return self._rejected(item, str(err))
