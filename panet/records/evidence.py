@@ -17,6 +17,8 @@ Every technique keeps the evidence that gave it: ``text``, ``instrument``, ``NeX
 
 from __future__ import annotations
 
+import re
+
 from panet.text import normalize
 
 TYPE_CHECKING = False
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["EVIDENCE", "Evidence", "text_probes"]
 
 EVIDENCE = ("text", "instrument", "NeXus definition", "probe", "existing entry")
+_WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9]{3,}")  # how `Evidence.instruments_in` finds names in a text
+_EVERYDAY = frozenset({"hifi", "next"})  # instrument names written in other senses too ("HiFi", "NeXT")
+_WORDS = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]{3,}(?![A-Za-z0-9])")
 _PROBE_WORDS = {"x-ray": ("x ray", "xray", "x-ray", "synchrotron"), "neutron": ("neutron",)}  # what `text_probes` reads
 _NONE, _XRAY, _NEUTRON, _BOTH = (
     frozenset(),
@@ -53,6 +58,7 @@ class Evidence:
     def __init__(self, ontology: Ontology, instruments: InstrumentTable | None = None) -> None:
         self.ontology = ontology
         self._instruments = instruments  # None: the shipped table, read when a record first names an instrument
+        self._written_names: frozenset[str] | None = None  # for `instruments_in`, made on first use
         techniques = [t for t in ontology.terms() if t.kind == "technique"]
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
         self.by_probe: dict[str, dict[str, Term]] = {}  # generic technique -> {probe: its probe's technique}
@@ -67,6 +73,29 @@ class Evidence:
         # "x-ray probe technique", "neutron probe technique": what a NeXus file without a known definition
         # implies; a fallback, given only when no other evidence names a technique
         self.fallbacks = frozenset(t.iri for t in techniques if normalize(t.label).endswith("probe technique"))
+
+    def instruments_in(self, text: str) -> tuple[str, ...]:
+        """Instrument names a text writes in their own mixed case ("collected at BioMAX", "LoKI"):
+        names of four characters or more with two capitals and a small letter, which no English word
+        or PaNET name is. Read only when the record's structure names no instrument.
+
+        >>> import panet
+        >>> Evidence(panet.load()).instruments_in("Remote experiments at BioMAX, not at biomax")
+        ('BioMAX',)
+        """
+        names = self._written_names
+        if names is None:
+            names = self._written_names = frozenset(
+                name
+                for row in self.instruments.instruments
+                for name in (row.name, *row.aliases)
+                if _WRITTEN.fullmatch(name)
+                and sum(c.isupper() for c in name) >= 2
+                and not name.isupper()
+                and normalize(name) not in self.generic
+                and name.casefold() not in _EVERYDAY
+            )
+        return tuple(dict.fromkeys(word for word in _WORDS.findall(text) if word in names))
 
     @property
     def instruments(self) -> InstrumentTable:
