@@ -32,9 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["EVIDENCE", "Evidence", "text_probes"]
 
 EVIDENCE = ("text", "instrument", "NeXus definition", "probe", "existing entry")
-_WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9]{3,}")  # how `Evidence.instruments_in` finds names in a text
+_WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9]{3,}")  # instrument names `Evidence.instruments_in` looks for
 _EVERYDAY = frozenset({"hifi", "next"})  # instrument names written in other senses too ("HiFi", "NeXT")
-_WORDS = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]{3,}(?![A-Za-z0-9])")
+_STUCK = [("", ""), ("(", ""), ("(", ")"), ("", "'s")] + [("", mark) for mark in ",.;:)"]
 _PROBE_WORDS = {"x-ray": ("x ray", "xray", "x-ray", "synchrotron"), "neutron": ("neutron",)}  # what `text_probes` reads
 _NONE, _XRAY, _NEUTRON, _BOTH = (
     frozenset(),
@@ -58,7 +58,7 @@ class Evidence:
     def __init__(self, ontology: Ontology, instruments: InstrumentTable | None = None) -> None:
         self.ontology = ontology
         self._instruments = instruments  # None: the shipped table, read when a record first names an instrument
-        self._written_names: frozenset[str] | None = None  # for `instruments_in`, made on first use
+        self._written_names: dict[str, str] | None = None  # for `instruments_in`: spelling -> name
         techniques = [t for t in ontology.terms() if t.kind == "technique"]
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
         self.by_probe: dict[str, dict[str, Term]] = {}  # generic technique -> {probe: its probe's technique}
@@ -83,9 +83,9 @@ class Evidence:
         >>> Evidence(panet.load()).instruments_in("Remote experiments at BioMAX, not at biomax")
         ('BioMAX',)
         """
-        names = self._written_names
-        if names is None:
-            names = self._written_names = frozenset(
+        spellings = self._written_names
+        if spellings is None:
+            names = {
                 name
                 for row in self.instruments.instruments
                 for name in (row.name, *row.aliases)
@@ -94,8 +94,15 @@ class Evidence:
                 and not name.isupper()
                 and normalize(name) not in self.generic
                 and name.casefold() not in _EVERYDAY
-            )
-        return tuple(dict.fromkeys(word for word in _WORDS.findall(text) if word in names))
+            }
+            # as whitespace-separated words, with the punctuation that may stick to them ("BioMAX,")
+            spellings = self._written_names = {
+                before + name + after: name for name in names for before, after in _STUCK
+            }
+        words = text.split()  # a set look-up per word: this runs for every new text of every record
+        if spellings.keys().isdisjoint(words):
+            return ()
+        return tuple(dict.fromkeys(spellings[word] for word in words if word in spellings))
 
     @property
     def instruments(self) -> InstrumentTable:
