@@ -202,7 +202,7 @@ class RecordAnnotator:
         self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
         self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any], tuple[Term | None, str]] = {}
-        self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str], tuple[str, ...]]] = {}
+        self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self.evidence = Evidence(ontology, instruments)
         self._notes_evidence = type(format).note_evidence is not BaseFormat.note_evidence
@@ -227,7 +227,6 @@ class RecordAnnotator:
                 present.setdefault(term.iri, term)
         found: list[Term] = []
         text_probes: frozenset[str] = frozenset()
-        written: tuple[str, ...] = ()  # instrument names the texts write ("at BioMAX")
         remembered = self._seen.get
         for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
             seen = remembered(text)
@@ -237,10 +236,10 @@ class RecordAnnotator:
                 found += seen[0]
             if seen[1]:
                 text_probes |= seen[1]
-            if seen[2]:
-                written += seen[2]
         implied = fmt.implied(record, self.ontology)
-        names = fmt.instrument_names(record) or list(written)
+        names = fmt.instrument_names(record)
+        if not names and not found:  # no instrument in the structure, no technique in the text:
+            names = self.evidence.instruments_written(fmt.texts(record, self.fields))  # "at BioMAX"
         refinable = self.evidence.by_probe
         if implied or names:
             found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
@@ -268,14 +267,10 @@ class RecordAnnotator:
             fmt.note_evidence(record, outcome.evidence)
         return outcome
 
-    def _scan(self, text: str) -> tuple[tuple[Term, ...], frozenset[str], tuple[str, ...]]:
-        """The terms the engine finds in ``text``, the probes it speaks of (for the probe
-        refinement of `panet.records.evidence`) and the instruments it names, remembered for the
-        next records."""
-        if not text:
-            return (), frozenset(), ()
-        terms = tuple(a.term for a in self.annotator.annotate(text))
-        seen = (terms, probes_of(text), self.evidence.instruments_in(text))
+    def _scan(self, text: str) -> tuple[tuple[Term, ...], frozenset[str]]:
+        """The terms the engine finds in ``text`` and the probes it speaks of (for the probe
+        refinement of `panet.records.evidence`), remembered for the next records."""
+        seen = (tuple(a.term for a in self.annotator.annotate(text)), probes_of(text)) if text else ((), frozenset())
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()

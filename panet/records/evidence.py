@@ -75,9 +75,10 @@ class Evidence:
         self.fallbacks = frozenset(t.iri for t in techniques if normalize(t.label).endswith("probe technique"))
 
     def instruments_in(self, text: str) -> tuple[str, ...]:
-        """Instrument names a text writes in their own mixed case ("collected at BioMAX", "LoKI"):
-        names of four characters or more with two capitals and a small letter, which no English word
-        or PaNET name is. Read only when the record's structure names no instrument.
+        """Instrument names a text writes in their own mixed case ("Remote experiments at BioMAX",
+        "LoKI"): names of four characters or more with two capitals and a small letter, which no
+        English word or PaNET name is. Read only when the record's structure names no instrument
+        and its text no technique.
 
         >>> import panet
         >>> Evidence(panet.load()).instruments_in("Remote experiments at BioMAX, not at biomax")
@@ -99,10 +100,15 @@ class Evidence:
             spellings = self._written_names = {
                 before + name + after: name for name in names for before, after in _STUCK
             }
-        words = text.split()  # a set look-up per word: this runs for every new text of every record
+        words = text.split()  # a set look-up per word
         if spellings.keys().isdisjoint(words):
             return ()
         return tuple(dict.fromkeys(spellings[word] for word in words if word in spellings))
+
+    def instruments_written(self, texts: Iterable[str]) -> list[str]:
+        """`instruments_in` over a record's texts: what a record names when its structure names no
+        instrument and its text no technique."""
+        return list(dict.fromkeys(name for text in texts if text for name in self.instruments_in(text)))
 
     @property
     def instruments(self) -> InstrumentTable:
