@@ -147,6 +147,7 @@ FACILITY_SYNONYMS = {
     "PaNET01095": ("wavelength dispersive x-ray spectroscopy", "wavelength dispersive x-ray fluorescence", "WDXRF"),
     "PaNET01266": ("x-ray fluorescence holography",),  # x-ray holography, with the fluorescence as the signal
     "PaNET01097": ("gamma-ray spectroscopy",),  # gamma spectroscopy; "γ-ray" folds to "gamma ray"
+    "PaNET01021": ("off-specular scattering", "GIXOS"),  # diffuse scattering; GIXOS: grazing incidence x-ray …
 }
 # Compound words of file names and identifiers (texts without spaces) split into words: camelCase
 # ("tomoScan") and letters followed by digits ("saxs03"); ASCII only, never inside an acronym ("PhD").

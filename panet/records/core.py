@@ -424,6 +424,8 @@ class RecordAnnotator:
                 text_probes |= seen[1]
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
+        if not names and not found:  # no instrument in the structure, no technique in the text:
+            names = self.evidence.instruments_written(fmt.texts(record, self.fields))  # "at BioMAX"
         refinable = self.evidence.by_probe
         if implied or names:
             found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)

@@ -17,6 +17,8 @@ Every technique keeps the evidence that gave it: ``text``, ``instrument``, ``NeX
 
 from __future__ import annotations
 
+import re
+
 from panet.text import normalize
 
 TYPE_CHECKING = False
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["EVIDENCE", "Evidence", "text_probes"]
 
 EVIDENCE = ("text", "instrument", "NeXus definition", "probe", "existing entry")
+_WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9]{3,}")  # instrument names `Evidence.instruments_in` looks for
+_EVERYDAY = frozenset({"hifi", "next"})  # instrument names written in other senses too ("HiFi", "NeXT")
+_STUCK = [("", ""), ("(", ""), ("(", ")"), ("", "'s")] + [("", mark) for mark in ",.;:)"]
 _PROBE_WORDS = {"x-ray": ("x ray", "xray", "x-ray", "synchrotron"), "neutron": ("neutron",)}  # what `text_probes` reads
 _NONE, _XRAY, _NEUTRON, _BOTH = (
     frozenset(),
@@ -53,6 +58,7 @@ class Evidence:
     def __init__(self, ontology: Ontology, instruments: InstrumentTable | None = None) -> None:
         self.ontology = ontology
         self._instruments = instruments  # None: the shipped table, read when a record first names an instrument
+        self._written_names: dict[str, str] | None = None  # for `instruments_in`: spelling -> name
         techniques = [t for t in ontology.terms() if t.kind == "technique"]
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
         self.by_probe: dict[str, dict[str, Term]] = {}  # generic technique -> {probe: its probe's technique}
@@ -67,6 +73,42 @@ class Evidence:
         # "x-ray probe technique", "neutron probe technique": what a NeXus file without a known definition
         # implies; a fallback, given only when no other evidence names a technique
         self.fallbacks = frozenset(t.iri for t in techniques if normalize(t.label).endswith("probe technique"))
+
+    def instruments_in(self, text: str) -> tuple[str, ...]:
+        """Instrument names a text writes in their own mixed case ("Remote experiments at BioMAX",
+        "LoKI"): names of four characters or more with two capitals and a small letter, which no
+        English word or PaNET name is. Read only when the record's structure names no instrument
+        and its text no technique.
+
+        >>> import panet
+        >>> Evidence(panet.load()).instruments_in("Remote experiments at BioMAX, not at biomax")
+        ('BioMAX',)
+        """
+        spellings = self._written_names
+        if spellings is None:
+            names = {
+                name
+                for row in self.instruments.instruments
+                for name in (row.name, *row.aliases)
+                if _WRITTEN.fullmatch(name)
+                and sum(c.isupper() for c in name) >= 2
+                and not name.isupper()
+                and normalize(name) not in self.generic
+                and name.casefold() not in _EVERYDAY
+            }
+            # as whitespace-separated words, with the punctuation that may stick to them ("BioMAX,")
+            spellings = self._written_names = {
+                before + name + after: name for name in names for before, after in _STUCK
+            }
+        words = text.split()  # a set look-up per word
+        if spellings.keys().isdisjoint(words):
+            return ()
+        return tuple(dict.fromkeys(spellings[word] for word in words if word in spellings))
+
+    def instruments_written(self, texts: Iterable[str]) -> list[str]:
+        """`instruments_in` over a record's texts: what a record names when its structure names no
+        instrument and its text no technique."""
+        return list(dict.fromkeys(name for text in texts if text for name in self.instruments_in(text)))
 
     @property
     def instruments(self) -> InstrumentTable:

@@ -151,6 +151,15 @@ def test_the_text_says_which_kind_of_the_instruments_technique():
     assert found(pan("lysozyme, serial synchrotron crystallography", "BioMAX", "MAX IV")) == {"PaNET01169": ["text"]}
 
 
+def test_instrument_written_in_the_text():
+    # mixed-case instrument names count when the structure names no instrument
+    assert found(pan("Remote experiments at BioMAX")) == {"PaNET01164": ["instrument"]}
+    assert found(pan("remote experiments at biomax")) == {}
+    assert found(pan("HiFi recordings made on a NeXT computer")) == {}
+    # the structure's instrument wins over a name in the text
+    assert found(pan("compared with data from BioMAX", "LoKI", "ESS")) == {"PaNET01189": ["instrument"]}
+
+
 def test_instrument_contradicting_the_definition_wins():
     # I16 (materials and magnetism diffraction) writes NXmx for its scans: not macromolecular crystallography
     assert found(REAL / "nexus" / "DLS_i16_538039.nxs", format="nexus") == {"PaNET01102": ["instrument"]}
