@@ -444,8 +444,11 @@ class RecordAnnotator:
             probes = self._record_probes(record, names) if names or self._reads_probes else {}
             self._check_entries(outcome, readings, found, present, probes, disputed is not None)
         added = outcome.added
+        # a technique broader than one the record's entries already give adds nothing ("photoelectron
+        # spectroscopy" read from the instrument's name, next to the facility's own HAXPES entry)
+        covered = {a.iri for t in present.values() for a in self.ontology.ancestors(t)} if present else ()
         for term in found:
-            if term.iri not in present:
+            if term.iri not in present and term.iri not in covered:
                 present[term.iri] = term
                 added.append(term)
         if added or outcome.corrected:

@@ -428,3 +428,14 @@ def test_harvest_reports_too(tmp_path, capsys):
     assert "1 entry conflicts, 0 entries contradicting their record" in capsys.readouterr().out
     (line,) = lines(report)
     assert (line["record"], line["id"], line["kept"]["iri"]) == (1, "10.5072/D3P26Q35R-Test", XRF)
+
+
+def test_a_technique_broader_than_an_entry_is_not_added(onto):
+    record = {
+        "pid": "d1",
+        "title": "photoelectron spectroscopy of a thin film",
+        "techniques": [{"pid": onto.get("HAXPES").iri, "name": onto.get("HAXPES").label}],
+    }
+    out = panet.records.annotate(record, format="pan", ontology=onto)
+    assert [t.label for t in out.techniques] == [onto.get("HAXPES").label]
+    assert out.added == []
