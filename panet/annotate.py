@@ -176,6 +176,11 @@ class Annotation(NamedTuple):
         }
 
 
+_annotation = functools.partial(
+    tuple.__new__, Annotation
+)  # Annotation(*fields) in C, without the named tuple's __new__
+
+
 class _Entry(NamedTuple):
     """A vocabulary entry: what one spelling in the trie stands for."""
 
@@ -282,17 +287,23 @@ class Annotator:
             found = self._add_fuzzy(text, folded, positions, found)
         if not found:
             return []
-        if any(entry.needs_context for _, _, entry in found):
-            found = _with_context(found, _word_spans(folded, positions, len(text)))
-        if any(text[start : start + 2].istitle() for start, _, _ in found):  # as in journal names, not acronyms
-            hints = _journal_words(folded)
-            if hints:
-                found = _outside_references(text, found, folded, positions, hints)
+        for _, _, entry in found:  # (plain loops: this runs for every text)
+            if entry.needs_context:
+                found = _with_context(found, _word_spans(folded, positions, len(text)))
+                break
+        for start, _, _ in found:
+            if text[start : start + 2].istitle():  # as in journal names, not acronyms
+                hints = _journal_words(folded)
+                if hints:
+                    found = _outside_references(text, found, folded, positions, hints)
+                break
         if self._ancestors:
             found = self._expand(found)
         terms = self.terms
         return [
-            Annotation(start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
+            _annotation(
+                (start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
+            )
             for start, end, entry in found
         ]
 
