@@ -324,9 +324,13 @@ class Annotator:
 
     # -- matching ---------------------------------------------------------------------------
     def _scan_words(self, text: str, folded: str, positions: list[int] | None) -> list:
-        """The trie walked over the folded words of ``text``."""
-        if "  " not in folded:  # words one space apart: the automaton finds the same, in C
+        """The names among the folded words of ``text``."""
+        if "  " not in folded and self._automaton is not None:  # words one space apart: the automaton, in C
             return self._scan_phrases(text, folded, positions)
+        return self._walk_words(text, folded, positions)
+
+    def _walk_words(self, text: str, folded: str, positions: list[int] | None) -> list:
+        """The trie walked over the folded words of ``text`` (any spacing)."""
         tokens = (folded.replace(HARD_BREAK, f" {HARD_BREAK} ") if HARD_BREAK in folded else folded).split()
         starts: list[int] = []  # where each word starts in ``folded``; found on the first match
 
@@ -697,7 +701,10 @@ def _word_forms(sequence: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 def _automaton(phrases: dict[str, tuple[_Entry, ...]]) -> Any:
     """An Aho-Corasick automaton of every phrase between word boundaries (a space or a hard break
-    on each side, in the text given to it with a space at each end); values ``(length, entries)``."""
+    on each side, in the text given to it with a space at each end); values ``(length, entries)``.
+    None when there is no phrase (the options leave no name)."""
+    if not phrases:
+        return None
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
