@@ -15,7 +15,9 @@ Limits measured in the same run, so that figures from a busy machine still say s
   same input right after each run of this one (interleaved); "vs ref" is its time over this one's
   (above 1: this checkout is faster), and the outputs are compared byte for byte.
 
-Each time is the best of ``--repeat`` runs.
+"CPU s" is the CPU time of all the run's processes, which other programs on a shared machine
+disturb far less than the wall-clock time; "CPU vs ref" compares it. With one process, the CPU
+ratio is what a quiet machine's records/s ratio would be. Each figure is the best of ``--repeat`` runs.
 
     python benchmarks/bench_records.py                 # 200 000 records
     python benchmarks/bench_records.py --records 100000 --repeat 3 --reference /path/to/main
@@ -116,9 +118,9 @@ def write_input(path: Path, count: int, shared: int = DATASETS_PER_PROPOSAL) -> 
     return size
 
 
-_MEASURE = (
+_MEASURE = (  # peak RSS of the largest process, and the CPU seconds of all (its workers are its children)
     "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    "used = resource.getrusage(resource.RUSAGE_CHILDREN); print(used.ru_maxrss, used.ru_utime + used.ru_stime)"
 )
 _FLOOR = (  # the least a JSON Lines -> JSON Lines tool does: parse and serialise every record
     "import orjson, sys\n"
@@ -127,13 +129,15 @@ _FLOOR = (  # the least a JSON Lines -> JSON Lines tool does: parse and serialis
 )
 
 
-def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Seconds and peak RSS (MiB, of the largest process: main or worker) of one run of ``command``."""
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Seconds, peak RSS (MiB, of the largest process: main or worker) and CPU seconds (of all its
+    processes) of one run of ``command``."""
     started = time.perf_counter()
     measured = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True,
                               env=env)  # fmt: skip
     seconds = time.perf_counter() - started
-    return seconds, int(measured.stdout.split()[-1]) / 1024
+    peak, cpu = measured.stdout.split()[-2:]
+    return seconds, int(peak) / 1024, float(cpu)
 
 
 def panet_command(source: Path, output: Path, processes: int) -> list[str]:
@@ -151,9 +155,9 @@ def reference_env(checkout: Path) -> dict[str, str]:
     return env
 
 
-def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
-    """The fastest run's seconds, and the largest peak RSS of all."""
-    return min(seconds for seconds, _ in runs), max(peak for _, peak in runs)
+def best(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """The fastest run's seconds, the largest peak RSS of all, the least CPU seconds."""
+    return min(run[0] for run in runs), max(run[1] for run in runs), min(run[2] for run in runs)
 
 
 def main() -> None:
@@ -182,8 +186,11 @@ def main() -> None:
             floor = best([timed([sys.executable, "-c", _FLOOR, str(source), str(Path(folder) / "floor.jsonl")])
                           for _ in range(args.repeat)])[0]  # fmt: skip
             print(f"I/O floor (orjson parse + serialise, one process): {args.records / floor:,.0f} records/s")
-            header = f"{'processes':>9}  {'seconds':>8}  {'records/s':>10}  {'x floor':>7}  {'peak RSS MiB':>12}"
-            print(header + (f"  {'ref rec/s':>10}  {'vs ref':>6}  {'same bytes':>10}" if env else ""))
+            header = (
+                f"{'processes':>9}  {'seconds':>8}  {'records/s':>10}  {'x floor':>7}  {'CPU s':>6}  {'peak MiB':>8}"
+            )
+            compared = f"  {'ref rec/s':>10}  {'vs ref':>6}  {'CPU vs ref':>10}  {'same bytes':>10}"
+            print(header + (compared if env else ""))
             outputs = []
             for processes in (1, 2):
                 outputs.append(Path(folder) / f"out{processes}.jsonl")
@@ -193,14 +200,14 @@ def main() -> None:
                     runs.append(timed(panet_command(source, outputs[-1], processes)))
                     if env:
                         reference_runs.append(timed(panet_command(source, reference_output, processes), env))
-                seconds, peak = best(runs)
+                seconds, peak, cpu = best(runs)
                 line = (f"{processes:>9}  {seconds:>8.2f}  {args.records / seconds:>10,.0f}  {seconds / floor:>7.1f}  "
-                        f"{peak:>12,.0f}")  # fmt: skip
+                        f"{cpu:>6.1f}  {peak:>8,.0f}")  # fmt: skip
                 if env:
-                    reference_seconds = best(reference_runs)[0]
+                    reference_seconds, _, reference_cpu = best(reference_runs)
                     same = outputs[-1].read_bytes() == reference_output.read_bytes()
-                    ratio = reference_seconds / seconds
-                    line += f"  {args.records / reference_seconds:>10,.0f}  {ratio:>6.2f}  {same!s:>10}"
+                    line += (f"  {args.records / reference_seconds:>10,.0f}  {reference_seconds / seconds:>6.2f}  "
+                             f"{reference_cpu / cpu:>10.2f}  {same!s:>10}")  # fmt: skip
                 print(line)
             print(f"outputs of 1 and 2 processes identical: {outputs[0].read_bytes() == outputs[1].read_bytes()}")
 

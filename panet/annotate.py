@@ -208,6 +208,11 @@ class Annotation(NamedTuple):
         }
 
 
+_annotation = functools.partial(
+    tuple.__new__, Annotation
+)  # Annotation(*fields) in C, without the named tuple's __new__
+
+
 class _Entry(NamedTuple):
     """A vocabulary entry: what one spelling in the trie stands for."""
 
@@ -314,17 +319,23 @@ class Annotator:
             found = self._add_fuzzy(text, folded, positions, found)
         if not found:
             return []
-        if any(entry.needs_context for _, _, entry in found):
-            found = _with_context(found, _word_spans(folded, positions, len(text)))
-        if any(text[start : start + 2].istitle() for start, _, _ in found):  # as in journal names, not acronyms
-            hints = _journal_words(folded)
-            if hints:
-                found = _outside_references(text, found, folded, positions, hints)
+        for _, _, entry in found:  # (plain loops: this runs for every text)
+            if entry.needs_context:
+                found = _with_context(found, _word_spans(folded, positions, len(text)))
+                break
+        for start, _, _ in found:
+            if text[start : start + 2].istitle():  # as in journal names, not acronyms
+                hints = _journal_words(folded)
+                if hints:
+                    found = _outside_references(text, found, folded, positions, hints)
+                break
         if self._ancestors:
             found = self._expand(found)
         terms = self.terms
         return [
-            Annotation(start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
+            _annotation(
+                (start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
+            )
             for start, end, entry in found
         ]
 
@@ -345,9 +356,13 @@ class Annotator:
 
     # -- matching ---------------------------------------------------------------------------
     def _scan_words(self, text: str, folded: str, positions: list[int] | None) -> list:
-        """The trie walked over the folded words of ``text``."""
-        if "  " not in folded and self._automaton is not None:  # one space apart: the automaton finds the same, in C
+        """The names among the folded words of ``text``."""
+        if "  " not in folded and self._automaton is not None:  # words one space apart: the automaton, in C
             return self._scan_phrases(text, folded, positions)
+        return self._walk_words(text, folded, positions)
+
+    def _walk_words(self, text: str, folded: str, positions: list[int] | None) -> list:
+        """The trie walked over the folded words of ``text`` (any spacing)."""
         tokens = (folded.replace(HARD_BREAK, f" {HARD_BREAK} ") if HARD_BREAK in folded else folded).split()
         starts: list[int] = []  # where each word starts in ``folded``; found on the first match
 
@@ -731,11 +746,10 @@ def _word_forms(sequence: tuple[str, ...]) -> list[tuple[str, ...]]:
 def _automaton(phrases: dict[str, tuple[_Entry, ...]]) -> Any:
     """An Aho-Corasick automaton of every phrase between word boundaries (a space or a hard break
     on each side, in the text given to it with a space at each end); values ``(length, entries)``.
-    None without phrases (options that leave no name): pyahocorasick cannot search an empty one."""
-    import ahocorasick
-
+    None when there is no phrase (the options leave no name)."""
     if not phrases:
         return None
+    import ahocorasick
 
     automaton = ahocorasick.Automaton()
     for phrase, entries in phrases.items():

@@ -677,3 +677,25 @@ def test_non_ascii_specifier_synonym(onto):
 )
 def test_facility_names_and_split_acronyms(onto, text, expected):
     assert [(a.text, a.term.id) for a in onto.annotate(text)] == expected
+
+
+_PIECES = "SAXS saxs x-ray X_ray small angle scattering neutron diffraction powder tomographic micro-CT Journal of"
+_PIECES += " Applied PDF µCT Röntgen , . ( ) - / GISAXS in-situ"
+_WORDS_AND_BREAKS = st.lists(st.sampled_from(_PIECES.split())).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_WORDS_AND_BREAKS, variant=st.sampled_from(["plain", "all"]))
+def test_automaton_finds_what_the_trie_walk_finds(onto, text, variant):
+    """The Aho-Corasick scan (words one space apart) and the word-trie walk are one matcher."""
+    from panet.text import fold_for_matching
+
+    annotator = _annotator(onto, variant)
+    folded, positions = fold_for_matching(text)
+    if "  " not in folded:
+        assert annotator._scan_phrases(text, folded, positions) == annotator._walk_words(text, folded, positions)
+
+
+def test_options_that_leave_no_name_find_nothing(onto):
+    assert Annotator(onto, min_length=500).annotate("SAXS and small angle x-ray scattering") == []
+    assert Annotator(onto, min_length=500, longest_only=False, fuzzy=True).annotate("SAXS, WAXS") == []
