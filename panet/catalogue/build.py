@@ -36,6 +36,7 @@ from typing import Any
 import orjson
 
 from panet.catalogue.store import Writer, analyze, count_rows, create_query_indexes, prepare_dataset
+from panet.catalogue.units import si_unit
 from panet.errors import PanetError
 from panet.term import NAMESPACE
 
@@ -95,6 +96,8 @@ def build(
         work.unlink(missing_ok=True)
     summary = BuildSummary(target)
     preparer = _Preparer(onto)
+    if processes != 1:
+        si_unit("K")  # pint's unit registry (~1 s to load): loaded once here, inherited by the workers
     with _workers(preparer, processes) as pool:  # forked before the store is opened
         _write(sources, format, onto, preparer, pool, work, fresh, summary)
     if fresh:
