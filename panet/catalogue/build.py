@@ -46,7 +46,7 @@ CHUNK = 500
 """Records a worker annotates at a time."""
 AHEAD = 8
 """Chunks sent to the workers before the writer waits for the first (memory stays flat)."""
-CACHE_KIB = 64 * 1024
+CACHE_KIB = 16 * 1024
 """SQLite page cache while building (a bound, whatever the input's size)."""
 
 
