@@ -35,7 +35,7 @@ from typing import Any
 
 import orjson
 
-from panet.catalogue.store import Writer, analyze, count_rows, create_query_indexes, prepare_dataset
+from panet.catalogue.store import KNOWN, Writer, analyze, count_rows, create_query_indexes, prepare_dataset
 from panet.catalogue.units import si_unit
 from panet.errors import PanetError
 from panet.term import NAMESPACE
@@ -249,7 +249,7 @@ class _Preparer:
         key = orjson.dumps(document)
         terms = self._terms.get(key)
         if terms is None:
-            if len(self._terms) >= 10_000:  # bounded memory
+            if len(self._terms) >= KNOWN:  # bounded memory
                 self._terms.clear()
             terms = self._terms[key] = " ".join(self.annotate.synonyms_of_text(document))
         return terms

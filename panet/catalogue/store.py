@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "1"
-KNOWN = 10_000
+KNOWN = 2_000
 """Shared objects (documents, techniques, …) a `Writer` remembers having written, to skip them
 when they come again unchanged; a bound on its memory."""
 
