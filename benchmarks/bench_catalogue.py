@@ -190,7 +190,7 @@ def store_of(datasets: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=200_000, help="records of the build runs (0: none)")
-    parser.add_argument("--datasets", type=int, default=1_000_000, help="datasets in the store queried")
+    parser.add_argument("--datasets", type=int, default=1_000_000, help="datasets in the store queried (0: none)")
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds at most per query (at least 3 runs)")
     parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "panet-bench-catalogue")
@@ -216,6 +216,8 @@ def main() -> None:
                           f"{cpu:>7.1f} {count / cpu:>13,.0f} {rss:>12,.0f}")  # fmt: skip
             print(f"load average {os.getloadavg()[0]:.1f} after the builds")
 
+    if not args.datasets:
+        return
     args.keep.mkdir(exist_ok=True)
     store = store_of(args.datasets, args.keep)
     catalogue = Catalogue(store, onto, timeout=600)

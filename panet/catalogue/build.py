@@ -36,7 +36,8 @@ from typing import Any
 import orjson
 
 from panet.catalogue.dialect import dialect_for, is_server, redacted
-from panet.catalogue.store import Writer, count_rows, create_query_indexes, prepare_dataset
+from panet.catalogue.store import KNOWN, Writer, count_rows, create_query_indexes, prepare_dataset
+from panet.catalogue.units import si_unit
 from panet.errors import PanetError
 from panet.term import NAMESPACE
 
@@ -90,6 +91,8 @@ def build(
             raise PanetError(f"{source}: no such file or directory")
     summary = BuildSummary(redacted(str(store)) if is_server(store) else Path(store))
     preparer = _Preparer(onto)
+    if processes != 1:
+        si_unit("K")  # pint's unit registry (~1 s to load): loaded once here, inherited by the workers
     temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
     try:
         # the workers are forked before the store is opened; the build is one transaction: all or nothing
@@ -215,7 +218,7 @@ class _Preparer:
         key = orjson.dumps(document)
         terms = self._terms.get(key)
         if terms is None:
-            if len(self._terms) >= 10_000:  # bounded memory
+            if len(self._terms) >= KNOWN:  # bounded memory
                 self._terms.clear()
             terms = self._terms[key] = " ".join(self.annotate.synonyms_of_text(document))
         return terms

@@ -34,7 +34,7 @@ Kind = Literal["json", "text", "real", "integer"]
 """What a value is compared with: a property inside ``doc`` (JSON), or a column of that SQL type."""
 
 _WORD = re.compile(r"\w+")
-CACHE_KIB = 64 * 1024
+CACHE_KIB = 16 * 1024
 """SQLite page cache while building (a bound, whatever the input's size)."""
 MMAP_BYTES = 1 << 30
 """How much of an SQLite store a reader maps into memory."""

@@ -158,6 +158,7 @@ class Compiler:
         if owner is None:  # belongsTo: the owner row names the target
             return f"EXISTS (SELECT 1 {join} AND {condition})"
         source = join.split(" WHERE ")[0]
+        linked = None  # link rows of the techniques selected, as the build counted them
         if self._run is not None and target.name == "Technique":  # few rows: resolve them first, then
             values = self.values[start:]  # the link table's (technique, dataset) index does the rest
             del self.values[start:]
@@ -165,11 +166,33 @@ class Compiler:
             link = f"{inner}_link"
             source, owner = f"FROM dataset_technique {link}", f"{link}.dataset"
             join = f"{source} WHERE {link}.dataset = {alias}.n"
-            self.values.append(self.dialect.values([row[0] for row in rows], "integer"))
+            numbers = [row[0] for row in rows]
+            if self.dialect.name == "sqlite":  # the counts an SQLite build keeps
+                linked = self._linked(json.dumps(numbers))
+            self.values.append(self.dialect.values(numbers, "integer"))
             condition = self.dialect.one_of(f"{link}.technique", "integer")
-        if self._run is not None and self._dense(source, condition, self.values[start:]):
+        if self._run is not None and (
+            linked >= self.dense if linked is not None else self._dense(source, condition, self.values[start:])
+        ):
             return f"EXISTS (SELECT 1 {join} AND {condition})"  # many owners match: probe them in page order
         return f"{alias}.n IN (SELECT {owner} {source} WHERE {condition})"  # few: collect them from the index
+
+    def _linked(self, techniques: str) -> int | None:
+        """How many datasets the techniques numbered in the JSON list ``techniques`` have, from
+        the counts the build keeps (`panet.catalogue.store.count_rows`); None without them."""
+        assert self._run is not None
+        counted = "SELECT 1 FROM tally WHERE tbl = 'dataset_technique' AND property = ''"
+        sql = (
+            f"SELECT coalesce(sum(rows), 0), EXISTS ({counted}) FROM tally WHERE tbl = 'dataset_technique' "
+            "AND property = 'technique' AND value IN (SELECT value FROM json_each(?))"
+        )
+        try:
+            found, kept = self._run(sql, [techniques])[0]
+        except Exception as err:  # a store built before counts were kept has no tally table
+            if "no such table" not in str(err):
+                raise
+            return None
+        return found if kept else None
 
     def _dense(self, source: str, condition: str, values: list[Any]) -> bool:
         """Whether at least ``dense`` related rows match (counted no further than that)."""

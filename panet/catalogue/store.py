@@ -54,7 +54,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = "1"
-KNOWN = 10_000
+KNOWN = 2_000
 """Shared objects (documents, techniques, …) a `Writer` remembers having written, to skip them
 when they come again unchanged; a bound on its memory."""
 
@@ -180,8 +180,12 @@ def count_rows(db: sqlite3.Connection) -> None:
     (0,)
     """
     db.execute("DELETE FROM tally")
-    for model in MODELS.values():
-        db.execute(f"INSERT INTO tally SELECT '{model.table}', '', NULL, count(*) FROM {model.table}")
+    for table in [m.table for m in MODELS.values()] + ["dataset_technique"]:
+        db.execute(f"INSERT INTO tally SELECT '{table}', '', NULL, count(*) FROM {table}")
+    db.execute(  # datasets per technique: how dense a technique condition is, without counting
+        "INSERT INTO tally SELECT 'dataset_technique', 'technique', technique, count(*) FROM dataset_technique "
+        "GROUP BY technique"
+    )
     for table, properties in TALLIED.items():
         for name in properties:
             value = f"json_extract(doc, '$.{name}')"

@@ -1,0 +1,117 @@
+"""What the catalogue's speed-ups must not change: a store built with worker processes is the
+store built without; counts kept by the build are the counts; free text ranks the same with words
+no row holds; a page is the same whichever way it is found."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from panet.catalogue import Catalogue, build
+from panet.catalogue.query import DENSE
+
+TABLES = ("dataset", "document", "technique", "dataset_technique", "document_dataset", "parameter", "tally", "meta")
+TITLES = ("SAXS of {s}", "x-ray diffraction of {s}", "{s} tomography", "Dark current {n}", "GISAXS of {s} film")
+
+
+def _records(path: Path, count: int, seed: int = 7) -> Path:
+    rng = random.Random(seed)
+    with path.open("w") as out:
+        for i in range(count):
+            sample = rng.choice(("casein", "lysozyme", "LaB6", "silica"))
+            proposal = {"pid": f"prop{i // 10}", "type": "proposal", "isPublic": True,
+                        "title": f"Proposal {i // 10} on {sample}", "keywords": ["SAXS", sample]}  # fmt: skip
+            record = {
+                "pid": f"d{i:05d}",
+                "title": rng.choice(TITLES).format(s=sample, n=i),
+                "isPublic": rng.random() < 0.8,
+                "creationDate": f"2023-01-{i % 28 + 1:02d}",
+                "documents": [proposal],
+                "parameters": [{"name": "sample_temperature", "value": rng.randrange(300), "unit": "K"}],
+            }
+            out.write(json.dumps(record) + "\n")
+    return path
+
+
+def _rows(store: Path) -> dict[str, list]:
+    db = sqlite3.connect(store)
+    found = {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
+    found["text"] = db.execute("SELECT rowid, title, terms FROM dataset_text ORDER BY rowid").fetchall()
+    return found
+
+
+def test_worker_processes_build_the_same_store(tmp_path: Path, onto):
+    source = _records(tmp_path / "r.jsonl", 1200)  # more than two chunks per worker
+    build([source], tmp_path / "one.sqlite", ontology=onto)
+    build([source], tmp_path / "two.sqlite", ontology=onto, processes=2)
+    assert _rows(tmp_path / "one.sqlite") == _rows(tmp_path / "two.sqlite")
+
+
+def test_kept_counts_are_the_counts_after_updates_and_deletions(tmp_path: Path, onto):
+    store = tmp_path / "c.sqlite"
+    build([_records(tmp_path / "a.jsonl", 300)], store, ontology=onto)
+    changed = tmp_path / "b.jsonl"  # the first 100 datasets made private, one new
+    private = [{"pid": f"d{i:05d}", "title": "gone", "isPublic": False, "creationDate": "2024"} for i in range(100)]
+    new = {"pid": "new", "title": "new", "isPublic": True, "creationDate": "2024"}
+    changed.write_text("".join(json.dumps(r) + "\n" for r in [*private, new]))
+    deleted = tmp_path / "c.xml"
+    deleted.write_text(
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-01-01T00:00:00Z</responseDate>'
+        '<request verb="ListRecords">http://example.org/oai</request><ListRecords><record>'
+        '<header status="deleted"><identifier>d00200</identifier><datestamp>2024-01-01</datestamp></header>'
+        "</record></ListRecords></OAI-PMH>"
+    )
+    build([changed, deleted], store, ontology=onto)
+    catalogue = Catalogue(store, onto)
+    db = sqlite3.connect(store)
+    public = "SELECT count(*) FROM dataset WHERE json_extract(doc, '$.isPublic') = ?"
+    proposals = "SELECT count(*) FROM document WHERE json_extract(doc, '$.type') = 'proposal'"
+    for model, where, sql, values in [
+        ("Dataset", None, "SELECT count(*) FROM dataset", ()),
+        ("Dataset", {"isPublic": True}, public, (1,)),
+        ("Dataset", {"isPublic": {"eq": False}}, public, (0,)),
+        ("Document", {"type": "proposal"}, proposals, ()),
+        ("Document", {"type": "nothing"}, "SELECT 0", ()),
+    ]:
+        assert catalogue.count(model, where) == db.execute(sql, values).fetchone()[0], (model, where)
+    assert catalogue.count("Dataset") == 300  # 300 - 1 deleted + 1 new
+
+
+@pytest.fixture(scope="module")
+def catalogue(tmp_path_factory, onto) -> Catalogue:
+    folder = tmp_path_factory.mktemp("plans")
+    store = folder / "c.sqlite"
+    build([_records(folder / "r.jsonl", 2000)], store, ontology=onto)
+    return Catalogue(store, onto)
+
+
+def test_words_no_row_holds_change_no_rank_or_score(catalogue: Catalogue):
+    plain = catalogue.find("Dataset", {"limit": 50, "skip": 3}, query="casein SAXS")
+    padded = catalogue.find("Dataset", {"limit": 50, "skip": 3}, query="casein zzzunheard SAXS qqqnever")
+    assert plain == padded and len(plain) == 50
+    assert catalogue.find("Dataset", {"limit": 5}, query="zzzunheard qqqnever") == []
+    filtered = catalogue.find("Dataset", {"limit": 20, "where": {"isPublic": False}}, query="casein zzzunheard")
+    assert filtered and all(d["isPublic"] is False for d in filtered)
+
+
+@pytest.mark.parametrize("threshold", [1, DENSE, 10**9])
+def test_a_page_is_the_same_whichever_way_it_is_found(catalogue: Catalogue, threshold: int, monkeypatch):
+    """Probing datasets in page order (dense conditions) or collecting the matches first."""
+    from panet.catalogue import search
+
+    spec = {
+        "include": [
+            {"relation": "techniques", "scope": {"where": {"name": "small angle scattering"}}},
+            {"relation": "parameters", "scope": {"where": {"and": [
+                {"name": "sample_temperature"}, {"value": {"lt": 0}}, {"unit": "celsius"}]}}},
+        ],
+        "limit": 40,
+        "skip": 5,
+    }  # fmt: skip
+    expected = catalogue.find("Dataset", spec)
+    monkeypatch.setattr(search, "dense_threshold", lambda page, rows: threshold)
+    assert catalogue.find("Dataset", spec) == expected and len(expected) == 40
