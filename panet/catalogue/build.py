@@ -293,7 +293,7 @@ def read_objects(source: Path, format: str | None, rejected: list[dict]) -> Iter
     """``("dataset", dict)``, ``("document", dict)`` or ``("deleted", pid)`` for each record of
     ``source``; records that cannot be read are appended to ``rejected``."""
     if format == "loopback" or (format is None and _is_loopback(source)):
-        yield from _loopback(source)
+        yield from _loopback(source, rejected)
         return
     for name, fmt, items in _chunks(source, format):
         yield from _objects(name, fmt, str(source), items, rejected)
@@ -395,7 +395,7 @@ def _is_loopback(source: Path) -> bool:
     return head.lstrip().startswith(b"{") and b'"models"' in head and b'"ids"' in head
 
 
-def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
+def _loopback(source: Path, rejected: list[dict]) -> Iterator[tuple[str, Any]]:
     """The objects of a LoopBack memory-connector database file (the PaN search API reference
     implementation's ``data/db.json``): each model's values are the objects' JSON texts.
 
@@ -404,12 +404,7 @@ def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
     indexes. A dataset's documents are those its ``DocumentDataset`` links name and, in the
     older form, the one its own ``documentId`` names.
     """
-    try:
-        models = json.loads(source.read_text(encoding="utf-8"))["models"]
-        table = {name: [json.loads(text) for text in rows.values()] for name, rows in models.items()}
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise PanetError(f"{source}: not a LoopBack database file ({err})") from None
-    del models
+    table = _loopback_tables(source, rejected)
 
     def by(model: str, key: str) -> dict[Any, dict]:
         return {o.get(key): o for o in table.get(model, [])}
@@ -451,6 +446,31 @@ def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
         nested["parameters"] = dataset_parameters.get(pid, [])
         nested["files"] = files.get(pid, [])
         yield "dataset", nested
+
+
+_WITH_PID = ("Dataset", "Document", "Instrument")
+
+
+def _loopback_tables(source: Path, rejected: list[dict]) -> dict[str, list[dict]]:
+    """Each model's objects, parsed; a dataset, document or instrument without a pid is rejected."""
+    table: dict[str, list[dict]] = {}
+    try:
+        models = json.loads(source.read_text(encoding="utf-8"))["models"]
+        for model, rows in models.items():
+            objects = table[model] = []
+            for key, text in rows.items():
+                obj = json.loads(text)
+                if not isinstance(obj, dict):
+                    raise ValueError(f"{model} {key} is not a JSON object")
+                if model in _WITH_PID and not (isinstance(obj.get("pid"), str) and obj["pid"].strip()):
+                    rejected.append(
+                        {"source": str(source), "model": model, "id": key, "reason": f"a {model} needs a pid"}
+                    )
+                    continue
+                objects.append(obj)
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise PanetError(f"{source}: not a LoopBack database file ({err})") from None
+    return table
 
 
 def _owned(table: dict[str, list[dict]], model: str, key: str) -> dict[Any, list[dict]]:

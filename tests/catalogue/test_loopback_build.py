@@ -127,11 +127,33 @@ def test_each_object_is_assembled_from_the_tables_that_name_its_owner(loopback_f
     assert p2["parameters"] == [{"id": 3, "name": "sample_state", "value": "solid", "unit": ""}]
 
 
-def test_a_file_that_is_no_loopback_database_is_one_clear_error(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("models", "problem"),
+    [
+        ('{"Dataset": {"1": "not JSON"}}', r"not a LoopBack database file \(Expecting value"),
+        ('{"Dataset": {"1": "1"}}', r"not a LoopBack database file \(Dataset 1 is not a JSON object\)"),
+        ('{"Dataset": ["a list"]}', r"not a LoopBack database file"),
+        ("[]", r"not a LoopBack database file"),
+    ],
+)
+def test_a_file_that_is_no_loopback_database_is_one_clear_error(tmp_path: Path, models: str, problem: str):
     broken = tmp_path / "db.json"
-    broken.write_text('{"ids": {}, "models": {"Dataset": ["not an object"]}}')
-    with pytest.raises(PanetError, match=r"db.json: not a LoopBack database file"):
+    broken.write_text(f'{{"ids": {{}}, "models": {models}}}')
+    with pytest.raises(PanetError, match=r"db\.json: " + problem):
         list(read_objects(broken, "loopback", []))
+
+
+def test_an_object_without_a_pid_is_rejected_and_the_rest_is_built(tmp_path: Path, onto):
+    source = write_loopback(
+        tmp_path / "db.json",
+        {"Dataset": [dataset("d1", "Casein"), {"title": "no pid"}], "Document": [{"pid": "  ", "title": "blank"}]},
+    )
+    summary = build([source], tmp_path / "c.sqlite", ontology=onto)
+    assert (summary.datasets, summary.documents) == (1, 0)
+    assert summary.rejected == [
+        {"source": str(source), "model": "Dataset", "id": "2", "reason": "a Dataset needs a pid"},
+        {"source": str(source), "model": "Document", "id": "1", "reason": "a Document needs a pid"},
+    ]
 
 
 def test_documents_are_found_through_datasets_linked_by_their_own_document_id(loopback_file: Path, new_store, onto):
