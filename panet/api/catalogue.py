@@ -79,30 +79,6 @@ async def _call(request: Request, function: Any, *args: Any) -> Response:
     return Response(to_json(result), media_type="application/json")
 
 
-def free_text(filter_: str | None, query: str | None) -> tuple[Any, str | None]:
-    """``(filter, query)``: the free text of a request, which the PaN search API puts in the filter
-    (``{"query": "data beam"}``, as the federated search service sends it) and panet also takes
-    as the ``query`` parameter.
-
-    >>> free_text('{"limit": 10, "query": "data beam"}', None)
-    ({'limit': 10}, 'data beam')
-    >>> free_text(None, "SAXS")
-    (None, 'SAXS')
-    """
-    if filter_ is None:
-        return None, query
-    spec = loopback.loads(filter_, "filter")
-    if not isinstance(spec, dict) or spec.get("query") is None:
-        return spec, query
-    spec = dict(spec)
-    text = spec.pop("query")
-    if not isinstance(text, str):
-        raise FilterError("filter.query", 'free text is a string, e.g. "casein SAXS"')
-    if query is not None and query != text:
-        raise FilterError("query", "two different free texts, in the filter and as the query parameter; send one")
-    return spec, text
-
-
 def _where(where: str | None) -> dict | None:
     return None if where is None else {"where": loopback.loads(where, "where")}
 
@@ -114,7 +90,7 @@ def _routes(plural: str, prefix: str, documented: bool) -> None:
     @router.get(prefix, name=f"find {prefix}", summary=f"Find {plural}", **shown)
     async def find(request: Request, filter_: FilterParam = None, query: QueryParam = None) -> Response:
         catalogue = catalogue_of(request)
-        return await _call(request, lambda: catalogue.find(model, *free_text(filter_, query)))
+        return await _call(request, lambda: catalogue.find(model, filter_, query))
 
     @router.get(f"{prefix}/count", name=f"count {prefix}", summary=f"Count {plural}", **shown)
     async def count(request: Request, where: WhereParam = None) -> Response:

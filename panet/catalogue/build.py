@@ -296,7 +296,7 @@ def read_objects(source: Path, format: str | None, rejected: list[dict]) -> Iter
     """``("dataset", dict)``, ``("document", dict)`` or ``("deleted", pid)`` for each record of
     ``source``; records that cannot be read are appended to ``rejected``."""
     if format == "loopback" or (format is None and _is_loopback(source)):
-        yield from _loopback(source)
+        yield from _loopback(source, rejected)
         return
     for name, fmt, items in _chunks(source, format):
         yield from _objects(name, fmt, str(source), items, rejected)
@@ -398,14 +398,16 @@ def _is_loopback(source: Path) -> bool:
     return head.lstrip().startswith(b"{") and b'"models"' in head and b'"ids"' in head
 
 
-def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
+def _loopback(source: Path, rejected: list[dict]) -> Iterator[tuple[str, Any]]:
     """The objects of a LoopBack memory-connector database file (the PaN search API reference
-    implementation's ``data/db.json``): each model's values are the objects' JSON texts."""
-    try:
-        models = json.loads(source.read_text(encoding="utf-8"))["models"]
-        table = {name: [json.loads(text) for text in rows.values()] for name, rows in models.items()}
-    except (ValueError, KeyError, TypeError) as err:
-        raise PanetError(f"{source}: not a LoopBack database file ({err})") from None
+    implementation's ``data/db.json``): each model's values are the objects' JSON texts.
+
+    One pass over the file's models indexes every link and owned table by its owner (time and
+    memory in proportion to the file); then each document and dataset is put together from the
+    indexes. A dataset's documents are those its ``DocumentDataset`` links name and, in the
+    older form, the one its own ``documentId`` names.
+    """
+    table = _loopback_tables(source, rejected)
 
     def by(model: str, key: str) -> dict[Any, dict]:
         return {o.get(key): o for o in table.get(model, [])}
@@ -413,26 +415,22 @@ def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
     documents, techniques = by("Document", "pid"), by("Technique", "pid")
     samples, instruments = by("Sample", "pid"), by("Instrument", "pid")
     persons, affiliations = by("Person", "id"), by("Affiliation", "id")
-
-    def linked(model: str, key: str, value: Any, other: str, objects: dict) -> list[dict]:
-        return [objects[o[other]] for o in table.get(model, []) if o.get(key) == value and o.get(other) in objects]
-
-    def owned(model: str, key: str, value: Any) -> list[dict]:
-        return [{k: v for k, v in o.items() if k != key} for o in table.get(model, []) if o.get(key) == value]
+    members, document_parameters = _owned(table, "Member", "documentId"), _owned(table, "Parameter", "documentId")
+    dataset_parameters, files = _owned(table, "Parameter", "datasetId"), _owned(table, "File", "datasetId")
+    documents_of = _linked(table, "DocumentDataset", "documentId")
+    techniques_of = _linked(table, "DatasetTechnique", "techniqueId")
+    samples_of = _linked(table, "DatasetSample", "sampleId")
 
     for document in documents.values():
-        members = []
-        for written in owned("Member", "documentId", document["pid"]):
+        people = []
+        for written in members.get(document["pid"], ()):
             member = dict(written)
             if member.get("personId") in persons:
                 member["person"] = persons[member.pop("personId")]
             if member.get("affiliationId") in affiliations:
                 member["affiliation"] = affiliations[member.pop("affiliationId")]
-            members.append(member)
-        yield (
-            "document",
-            {**document, "members": members, "parameters": owned("Parameter", "documentId", document["pid"])},
-        )
+            people.append(member)
+        yield "document", {**document, "members": people, "parameters": document_parameters.get(document["pid"], [])}
     for instrument in instruments.values():
         yield "instrument", instrument
     for dataset in table.get("Dataset", []):
@@ -441,9 +439,65 @@ def _loopback(source: Path) -> Iterator[tuple[str, Any]]:
         named = instruments.get(nested.pop("instrumentId", None))
         if named is not None:
             nested["instrument"] = named
-        nested["documents"] = linked("DocumentDataset", "datasetId", pid, "documentId", documents)
-        nested["techniques"] = linked("DatasetTechnique", "datasetId", pid, "techniqueId", techniques)
-        nested["samples"] = linked("DatasetSample", "datasetId", pid, "sampleId", samples)
-        nested["parameters"] = owned("Parameter", "datasetId", pid)
-        nested["files"] = owned("File", "datasetId", pid)
+        own = nested.pop("documentId", None)  # the older one-document form: a key on the dataset
+        linked = documents_of.get(pid, [])
+        nested["documents"] = [
+            documents[d] for d in dict.fromkeys([own, *linked] if own is not None else linked) if d in documents
+        ]
+        nested["techniques"] = [techniques[t] for t in techniques_of.get(pid, ()) if t in techniques]
+        nested["samples"] = [samples[s] for s in samples_of.get(pid, ()) if s in samples]
+        nested["parameters"] = dataset_parameters.get(pid, [])
+        nested["files"] = files.get(pid, [])
         yield "dataset", nested
+
+
+_WITH_PID = ("Dataset", "Document", "Instrument")
+
+
+def _loopback_tables(source: Path, rejected: list[dict]) -> dict[str, list[dict]]:
+    """Each model's objects, parsed; a dataset, document or instrument without a pid is rejected."""
+    table: dict[str, list[dict]] = {}
+    try:
+        models = json.loads(source.read_text(encoding="utf-8"))["models"]
+        for model, rows in models.items():
+            objects = table[model] = []
+            for key, text in rows.items():
+                obj = json.loads(text)
+                if not isinstance(obj, dict):
+                    raise ValueError(f"{model} {key} is not a JSON object")
+                if model in _WITH_PID and not (isinstance(obj.get("pid"), str) and obj["pid"].strip()):
+                    rejected.append(
+                        {"source": str(source), "model": model, "id": key, "reason": f"a {model} needs a pid"}
+                    )
+                    continue
+                objects.append(obj)
+    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        raise PanetError(f"{source}: not a LoopBack database file ({err})") from None
+    return table
+
+
+def _owned(table: dict[str, list[dict]], model: str, key: str) -> dict[Any, list[dict]]:
+    """``model``'s objects by the owner their ``key`` names (without that key), in file order.
+
+    >>> _owned({"File": [{"name": "a.h5", "datasetId": "d1"}, {"name": "b.h5"}]}, "File", "datasetId")
+    {'d1': [{'name': 'a.h5'}]}
+    """
+    owned: dict[Any, list[dict]] = {}
+    for obj in table.get(model, []):
+        owner = obj.get(key)
+        if owner is not None:
+            owned.setdefault(owner, []).append({k: v for k, v in obj.items() if k != key})
+    return owned
+
+
+def _linked(table: dict[str, list[dict]], model: str, other: str) -> dict[Any, list[Any]]:
+    """The ids a link table ``model`` (``datasetId`` to ``other``) gives each dataset, in file order.
+
+    >>> _linked({"DatasetSample": [{"datasetId": "d1", "sampleId": "s1"}]}, "DatasetSample", "sampleId")
+    {'d1': ['s1']}
+    """
+    linked: dict[Any, list[Any]] = {}
+    for link in table.get(model, []):
+        if link.get("datasetId") is not None and link.get(other) is not None:
+            linked.setdefault(link["datasetId"], []).append(link[other])
+    return linked

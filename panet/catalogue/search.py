@@ -51,7 +51,7 @@ from panet.catalogue.store import TALLIED
 from panet.catalogue.units import UnitError, from_si, to_si
 from panet.errors import PanetError
 
-__all__ = ["Catalogue", "NotFound", "QueryTimeout", "StoreError"]
+__all__ = ["Catalogue", "NotFound", "QueryTimeout", "StoreError", "free_text"]
 
 """How much of the store each reading connection maps into memory (file pages, shared, not copied)."""
 FILTER_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
@@ -114,8 +114,9 @@ class Catalogue:
     def find(self, model: str, filter: Mapping[str, Any] | str | None = None, query: str | None = None) -> list[dict]:
         """``GET /datasets?filter=…&query=…``: the objects a LoopBack filter selects; with
         ``query``, ranked by a free-text score (BM25 over titles, summaries, keywords and the
-        names and synonyms of techniques), else in store order with score 0."""
-        spec = _spec(filter, FILTER_KEYS, "filter")
+        names and synonyms of techniques), else in store order with score 0. The free text may also
+        be the filter's ``query`` (the PaN search API's place for it; `free_text`)."""
+        spec, query = free_text(_spec(filter, (*FILTER_KEYS, "query"), "filter"), query)
         kind = _model(model)
         limit, skip = self._page(spec, "filter")
         dialect = self.dialect
@@ -325,6 +326,30 @@ def _spec(filter: Mapping[str, Any] | str | None, allowed: tuple[str, ...], path
     if unknown:
         raise FilterError(path, f"unknown key {unknown[0]!r}; a filter here has {', '.join(allowed)}")
     return dict(spec)
+
+
+def free_text(spec: Mapping[str, Any], query: str | None) -> tuple[dict, str | None]:
+    """``(filter, free text)``: the free text of a search, which the PaN search API puts in the
+    filter (``{"query": "data beam"}``, as the federated search service sends it) and panet also
+    takes on its own (the ``query`` parameter); both, differing, is an error.
+
+    >>> free_text({"limit": 10, "query": "data beam"}, None)
+    ({'limit': 10}, 'data beam')
+    >>> free_text({"limit": 10}, "SAXS")
+    ({'limit': 10}, 'SAXS')
+    >>> free_text({"query": "SAXS"}, "SANS")
+    Traceback (most recent call last):
+    panet.loopback.FilterError: query: two different free texts, in the filter and as the query parameter; send one
+    """
+    spec = dict(spec)
+    text = spec.pop("query", None)
+    if text is None:
+        return spec, query
+    if not isinstance(text, str):
+        raise FilterError("filter.query", 'free text is a string, e.g. "casein SAXS"')
+    if query is not None and query != text:
+        raise FilterError("query", "two different free texts, in the filter and as the query parameter; send one")
+    return spec, text
 
 
 def _count(value: Any, path: str) -> int | None:
