@@ -54,8 +54,6 @@ from panet.errors import PanetError
 
 __all__ = ["Catalogue", "NotFound", "QueryTimeout", "StoreError"]
 
-MMAP_BYTES = 1 << 30
-"""How much of the store each reading connection maps into memory (file pages, shared, not copied)."""
 FILTER_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
 _WORD = re.compile(r"\w+")
 
@@ -279,7 +277,6 @@ class Catalogue:
         if db is None:
             db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=True)
             db.execute("PRAGMA query_only = ON")
-            db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # pages read in place, not copied by a system call each
             self._local.db = db
         return db
 
