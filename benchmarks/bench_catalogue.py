@@ -103,7 +103,6 @@ def by_hand(store: Path, onto) -> dict[str, Callable[[], object]]:
     """The target questions in SQL written for this store and these data: the rows of the answer
     and of its includes, no filter handling, no JSON."""
     db = sqlite3.connect(f"{store.resolve().as_uri()}?mode=ro", uri=True)
-    db.execute("PRAGMA mmap_size = 1073741824")
     expansion = json.dumps(sorted(t.iri for t in onto.descendants(SAS, include_self=True)))
     kelvin = 273.15
 
@@ -167,7 +166,6 @@ def replayed(catalogue, call: Callable[[], object]) -> Callable[[], object]:
     finally:
         catalogue._run = run
     db = sqlite3.connect(f"{catalogue.path.resolve().as_uri()}?mode=ro", uri=True)
-    db.execute("PRAGMA mmap_size = 1073741824")
     return lambda: [db.execute(sql, values).fetchall() for sql, values in statements]
 
 

@@ -36,8 +36,6 @@ Kind = Literal["json", "text", "real", "integer"]
 _WORD = re.compile(r"\w+")
 CACHE_KIB = 16 * 1024
 """SQLite page cache while building (a bound, whatever the input's size)."""
-MMAP_BYTES = 1 << 30
-"""How much of an SQLite store a reader maps into memory."""
 SCHEMA_NAME = "panet_catalogue"
 """The PostgreSQL schema holding a catalogue's tables (one catalogue per database)."""
 TEXT_WEIGHTS = {
@@ -258,7 +256,6 @@ class SQLite:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)  # one
         # query at a time uses it, from whichever thread borrowed it (`Catalogue`)
         db.execute("PRAGMA query_only = ON")
-        db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # pages read in place, not copied by a system call each
         return db
 
     def run(self, db: Any, sql: str, values: list[Any], timeout: float) -> list[tuple[Any, ...]]:

@@ -53,7 +53,6 @@ from panet.errors import PanetError
 
 __all__ = ["Catalogue", "NotFound", "QueryTimeout", "StoreError", "free_text"]
 
-"""How much of the store each reading connection maps into memory (file pages, shared, not copied)."""
 FILTER_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
 _WORD = re.compile(r"\w+")
 
