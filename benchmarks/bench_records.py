@@ -129,12 +129,16 @@ _FLOOR = (  # the least a JSON Lines -> JSON Lines tool does: parse and serialis
 )
 
 
+NEUTRAL = tempfile.gettempdir()
+"""The working directory of every run: ``python -m panet`` imports panet from there first."""
+
+
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Seconds, peak RSS (MiB, of the largest process: main or worker) and CPU seconds (of all its
     processes) of one run of ``command``."""
     started = time.perf_counter()
     measured = subprocess.run([sys.executable, "-c", _MEASURE, *command], check=True, capture_output=True, text=True,
-                              env=env)  # fmt: skip
+                              env=env, cwd=NEUTRAL)  # fmt: skip
     seconds = time.perf_counter() - started
     peak, cpu = measured.stdout.split()[-2:]
     return seconds, int(peak) / 1024, float(cpu)
@@ -149,7 +153,7 @@ def reference_env(checkout: Path) -> dict[str, str]:
     """The environment that runs ``checkout``'s panet with this interpreter (it comes first on the path)."""
     env = dict(os.environ, PYTHONPATH=str(checkout))
     found = subprocess.run([sys.executable, "-c", "import panet; print(panet.__file__)"], env=env, check=True,
-                           capture_output=True, text=True).stdout.strip()  # fmt: skip
+                           capture_output=True, text=True, cwd=NEUTRAL).stdout.strip()  # fmt: skip
     if not Path(found).resolve().is_relative_to(checkout.resolve()):
         raise SystemExit(f"--reference {checkout}: python imports panet from {found} instead")
     return env
