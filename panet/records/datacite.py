@@ -17,6 +17,7 @@ from __future__ import annotations
 from panet.errors import BadRecord, RecordsError
 from panet.records import oaipmh
 from panet.records.base import Description, Entry, Format, Item, Reader, walk
+from panet.records.inputs import InputReader
 from panet.records.jsonl import JsonFormat, Unreadable, handle_iri, json_type
 from panet.term import NAMESPACE
 from panet.xmlsafe import dtd_problem
@@ -288,7 +289,7 @@ def _new_subjects(resource: Any, ns: str) -> Any:
     return subjects
 
 
-class XmlReader(Reader):
+class XmlReader(InputReader, Reader):
     """Records of one XML document, streamed with ``lxml.etree.iterparse``: each record element is
     handed on as its own bytes and then dropped from memory. An XML syntax error ends the input:
     the rest of the file becomes one rejected item (with its line)."""
@@ -308,15 +309,6 @@ class XmlReader(Reader):
         self.file.seek(0)
         self._start = self._end = b""  # what header() and footer() write, known once read
         self._empty: bytes | None = None  # the document when no record is written, if not header + footer
-
-    def position(self) -> int:
-        return self.file.tell()
-
-    def digest(self, upto: int) -> str | None:
-        return self.input.digest(upto)
-
-    def close(self) -> None:
-        self.input.close()
 
     def header(self) -> bytes:
         return self._start

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 from panet.errors import BadRecord, RecordsError
 from panet.records.base import Description, Entry, Format, Item, Reader, walk
+from panet.records.inputs import InputReader
 from panet.records.jsonl import Unreadable, handle_iri
 from panet.term import NAMESPACE
 from panet.xmlsafe import dtd_problem
@@ -552,7 +553,7 @@ def _text(value: Any) -> str | None:
     return str(value).strip()
 
 
-class IcatReader(Reader):
+class IcatReader(InputReader, Reader):
     """The Datasets of one ICAT dump, XML or YAML (told from the content), chunk by chunk: a chunk
     is read whole (python-icat's unit), its objects indexed, then its Datasets handed on, each with
     the output that goes before it. Memory: one chunk, plus the investigations, instruments,
@@ -591,15 +592,6 @@ class IcatReader(Reader):
         self.syntax = syntax
         self._header = b""
         self._footer = b""
-
-    def position(self) -> int:
-        return self.file.tell()
-
-    def digest(self, upto: int) -> str | None:
-        return self.input.digest(upto)
-
-    def close(self) -> None:
-        self.input.close()
 
     def header(self) -> bytes:
         return self._header

@@ -14,6 +14,7 @@ import io
 import os
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from panet.errors import RecordsError
 
@@ -211,3 +212,27 @@ def _size(file: Any) -> int | None:
             return len(file.getbuffer())
         except AttributeError:
             return None
+
+
+class InputReader:
+    """What every reader of one `InputFile` does alike (a mixin for `panet.records.base.Reader`s):
+    its position is the file's (bytes read, after decompression), its digest the input's, and
+    closing it closes the input. Subclasses set ``input`` and ``file``.
+
+    >>> reader = InputReader(); reader.input = InputFile(b'{"a": 1}'); reader.file = reader.input.file
+    >>> _ = reader.file.read(); reader.position(), reader.digest(3)[:12]
+    (8, '55505b6f8c3d')
+    >>> reader.close()
+    """
+
+    input: InputFile
+    file: BinaryIO
+
+    def position(self) -> int:
+        return self.file.tell()
+
+    def digest(self, upto: int) -> str | None:
+        return self.input.digest(upto)
+
+    def close(self) -> None:
+        self.input.close()

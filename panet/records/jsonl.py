@@ -16,6 +16,7 @@ import orjson
 
 from panet.errors import BadRecord
 from panet.records.base import Entry, Format, Item, Reader, walk
+from panet.records.inputs import InputReader
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class Unreadable:
         return (Unreadable, (self.reason, self.text))
 
 
-class JsonReader(Reader):
+class JsonReader(InputReader, Reader):
     """Records of JSON text, streamed (memory does not grow with the number of records), in one of
     two modes decided from the first lines, so that no line is swallowed and no record is split:
 
@@ -130,15 +131,6 @@ class JsonReader(Reader):
             self.pretty = "\n" in element
         if self.depth == 2:  # closed like this when a broken input leaves the envelope's end unread
             self.closing = b"\n}" if self.pretty else b"}"
-
-    def position(self) -> int:
-        return self.file.tell()
-
-    def digest(self, upto: int) -> str | None:
-        return self.input.digest(upto)
-
-    def close(self) -> None:
-        self.input.close()
 
     def _newline(self, depth: int) -> bytes:
         return b"\n" + b"  " * depth if self.pretty else b"\n"
