@@ -17,7 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["MODELS", "Model", "Relation"]
+__all__ = ["MODELS", "OPERATORS", "Model", "Relation"]
+
+
+OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "between", "inq", "nin", "like", "nlike", "ilike", "nilike")
+"""The comparison operators of LoopBack's where that the catalogue takes."""
 
 
 @dataclass(frozen=True, slots=True)

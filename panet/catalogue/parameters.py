@@ -34,13 +34,14 @@ where it is.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from panet.catalogue.model import Model
+from panet.catalogue.model import MODELS, OPERATORS, Model
 from panet.catalogue.units import UnitError, from_si, si_unit, to_si
 from panet.loopback import FilterError
 
-__all__ = ["KEYS", "is_condition", "normalise", "parameter_where", "split"]
+__all__ = ["KEYS", "is_condition", "normalise", "parameter_where", "split", "unit_asked", "unit_of"]
 
 KEYS = ("variable", "name", "operator", "value", "unit")
 """The keys of a parameter condition in the client form."""
@@ -89,7 +90,6 @@ def parameter_where(where: Any, path: str) -> Any:
     _units(where, path, units)
     unit = units[0] if units else None
     rewritten = _rewrite(where, path, unit)
-    from panet.catalogue.query import unit_asked  # here: query imports this module
 
     if unit and unit_asked({"where": rewritten}) != unit:  # the catalogue reads a scope's unit from its top
         rewritten = {"and": [{"unit": unit}, rewritten]}
@@ -258,7 +258,6 @@ def _condition(condition: dict, path: str, unit: str | None) -> dict:
     name = condition.get("variable", condition.get("name"))
     if not isinstance(name, str) or not name:
         raise FilterError(path, 'a parameter condition names its parameter: "variable": "photon_energy"')
-    from panet.catalogue.query import OPERATORS  # LoopBack's; here: query imports this module
 
     operator = condition.get("operator", "eq")
     if operator not in OPERATORS:
@@ -290,3 +289,24 @@ def _convert(value: Any, unit: str, target: str, path: str) -> Any:
             f"one request compares parameters in one unit ({target!r}, the first it names); {unit!r} measures "
             "another quantity: ask for it in a separate include",
         ) from None
+
+
+def unit_asked(spec: Mapping[str, Any]) -> str | None:
+    """The unit a parameter scope asks for (see `unit_of`).
+
+    >>> unit_asked({"where": {"and": [{"name": "photon_energy"}, {"unit": "keV"}]}})
+    'keV'
+    """
+    where = normalise(MODELS["Parameter"], spec.get("where"), "where")[0]
+    return unit_of(where) if isinstance(where, dict) else None
+
+
+def unit_of(where: dict) -> str | None:
+    """A ``unit`` condition with a plain non-empty value, anywhere among ``and`` parts."""
+    unit = where.get("unit")
+    if isinstance(unit, str) and unit:
+        return unit
+    for part in where.get("and") or ():
+        if isinstance(part, dict) and (found := unit_of(part)):
+            return found
+    return None

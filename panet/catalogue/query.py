@@ -51,7 +51,7 @@ from typing import Any
 from panet import loopback
 from panet.catalogue import parameters
 from panet.catalogue.dialect import SQLITE, Dialect, Kind
-from panet.catalogue.model import MODELS, Model
+from panet.catalogue.model import MODELS, OPERATORS, Model
 from panet.catalogue.units import UnitError, si_unit, to_si
 from panet.loopback import FilterError
 
@@ -64,7 +64,6 @@ DENSE = 5_000
 than by collecting every matching owner first, when the store's size is not known (else
 `dense_threshold`)."""
 SCOPE_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
-OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "between", "inq", "nin", "like", "nlike", "ilike", "nilike")
 _COMPARE = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _WORD = re.compile(r"\w+")
 
@@ -212,7 +211,9 @@ class Compiler:
         if model.name == "Technique":
             return self.techniques(where, alias, path)
         where, wanted = parameters.normalise(model, where, path)  # the clients' {"variable": …} form
-        condition = self._where(model, where, alias, path, _unit_of(where) if model.name == "Parameter" else unit)
+        condition = self._where(
+            model, where, alias, path, parameters.unit_of(where) if model.name == "Parameter" else unit
+        )
         return _all(
             [condition, *(self.related(model, Include("parameters", {"where": w}, path), alias) for w in wanted)]
         )
@@ -393,27 +394,6 @@ def relation_of(model: Model, relation: str, path: str):
             path, f"{model.name} has no relation {relation!r}; it has {', '.join(sorted(model.relations))}"
         )
     return found
-
-
-def unit_asked(spec: Mapping[str, Any]) -> str | None:
-    """The unit a parameter scope asks for (see `_unit_of`).
-
-    >>> unit_asked({"where": {"and": [{"name": "photon_energy"}, {"unit": "keV"}]}})
-    'keV'
-    """
-    where = parameters.normalise(MODELS["Parameter"], spec.get("where"), "where")[0]
-    return _unit_of(where) if isinstance(where, dict) else None
-
-
-def _unit_of(where: dict) -> str | None:
-    """A ``unit`` condition with a plain non-empty value, anywhere among ``and`` parts."""
-    unit = where.get("unit")
-    if isinstance(unit, str) and unit:
-        return unit
-    for part in where.get("and") or ():
-        if isinstance(part, dict) and (found := _unit_of(part)):
-            return found
-    return None
 
 
 def _all(conditions: list[str]) -> str:

@@ -37,6 +37,7 @@ import orjson
 from panet import loopback
 from panet.catalogue.dialect import Dialect, dialect_for, redacted
 from panet.catalogue.model import MODELS, Model
+from panet.catalogue.parameters import unit_asked
 from panet.catalogue.query import (
     DENSE,
     Compiler,
@@ -45,7 +46,6 @@ from panet.catalogue.query import (
     dense_threshold,
     parse_includes,
     relation_of,
-    unit_asked,
 )
 from panet.catalogue.store import TALLIED
 from panet.catalogue.units import UnitError, from_si, to_si
@@ -119,8 +119,8 @@ class Catalogue:
         kind = _model(model)
         limit, skip = self._page(spec, "filter")
         dialect = self.dialect
-        rows = self._tallied(kind, None)
-        dense = DENSE if rows is None else dense_threshold(limit + skip, rows)
+        size = self._tallied(kind, None)
+        dense = DENSE if size is None else dense_threshold(limit + skip, size)
         compiler = Compiler(self.ontology, None if query else self._run, dialect=dialect, dense=dense)
         condition = compiler.selects(kind, spec, "o", "filter")
         order = _order(dialect, kind, spec.get("order"), "filter.order", "o")

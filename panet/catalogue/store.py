@@ -302,7 +302,7 @@ def prepare_dataset(
     return PreparedDataset(
         pid=str(dataset["pid"]),
         doc=_dumps(_own(dataset, MODELS["Dataset"].fields)),
-        instrument=instrument if named else None,  # type: ignore[arg-type]
+        instrument=instrument if named else None,
         instrument_id=instrument_id if not named and isinstance(instrument_id, str) else None,
         techniques=techniques,
         documents=documents,
