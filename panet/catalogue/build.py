@@ -137,7 +137,7 @@ def _write(
                 writer.put_prepared(obj)
                 summary.datasets += 1
     writer.flush()
-    if writer.dialect.name == "sqlite":
+    if writer.dialect.keeps_counts:  # an SQLite store: its query indexes come after its rows
         create_query_indexes(db)
         count_rows(db)
     writer.set_meta("ontology", onto.checksum)

@@ -72,6 +72,9 @@ class Dialect(Protocol):
     """What differs between the SQL of two stores. SQL is written with ``?`` placeholders."""
 
     name: str
+    keeps_counts: bool
+    """Whether a build keeps row counts (`panet.catalogue.store.count_rows`) that counts and query
+    plans read instead of counting (SQLite's; PostgreSQL counts from its indexes)."""
     text_key: str
     """The column of a free-text table naming the dataset or document row."""
 
@@ -181,6 +184,7 @@ class SQLite:
     """
 
     name = "sqlite"
+    keeps_counts = True
     text_key = "rowid"
 
     def property(self, alias: str, field: str) -> str:
@@ -396,6 +400,7 @@ class PostgreSQL:
     """
 
     name = "postgresql"
+    keeps_counts = False
     text_key = "n"
     _TYPES: ClassVar[dict[str, str]] = {
         "json": "jsonb",

@@ -166,7 +166,7 @@ class Compiler:
             source, owner = f"FROM dataset_technique {link}", f"{link}.dataset"
             join = f"{source} WHERE {link}.dataset = {alias}.n"
             numbers = [row[0] for row in rows]
-            if self.dialect.name == "sqlite":  # the counts an SQLite build keeps
+            if self.dialect.keeps_counts:
                 linked = self._linked(json.dumps(numbers))
             self.values.append(self.dialect.values(numbers, "integer"))
             condition = self.dialect.one_of(f"{link}.technique", "integer")

@@ -151,7 +151,7 @@ class Catalogue:
         """The count of a whole table, or of one `TALLIED` property's equality, as the build
         counted it (`panet.catalogue.store.count_rows`); None for any other where, or a store
         without counts (PostgreSQL stores count with their indexes)."""
-        if self.dialect.name != "sqlite":
+        if not self.dialect.keeps_counts:
             return None
         if not where:
             property, value = "", None

@@ -251,6 +251,13 @@ def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON (stable keys) instead of text")
 
 
+def add_processes(parser: argparse.ArgumentParser, what: str) -> None:
+    """``-p/--processes N``: worker processes (1: none; 0: one per CPU); ``what`` they do."""
+    parser.add_argument(
+        "-p", "--processes", type=count(0), default=1, metavar="N", help=f"worker processes {what} (1; 0: one per CPU)"
+    )
+
+
 def add_output(parser: argparse.ArgumentParser, help: str = "write to FILE instead of stdout") -> None:
     """``-o/--output FILE`` (written atomically; its folder must exist; never the input)."""
     parser.add_argument(

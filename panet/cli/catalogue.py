@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from panet.cli import Commands, add_json, add_ontology, count, load_ontology, print_json
+from panet.cli import Commands, add_json, add_ontology, add_processes, load_ontology, print_json
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,14 +33,7 @@ def add_commands(commands: Commands) -> None:
         "updated if it exists (default: $PANET_CATALOGUE)",
     )
     parser.add_argument("--rebuild", action="store_true", help="start the store anew instead of updating it")
-    parser.add_argument(
-        "-p",
-        "--processes",
-        type=count(0),
-        default=1,
-        metavar="N",
-        help="worker processes that read and annotate while the store is written (1; 0: one per CPU)",
-    )
+    add_processes(parser, "that read and annotate while the store is written")
     parser.add_argument(
         "--format",
         metavar="FORMAT",

@@ -6,7 +6,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from panet.cli import Commands, add_json, add_ontology, choice, count, http_url, load_ontology, print_json
+from panet.cli import (
+    Commands,
+    add_json,
+    add_ontology,
+    add_processes,
+    choice,
+    http_url,
+    load_ontology,
+    print_json,
+)
 from panet.options import RecordFormat, RecordOutput
 
 TYPE_CHECKING = False
@@ -29,14 +38,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fields", metavar="PATHS", help="text fields to annotate, comma-separated dotted paths (documents.title)"
     )
-    parser.add_argument(
-        "-p",
-        "--processes",
-        type=count(0),
-        default=1,
-        metavar="N",
-        help="worker processes (1; 0: one per CPU); order is kept",
-    )
+    add_processes(parser, "(order is kept)")
     parser.add_argument(
         "--resume", action="store_true", help="continue an interrupted run from its checkpoint (same input and options)"
     )
