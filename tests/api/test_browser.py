@@ -331,7 +331,7 @@ def test_record_file_annotated_and_downloaded(page, live_server):
     page.goto(live_server + "/annotator")
     page.get_by_label("Drop a .json or .jsonl file here, or choose one").set_input_files(RECORDS)
     summary = page.locator("#records-summary")
-    summary.wait_for()
+    summary.wait_for(timeout=30_000)  # the first records request starts the worker processes
     records = json.loads(RECORDS.read_text())
     assert summary.inner_text().startswith(f"pan_datasets.json: {len(records)} read")
     with page.expect_download() as download:
@@ -353,10 +353,33 @@ def test_record_file_dropped(page, live_server, tmp_path):
         }""",
         lines,
     )
-    page.locator("#records-summary").wait_for()
+    page.locator("#records-summary").wait_for(timeout=30_000)
     assert "2 read" in page.locator("#records-summary").inner_text()
     assert "record 2:" in page.locator("#records-result .error").inner_text()  # the bad line, with its reason
     assert page.get_by_role("link", name="Download two.annotated.jsonl").count() == 1
+
+
+def test_record_file_shows_the_entries_reported(page, live_server):
+    """An entry whose pid and name denote different techniques (issue 14's example) is listed
+    with the record it is in, the reason and the technique kept; the record is still written."""
+    xrf = "http://purl.org/pan-science/PaNET/PaNET01177"
+    record = {"pid": "r1", "title": "X-ray reflectivity of thin films", "isPublic": True}
+    record["techniques"] = [{"pid": xrf, "name": "X-Ray Reflectivity (XRR)"}]
+    page.goto(live_server + "/annotator")
+    page.evaluate(
+        """(text) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([text], "one.jsonl", {type: "application/x-ndjson"}));
+            document.getElementById("dropzone").dispatchEvent(new DragEvent("drop", {dataTransfer: transfer}));
+        }""",
+        json.dumps(record) + "\n",
+    )
+    page.locator("#records-summary").wait_for(timeout=30_000)
+    assert "1 technique entries reported" in page.locator("#records-summary").inner_text()
+    reported = page.locator("#records-report li").all_inner_texts()
+    assert len(reported) == 1, reported
+    assert reported[0].startswith('record 1 (r1), entry "X-Ray Reflectivity (XRR)": ')
+    assert reported[0].endswith("Kept: x-ray reflectivity."), reported[0]
 
 
 # -- accessibility and narrow screens ---------------------------------------------------------------------

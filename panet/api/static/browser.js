@@ -250,7 +250,7 @@ async function annotateFile(file, result) {
       headers: { "content-type": lines ? "application/x-ndjson" : "application/json" },
       body: text,
     });
-    const { summary, records, rejects } = await json(response);
+    const { summary, records, rejects, report } = await json(response);
     const output = lines
       ? records.map((record) => JSON.stringify(record)).join("\n") + "\n"
       : JSON.stringify(records, null, 2) + "\n";
@@ -267,7 +267,8 @@ async function annotateFile(file, result) {
         "p",
         { id: "records-summary" },
         `${file.name}: ${summary.read} read, ${summary.annotated} annotated, ${summary.unchanged} unchanged, ` +
-          `${summary.rejected} rejected; ${summary.added} techniques added, ${summary.corrected} corrected.`,
+          `${summary.rejected} rejected; ${summary.added} techniques added, ${summary.corrected} corrected` +
+          (report.length ? `; ${report.length} technique entries reported.` : "."),
       ),
       el("p", {}, el("a", { href: url, download: name, id: "records-download" }, `Download ${name}`)),
       preview,
@@ -276,6 +277,16 @@ async function annotateFile(file, result) {
       const list = el("ul", { class: "error" });
       for (const reject of rejects) list.append(el("li", {}, `record ${reject.record}: ${reject.reason}`));
       result.append(el("h3", {}, "Rejected records"), list);
+    }
+    if (report.length) {
+      // entries whose pid and name denote different techniques, or that contradict their record
+      const list = el("ul", { id: "records-report" });
+      for (const entry of report) {
+        const who = entry.id ? `record ${entry.record} (${entry.id})` : `record ${entry.record}`;
+        const kept = entry.kept ? ` Kept: ${entry.kept.label}.` : "";
+        list.append(el("li", {}, `${who}, entry ${JSON.stringify(entry.entry.name ?? entry.entry.pid)}: ${entry.reason}${kept}`));
+      }
+      result.append(el("h3", {}, "Technique entries reported"), list);
     }
   } catch (error) {
     result.replaceChildren(el("p", { class: "error" }, `Could not annotate ${file.name}: ${error.message}`));
