@@ -201,7 +201,7 @@ class SQLite:
         return f"json_each({column}) {alias}", f"{alias}.key", f"{alias}.value"
 
     def member(self, column: str) -> str:
-        return f"json_extract({column}, '$."' || ? || '"')"
+        return f"""json_extract({column}, '$."' || ? || '"')"""
 
     def merge(self, table: str) -> str:
         return f"json_patch({table}.doc, excluded.doc)"

@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 
 from panet import loopback
+from panet.catalogue import text_index
 from panet.catalogue.dialect import Dialect, dialect_for, redacted
 from panet.catalogue.model import MODELS, Model
 from panet.catalogue.parameters import unit_asked
@@ -47,7 +48,6 @@ from panet.catalogue.query import (
     parse_includes,
     relation_of,
 )
-from panet.catalogue import text_index
 from panet.catalogue.store import SCHEMA_VERSION, TALLIED
 from panet.catalogue.units import UnitError, from_si, to_si
 from panet.errors import PanetError
@@ -132,11 +132,8 @@ class Catalogue:
         columns = _columns(dialect, kind, "o")
         if query and text_index.words(query) and kind.table in text_index.FIELDS:
             ranked = self._ranked(kind, query, condition, compiler.values, limit, skip)
-            found = {row[0]: row for row in self._run(
-                f"SELECT {columns}, 0 FROM {kind.table} o WHERE {dialect.one_of('o.n', 'integer')}",
-                [dialect.values([n for n, _ in ranked], "integer")])} if ranked else {}  # fmt: skip
-            rows = [found[n] for n, _ in ranked]
-            objects = [_object(kind, found[n], score=score) for n, score in ranked]
+            rows = self._rows(kind, [n for n, _ in ranked], columns)
+            objects = [_object(kind, row, score=score) for row, (_, score) in zip(rows, ranked, strict=True)]
         else:
             rows = self._run(_paged(kind, condition, order, columns), [*compiler.values, limit, skip])
             objects = [_object(kind, row, score=0) for row in rows]
@@ -263,6 +260,15 @@ class Catalogue:
             return text_index.search(self._run, self.dialect, kind.table, query, (limit, skip), where, deadline)
         except TimeoutError:
             raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; narrow it") from None
+
+    def _rows(self, kind: Model, numbers: list[int], columns: str) -> list[tuple]:
+        """The rows ``numbers`` of ``kind`` (``columns``), in that order."""
+        if not numbers:
+            return []
+        dialect = self.dialect
+        sql = f"SELECT {columns} FROM {kind.table} o WHERE {dialect.one_of('o.n', 'integer')}"
+        found = {row[0]: row for row in self._run(sql, [dialect.values(numbers, "integer")])}
+        return [found[n] for n in numbers]
 
     def _page(self, spec: Mapping[str, Any], path: str) -> tuple[int, int]:
         limit = _count(spec.get("limit"), f"{path}.limit") or self.max_limit

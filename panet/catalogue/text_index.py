@@ -65,7 +65,6 @@ from panet.catalogue.dialect import Dialect, dialect_of
 from panet.text import fold_accents
 
 __all__ = [
-    "B",
     "DRIFT",
     "FIELDS",
     "IDF_SCALE",
@@ -73,6 +72,7 @@ __all__ = [
     "K1",
     "MAX_WORDS",
     "SCHEMA",
+    "B",
     "TextWriter",
     "counts",
     "impact",
@@ -191,7 +191,10 @@ class TextWriter:
         if n in self._batched[table]:
             self.flush()
         db, t = self.db, table
-        if not self._fresh[t] and db.execute(f"DELETE FROM {t}_pending WHERE n = ? RETURNING n", (n,)).fetchone() is None:
+        if (
+            not self._fresh[t]
+            and db.execute(f"DELETE FROM {t}_pending WHERE n = ? RETURNING n", (n,)).fetchone() is None
+        ):
             avgdl = _meta(db, f"text:{t}:avgdl")
             entries, key, value = self.dialect.entries("f.words", "e")
             listed = f"SELECT {key}, -({_impact_sql(self.dialect, f'({value} >> {FIELD_BITS})', 'f.length')}), f.n"
