@@ -149,7 +149,7 @@ class Dialect(Protocol):
 
 
 class SQLite:
-    """An SQLite file: FTS5 for free text, ``json_extract`` for properties.
+    """An SQLite file: ``json_extract`` for properties.
 
     >>> SQLITE.param("json"), SQLITE.value(True, "json"), SQLITE.one_of("o.id", "text")
     ('?', 1, 'o.id IN (SELECT value FROM json_each(?))')

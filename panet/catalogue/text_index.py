@@ -41,13 +41,15 @@ update not yet in the lists). A new store's lists are written once at the end of
 in one pass; an update writes the lists of the rows it touched.
 
 A query (`search`) is Fagin's threshold algorithm: read each word's list in batches from its
-head, score every row seen in full from ``T_forward``, and stop once the k-th best score (k =
-limit + skip) beats the sum over the lists of weight × the impact at the list's frontier — no row
-not yet seen can score more; a row scoring as much would hold every list's frontier impact and
-come after its frontier row, so with the k-th row before the last frontier row the page is final
-too. With a ``where``, the rows seen are tested against it in batches; a condition that selects
-at most √(k · N) rows (as `panet.catalogue.query.dense_threshold`) ranks all of them instead (each scored from
-``T_forward``, none read from the lists).
+head (64 or k = limit + skip entries, doubling up to 4096), score the rows seen in full from
+``T_forward``, and stop once the k-th best score beats the sum over the lists of weight × the
+impact at the list's frontier — no row not yet seen can score more; a row scoring as much would
+hold every list's frontier impact and come after its frontier row, so with the k-th row before the
+last frontier row the page is final too. A row first seen whose known part plus the other lists'
+frontiers cannot reach the k-th is never scored. With a ``where``, the rows seen are tested
+against it in batches; once more than √(k · N) rows were tested (as
+`panet.catalogue.query.dense_threshold`) the condition is taken as selective and all the rows it
+selects are scored instead.
 """
 
 from __future__ import annotations
@@ -333,47 +335,67 @@ def search(
         return []
     scorer = _Scorer(run, dialect, table, [w for w in wanted if w in weights], weights, avgdl)
     best: list[tuple[int, int]] = []  # a min-heap of (score, -row): the k best, the worst first
-    if condition is not None:
-        sql, values = condition
-        selective = max(k, math.isqrt(k * rows))  # as panet.catalogue.query.dense_threshold
-        few = run(f"SELECT o.n FROM {table} o WHERE {sql} LIMIT ?", [*values, selective + 1])
-        if len(few) <= selective:  # rank what the condition selects
-            for start in range(0, len(few), _BATCH):
-                _keep(best, scorer.scores([n for (n,) in few[start : start + _BATCH]]), k)
-                _check(deadline)
-            return _page(best, skip, scorer)
     lists = [_List(word, weights[word]) for word in scorer.words]
     read = f"SELECT rank, n FROM {table}_postings WHERE word = ? AND (rank, n) > (?, ?) ORDER BY rank, n LIMIT ?"
     test = None if condition is None else f"SELECT o.n FROM {table} o WHERE {dialect.one_of('o.n', 'integer')} AND "
+    budget = max(k, math.isqrt(k * rows))  # rows tested against the condition before ranking all it selects
     seen: set[int] = set()
     size = max(k, 64)
     while True:
-        new: list[int] = []
-        for entry in lists:
+        found: dict[int, list[int]] = {}  # row first seen this round -> [known part of its score, lists seen in]
+        for index, entry in enumerate(lists):
             if entry.done:
                 continue
             got = run(read, [entry.word, *entry.frontier, size])
-            if len(got) < size:
-                entry.done = True
+            entry.done = len(got) < size
             if got:
                 entry.frontier = got[-1]
-                new += [n for _, n in got if n not in seen]
-                seen.update(n for _, n in got)
+            for rank, n in got:
+                if n not in seen:
+                    known = found.setdefault(n, [0, 0])
+                    known[0] += entry.weight * -rank
+                    known[1] |= 1 << index
+        seen.update(found)
+        open_ = [(index, entry) for index, entry in enumerate(lists) if not entry.done]
+        new = list(found)
+        if len(best) == k:  # rows that cannot reach the k-th: never scored (the k-th only gets better)
+            worst = best[0]
+            new = [n for n in new if (_most(found[n], open_), -n) > worst]
         if new and test is not None and condition is not None:
+            budget -= len(new)
+            if budget < 0:  # a selective condition: rank the rows it selects instead
+                return _rank_selected(run, table, condition, scorer, k, skip, deadline)
             new = [n for (n,) in run(test + condition[0], [dialect.values(new, "integer"), *condition[1]])]
         if new:
             _keep(best, scorer.scores(new), k)
-        open_ = [entry for entry in lists if not entry.done]
         if not open_:
             break
-        bound = sum(entry.weight * -entry.frontier[0] for entry in open_)
+        bound = sum(entry.weight * -entry.frontier[0] for _, entry in open_)
         if len(best) == k:
             score, row = best[0][0], -best[0][1]
-            if score > bound or (score == bound and row <= max(entry.frontier[1] for entry in open_)):
+            if score > bound or (score == bound and row <= max(entry.frontier[1] for _, entry in open_)):
                 break
         _check(deadline)
         size = min(size * 2, _BATCH)
-    return _page(best, skip, scorer)
+    return _page(best, skip)
+
+
+def _most(known: list[int], open_: list[tuple[int, _List]]) -> int:
+    """The highest score a row first seen this round may have: its part in the lists it was seen
+    in, and the frontier's impact in the other lists not read to the end."""
+    return known[0] + sum(entry.weight * -entry.frontier[0] for index, entry in open_ if not known[1] >> index & 1)
+
+
+def _rank_selected(
+    run: Run, table: str, condition: tuple[str, list[Any]], scorer: _Scorer, k: int, skip: int, deadline: float
+) -> list[tuple[int, float]]:
+    """The page among every row ``condition`` selects, each scored."""
+    best: list[tuple[int, int]] = []
+    selected = run(f"SELECT o.n FROM {table} o WHERE {condition[0]}", condition[1])
+    for start in range(0, len(selected), _BATCH):
+        _keep(best, scorer.scores([n for (n,) in selected[start : start + _BATCH]]), k)
+        _check(deadline)
+    return _page(best, skip)
 
 
 class _Scorer:
@@ -410,7 +432,7 @@ def _keep(best: list[tuple[int, int]], scored: list[tuple[int, int]], k: int) ->
             heapq.heapreplace(best, item)
 
 
-def _page(best: list[tuple[int, int]], skip: int, scorer: _Scorer) -> list[tuple[int, float]]:
+def _page(best: list[tuple[int, int]], skip: int) -> list[tuple[int, float]]:
     ranked = sorted(best, reverse=True)[skip:]
     scale = IMPACT_SCALE * IDF_SCALE
     return [(-row, (score / scale) / (1 + score / scale)) for score, row in ranked]
