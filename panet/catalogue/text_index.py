@@ -151,7 +151,10 @@ def impact(tf: int, length: int, avgdl: float) -> int:
     >>> impact(2, 10, 10.0), impact(1, 10, 10.0), impact(1, 40, 10.0)
     (90113, 65537, 29425)
     """
-    c1, k0, kl = _factors(avgdl)
+    return _impact(tf, length, *_factors(avgdl))
+
+
+def _impact(tf: int, length: int, c1: float, k0: float, kl: float) -> int:
     return int(c1 * tf / (tf + (k0 + kl * length))) + 1
 
 
@@ -404,23 +407,26 @@ class _Scorer:
     def __init__(
         self, run: Run, dialect: Dialect, table: str, words: list[str], weights: dict[str, int], avgdl: float
     ) -> None:
-        self.run, self.words, self.weights, self.avgdl = run, words, weights, avgdl
-        self.sql = f"SELECT n, length, words FROM {table}_forward WHERE {dialect.one_of('n', 'integer')}"
+        self.run, self.words, self.factors = run, words, _factors(avgdl)
+        self.weights = [weights[word] for word in words]
+        members = ", ".join(dialect.member("words") for _ in words)  # each word's count, read in SQL
+        self.sql = f"SELECT n, length, {members} FROM {table}_forward WHERE {dialect.one_of('n', 'integer')}"
         self.dialect = dialect
 
     def scores(self, rows: list[int]) -> list[tuple[int, int]]:
         """``(score, -row)`` of the rows holding a query word."""
         scored = []
-        avgdl = self.avgdl
-        for n, length, packed in self.run(self.sql, [self.dialect.values(rows, "integer")]):
-            held = packed if isinstance(packed, dict) else orjson.loads(packed)  # PostgreSQL gives jsonb parsed
+        c1, k0, kl = self.factors
+        pairs = list(zip(range(2, 2 + len(self.words)), self.weights, strict=True))
+        for row in self.run(self.sql, [*self.words, self.dialect.values(rows, "integer")]):
+            length = row[1]
             score = 0
-            for word in self.words:
-                value = held.get(word)
+            for column, weight in pairs:
+                value = row[column]
                 if value is not None:
-                    score += self.weights[word] * impact(value >> FIELD_BITS, length, avgdl)
+                    score += weight * _impact(value >> FIELD_BITS, length, c1, k0, kl)
             if score:
-                scored.append((score, -n))
+                scored.append((score, -row[0]))
         return scored
 
 
