@@ -342,51 +342,112 @@ def search(
     read = f"SELECT rank, n FROM {table}_postings WHERE word = ? AND (rank, n) > (?, ?) ORDER BY rank, n LIMIT ?"
     test = None if condition is None else f"SELECT o.n FROM {table} o WHERE {dialect.one_of('o.n', 'integer')} AND "
     budget = max(k, math.isqrt(k * rows))  # rows tested against the condition before ranking all it selects
-    seen: set[int] = set()
+    settled: set[int] = set()  # rows ranked, out of reach or not selected: met again, ignored
+    met: dict[int, list[int]] = {}  # the other rows met: [their part in the lists they were met in, those lists]
     size = max(k, 64)
     while True:
-        found: dict[int, list[int]] = {}  # row first seen this round -> [known part of its score, lists seen in]
+        new: list[int] = []
+        touched: list[int] = []
+        ended = False
         for index, entry in enumerate(lists):
             if entry.done:
                 continue
             got = run(read, [entry.word, *entry.frontier, size])
             entry.done = len(got) < size
+            ended |= entry.done
             if got:
                 entry.frontier = got[-1]
+            word_weight, bit = entry.weight, 1 << index
             for rank, n in got:
-                if n not in seen:
-                    known = found.setdefault(n, [0, 0])
-                    known[0] += entry.weight * -rank
-                    known[1] |= 1 << index
-        seen.update(found)
-        open_ = [(index, entry) for index, entry in enumerate(lists) if not entry.done]
-        new = list(found)
-        if len(best) == k:  # rows that cannot reach the k-th: never scored (the k-th only gets better)
-            worst = best[0]
-            new = [n for n in new if (_most(found[n], open_), -n) > worst]
+                if n in settled:
+                    continue
+                known = met.get(n)
+                if known is None:
+                    met[n] = [word_weight * -rank, bit]
+                    new.append(n)
+                else:
+                    known[0] += word_weight * -rank
+                    known[1] |= bit
+                touched.append(n)
         if new and test is not None and condition is not None:
             budget -= len(new)
             if budget < 0:  # a selective condition: rank the rows it selects instead
                 return _rank_selected(run, table, condition, scorer, k, skip, deadline)
-            new = [n for (n,) in run(test + condition[0], [dialect.values(new, "integer"), *condition[1]])]
-        if new:
-            _keep(best, scorer.scores(new), k)
-        if not open_:
+            selected = {n for (n,) in run(test + condition[0], [dialect.values(new, "integer"), *condition[1]])}
+            for n in new:
+                if n not in selected:
+                    del met[n]
+                    settled.add(n)
+        open_ = sum(1 << index for index, entry in enumerate(lists) if not entry.done)
+        for n in list(met) if ended else touched:
+            known = met.get(n)
+            if known is not None and open_ & ~known[1] == 0:  # met in every list still open: its score is known
+                _keep(best, [(known[0], -n)], k)
+                del met[n]
+                settled.add(n)
+        rest = _Rest(lists, open_)
+        if len(best) < k and met:  # the page is not full: score the rows that may score most
+            most = sorted(met, key=lambda n: -rest.most(met[n]))[: k - len(best)]
+            _settle(best, most, met, settled, scorer, k)
+        if not open_ or (len(best) == k and _final(best[0], rest.missing(open_), lists)):
+            # no row not met can enter the page; the rows met that may: scored
+            reach = list(met) if len(best) < k else rest.within(met, best[0])
+            for start in range(0, len(reach), _BATCH):
+                _settle(best, reach[start : start + _BATCH], met, settled, scorer, k)
+                _check(deadline)
             break
-        bound = sum(entry.weight * -entry.frontier[0] for _, entry in open_)
-        if len(best) == k:
-            score, row = best[0][0], -best[0][1]
-            if score > bound or (score == bound and row <= max(entry.frontier[1] for _, entry in open_)):
-                break
         _check(deadline)
         size = min(size * 2, _BATCH)
     return _page(best, skip)
 
 
-def _most(known: list[int], open_: list[tuple[int, _List]]) -> int:
-    """The highest score a row first seen this round may have: its part in the lists it was seen
-    in, and the frontier's impact in the other lists not read to the end."""
-    return known[0] + sum(entry.weight * -entry.frontier[0] for index, entry in open_ if not known[1] >> index & 1)
+def _final(kth: tuple[int, int], bound: int, lists: list[_List]) -> bool:
+    """Whether no row not met yet can rank before ``kth`` (``(score, -row)``), all of them scoring
+    at most ``bound``; one scoring as much would come after each open list's frontier row."""
+    score, row = kth[0], -kth[1]
+    return score > bound or (score == bound and row <= max(entry.frontier[1] for entry in lists if not entry.done))
+
+
+class _Rest:
+    """What rows may still score in the lists still open (bits ``open_``), beyond what was met."""
+
+    def __init__(self, lists: list[_List], open_: int) -> None:
+        self.lists, self.open = lists, open_
+        self._sums: dict[int, int] = {}
+
+    def missing(self, lists: int) -> int:
+        """The most a row may score in ``lists`` (bits) it was not met in: their frontiers' impacts."""
+        found = self._sums.get(lists)
+        if found is None:
+            found = self._sums[lists] = sum(
+                entry.weight * -entry.frontier[0] for index, entry in enumerate(self.lists) if lists >> index & 1
+            )
+        return found
+
+    def within(self, met: dict[int, list[int]], kth: tuple[int, int]) -> list[int]:
+        """The rows of ``met`` that may rank before ``kth`` (``(score, -row)``)."""
+        score, row, missing, open_ = kth[0], -kth[1], self.missing, self.open
+        found = []
+        for n, (part, lists) in met.items():
+            most = part + missing(open_ & ~lists)
+            if most > score or (most == score and n < row):
+                found.append(n)
+        return found
+
+    def most(self, known: list[int]) -> int:
+        """The highest score a row met may have: its part in the lists it was met in, and the
+        frontiers' in the other lists still open."""
+        return known[0] + self.missing(self.open & ~known[1])
+
+
+def _settle(
+    best: list[tuple[int, int]], rows: list[int], met: dict, settled: set[int], scorer: _Scorer, k: int
+) -> None:
+    """Score ``rows`` in full and rank them."""
+    _keep(best, scorer.scores(rows), k)
+    for n in rows:
+        met.pop(n, None)
+    settled.update(rows)
 
 
 def _rank_selected(
@@ -408,26 +469,41 @@ class _Scorer:
         self, run: Run, dialect: Dialect, table: str, words: list[str], weights: dict[str, int], avgdl: float
     ) -> None:
         self.run, self.words, self.factors = run, words, _factors(avgdl)
-        self.weights = [weights[word] for word in words]
-        members = ", ".join(dialect.member("words") for _ in words)  # each word's count, read in SQL
-        self.sql = f"SELECT n, length, {members} FROM {table}_forward WHERE {dialect.one_of('n', 'integer')}"
+        self.keys = [(f'"{word}":', weights[word]) for word in words]
+        self.sql = f"SELECT n, length, words FROM {table}_forward WHERE {dialect.one_of('n', 'integer')}"
         self.dialect = dialect
 
     def scores(self, rows: list[int]) -> list[tuple[int, int]]:
         """``(score, -row)`` of the rows holding a query word."""
         scored = []
         c1, k0, kl = self.factors
-        pairs = list(zip(range(2, 2 + len(self.words)), self.weights, strict=True))
-        for row in self.run(self.sql, [*self.words, self.dialect.values(rows, "integer")]):
-            length = row[1]
+        for n, length, packed in self.run(self.sql, [self.dialect.values(rows, "integer")]):
             score = 0
-            for column, weight in pairs:
-                value = row[column]
+            for key, weight in self.keys:
+                value = _member(packed, key)
                 if value is not None:
                     score += weight * _impact(value >> FIELD_BITS, length, c1, k0, kl)
             if score:
-                scored.append((score, -row[0]))
+                scored.append((score, -n))
         return scored
+
+
+def _member(packed: str | dict, key: str) -> int | None:
+    """The count under ``key`` (``"word":``) in a row's packed words: found in the JSON text as
+    orjson wrote it (words are letters and digits, counts digits: no escapes, no spaces), which
+    costs less than parsing it; PostgreSQL gives jsonb parsed.
+
+    >>> _member('{"saxs":33,"of":18}', '"saxs":'), _member('{"saxs":33,"of":18}', '"of":'), _member("{}", '"x":')
+    (33, 18, None)
+    """
+    if isinstance(packed, dict):
+        return packed.get(key[1:-2])
+    at = packed.find(key)
+    if at < 0:
+        return None
+    start = at + len(key)
+    end = packed.find(",", start)
+    return int(packed[start : end if end >= 0 else -1])
 
 
 def _keep(best: list[tuple[int, int]], scored: list[tuple[int, int]], k: int) -> None:
