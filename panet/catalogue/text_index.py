@@ -40,16 +40,17 @@ operator, and what to take out of the lists when the row changes), ``T_pending(n
 update not yet in the lists). A new store's lists are written once at the end of its build, sorted
 in one pass; an update writes the lists of the rows it touched.
 
-A query (`search`) is Fagin's threshold algorithm: read each word's list in batches from its
-head (64 or k = limit + skip entries, doubling up to 4096), score the rows seen in full from
-``T_forward``, and stop once the k-th best score beats the sum over the lists of weight × the
-impact at the list's frontier — no row not yet seen can score more; a row scoring as much would
-hold every list's frontier impact and come after its frontier row, so with the k-th row before the
-last frontier row the page is final too. A row first seen whose known part plus the other lists'
-frontiers cannot reach the k-th is never scored. With a ``where``, the rows seen are tested
-against it in batches; once more than √(k · N) rows were tested (as
-`panet.catalogue.query.dense_threshold`) the condition is taken as selective and all the rows it
-selects are scored instead.
+A query (`search`) reads each word's list in batches from its head (64 or k = limit + skip
+entries, doubling up to 4096) and adds up each row's impacts as it meets them (Fagin's threshold
+and no-random-access algorithms combined): a row met in every list not read to the end has its
+score known; the others are scored in full from ``T_forward`` only when the page is not full yet
+(those that may score most) or at the end (those that may still reach the page). It stops once
+the k-th best score beats the sum over the open lists of weight × the impact at the list's
+frontier: no row not met can score more; a row scoring as much would hold every list's frontier
+impact and come after its frontier row, so with the k-th row before the last frontier row the
+page is final too. With a ``where``, the rows met are tested against it in batches; once more than
+√(k · N) rows were tested (as `panet.catalogue.query.dense_threshold`) the condition is taken as
+selective and all the rows it selects are scored instead.
 """
 
 from __future__ import annotations

@@ -190,3 +190,23 @@ def test_the_text_operator_finds_words_in_the_models_text_fields(new_store, onto
     assert [d["pid"] for d in catalogue.find("Dataset", {"where": {"text": "casein film"}})] == ["a"]
     assert catalogue.find("Dataset", {"where": {"text": "saxs"}}) == []  # a term, not the title
     assert [d["pid"] for d in catalogue.find("Dataset", query="saxs")] == ["a"]  # free text reads the terms
+
+
+def test_a_store_of_an_earlier_panet_is_refused_with_rebuild(tmp_path, onto):
+    import sqlite3
+
+    from panet.catalogue import StoreError, build
+    from panet.errors import PanetError
+
+    store = tmp_path / "old.sqlite"
+    _write(store, [({"pid": "a", "title": "Casein", "creationDate": "2023"}, [])])
+    with sqlite3.connect(store) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")  # as an FTS5 store says
+    with pytest.raises(StoreError, match="older panet; rebuild it"):
+        Catalogue(store, onto)
+    source = tmp_path / "d.jsonl"
+    source.write_text('{"pid": "b", "title": "Lysozyme", "creationDate": "2023"}\n')
+    with pytest.raises(PanetError, match="rebuild it"):
+        build([source], store, ontology=onto)
+    build([source], store, ontology=onto, rebuild=True)
+    assert [d["pid"] for d in Catalogue(store, onto).find("Dataset", query="lysozyme")] == ["b"]
