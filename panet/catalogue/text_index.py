@@ -41,16 +41,20 @@ update not yet in the lists). A new store's lists are written once at the end of
 in one pass; an update writes the lists of the rows it touched.
 
 A query (`search`) reads each word's list in batches from its head (64 or k = limit + skip
-entries, doubling up to 4096) and adds up each row's impacts as it meets them (Fagin's threshold
+entries, doubling up to 16 384) and adds up each row's impacts as it meets them (Fagin's threshold
 and no-random-access algorithms combined): a row met in every list not read to the end has its
 score known; the others are scored in full from ``T_forward`` only when the page is not full yet
 (those that may score most) or at the end (those that may still reach the page). It stops once
 the k-th best score beats the sum over the open lists of weight × the impact at the list's
 frontier: no row not met can score more; a row scoring as much would hold every list's frontier
 impact and come after its frontier row, so with the k-th row before the last frontier row the
-page is final too. With a ``where``, the rows met are tested against it in batches; once more than
-√(k · N) rows were tested (as `panet.catalogue.query.dense_threshold`) the condition is taken as
-selective and all the rows it selects are scored instead.
+page is final too. When the rows left to score outnumber what the next round would read (a row
+scored costs about `_SCORE_COST` entries read), the next round is read first: it settles or rules
+out most of them. With a ``where``: a condition that selects at most k rows (one probe, ``LIMIT
+k + 1``, quick when an index answers it) has those rows ranked; otherwise the rows met are tested
+against it in batches, and once more than √(k · N) rows were tested (as
+`panet.catalogue.query.dense_threshold`) the condition is taken as selective and all the rows it
+selects are scored instead.
 """
 
 from __future__ import annotations
@@ -100,7 +104,8 @@ FIELDS: dict[str, tuple[tuple[str, int], ...]] = {
 FIELD_BITS = 4
 _TOKEN = re.compile(r"[^\W_]+")
 _FIRST = (-(1 << 62), -(1 << 62))  # before every (rank, n) of a list
-_BATCH = 4096  # list entries read at most per list and round
+_BATCH = 16384  # list entries read at most per list and round
+_SCORE_COST = 4  # list entries read cost about as much as one row scored
 
 
 def _tables(integer: str, text: str, json: str, without_rowid: str) -> str:
@@ -339,6 +344,10 @@ def search(
         return []
     scorer = _Scorer(run, dialect, table, [w for w in wanted if w in weights], weights, avgdl)
     best: list[tuple[int, int]] = []  # a min-heap of (score, -row): the k best, the worst first
+    if condition is not None:  # a condition selecting at most a page: its rows ranked (cheap to find when indexed)
+        few = _rank_selected(run, table, condition, scorer, (k, skip), k, deadline)
+        if few is not None:
+            return few
     lists = [_List(word, weights[word]) for word in scorer.words]
     read = f"SELECT rank, n FROM {table}_postings WHERE word = ? AND (rank, n) > (?, ?) ORDER BY rank, n LIMIT ?"
     test = None if condition is None else f"SELECT o.n FROM {table} o WHERE {dialect.one_of('o.n', 'integer')} AND "
@@ -358,22 +367,22 @@ def search(
             ended |= entry.done
             if got:
                 entry.frontier = got[-1]
-            word_weight, bit = entry.weight, 1 << index
+            word_weight, bit, lookup = entry.weight, 1 << index, met.get  # the loop over every entry read
             for rank, n in got:
                 if n in settled:
                     continue
-                known = met.get(n)
+                known = lookup(n)
                 if known is None:
                     met[n] = [word_weight * -rank, bit]
                     new.append(n)
                 else:
                     known[0] += word_weight * -rank
                     known[1] |= bit
-                touched.append(n)
+            touched += [n for _, n in got]
         if new and test is not None and condition is not None:
             budget -= len(new)
             if budget < 0:  # a selective condition: rank the rows it selects instead
-                return _rank_selected(run, table, condition, scorer, k, skip, deadline)
+                return _rank_selected(run, table, condition, scorer, (k, skip), rows, deadline) or []
             selected = {n for (n,) in run(test + condition[0], [dialect.values(new, "integer"), *condition[1]])}
             for n in new:
                 if n not in selected:
@@ -391,12 +400,14 @@ def search(
             most = sorted(met, key=lambda n: -rest.most(met[n]))[: k - len(best)]
             _settle(best, most, met, settled, scorer, k)
         if not open_ or (len(best) == k and _final(best[0], rest.missing(open_), lists)):
-            # no row not met can enter the page; the rows met that may: scored
+            # no row not met can enter the page; the rows met that may: scored, unless reading on
+            # (a list entry costs a few times less than scoring a row) settles most of them
             reach = list(met) if len(best) < k else rest.within(met, best[0])
-            for start in range(0, len(reach), _BATCH):
-                _settle(best, reach[start : start + _BATCH], met, settled, scorer, k)
-                _check(deadline)
-            break
+            if not open_ or len(reach) * _SCORE_COST <= min(size * 2, _BATCH) * open_.bit_count():
+                for start in range(0, len(reach), _BATCH):
+                    _settle(best, reach[start : start + _BATCH], met, settled, scorer, k)
+                    _check(deadline)
+                break
         _check(deadline)
         size = min(size * 2, _BATCH)
     return _page(best, skip)
@@ -452,11 +463,21 @@ def _settle(
 
 
 def _rank_selected(
-    run: Run, table: str, condition: tuple[str, list[Any]], scorer: _Scorer, k: int, skip: int, deadline: float
-) -> list[tuple[int, float]]:
-    """The page among every row ``condition`` selects, each scored."""
+    run: Run,
+    table: str,
+    condition: tuple[str, list[Any]],
+    scorer: _Scorer,
+    page: tuple[int, int],
+    most: int,
+    deadline: float,
+) -> list[tuple[int, float]] | None:
+    """The page (``(k, skip)``) among every row ``condition`` selects, each scored; None when it
+    selects more than ``most`` rows."""
     best: list[tuple[int, int]] = []
-    selected = run(f"SELECT o.n FROM {table} o WHERE {condition[0]}", condition[1])
+    k, skip = page
+    selected = run(f"SELECT o.n FROM {table} o WHERE {condition[0]} LIMIT ?", [*condition[1], most + 1])
+    if len(selected) > most:
+        return None
     for start in range(0, len(selected), _BATCH):
         _keep(best, scorer.scores([n for (n,) in selected[start : start + _BATCH]]), k)
         _check(deadline)
