@@ -105,7 +105,7 @@ FIELD_BITS = 4
 _TOKEN = re.compile(r"[^\W_]+")
 _FIRST = (-(1 << 62), -(1 << 62))  # before every (rank, n) of a list
 _BATCH = 16384  # list entries read at most per list and round
-_SCORE_COST = 4  # list entries read cost about as much as one row scored
+_SCORE_COST = 2  # a row scored costs about as much as this many list entries read
 
 
 def _tables(integer: str, text: str, json: str, without_rowid: str) -> str:
@@ -438,11 +438,14 @@ class _Rest:
 
     def within(self, met: dict[int, list[int]], kth: tuple[int, int]) -> list[int]:
         """The rows of ``met`` that may rank before ``kth`` (``(score, -row)``)."""
-        score, row, missing, open_ = kth[0], -kth[1], self.missing, self.open
+        score, row = kth[0], -kth[1]
+        needed: dict[int, int] = {}  # lists met in -> the part a row must have there
         found = []
         for n, (part, lists) in met.items():
-            most = part + missing(open_ & ~lists)
-            if most > score or (most == score and n < row):
+            need = needed.get(lists)
+            if need is None:
+                need = needed[lists] = score - self.missing(self.open & ~lists)
+            if part > need or (part == need and n < row):
                 found.append(n)
         return found
 
