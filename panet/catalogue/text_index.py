@@ -2,11 +2,6 @@
 word's list of rows ordered by its part of the score (impact-ordered), so that a query reads the
 heads of its words' lists only — the same tables and SQL on SQLite and PostgreSQL.
 
->>> words("Small-angle X-ray scattering of Ångström films_2")
-['small', 'angle', 'x', 'ray', 'scattering', 'of', 'angstrom', 'films', '2']
->>> counts("dataset", ["SAXS of casein", "small angle x-ray scattering SAXS"])
-({'saxs': 51, 'of': 33, 'casein': 33, 'small': 18, 'angle': 18, 'x': 18, 'ray': 18, 'scattering': 18}, 12)
-
 The score (the spec the tests check against a brute force):
 
 * **Words.** A text is case-folded, stripped of diacritics (`panet.text.fold_accents`, as SQLite's
@@ -129,13 +124,22 @@ SCHEMA = {
 
 def words(text: str) -> list[str]:
     """The words of ``text`` as the index keeps them: case-folded, without diacritics, runs of
-    letters and digits."""
+    letters and digits.
+
+    >>> words("Small-angle X-ray scattering of Ångström films_2")
+    ['small', 'angle', 'x', 'ray', 'scattering', 'of', 'angstrom', 'films', '2']
+    """
     return _TOKEN.findall(fold_accents(text.casefold()))
 
 
 def counts(table: str, texts: Sequence[str]) -> tuple[dict[str, int], int]:
     """A row's words (weighted count × 16 + field bits) and length, from its fields' texts in
-    `FIELDS` order."""
+    `FIELDS` order: "saxs" once in the title (weight 2) and once in the terms counts 3, in fields
+    0 and 1: 3 × 16 + 0b11 = 51.
+
+    >>> counts("dataset", ["SAXS of casein", "small angle x-ray scattering SAXS"])
+    ({'saxs': 51, 'of': 33, 'casein': 33, 'small': 18, 'angle': 18, 'x': 18, 'ray': 18, 'scattering': 18}, 12)
+    """
     found: dict[str, int] = {}
     length = 0
     for bit, ((_, weight), text) in enumerate(zip(FIELDS[table], texts, strict=True)):
