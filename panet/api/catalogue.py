@@ -34,7 +34,7 @@ WhereParam = Annotated[str | None, Query(description='LoopBack where as JSON, e.
 QueryParam = Annotated[
     str | None,
     Query(
-        description="Free text; results are ranked by score (BM25 in SQLite, ts_rank_cd in PostgreSQL), "
+        description="Free text; results are ranked by score (BM25 over titles, summaries, keywords and techniques), "
         "techniques' synonyms included. The PaN search API's own place for it, the filter's \"query\" key, works too."
     ),
 ]

@@ -7,13 +7,14 @@ Techniques, Parameters, Samples, Files, Members, Persons and Affiliations in one
 or a PostgreSQL database (``postgresql://…``, `panet.catalogue.dialect`);
 `Catalogue` answers the PaN search API's ``/datasets``, ``/documents`` and ``/instruments``
 queries over it (``panet serve --catalogue STORE``), technique conditions expanded through
-the PaNET hierarchy, parameters compared across units, free text ranked (BM25 in SQLite,
-``ts_rank_cd`` in PostgreSQL).
+the PaNET hierarchy, parameters compared across units, free text ranked by BM25
+(`panet.catalogue.text_index`, the same on both stores).
 
 Modules: `panet.catalogue.model` (the data model), `panet.catalogue.store` (tables, writing),
 `panet.catalogue.dialect` (what differs between SQLite and PostgreSQL),
 `panet.catalogue.build` (reading sources), `panet.catalogue.query` (LoopBack filters to SQL),
-`panet.catalogue.search` (`Catalogue`), `panet.catalogue.units` (unit conversion).
+`panet.catalogue.search` (`Catalogue`), `panet.catalogue.text_index` (free text),
+`panet.catalogue.units` (unit conversion).
 """
 
 from __future__ import annotations

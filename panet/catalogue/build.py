@@ -136,7 +136,7 @@ def _write(
             else:
                 writer.put_prepared(obj)
                 summary.datasets += 1
-    writer.flush()
+    writer.finish()
     if writer.dialect.keeps_counts:  # an SQLite store: its query indexes come after its rows
         create_query_indexes(db)
         count_rows(db)

@@ -9,11 +9,8 @@ transactions.
 >>> SQLITE.property("o", "title"), POSTGRESQL.property("o", "title")
 ("json_extract(o.doc, '$.title')", "(o.doc -> 'title')")
 
-Free text: SQLite keeps FTS5 tables ranked by BM25 (``-bm25()``, higher is better); PostgreSQL
-keeps ``tsvector`` columns under a GIN index, ranked by ``ts_rank_cd`` (cover density, titles
-weighted above summaries, keywords and technique names). Both scores are ≥ 0 and grow with how
-often and how close together the words occur; the API answers ``score / (1 + score)``, so the
-scores order results alike but their values differ between the two stores.
+Free text is one index in plain tables on both (`panet.catalogue.text_index`): BM25 over word
+counts the build keeps, the same ranking and scores on either store.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ import os
 import re
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,16 +29,10 @@ __all__ = ["POSTGRESQL", "SQLITE", "Dialect", "Kind", "PostgreSQL", "SQLite", "d
 Kind = Literal["json", "text", "real", "integer"]
 """What a value is compared with: a property inside ``doc`` (JSON), or a column of that SQL type."""
 
-_WORD = re.compile(r"\w+")
 CACHE_KIB = 16 * 1024
 """SQLite page cache while building (a bound, whatever the input's size)."""
 SCHEMA_NAME = "panet_catalogue"
 """The PostgreSQL schema holding a catalogue's tables (one catalogue per database)."""
-TEXT_WEIGHTS = {
-    "dataset_text": {"title": "A", "terms": "D"},
-    "document_text": {"title": "A", "summary": "B", "keywords": "C", "terms": "D"},
-}
-"""The columns of the free-text indexes; PostgreSQL weights them (A ranks highest)."""
 
 
 def is_server(store: str | os.PathLike[str]) -> bool:
@@ -75,8 +65,6 @@ class Dialect(Protocol):
     keeps_counts: bool
     """Whether a build keeps row counts (`panet.catalogue.store.count_rows`) that counts and query
     plans read instead of counting (SQLite's; PostgreSQL counts from its indexes)."""
-    text_key: str
-    """The column of a free-text table naming the dataset or document row."""
 
     def property(self, alias: str, field: str) -> str:
         """A JSON property of rows ``alias``, comparable with values bound as `Kind` ``json``."""
@@ -122,30 +110,17 @@ class Dialect(Protocol):
         """``ORDER BY`` one term; missing values first when ascending, as SQLite sorts them."""
         ...
 
-    def text(self, words: str) -> str:
-        """A text as the free-text index stores it."""
+    def integer_part(self, expression: str) -> str:
+        """The integer part of a number ≥ 0, as a whole number."""
         ...
 
-    def text_insert(self, table: str) -> str:
-        """The statement putting a row into a free-text table: the row number, then its columns' texts."""
+    def entries(self, column: str, alias: str) -> tuple[str, str, str]:
+        """The members of the JSON objects in ``column`` (whole numbers) as rows: the FROM item
+        (after the table holding ``column``, comma-joined), the key and the value."""
         ...
 
-    def text_match(self, table: str) -> str:
-        """The condition that rows of a free-text table match the query bound at one placeholder."""
-        ...
-
-    def match_all(self, table: str, fields: tuple[str, ...], tokens: list[str]) -> str:
-        """The query of `text_match`: every token in one of ``fields``."""
-        ...
-
-    def match_any(self, tokens: list[str]) -> str:
-        """The query of `ranked`: any of the tokens, in any column."""
-        ...
-
-    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
-        """Free-text search of a text table: the FROM clause (its one placeholder takes
-        `match_any`; join the objects on `text_key`), the match condition, the score (≥ 0,
-        higher is better) and the order."""
+    def member(self, column: str) -> str:
+        """The whole number a JSON object in ``column`` holds under the key bound at one placeholder."""
         ...
 
     def merge(self, table: str) -> str:
@@ -162,9 +137,8 @@ class Dialect(Protocol):
         ...
 
     def run(self, db: Any, sql: str, values: list[Any], timeout: float) -> list[tuple[Any, ...]]:
-        """The rows of a query; `TimeoutError` past ``timeout`` seconds, `ValueError` for text
-        the free-text index cannot search for, `ConnectionError` when the store went away (the
-        next `reader` connects anew)."""
+        """The rows of a query; `TimeoutError` past ``timeout`` seconds, `ConnectionError` when
+        the store went away (the next `reader` connects anew)."""
         ...
 
     def building(self, store: str | os.PathLike[str], rebuild: bool) -> Any:
@@ -175,17 +149,16 @@ class Dialect(Protocol):
 
 
 class SQLite:
-    """An SQLite file: FTS5 for free text, ``json_extract`` for properties.
+    """An SQLite file: ``json_extract`` for properties.
 
     >>> SQLITE.param("json"), SQLITE.value(True, "json"), SQLITE.one_of("o.id", "text")
     ('?', 1, 'o.id IN (SELECT value FROM json_each(?))')
-    >>> SQLITE.match_all("document_text", ("title", "summary"), ["SAXS"])
-    '{title summary} : "SAXS"'
+    >>> SQLITE.entries("f.words", "e")
+    ('json_each(f.words) e', 'e.key', 'e.value')
     """
 
     name = "sqlite"
     keeps_counts = True
-    text_key = "rowid"
 
     def property(self, alias: str, field: str) -> str:
         return f"json_extract({alias}.doc, '$.{field}')"
@@ -221,26 +194,14 @@ class SQLite:
     def order(self, expression: str, direction: str) -> str:
         return f"{expression} {direction}"
 
-    def text(self, words: str) -> str:
-        return words
+    def integer_part(self, expression: str) -> str:
+        return f"CAST({expression} AS INTEGER)"
 
-    def text_insert(self, table: str) -> str:
-        columns = ", ".join(TEXT_WEIGHTS[table])
-        marks = ", ".join("?" * (1 + len(TEXT_WEIGHTS[table])))
-        return f"INSERT INTO {table}(rowid, {columns}) VALUES ({marks})"
+    def entries(self, column: str, alias: str) -> tuple[str, str, str]:
+        return f"json_each({column}) {alias}", f"{alias}.key", f"{alias}.value"
 
-    def text_match(self, table: str) -> str:
-        return f"{table} MATCH ?"
-
-    def match_all(self, table: str, fields: tuple[str, ...], tokens: list[str]) -> str:
-        columns = "{" + " ".join(fields) + "}"
-        return " AND ".join(f'{columns} : "{token}"' for token in tokens)
-
-    def match_any(self, tokens: list[str]) -> str:
-        return " OR ".join(f'"{token}"' for token in tokens)
-
-    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
-        return text_table, f"{text_table} MATCH ?", f"-bm25({text_table})", f"bm25({text_table})"
+    def member(self, column: str) -> str:
+        return f"""json_extract({column}, '$."' || ? || '"')"""
 
     def merge(self, table: str) -> str:
         return f"json_patch({table}.doc, excluded.doc)"
@@ -270,8 +231,6 @@ class SQLite:
         except sqlite3.OperationalError as err:
             if "interrupted" in str(err):
                 raise TimeoutError(str(err)) from None
-            if "fts5" in str(err) or "MATCH" in str(err):
-                raise ValueError(str(err)) from None
             raise
         finally:
             db.set_progress_handler(None, 0)
@@ -381,27 +340,18 @@ class PostgresConnection:
         self.connection.close()
 
 
-def _normalized(text: str) -> str:
-    """Words case-folded and without diacritics (as SQLite's FTS5 ``unicode61 remove_diacritics 2``)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 class PostgreSQL:
-    """A PostgreSQL database: ``jsonb`` properties, ``tsvector`` free text under GIN indexes,
-    the tables in the schema `SCHEMA_NAME`. Needs psycopg 3 (``pip install 'panet[postgres]'``).
+    """A PostgreSQL database: ``jsonb`` properties, the tables in the schema `SCHEMA_NAME`.
+    Needs psycopg 3 (``pip install 'panet[postgres]'``).
 
     >>> POSTGRESQL.param("json"), POSTGRESQL.value(True, "json"), POSTGRESQL.one_of("o.id", "text")
     ('CAST(? AS jsonb)', 'true', 'o.id = ANY(CAST(? AS text[]))')
-    >>> POSTGRESQL.text("Small-angle X-ray scattering of Ångström films")
-    'small angle x ray scattering of angstrom films'
-    >>> POSTGRESQL.match_all("document_text", ("title", "summary"), ["SAXS"]), POSTGRESQL.match_any(["SAXS", "casein"])
-    ("'saxs':AB", "'saxs' | 'casein'")
+    >>> POSTGRESQL.entries("f.words", "e")
+    ('jsonb_each_text(f.words) e', 'e.key', 'CAST(e.value AS bigint)')
     """
 
     name = "postgresql"
     keeps_counts = False
-    text_key = "n"
     _TYPES: ClassVar[dict[str, str]] = {
         "json": "jsonb",
         "text": "text",
@@ -453,31 +403,14 @@ class PostgreSQL:
     def order(self, expression: str, direction: str) -> str:
         return f"{expression} {direction} NULLS {'FIRST' if direction == 'ASC' else 'LAST'}"
 
-    def text(self, words: str) -> str:
-        return " ".join(_WORD.findall(_normalized(words)))
+    def integer_part(self, expression: str) -> str:
+        return f"CAST(floor({expression}) AS bigint)"
 
-    def text_insert(self, table: str) -> str:
-        vectors = " || ".join(f"setweight(to_tsvector('simple', ?), '{w}')" for w in TEXT_WEIGHTS[table].values())
-        return f"INSERT INTO {table}(n, words) VALUES (?, {vectors})"
+    def entries(self, column: str, alias: str) -> tuple[str, str, str]:
+        return f"jsonb_each_text({column}) {alias}", f"{alias}.key", f"CAST({alias}.value AS bigint)"
 
-    def text_match(self, table: str) -> str:
-        return f"{table}.words @@ to_tsquery('simple', ?)"
-
-    def match_all(self, table: str, fields: tuple[str, ...], tokens: list[str]) -> str:
-        weights = "".join(TEXT_WEIGHTS[table][f] for f in fields)
-        return " & ".join(f"'{token}':{weights}" for token in self._tokens(tokens))
-
-    def match_any(self, tokens: list[str]) -> str:
-        return " | ".join(f"'{token}'" for token in self._tokens(tokens))
-
-    @staticmethod
-    def _tokens(tokens: list[str]) -> list[str]:
-        return [word for token in tokens for word in _WORD.findall(_normalized(token))]
-
-    def ranked(self, text_table: str) -> tuple[str, str, str, str]:
-        source = f"(SELECT to_tsquery('simple', ?) AS q) query, {text_table}"
-        score = f"ts_rank_cd({text_table}.words, query.q)"
-        return source, f"{text_table}.words @@ query.q", score, f"{score} DESC"
+    def member(self, column: str) -> str:
+        return f"CAST(({column} ->> ?) AS bigint)"
 
     def merge(self, table: str) -> str:
         return f"{table}.doc || excluded.doc"
@@ -514,8 +447,6 @@ class PostgreSQL:
             return list(db.execute(sql, values).fetchall())
         except psycopg.errors.QueryCanceled as err:
             raise TimeoutError(str(err)) from None
-        except psycopg.errors.SyntaxError as err:  # a tsquery the text index cannot read
-            raise ValueError(str(err)) from None
         except psycopg.OperationalError as err:
             raise ConnectionError(str(err).strip()) from None
 

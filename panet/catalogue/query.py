@@ -49,7 +49,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from panet import loopback
-from panet.catalogue import parameters
+from panet.catalogue import parameters, text_index
 from panet.catalogue.dialect import SQLITE, Dialect, Kind
 from panet.catalogue.model import MODELS, OPERATORS, Model
 from panet.catalogue.units import UnitError, si_unit, to_si
@@ -299,14 +299,22 @@ class Compiler:
             raise FilterError(path, "text takes a string")
         if not model.text_fields:
             raise FilterError(path, f"{model.name} has no text fields")
+        dialect = self.dialect
+        if model.table in text_index.FIELDS:  # the text index: the word in one of the fields
+            fields = [name for name, _ in text_index.FIELDS[model.table]]
+            mask = sum(1 << fields.index(field) for field in model.text_fields)
+            t = model.table
+            parts = []
+            for token in text_index.words(words):
+                self.values += [token, token]
+                parts.append(
+                    f"{alias}.n IN (SELECT p.n FROM {t}_postings p JOIN {t}_forward f ON f.n = p.n "
+                    f"WHERE p.word = ? AND ({dialect.member('f.words')} & {mask}) != 0)"
+                )
+            return _all(parts) if parts else "TRUE"
         tokens = _WORD.findall(words)
         if not tokens:
             return "TRUE"
-        dialect = self.dialect
-        if model.name in ("Dataset", "Document"):
-            table = f"{model.table}_text"
-            self.values.append(dialect.match_all(table, model.text_fields, tokens))
-            return f"{alias}.n IN (SELECT {dialect.text_key} FROM {table} WHERE {dialect.text_match(table)})"
         parts = []
         for token in tokens:
             fields = []

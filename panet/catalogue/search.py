@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import os
 import queue
-import re
 import sqlite3
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 
 from panet import loopback
+from panet.catalogue import text_index
 from panet.catalogue.dialect import Dialect, dialect_for, redacted
 from panet.catalogue.model import MODELS, Model
 from panet.catalogue.parameters import unit_asked
@@ -47,14 +48,13 @@ from panet.catalogue.query import (
     parse_includes,
     relation_of,
 )
-from panet.catalogue.store import TALLIED
+from panet.catalogue.store import SCHEMA_VERSION, TALLIED
 from panet.catalogue.units import UnitError, from_si, to_si
 from panet.errors import PanetError
 
 __all__ = ["Catalogue", "NotFound", "QueryTimeout", "StoreError", "free_text"]
 
 FILTER_KEYS = ("where", "include", "fields", "order", "limit", "skip", "offset")
-_WORD = re.compile(r"\w+")
 
 
 class StoreError(PanetError):
@@ -100,7 +100,7 @@ class Catalogue:
         self.max_limit = max_limit
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue()  # open connections no query holds
         try:
-            self._run("SELECT value FROM meta WHERE key = 'schema'", [])
+            version = self._run("SELECT value FROM meta WHERE key = 'schema'", [])
         except (StoreError, QueryTimeout):
             raise
         except Exception:  # any driver's "no such table", "not a database"
@@ -108,12 +108,17 @@ class Catalogue:
             raise StoreError(
                 f"{redacted(str(self.path))}: not a panet catalogue ({kind} made by `panet catalogue build`)"
             ) from None
+        if version != [(SCHEMA_VERSION,)]:
+            raise StoreError(
+                f"{redacted(str(self.path))}: made by an older panet; rebuild it (`panet catalogue build --rebuild`)"
+            )
 
     # -- the API's operations -------------------------------------------------------------
     def find(self, model: str, filter: Mapping[str, Any] | str | None = None, query: str | None = None) -> list[dict]:
         """``GET /datasets?filter=…&query=…``: the objects a LoopBack filter selects; with
         ``query``, ranked by a free-text score (BM25 over titles, summaries, keywords and the
-        names and synonyms of techniques), else in store order with score 0. The free text may also
+        names and synonyms of techniques: `panet.catalogue.text_index`), else in the filter's
+        order with score 0. The free text may also
         be the filter's ``query`` (the PaN search API's place for it; `free_text`)."""
         spec, query = free_text(_spec(filter, (*FILTER_KEYS, "query"), "filter"), query)
         kind = _model(model)
@@ -125,14 +130,13 @@ class Catalogue:
         condition = compiler.selects(kind, spec, "o", "filter")
         order = _order(dialect, kind, spec.get("order"), "filter.order", "o")
         columns = _columns(dialect, kind, "o")
-        if query and _WORD.search(query) and kind.name in ("Dataset", "Document"):
-            sql, values = self._ranked(kind, query, condition, compiler.values, columns, limit, skip)
-            if sql is None:
-                return []
+        if query and text_index.words(query) and kind.table in text_index.FIELDS:
+            ranked = self._ranked(kind, query, condition, compiler.values, limit, skip)
+            rows = self._rows(kind, [n for n, _ in ranked], columns)
+            objects = [_object(kind, row, score=score) for row, (_, score) in zip(rows, ranked, strict=True)]
         else:
-            sql, values = _paged(kind, condition, order, columns), [*compiler.values, limit, skip]
-        rows = self._run(sql, values)
-        objects = [_object(kind, row, score=row[-1] / (1 + row[-1]) if row[-1] else 0) for row in rows]
+            rows = self._run(_paged(kind, condition, order, columns), [*compiler.values, limit, skip])
+            objects = [_object(kind, row, score=0) for row in rows]
         self._include(kind, [row[0] for row in rows], objects, parse_includes(spec, "filter"))
         return _project(objects, spec.get("fields"), "filter.fields")
 
@@ -245,30 +249,26 @@ class Catalogue:
                     obj[include.relation] = related[0]
 
     def _ranked(
-        self, kind: Model, query: str, condition: str, bound: list[Any], columns: str, limit: int, skip: int
-    ) -> tuple[str | None, list[Any]]:
-        """SQL ranking the rows of ``kind`` that ``condition`` selects by the text index's score
-        for ``query``'s words; the page is ranked in the text index first, then only its rows are read.
+        self, kind: Model, query: str, condition: str, bound: list[Any], limit: int, skip: int
+    ) -> list[tuple[int, float]]:
+        """``(row, score)`` of one page of the rows of ``kind`` that ``condition`` selects, ranked
+        by the text index's BM25 for ``query`` (`panet.catalogue.text_index.search`: only the heads
+        of the words' lists are read), within the catalogue's time limit."""
+        where = None if condition == "TRUE" else (condition, bound)
+        deadline = time.monotonic() + self.timeout
+        try:
+            return text_index.search(self._run, self.dialect, kind.table, query, (limit, skip), where, deadline)
+        except TimeoutError:
+            raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; narrow it") from None
 
-        Words no row holds are left out: they add nothing to any row's score but would make the
-        index merge their (empty) lists for every row; with none left there is nothing to find (None)."""
+    def _rows(self, kind: Model, numbers: list[int], columns: str) -> list[tuple]:
+        """The rows ``numbers`` of ``kind`` (``columns``), in that order."""
+        if not numbers:
+            return []
         dialect = self.dialect
-        text = f"{kind.table}_text"
-        source, match, score, ranking = dialect.ranked(text)
-        probe = f"SELECT 1 FROM {source} WHERE {match} LIMIT 1"
-        words = [w for w in _WORD.findall(query)[:32] if self._run(probe, [dialect.match_any([w])])]
-        if not words:
-            return None, []
-        key = f"{text}.{dialect.text_key}"
-        if condition != "TRUE":
-            source += f" JOIN {kind.table} o ON o.n = {key}"
-        hits = (
-            f"SELECT {key} AS n, {score} AS score FROM {source} "
-            f"WHERE {match} AND {condition} ORDER BY {ranking}, {key} LIMIT ? OFFSET ?"
-        )
-        sql = f"SELECT {columns}, hits.score FROM ({hits}) hits JOIN {kind.table} o ON o.n = hits.n "
-        sql += "ORDER BY hits.score DESC, o.n"
-        return sql, [dialect.match_any(words), *bound, limit, skip]
+        sql = f"SELECT {columns} FROM {kind.table} o WHERE {dialect.one_of('o.n', 'integer')}"
+        found = {row[0]: row for row in self._run(sql, [dialect.values(numbers, "integer")])}
+        return [found[n] for n in numbers]
 
     def _page(self, spec: Mapping[str, Any], path: str) -> tuple[int, int]:
         limit = _count(spec.get("limit"), f"{path}.limit") or self.max_limit
@@ -300,8 +300,6 @@ class Catalogue:
                     self._idle.put(db)
             except TimeoutError:
                 raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped; narrow it") from None
-            except ValueError as err:
-                raise FilterError("text", f"cannot search for that text ({err})") from None
             except LookupError as err:  # no such file; no server there
                 raise StoreError(str(err)) from None
             except ConnectionError as err:

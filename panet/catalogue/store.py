@@ -5,9 +5,9 @@ store's `panet.catalogue.dialect.Dialect`.
 `Writer` puts PaN ``Dataset`` and ``Document`` objects (nested as the PaN search API returns them)
 into the store and deletes datasets; objects are matched by their ``pid`` (``id`` for classes
 without one), so putting an object again updates it. Datasets and documents are indexed for
-free text (``dataset_text``, ``document_text``: FTS5 tables in SQLite, ``tsvector`` columns in
-PostgreSQL) with the names and synonyms of
-their techniques, so a query "SAXS" finds a dataset annotated "small angle x-ray scattering".
+free text (`panet.catalogue.text_index`, the same tables on both stores) with the names and
+synonyms of their techniques, so a query "SAXS" finds a dataset annotated "small angle x-ray
+scattering"; `Writer.finish` writes the index's lists.
 
 >>> import sqlite3
 >>> db = sqlite3.connect(":memory:")
@@ -36,7 +36,10 @@ import orjson
 
 from panet.catalogue.dialect import Dialect, dialect_of
 from panet.catalogue.model import MODELS
+from panet.catalogue.text_index import SCHEMA as TEXT_SCHEMA
+from panet.catalogue.text_index import TextWriter
 from panet.catalogue.units import UnitError, to_si
+from panet.errors import PanetError
 from panet.term import NAMESPACE
 
 __all__ = [
@@ -53,7 +56,8 @@ __all__ = [
     "prepare_dataset",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+"""1: free text in FTS5 (SQLite) or tsvector (PostgreSQL) tables; 2: `panet.catalogue.text_index`."""
 KNOWN = 2_000
 """Shared objects (documents, techniques, …) a `Writer` remembers having written, to skip them
 when they come again unchanged; a bound on its memory."""
@@ -88,9 +92,6 @@ CREATE TABLE IF NOT EXISTS affiliation(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE
 CREATE TABLE IF NOT EXISTS member(
     n INTEGER PRIMARY KEY, id, doc TEXT NOT NULL, document INTEGER, person INTEGER, affiliation INTEGER);
 CREATE INDEX IF NOT EXISTS member_by_document ON member(document);
-CREATE VIRTUAL TABLE IF NOT EXISTS dataset_text USING fts5(title, terms, tokenize = 'unicode61 remove_diacritics 2');
-CREATE VIRTUAL TABLE IF NOT EXISTS document_text
-    USING fts5(title, summary, keywords, terms, tokenize = 'unicode61 remove_diacritics 2');
 """
 QUERY_INDEXES = """
 CREATE INDEX IF NOT EXISTS dataset_by_instrument ON dataset(instrument);
@@ -141,12 +142,8 @@ CREATE TABLE IF NOT EXISTS person({_KEY} NOT NULL UNIQUE, doc jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS affiliation({_KEY} NOT NULL UNIQUE, doc jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS member({_KEY}, doc jsonb NOT NULL, document bigint, person bigint, affiliation bigint);
 CREATE INDEX IF NOT EXISTS member_by_document ON member(document);
-CREATE TABLE IF NOT EXISTS dataset_text(n bigint PRIMARY KEY, words tsvector NOT NULL);
-CREATE INDEX IF NOT EXISTS dataset_text_words ON dataset_text USING gin(words);
-CREATE TABLE IF NOT EXISTS document_text(n bigint PRIMARY KEY, words tsvector NOT NULL);
-CREATE INDEX IF NOT EXISTS document_text_words ON document_text USING gin(words);
 """
-"""The same tables in PostgreSQL: JSON as ``jsonb``, free text as weighted ``tsvector`` columns.
+"""The same tables in PostgreSQL: JSON as ``jsonb``.
 Identifiers sort by code point (``COLLATE "C"``), as in SQLite."""
 
 
@@ -160,10 +157,13 @@ def create(db: Any, query_indexes: bool = True) -> None:
     True
     """
     dialect = dialect_of(db)
-    dialect.script(db, SCHEMA if dialect.name == "sqlite" else POSTGRES_SCHEMA)
+    dialect.script(db, (SCHEMA if dialect.name == "sqlite" else POSTGRES_SCHEMA) + TEXT_SCHEMA[dialect.name])
     if query_indexes and dialect.name == "sqlite":
         create_query_indexes(db)
     db.execute("INSERT INTO meta VALUES ('schema', ?) ON CONFLICT DO NOTHING", (SCHEMA_VERSION,))
+    (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    if version != SCHEMA_VERSION:
+        raise PanetError(f"the store was made by an older panet (schema {version}); rebuild it (--rebuild)")
 
 
 TALLIED = {"dataset": ("isPublic",), "document": ("isPublic", "type")}
@@ -231,7 +231,7 @@ _BATCHED = {
     "dataset_sample": "INSERT INTO dataset_sample VALUES (?, ?) ON CONFLICT DO NOTHING",
     "parameter": "INSERT INTO parameter(id, doc, dataset, document, name, si, si_unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
     "file": "INSERT INTO file(id, doc, dataset) VALUES (?, ?, ?)",
-}  # and dataset_text, the dialect's (`Dialect.text_insert`)
+}
 
 
 def _own(obj: dict, fields: Iterable[str]) -> dict:
@@ -335,7 +335,8 @@ class Writer:
         create(db, query_indexes)
         self.db = db
         self.dialect: Dialect = dialect_of(db)
-        self._statements = {**_BATCHED, "dataset_text": self.dialect.text_insert("dataset_text")}
+        self._statements = dict(_BATCHED)
+        self.text = TextWriter(db)  # the free-text index
         self.document_terms = document_terms
         # (table, key) -> (the object as given, serialised; the JSON written; its row)
         self._known: dict[tuple[str, Any], tuple[bytes | None, str, int]] = {}
@@ -387,8 +388,7 @@ class Writer:
             links.append((n, self._upsert("sample", key, sample)))
         rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in dataset.parameters]
         rows["file"] += [(id, doc, n) for id, doc in dataset.files]
-        text = self.dialect.text
-        rows["dataset_text"].append((n, text(dataset.title), text(dataset.terms)))
+        self.text.put("dataset", n, (dataset.title, dataset.terms))
         self._pending += 1
         if self._pending >= self.BATCH:
             self.flush()
@@ -400,7 +400,14 @@ class Writer:
             if self._rows[table]:
                 self.db.executemany(statement, self._rows[table])
                 self._rows[table].clear()
+        self.text.flush()
         self._pending = 0
+
+    def finish(self) -> None:
+        """Write the batched rows and the free-text index's lists (`TextWriter.finish`): the
+        last call before the store is committed."""
+        self.flush()
+        self.text.finish()
 
     def delete_dataset(self, pid: str) -> bool:
         """Remove the dataset ``pid`` (an OAI-PMH deletion); True if it was there."""
@@ -416,7 +423,7 @@ class Writer:
         db = self.db
         for table in ("dataset_technique", "dataset_sample", "parameter", "file"):
             db.execute(f"DELETE FROM {table} WHERE dataset = ?", (n,))
-        db.execute(f"DELETE FROM dataset_text WHERE {self.dialect.text_key} = ?", (n,))
+        self.text.remove("dataset", n)
 
     # -- documents ------------------------------------------------------------------------
     def put_document(self, document: dict, link: bool = True, terms: str | None = None) -> int:
@@ -438,16 +445,15 @@ class Writer:
             db.execute("DELETE FROM parameter WHERE document = ?", (n,))
             db.executemany(_BATCHED["parameter"], _parameters(document["parameters"], None, n))
         keywords = [k for k in document.get("keywords") or () if isinstance(k, str)]
-        text = self.dialect.text
-        db.execute(f"DELETE FROM document_text WHERE {self.dialect.text_key} = ?", (n,))
-        db.execute(
-            self.dialect.text_insert("document_text"),
+        self.text.remove("document", n)
+        self.text.put(
+            "document",
+            n,
             (
-                n,
-                text(str(document.get("title") or "")),
-                text(str(document.get("summary") or "")),
-                text(" ".join(keywords)),
-                text(" ".join(self.document_terms(document)) if terms is None else terms),
+                str(document.get("title") or ""),
+                str(document.get("summary") or ""),
+                " ".join(keywords),
+                " ".join(self.document_terms(document)) if terms is None else terms,
             ),
         )
         if link:

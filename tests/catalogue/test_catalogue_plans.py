@@ -14,7 +14,8 @@ import pytest
 from panet.catalogue import Catalogue, build
 from panet.catalogue.query import DENSE
 
-TABLES = ("dataset", "document", "technique", "dataset_technique", "document_dataset", "parameter", "tally", "meta")
+TABLES = ("dataset", "document", "technique", "dataset_technique", "document_dataset", "parameter", "tally", "meta",
+          "dataset_forward", "dataset_postings", "dataset_words", "document_forward", "document_postings")  # fmt: skip
 TITLES = ("SAXS of {s}", "x-ray diffraction of {s}", "{s} tomography", "Dark current {n}", "GISAXS of {s} film")
 
 
@@ -40,7 +41,6 @@ def _records(path: Path, count: int, seed: int = 7) -> Path:
 def _rows(store: Path) -> dict[str, list]:
     db = sqlite3.connect(store)
     found = {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
-    found["text"] = db.execute("SELECT rowid, title, terms FROM dataset_text ORDER BY rowid").fetchall()
     return found
 
 

@@ -1,0 +1,554 @@
+"""The free-text index of a catalogue store: BM25 over word counts the build keeps, with each
+word's list of rows ordered by its part of the score (impact-ordered), so that a query reads the
+heads of its words' lists only — the same tables and SQL on SQLite and PostgreSQL.
+
+The score (the spec the tests check against a brute force):
+
+* **Words.** A text is case-folded, stripped of diacritics (`panet.text.fold_accents`, as SQLite's
+  ``unicode61 remove_diacritics 2``) and cut into runs of letters and digits (``_`` and ``-``
+  separate words). A query's distinct words count once each; at most `MAX_WORDS`; words no row
+  holds add nothing and are left out.
+* **Fields.** A dataset's text is its title and its ``terms`` (names and synonyms of its
+  techniques, its documents' keywords, sample and instrument names); a document's its title,
+  summary, keywords and terms. A word's count in a row is the sum over fields of its occurrences
+  times the field's weight (`FIELDS`: a title counts twice), and a row's length the same sum over
+  all its words — as if the title were written twice.
+* **BM25** with k1 = `K1`, b = `B`, in integers so that ties are exact: a word's impact in a row is
+  ``floor(IMPACT_SCALE · tf · (k1 + 1) / (tf + k1 · (1 − b + b · length / avgdl))) + 1`` and its
+  weight ``floor(IDF_SCALE · ln(1 + (N − df + 0.5) / (df + 0.5))) + 1`` (N rows, df rows holding
+  the word; Lucene's idf, positive even for a word every row holds); a row's score is the sum of
+  weight × impact over the query's words. Rows are ranked by score, highest first, then by row
+  (the order the rows were stored in). The API's ``score`` is s / (1 + s) with s = score /
+  (IMPACT_SCALE · IDF_SCALE), in (0, 1) for every row found.
+* **avgdl** is a parameter of the index (meta ``text:TABLE:avgdl``): the average length when the
+  lists were last ordered. A new store's build sets it; a later build that adds, changes or
+  deletes rows keeps it — and the order of the lists, updating only the rows it touched — while
+  the true average stays within `DRIFT` of it, and else re-orders every list with the new average.
+  So rankings are exactly this BM25 with an avgdl within 10 % of the true one; N and df are always
+  exact.
+
+Tables (per text model, ``dataset`` and ``document``; `SCHEMA`): ``T_words(word, rows)`` (df),
+``T_postings(word, rank, n)`` (rank = −impact: each word's rows by impact, highest first, then
+by row), ``T_forward(n, length, words)`` (each row's length and counts, a JSON object word →
+count × 16 + the bits of the fields holding it: the score of a candidate row, the ``text``
+operator, and what to take out of the lists when the row changes), ``T_pending(n)`` (rows of an
+update not yet in the lists). A new store's lists are written once at the end of its build, sorted
+in one pass; an update writes the lists of the rows it touched.
+
+A query (`search`) reads each word's list in batches from its head (64 or k = limit + skip
+entries, doubling up to 16 384) and adds up each row's impacts as it meets them (Fagin's threshold
+and no-random-access algorithms combined): a row met in every list not read to the end has its
+score known; the others are scored in full from ``T_forward`` only when the page is not full yet
+(those that may score most) or at the end (those that may still reach the page). It stops once
+the k-th best score beats the sum over the open lists of weight × the impact at the list's
+frontier: no row not met can score more; a row scoring as much would hold every list's frontier
+impact and come after its frontier row, so with the k-th row before the last frontier row the
+page is final too. When the rows left to score outnumber what the next round would read (a row
+scored costs about `_SCORE_COST` entries read), the next round is read first: it settles or rules
+out most of them. With a ``where``: a condition that selects at most k rows (one probe, ``LIMIT
+k + 1``, quick when an index answers it) has those rows ranked; otherwise the rows met are tested
+against it in batches, and once more than √(k · N) rows were tested (as
+`panet.catalogue.query.dense_threshold`) the condition is taken as selective and all the rows it
+selects are scored instead.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import orjson
+
+from panet.catalogue.dialect import Dialect, dialect_of
+from panet.text import fold_accents
+
+__all__ = [
+    "DRIFT",
+    "FIELDS",
+    "IDF_SCALE",
+    "IMPACT_SCALE",
+    "K1",
+    "MAX_WORDS",
+    "SCHEMA",
+    "B",
+    "TextWriter",
+    "counts",
+    "impact",
+    "search",
+    "weight",
+    "words",
+]
+
+K1 = 1.2
+B = 0.75
+IMPACT_SCALE = 1 << 16
+IDF_SCALE = 1 << 16
+DRIFT = 0.1
+"""How far (relative) the true average length may move from the index's avgdl before a build re-orders the lists."""
+MAX_WORDS = 32
+"""Query words used at most (the rest of a longer text is ignored)."""
+FIELDS: dict[str, tuple[tuple[str, int], ...]] = {
+    "dataset": (("title", 2), ("terms", 1)),
+    "document": (("title", 2), ("summary", 1), ("keywords", 1), ("terms", 1)),
+}
+"""The fields of each text model's text, in order, with the weight of a word found there."""
+FIELD_BITS = 4
+_TOKEN = re.compile(r"[^\W_]+")
+_FIRST = (-(1 << 62), -(1 << 62))  # before every (rank, n) of a list
+_BATCH = 16384  # list entries read at most per list and round
+_SCORE_COST = 2  # a row scored costs about as much as this many list entries read
+
+
+def _tables(integer: str, text: str, json: str, without_rowid: str) -> str:
+    return "".join(
+        f"""
+CREATE TABLE IF NOT EXISTS {t}_words(word {text} PRIMARY KEY, rows {integer} NOT NULL){without_rowid};
+CREATE TABLE IF NOT EXISTS {t}_postings(
+    word {text} NOT NULL, rank {integer} NOT NULL, n {integer} NOT NULL, PRIMARY KEY(word, rank, n)){without_rowid};
+CREATE TABLE IF NOT EXISTS {t}_forward(n {integer} PRIMARY KEY, length {integer} NOT NULL, words {json} NOT NULL);
+CREATE TABLE IF NOT EXISTS {t}_pending(n {integer} PRIMARY KEY);"""
+        for t in FIELDS
+    )
+
+
+SCHEMA = {
+    "sqlite": _tables("INTEGER", "TEXT", "TEXT", " WITHOUT ROWID"),
+    "postgresql": _tables("bigint", 'text COLLATE "C"', "jsonb", ""),
+}
+"""The text index's tables, by dialect name (`panet.catalogue.store.create` makes them)."""
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as the index keeps them: case-folded, without diacritics, runs of
+    letters and digits.
+
+    >>> words("Small-angle X-ray scattering of Ångström films_2")
+    ['small', 'angle', 'x', 'ray', 'scattering', 'of', 'angstrom', 'films', '2']
+    """
+    return _TOKEN.findall(fold_accents(text.casefold()))
+
+
+def counts(table: str, texts: Sequence[str]) -> tuple[dict[str, int], int]:
+    """A row's words (weighted count × 16 + field bits) and length, from its fields' texts in
+    `FIELDS` order: "saxs" once in the title (weight 2) and once in the terms counts 3, in fields
+    0 and 1: 3 × 16 + 0b11 = 51.
+
+    >>> counts("dataset", ["SAXS of casein", "small angle x-ray scattering SAXS"])
+    ({'saxs': 51, 'of': 33, 'casein': 33, 'small': 18, 'angle': 18, 'x': 18, 'ray': 18, 'scattering': 18}, 12)
+    """
+    found: dict[str, int] = {}
+    length = 0
+    for bit, ((_, weight), text) in enumerate(zip(FIELDS[table], texts, strict=True)):
+        step = weight << FIELD_BITS
+        for word in words(text):
+            found[word] = (found.get(word, 0) + step) | (1 << bit)
+            length += weight
+    return found, length
+
+
+def _factors(avgdl: float) -> tuple[float, float, float]:
+    """The constants of `impact`'s expression for one avgdl, as SQL binds them."""
+    return IMPACT_SCALE * (K1 + 1), K1 * (1 - B), K1 * B / avgdl
+
+
+def impact(tf: int, length: int, avgdl: float) -> int:
+    """A word's part of a row's score (before its weight), as the SQL of the lists computes it.
+
+    >>> impact(2, 10, 10.0), impact(1, 10, 10.0), impact(1, 40, 10.0)
+    (90113, 65537, 29425)
+    """
+    return _impact(tf, length, *_factors(avgdl))
+
+
+def _impact(tf: int, length: int, c1: float, k0: float, kl: float) -> int:
+    return int(c1 * tf / (tf + (k0 + kl * length))) + 1
+
+
+def weight(rows: int, df: int) -> int:
+    """A word's weight (its idf, scaled) in a store of ``rows`` rows, ``df`` of which hold it.
+
+    >>> weight(1_000_000, 10), weight(1_000_000, 1_000_000)
+    (751314, 1)
+    """
+    return int(IDF_SCALE * math.log(1 + (rows - df + 0.5) / (df + 0.5))) + 1
+
+
+def _impact_sql(dialect: Dialect, tf: str, length: str) -> str:
+    """`impact` in SQL (the same operations in the same order, so the same doubles), taking
+    the three `_factors` as values."""
+    real = dialect.param("real")
+    return f"{dialect.integer_part(f'{real} * {tf} / ({tf} + ({real} + {real} * {length}))')} + 1"
+
+
+class TextWriter:
+    """The build's side of the index: `put` a row's texts, `remove` a row, `flush` batched rows,
+    `finish` (write the lists) before the build commits. Memory: one batch of rows."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.dialect: Dialect = dialect_of(db)
+        self._fresh = {t: _meta(db, f"text:{t}:avgdl") is None for t in FIELDS}  # no lists written yet
+        self._rows: dict[str, list[tuple[int, int, str]]] = {t: [] for t in FIELDS}
+        self._batched: dict[str, set[int]] = {t: set() for t in FIELDS}
+
+    def put(self, table: str, n: int, texts: Sequence[str]) -> None:
+        """Index row ``n`` of ``table`` (which holds no text yet: `remove` it first) with its fields' texts."""
+        found, length = counts(table, texts)
+        self._rows[table].append((n, length, orjson.dumps(found).decode()))
+        self._batched[table].add(n)
+
+    def remove(self, table: str, n: int) -> None:
+        """Take row ``n`` out of the index (its lists and counts), if it is there."""
+        if n in self._batched[table]:
+            self.flush()
+        db, t = self.db, table
+        if (
+            not self._fresh[t]
+            and db.execute(f"DELETE FROM {t}_pending WHERE n = ? RETURNING n", (n,)).fetchone() is None
+        ):
+            avgdl = _meta(db, f"text:{t}:avgdl")
+            entries, key, value = self.dialect.entries("f.words", "e")
+            listed = f"SELECT {key}, -({_impact_sql(self.dialect, f'({value} >> {FIELD_BITS})', 'f.length')}), f.n"
+            db.execute(
+                f"DELETE FROM {t}_postings WHERE (word, rank, n) IN ({listed} FROM {t}_forward f, {entries} "
+                "WHERE f.n = ?)",
+                (*_factors(float(avgdl)), n),  # type: ignore[arg-type]
+            )
+            db.execute(
+                f"UPDATE {t}_words SET rows = rows - 1 WHERE word IN (SELECT {key} FROM {t}_forward f, {entries} "
+                "WHERE f.n = ?)",
+                (n,),
+            )
+        db.execute(f"DELETE FROM {t}_forward WHERE n = ?", (n,))
+
+    def flush(self) -> None:
+        """Write the batched rows."""
+        json = self.dialect.param("json")
+        for t, rows in self._rows.items():
+            if rows:
+                self.db.executemany(f"INSERT INTO {t}_forward(n, length, words) VALUES (?, ?, {json})", rows)
+                if not self._fresh[t]:
+                    self.db.executemany(
+                        f"INSERT INTO {t}_pending(n) VALUES (?) ON CONFLICT DO NOTHING", [(r[0],) for r in rows]
+                    )
+                rows.clear()
+                self._batched[t].clear()
+
+    def finish(self) -> None:
+        """Write the lists of the rows put since the last `finish` (all of them, ordered anew,
+        when the store had none or the average length moved past `DRIFT`), and N and avgdl."""
+        self.flush()
+        db = self.db
+        for t in FIELDS:
+            rows, total = db.execute(f"SELECT count(*), sum(length) FROM {t}_forward").fetchone()
+            rows, total = int(rows), float(total or 0)  # PostgreSQL sums to a Decimal
+            avgdl = None if self._fresh[t] else float(_meta(db, f"text:{t}:avgdl"))  # type: ignore[arg-type]
+            if rows and total:
+                average = total / rows
+                if avgdl is None or abs(average / avgdl - 1) > DRIFT:
+                    avgdl = average
+                    self._write_lists(t, avgdl, everything=True)
+                else:
+                    self._write_lists(t, avgdl, everything=False)
+            else:
+                avgdl = None
+                for part in ("postings", "words", "pending"):
+                    db.execute(f"DELETE FROM {t}_{part}")
+            _set_meta(db, f"text:{t}:rows", str(rows))
+            if avgdl is None:
+                db.execute("DELETE FROM meta WHERE key = ?", (f"text:{t}:avgdl",))
+            else:
+                _set_meta(db, f"text:{t}:avgdl", repr(avgdl))
+            self._fresh[t] = avgdl is None
+
+    def _write_lists(self, t: str, avgdl: float, everything: bool) -> None:
+        db, dialect = self.db, self.dialect
+        entries, key, value = dialect.entries("f.words", "e")
+        listed = (
+            f"SELECT {key} AS word, -({_impact_sql(dialect, f'({value} >> {FIELD_BITS})', 'f.length')}) AS rank, f.n "
+            f"FROM {t}_forward f, {entries}"
+        )
+        if everything:  # one sort: each list is written in order
+            for part in ("postings", "words", "pending"):
+                db.execute(f"DELETE FROM {t}_{part}")
+            db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} ORDER BY 1, 2, 3", _factors(avgdl))
+            db.execute(f"INSERT INTO {t}_words(word, rows) SELECT word, count(*) FROM {t}_postings GROUP BY word")
+            return
+        pending = f"f.n IN (SELECT n FROM {t}_pending)"
+        db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} WHERE {pending}", _factors(avgdl))
+        db.execute(
+            f"INSERT INTO {t}_words(word, rows) SELECT {key}, count(*) FROM {t}_forward f, {entries} "
+            f"WHERE {pending} GROUP BY {key} ON CONFLICT(word) DO UPDATE SET rows = {t}_words.rows + excluded.rows"
+        )
+        db.execute(f"DELETE FROM {t}_words WHERE rows <= 0")
+        db.execute(f"DELETE FROM {t}_pending")
+
+
+def _meta(db: Any, key: str) -> str | None:
+    found = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if found is None else found[0]
+
+
+def _set_meta(db: Any, key: str, value: str) -> None:
+    db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+Run = Callable[[str, list[Any]], list[tuple]]
+
+
+class _List:
+    """One query word's list as far as it was read: the frontier ``(rank, n)`` and whether it is done."""
+
+    __slots__ = ("done", "frontier", "weight", "word")
+
+    def __init__(self, word: str, weight: int) -> None:
+        self.word = word
+        self.weight = weight
+        self.frontier = _FIRST
+        self.done = False
+
+
+def search(
+    run: Run,
+    dialect: Dialect,
+    table: str,
+    query: str,
+    page: tuple[int, int],
+    condition: tuple[str, list[Any]] | None = None,
+    deadline: float = math.inf,
+) -> list[tuple[int, float]]:
+    """``(row, score in (0, 1))`` of one page (``page`` = limit, skip) of the rows of ``table``
+    ranked for ``query`` (module docstring), among those ``condition`` (SQL on alias ``o``, its
+    values) selects; `TimeoutError` past ``deadline`` (`time.monotonic`). ``run`` runs one statement.
+
+    >>> import sqlite3
+    >>> from panet.catalogue.store import create
+    >>> db = sqlite3.connect(":memory:"); create(db); index = TextWriter(db)
+    >>> index.put("dataset", 1, ["Casein", ""]); index.put("dataset", 2, ["SAXS of casein", ""]); index.finish()
+    >>> run = lambda sql, values: db.execute(sql, values).fetchall()
+    >>> [n for n, score in search(run, dialect_of(db), "dataset", "casein saxs", (10, 0))]
+    [2, 1]
+    """
+    limit, skip = page
+    k = limit + skip
+    wanted = list(dict.fromkeys(words(query)))[:MAX_WORDS]
+    meta = dict(run(f"SELECT key, value FROM meta WHERE {dialect.one_of('key', 'text')}", [
+        dialect.values([f"text:{table}:rows", f"text:{table}:avgdl"], "text")]))  # fmt: skip
+    if not wanted or k == 0 or f"text:{table}:avgdl" not in meta:
+        return []
+    rows, avgdl = int(meta[f"text:{table}:rows"]), float(meta[f"text:{table}:avgdl"])
+    found = run(f"SELECT word, rows FROM {table}_words WHERE {dialect.one_of('word', 'text')}", [
+        dialect.values(wanted, "text")])  # fmt: skip
+    weights = {word: weight(rows, df) for word, df in found if df > 0}
+    if not weights:
+        return []
+    scorer = _Scorer(run, dialect, table, [w for w in wanted if w in weights], weights, avgdl)
+    best: list[tuple[int, int]] = []  # a min-heap of (score, -row): the k best, the worst first
+    if condition is not None:  # a condition selecting at most a page: its rows ranked (cheap to find when indexed)
+        few = _rank_selected(run, table, condition, scorer, (k, skip), k, deadline)
+        if few is not None:
+            return few
+    lists = [_List(word, weights[word]) for word in scorer.words]
+    read = f"SELECT rank, n FROM {table}_postings WHERE word = ? AND (rank, n) > (?, ?) ORDER BY rank, n LIMIT ?"
+    test = None if condition is None else f"SELECT o.n FROM {table} o WHERE {dialect.one_of('o.n', 'integer')} AND "
+    budget = max(k, math.isqrt(k * rows))  # rows tested against the condition before ranking all it selects
+    settled: set[int] = set()  # rows ranked, out of reach or not selected: met again, ignored
+    met: dict[int, list[int]] = {}  # the other rows met: [their part in the lists they were met in, those lists]
+    size = max(k, 64)
+    while True:
+        new: list[int] = []
+        touched: list[int] = []
+        ended = False
+        for index, entry in enumerate(lists):
+            if entry.done:
+                continue
+            got = run(read, [entry.word, *entry.frontier, size])
+            entry.done = len(got) < size
+            ended |= entry.done
+            if got:
+                entry.frontier = got[-1]
+            word_weight, bit, lookup = entry.weight, 1 << index, met.get  # the loop over every entry read
+            for rank, n in got:
+                if n in settled:
+                    continue
+                known = lookup(n)
+                if known is None:
+                    met[n] = [word_weight * -rank, bit]
+                    new.append(n)
+                else:
+                    known[0] += word_weight * -rank
+                    known[1] |= bit
+            touched += [n for _, n in got]
+        if new and test is not None and condition is not None:
+            budget -= len(new)
+            if budget < 0:  # a selective condition: rank the rows it selects instead
+                return _rank_selected(run, table, condition, scorer, (k, skip), rows, deadline) or []
+            selected = {n for (n,) in run(test + condition[0], [dialect.values(new, "integer"), *condition[1]])}
+            for n in new:
+                if n not in selected:
+                    del met[n]
+                    settled.add(n)
+        open_ = sum(1 << index for index, entry in enumerate(lists) if not entry.done)
+        for n in list(met) if ended else touched:
+            known = met.get(n)
+            if known is not None and open_ & ~known[1] == 0:  # met in every list still open: its score is known
+                _keep(best, [(known[0], -n)], k)
+                del met[n]
+                settled.add(n)
+        rest = _Rest(lists, open_)
+        if len(best) < k and met:  # the page is not full: score the rows that may score most
+            most = sorted(met, key=lambda n: -rest.most(met[n]))[: k - len(best)]
+            _settle(best, most, met, settled, scorer, k)
+        if not open_ or (len(best) == k and _final(best[0], rest.missing(open_), lists)):
+            # no row not met can enter the page; the rows met that may: scored, unless reading on
+            # (a list entry costs a few times less than scoring a row) settles most of them
+            reach = list(met) if len(best) < k else rest.within(met, best[0])
+            if not open_ or len(reach) * _SCORE_COST <= min(size * 2, _BATCH) * open_.bit_count():
+                for start in range(0, len(reach), _BATCH):
+                    _settle(best, reach[start : start + _BATCH], met, settled, scorer, k)
+                    _check(deadline)
+                break
+        _check(deadline)
+        size = min(size * 2, _BATCH)
+    return _page(best, skip)
+
+
+def _final(kth: tuple[int, int], bound: int, lists: list[_List]) -> bool:
+    """Whether no row not met yet can rank before ``kth`` (``(score, -row)``), all of them scoring
+    at most ``bound``; one scoring as much would come after each open list's frontier row."""
+    score, row = kth[0], -kth[1]
+    return score > bound or (score == bound and row <= max(entry.frontier[1] for entry in lists if not entry.done))
+
+
+class _Rest:
+    """What rows may still score in the lists still open (bits ``open_``), beyond what was met."""
+
+    def __init__(self, lists: list[_List], open_: int) -> None:
+        self.lists, self.open = lists, open_
+        self._sums: dict[int, int] = {}
+
+    def missing(self, lists: int) -> int:
+        """The most a row may score in ``lists`` (bits) it was not met in: their frontiers' impacts."""
+        found = self._sums.get(lists)
+        if found is None:
+            found = self._sums[lists] = sum(
+                entry.weight * -entry.frontier[0] for index, entry in enumerate(self.lists) if lists >> index & 1
+            )
+        return found
+
+    def within(self, met: dict[int, list[int]], kth: tuple[int, int]) -> list[int]:
+        """The rows of ``met`` that may rank before ``kth`` (``(score, -row)``)."""
+        score, row = kth[0], -kth[1]
+        needed: dict[int, int] = {}  # lists met in -> the part a row must have there
+        found = []
+        for n, (part, lists) in met.items():
+            need = needed.get(lists)
+            if need is None:
+                need = needed[lists] = score - self.missing(self.open & ~lists)
+            if part > need or (part == need and n < row):
+                found.append(n)
+        return found
+
+    def most(self, known: list[int]) -> int:
+        """The highest score a row met may have: its part in the lists it was met in, and the
+        frontiers' in the other lists still open."""
+        return known[0] + self.missing(self.open & ~known[1])
+
+
+def _settle(
+    best: list[tuple[int, int]], rows: list[int], met: dict, settled: set[int], scorer: _Scorer, k: int
+) -> None:
+    """Score ``rows`` in full and rank them."""
+    _keep(best, scorer.scores(rows), k)
+    for n in rows:
+        met.pop(n, None)
+    settled.update(rows)
+
+
+def _rank_selected(
+    run: Run,
+    table: str,
+    condition: tuple[str, list[Any]],
+    scorer: _Scorer,
+    page: tuple[int, int],
+    most: int,
+    deadline: float,
+) -> list[tuple[int, float]] | None:
+    """The page (``(k, skip)``) among every row ``condition`` selects, each scored; None when it
+    selects more than ``most`` rows."""
+    best: list[tuple[int, int]] = []
+    k, skip = page
+    selected = run(f"SELECT o.n FROM {table} o WHERE {condition[0]} LIMIT ?", [*condition[1], most + 1])
+    if len(selected) > most:
+        return None
+    for start in range(0, len(selected), _BATCH):
+        _keep(best, scorer.scores([n for (n,) in selected[start : start + _BATCH]]), k)
+        _check(deadline)
+    return _page(best, skip)
+
+
+class _Scorer:
+    """Scores rows in full from ``T_forward``."""
+
+    def __init__(
+        self, run: Run, dialect: Dialect, table: str, words: list[str], weights: dict[str, int], avgdl: float
+    ) -> None:
+        self.run, self.words, self.factors = run, words, _factors(avgdl)
+        self.keys = [(f'"{word}":', weights[word]) for word in words]
+        self.sql = f"SELECT n, length, words FROM {table}_forward WHERE {dialect.one_of('n', 'integer')}"
+        self.dialect = dialect
+
+    def scores(self, rows: list[int]) -> list[tuple[int, int]]:
+        """``(score, -row)`` of the rows holding a query word."""
+        scored = []
+        c1, k0, kl = self.factors
+        for n, length, packed in self.run(self.sql, [self.dialect.values(rows, "integer")]):
+            score = 0
+            for key, weight in self.keys:
+                value = _member(packed, key)
+                if value is not None:
+                    score += weight * _impact(value >> FIELD_BITS, length, c1, k0, kl)
+            if score:
+                scored.append((score, -n))
+        return scored
+
+
+def _member(packed: str | dict, key: str) -> int | None:
+    """The count under ``key`` (``"word":``) in a row's packed words: found in the JSON text as
+    orjson wrote it (words are letters and digits, counts digits: no escapes, no spaces), which
+    costs less than parsing it; PostgreSQL gives jsonb parsed.
+
+    >>> _member('{"saxs":33,"of":18}', '"saxs":'), _member('{"saxs":33,"of":18}', '"of":'), _member("{}", '"x":')
+    (33, 18, None)
+    """
+    if isinstance(packed, dict):
+        return packed.get(key[1:-2])
+    at = packed.find(key)
+    if at < 0:
+        return None
+    start = at + len(key)
+    end = packed.find(",", start)
+    return int(packed[start : end if end >= 0 else -1])
+
+
+def _keep(best: list[tuple[int, int]], scored: list[tuple[int, int]], k: int) -> None:
+    for item in scored:
+        if len(best) < k:
+            heapq.heappush(best, item)
+        elif item > best[0]:
+            heapq.heapreplace(best, item)
+
+
+def _page(best: list[tuple[int, int]], skip: int) -> list[tuple[int, float]]:
+    ranked = sorted(best, reverse=True)[skip:]
+    scale = IMPACT_SCALE * IDF_SCALE
+    return [(-row, (score / scale) / (1 + score / scale)) for score, row in ranked]
+
+
+def _check(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise TimeoutError("the free-text search ran past its time limit")
