@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from panet.errors import BadRecord
+from panet.records.evidence import is_test_data, named_together
 from panet.records.evidence import text_probes as probes_of
 from panet.term import local_id
 from panet.text import normalize
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
     from panet.records.base import Entry, Exporter, Format, Item
     from panet.records.instruments import InstrumentTable
     from panet.term import Term
+
+    # one text of a record (`RecordAnnotator._scan`): its terms, the probes it speaks of, the
+    # techniques it lists with narrower ones, whether it speaks of test data
+    TextReading = tuple[tuple[Term, ...], frozenset[str], frozenset[str], bool]
 
 __all__ = [
     "ConflictKind",
@@ -377,7 +382,7 @@ class RecordAnnotator:
         self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
         self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any, bool], EntryReading] = {}
-        self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
+        self._seen: dict[str, TextReading] = {}
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
         self._term_probes: dict[str, frozenset[str]] = {}
@@ -411,6 +416,8 @@ class RecordAnnotator:
                 disputed = (disputed or set()) | {entry.name.strip()}
         found: list[Term] = []
         text_probes: frozenset[str] = frozenset()
+        named_both: frozenset[str] = frozenset()  # techniques a text lists with narrower ones ("SAXS and GISAXS")
+        test_data = False
         remembered = self._seen.get
         for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
             if disputed and text.strip() in disputed:  # a DataCite subject is text too: not its own evidence
@@ -422,22 +429,30 @@ class RecordAnnotator:
                 found += seen[0]
             if seen[1]:
                 text_probes |= seen[1]
+            if seen[2]:
+                named_both |= seen[2]
+            if seen[3]:
+                test_data = True
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
         if not names and not found:  # no instrument in the structure, no technique in the text:
             names = self.evidence.instruments_written(fmt.texts(record, self.fields))  # "at BioMAX"
         refinable = self.evidence.by_probe
         if implied or names:
-            found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
+            found, outcome.combined = self.evidence.combine(
+                found, implied, names, fmt.probes(record), text_probes, named_both, test_data
+            )
         elif len(text_probes) == 1 and any(term.iri in refinable for term in found):
-            key = (tuple(found), text_probes)  # the probe refines the text's terms: same texts, same result
+            key = (tuple(found), text_probes, named_both)  # the probe refines the text's terms: same texts, same result
             refined = self._refined.get(key)
             if refined is None:
                 if len(self._refined) >= _MAX_SEEN:
                     self._refined.clear()
-                refined = self._refined[key] = self.evidence.combine(found, [], [], set(), text_probes)
+                refined = self._refined[key] = self.evidence.combine(found, [], [], set(), text_probes, named_both)
             found, outcome.combined = refined
         else:
+            if len(found) > 1:  # the most specific technique wins ("crystallography" next to SSX)
+                found = self.evidence.narrowest(found, named_both)
             outcome.text_terms = found
         present: dict[str, Term] = {}
         if readings:
@@ -600,10 +615,17 @@ class RecordAnnotator:
         theirs = "; ".join(f"{probe} ({where})" for probe, where in sorted(probes.items()))
         return f"the probe of '{term.label}' is {' or '.join(sorted(mine))}, the record's is {theirs}: left as it is"
 
-    def _scan(self, text: str) -> tuple[tuple[Term, ...], frozenset[str]]:
-        """The terms the engine finds in ``text`` and the probes it speaks of (for the probe
-        refinement of `panet.records.evidence`), remembered for the next records."""
-        seen = (tuple(a.term for a in self.annotator.annotate(text)), probes_of(text)) if text else ((), frozenset())
+    def _scan(self, text: str) -> TextReading:
+        """The terms the engine finds in ``text``, the probes it speaks of (for the probe
+        refinement of `panet.records.evidence`), the techniques it lists with narrower ones
+        (`panet.records.evidence.named_together`) and whether it speaks of test data, remembered
+        for the next records."""
+        if text:
+            found = self.annotator.annotate(text)
+            both = named_together(self.ontology, text, found) if len(found) > 1 else frozenset()
+            seen = (tuple(a.term for a in found), probes_of(text), both, is_test_data(text))
+        else:
+            seen = ((), frozenset(), frozenset(), False)
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()

@@ -7,9 +7,14 @@ application definition, the instrument it names (`panet.records.instruments`), a
 * The probe refines a generic technique: "reflectometry" in a record of a neutron instrument, or of
   a NeXus file whose source is a neutron source, or whose text speaks of neutrons and not of x-rays,
   is neutron reflectometry.
-* A technique that only the structure gave (definition, instrument) and that another technique of
-  the record refines is dropped (NXsas next to "GISAXS" in the title). Techniques the text names
-  are all kept ("SAXS and GISAXS").
+* The most specific technique wins (`Evidence.narrowest`): a technique that another technique of
+  the record refines is dropped, whichever field or structure gave either ("crystallography" in the
+  title next to "serial synchrotron crystallography" in the keywords; NXsas next to "GISAXS" in the
+  title; "Reflectometry curves (XRR)"), unless one text names both as a list, joined by "and", "or",
+  a comma or a slash ("SAXS and GISAXS": two measurements, `named_together`).
+* A record that says it holds test data of a detector or instrument, or its commissioning or
+  calibration ("test data for the detector"), does not get its instrument's techniques: such data
+  was not taken with the technique the instrument serves (`is_test_data`). Its text still counts.
 
 Every technique keeps the evidence that gave it: ``text``, ``instrument``, ``NeXus definition``,
 ``probe`` (a refinement) and, in `panet.records.core`, ``existing entry``.
@@ -25,17 +30,26 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from panet.annotate import Annotation
     from panet.ontology import Ontology
     from panet.records.instruments import InstrumentTable
     from panet.term import Term
 
-__all__ = ["EVIDENCE", "Evidence", "text_probes"]
+__all__ = ["EVIDENCE", "Evidence", "is_test_data", "named_together", "text_probes"]
 
 EVIDENCE = ("text", "instrument", "NeXus definition", "probe", "existing entry")
 _WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9]{3,}")  # instrument names `Evidence.instruments_in` looks for
 _EVERYDAY = frozenset({"hifi", "next"})  # instrument names written in other senses too ("HiFi", "NeXT")
 _STUCK = [("", ""), ("(", ""), ("(", ")"), ("", "'s")] + [("", mark) for mark in ",.;:)"]
 _PROBE_WORDS = {"x-ray": ("x ray", "xray", "x-ray", "synchrotron"), "neutron": ("neutron",)}  # what `text_probes` reads
+# what may stand between the names of a list ("SAXS and GISAXS", "XRD, SAXS or WAXS", "SAXS/GISAXS")
+_LIST_GAP = re.compile(r"\s*(?:,|;|/|&|\+|,?\s*(?:and|or|and/or|as well as|plus)\b)\s*", re.IGNORECASE)
+# a record about the test, commissioning or calibration of a detector or an instrument, not an experiment
+_TEST_DATA = re.compile(
+    r"\b(?:test data|test measurements?|test runs?|detector tests?|tests? of the detector|test beamline|"
+    r"commissioning|calibration (?:data|runs?|measurements?))\b",
+    re.IGNORECASE,
+)
 _NONE, _XRAY, _NEUTRON, _BOTH = (
     frozenset(),
     frozenset({"x-ray"}),
@@ -70,9 +84,6 @@ class Evidence:
                         words = normalize(name).split()
                         if probe in words and " ".join(w for w in words if w != probe) in names:
                             self.by_probe.setdefault(term.iri, {}).setdefault(probe, narrower)
-        # "x-ray probe technique", "neutron probe technique": what a NeXus file without a known definition
-        # implies; a fallback, given only when no other evidence names a technique
-        self.fallbacks = frozenset(t.iri for t in techniques if normalize(t.label).endswith("probe technique"))
 
     def instruments_in(self, text: str) -> tuple[str, ...]:
         """Instrument names a text writes in their own mixed case ("Remote experiments at BioMAX",
@@ -125,9 +136,13 @@ class Evidence:
         instrument_names: list[str],
         probes: set[str],
         text_probes: set[str] = frozenset(),
+        named_both: Iterable[str] = (),
+        test_data: bool = False,
     ) -> tuple[list[Term], dict[str, list[str]]]:
         """The record's techniques and the evidence of each (by IRI). ``probes``: those the
-        record's structure states; ``text_probes``: those its text speaks of (`text_probes`)."""
+        record's structure states; ``text_probes``: those its text speaks of (`text_probes`);
+        ``named_both``: techniques a text lists with narrower ones (`named_together`);
+        ``test_data``: the record holds test data (`is_test_data`), its instrument gives no technique."""
         ontology = self.ontology
         terms: dict[str, Term] = {}
         how: dict[str, list[str]] = {}
@@ -151,7 +166,8 @@ class Evidence:
             if served and not any(self._related(term, other) for other in served):
                 continue  # the instrument does not do what the definition says (NXmx written for a scan at I16)
             give(term, "NeXus definition")
-        for row in rows:
+        probes = probes | {row.probe for row in rows if row.probe}
+        for row in () if test_data else rows:
             candidates = [t for t in (ontology.get(i, kind="any") for i in row.techniques) if t is not None]
             for candidate in candidates:
                 narrower = [t for t in list(terms.values()) if t == candidate or t in ontology.descendants(candidate)]
@@ -170,7 +186,6 @@ class Evidence:
                     give(candidate, "instrument")
                     if broader:
                         how[candidate.iri].append("text")
-            probes = probes | {row.probe for row in rows if row.probe}
         if any(iri in self.by_probe for iri in terms):
             if not probes:
                 probes = text_probes
@@ -182,18 +197,34 @@ class Evidence:
                         del terms[iri]
                         for evidence in [*how.pop(iri), "probe"]:
                             give(refined, evidence)
-        if len(terms) > 1:  # a probe technique implied for want of a definition, next to a technique: dropped
-            for iri in [iri for iri in terms if iri in self.fallbacks and how[iri] == ["NeXus definition"]]:
-                del terms[iri]
-        if len(terms) > 1 and (implied or rows):  # a technique only structure gave, another one refining it: dropped
-            kept = list(terms.values())
-            for term in kept:
-                if "text" in how[term.iri]:
-                    continue  # "SAXS and GISAXS": the record names both
-                below = ontology.descendants(term)
-                if any(other in below for other in kept if other is not term):
-                    del terms[term.iri]
-        return list(terms.values()), {iri: how[iri] for iri in terms}
+        kept = self.narrowest(list(terms.values()), named_both)
+        return kept, {term.iri: how[term.iri] for term in kept}
+
+    def narrowest(self, terms: list[Term], named_both: Iterable[str] = ()) -> list[Term]:
+        """``terms`` without those another of them refines, unless one text names both as a list
+        (``named_both``: IRIs from `named_together`). Equivalent classes are both kept.
+
+        >>> import panet
+        >>> onto = panet.load()
+        >>> evidence = Evidence(onto)
+        >>> terms = [onto.term("crystallography"), onto.term("SSX"), onto.term("SAXS")]
+        >>> [t.label for t in evidence.narrowest(terms)]
+        ['serial synchrotron crystallography', 'small angle x-ray scattering']
+        >>> [t.label for t in evidence.narrowest([onto.term("SAXS"), onto.term("GISAXS")], [onto.term("SAXS").iri])]
+        ['small angle x-ray scattering', 'grazing incidence small angle x-ray scattering']
+        """
+        if len(terms) < 2:
+            return terms
+        keep = set(named_both)
+        descendants = self.ontology.descendants
+        kept = []
+        for term in terms:
+            if term.iri not in keep:
+                below = descendants(term)
+                if any(other in below and term not in descendants(other) for other in terms if other is not term):
+                    continue
+            kept.append(term)
+        return kept
 
     def _sibling_named(self, candidate: Term, named: Iterable[Term]) -> bool:
         """The text names another kind of what ``candidate`` is a kind of: serial synchrotron
@@ -206,6 +237,49 @@ class Evidence:
     def _related(self, a: Term, b: Term) -> bool:
         """``a`` and ``b`` are the same technique or one refines the other."""
         return a == b or a in self.ontology.descendants(b) or b in self.ontology.descendants(a)
+
+
+def named_together(ontology: Ontology, text: str, annotations: Iterable[Annotation]) -> frozenset[str]:
+    """IRIs of the techniques that ``text`` names in a list ("SAXS and GISAXS", "XRD, SAXS or
+    GISAXS") together with a technique refining them: two measurements, both kept by
+    `Evidence.narrowest`. Elsewhere ("Reflectometry curves (XRR)", "serial crystallography
+    ... with SSX") the narrower one says which kind of the broader one was done.
+
+    >>> import panet
+    >>> onto = panet.load()
+    >>> text = "SAXS and GISAXS of films"
+    >>> [onto.get(i).label for i in named_together(onto, text, onto.annotate(text))]
+    ['small angle x-ray scattering']
+    >>> text = "Reflectometry curves (XRR)"
+    >>> named_together(onto, text, onto.annotate(text))
+    frozenset()
+    """
+    found = sorted(annotations, key=lambda a: a.start)
+    if len(found) < 2:
+        return frozenset()
+    lists: list[list[Term]] = [[found[0].term]]  # runs of names with only list words between them
+    for before, after in zip(found, found[1:], strict=False):
+        if after.start >= before.end and _LIST_GAP.fullmatch(text, before.end, after.start):
+            lists[-1].append(after.term)
+        else:
+            lists.append([after.term])
+    both: set[str] = set()
+    for names in lists:
+        for term in names:
+            below = ontology.descendants(term)
+            if any(other in below for other in names):
+                both.add(term.iri)
+    return frozenset(both)
+
+
+def is_test_data(text: str) -> bool:
+    """Whether a text says its record holds test, commissioning or calibration data (of a detector,
+    an instrument), not an experiment with the technique its instrument serves.
+
+    >>> is_test_data("It consists of test data for the detector."), is_test_data("SANS of micelles")
+    (True, False)
+    """
+    return _TEST_DATA.search(text) is not None
 
 
 def text_probes(text: str) -> frozenset[str]:

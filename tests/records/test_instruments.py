@@ -165,9 +165,10 @@ def test_instrument_contradicting_the_definition_wins():
     assert found(REAL / "nexus" / "DLS_i16_538039.nxs", format="nexus") == {"PaNET01102": ["instrument"]}
 
 
-def test_probe_technique_is_a_fallback_only():
-    # no definition and an x-ray source: x-ray probe technique, unless something says more
-    assert found(REAL / "nexus" / "Soleil_file_2.nxs", format="nexus") == {"PaNET01012": ["NeXus definition"]}
+def test_a_probe_alone_gives_no_technique():
+    # no definition and an x-ray source (a SOLEIL restart scan): the source says what the facility
+    # emits, not which technique was done
+    assert found(REAL / "nexus" / "Soleil_file_2.nxs", format="nexus") == {}
     assert found(REAL / "nexus" / "APS_ID34_not_complete.nxs", format="nexus") == {"PaNET01032": ["text"]}
 
 
