@@ -442,18 +442,22 @@ class RecordAnnotator:
             found, outcome.combined = self.evidence.combine(
                 found, implied, names, fmt.probes(record), text_probes, named_both, test_data
             )
-        elif len(text_probes) == 1 and any(term.iri in refinable for term in found):
-            key = (tuple(found), text_probes, named_both)  # the probe refines the text's terms: same texts, same result
-            refined = self._refined.get(key)
-            if refined is None:
-                if len(self._refined) >= _MAX_SEEN:
-                    self._refined.clear()
-                refined = self._refined[key] = self.evidence.combine(found, [], [], set(), text_probes, named_both)
-            found, outcome.combined = refined
         else:
-            if len(found) > 1:  # the most specific technique wins ("crystallography" next to SSX)
-                found = self.evidence.narrowest(found, named_both)
-            outcome.text_terms = found
+            refine = any(term.iri in refinable for term in found)  # "reflectometry" + a probe
+            stated = frozenset(fmt.probes(record)) if refine and self._reads_probes else frozenset()
+            if refine and (stated or len(text_probes) == 1):
+                key = (tuple(found), text_probes, named_both, stated)  # the probe refines the text's terms
+                refined = self._refined.get(key)  # same texts and probes, same result
+                if refined is None:
+                    if len(self._refined) >= _MAX_SEEN:
+                        self._refined.clear()
+                    refined = self.evidence.combine(found, [], [], set(stated), text_probes, named_both)
+                    self._refined[key] = refined
+                found, outcome.combined = refined
+            else:
+                if len(found) > 1:  # the most specific technique wins ("crystallography" next to SSX)
+                    found = self.evidence.narrowest(found, named_both)
+                outcome.text_terms = found
         present: dict[str, Term] = {}
         if readings:
             probes = self._record_probes(record, names) if names or self._reads_probes else {}

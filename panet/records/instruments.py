@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["COLUMNS", "FACILITY_NAMES", "Instrument", "InstrumentTable"]
+__all__ = ["COLUMNS", "DOI_PREFIXES", "FACILITY_NAMES", "Instrument", "InstrumentTable"]
 
 TABLE = Path(__file__).with_name("instruments.csv")
 COLUMNS = ("facility", "instrument", "aliases", "panet", "probe")  # required; label and source are optional
@@ -57,6 +57,19 @@ FACILITY_NAMES = {
     "Australian Synchrotron": ("australian synchrotron", "ansto"),
     "IPNS": ("ipns",),
 }
+# DOI prefixes under which a facility registers its own data (proposal and dataset DOIs): a record
+# identified by one of them comes from that facility. Facts from the facilities' data DOIs
+# (10.5291/ILL-DATA.…, 10.5286/ISIS.E.…, 10.15151/ESRF-ES-…, 10.16907/…, MAX IV's 10.48391/…, DESY
+# public data's 10.60717/…).
+DOI_PREFIXES = {
+    "10.5291": "ILL",
+    "10.5286": "ISIS",
+    "10.15151": "ESRF",
+    "10.16907": "PSI",
+    "10.48391": "MAX IV",
+    "10.60717": "PETRA III",
+}
+_DOI = re.compile(r"(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9})/", re.IGNORECASE)
 _SEGMENTS = re.compile(r"[/:,;()\[\]|]+")
 _SPACES = re.compile(r"[\s_\-]+")
 _MAX_WORDS = 4  # an instrument name has at most this many words ("Magnetism Reflectometer", "MX BL14.1")
@@ -103,6 +116,7 @@ class InstrumentTable:
                 self._facilities.setdefault(name, set()).add(facility)
         for instrument in self.instruments:
             self._facilities.setdefault(_key(instrument.facility), set()).add(instrument.facility)
+        self._facility_probes: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self.instruments)
@@ -112,6 +126,31 @@ class InstrumentTable:
     def shipped(cls) -> InstrumentTable:
         """The table shipped with panet (``instruments.csv``)."""
         return cls(read_rows(TABLE))
+
+    def facility_probe(self, facility: str) -> str:
+        """The probe every instrument of ``facility`` uses ("" when they use several, or none is known):
+        what a record of that facility measured with, whatever its instrument.
+
+        >>> table = InstrumentTable.shipped()
+        >>> table.facility_probe("ILL"), table.facility_probe("ESRF"), table.facility_probe("PSI")
+        ('neutron', 'x-ray', '')
+        """
+        probes = self._facility_probes.get(facility)
+        if probes is None:
+            probes = self._facility_probes[facility] = {i.probe for i in self.instruments if i.facility == facility}
+        return next(iter(probes)) if len(probes) == 1 else ""
+
+    def probe_of_identifier(self, identifier: object) -> str:
+        """The probe of the facility whose DOI prefix (`DOI_PREFIXES`) ``identifier`` has, or "".
+
+        >>> InstrumentTable.shipped().probe_of_identifier("10.5291/ILL-DATA.8-02-1023")
+        'neutron'
+        """
+        if not isinstance(identifier, str):
+            return ""
+        match = _DOI.match(identifier.strip())
+        facility = DOI_PREFIXES.get(match[1]) if match else None
+        return self.facility_probe(facility) if facility else ""
 
     def with_rows(self, path: str | Path) -> InstrumentTable:
         """This table plus the rows of the user's CSV file ``path`` (same columns; theirs win).
