@@ -1,7 +1,8 @@
 """Which techniques a record has, from all its evidence: the terms found in its text, the NeXus
 application definition, the instrument it names (`panet.records.instruments`), and its probe.
 
-* A single-technique instrument asserts its technique; a multi-technique instrument's techniques
+* A single-technique instrument asserts its technique, unless the text names a technique on
+  another branch (the text says what was done); a multi-technique instrument's techniques
   are candidates that the text must confirm (the text names the candidate, something narrower, or
   the broader technique it refines: "small angle scattering" at cSAXS is small angle x-ray scattering).
 * The probe refines a generic technique: "reflectometry" in a record of a neutron instrument, or of
@@ -182,11 +183,18 @@ class Evidence:
                     and candidate in (below := ontology.descendants(t))
                     and not any(other in below for other in terms.values() if other != candidate)
                 ]
-                if broader or (len(candidates) == 1 and not self._sibling_named(candidate, terms.values())):
+                if broader:  # a general word confirms it only when the text names nothing else that was done
+                    unrelated = [t for t in text_terms if t not in broader]
+                    broader = [] if self._other_named(candidate, unrelated) else broader
+                if broader or (len(candidates) == 1 and not self._other_named(candidate, text_terms)):
                     give(candidate, "instrument")
                     if broader:
                         how[candidate.iri].append("text")
         if any(iri in self.by_probe for iri in terms):
+            # a general term that another term of the record already makes specific is not refined by
+            # the probe ("diffraction" from "diffractometer" next to "anomalous diffraction")
+            for term in set(terms.values()) - set(self.narrowest(list(terms.values()), named_both)):
+                del terms[term.iri]
             if not probes:
                 probes = text_probes
             if len(probes) == 1:
@@ -226,13 +234,11 @@ class Evidence:
             kept.append(term)
         return kept
 
-    def _sibling_named(self, candidate: Term, named: Iterable[Term]) -> bool:
-        """The text names another kind of what ``candidate`` is a kind of: serial synchrotron
-        crystallography at an MX beamline says which crystallography was done there."""
-        parents = self.ontology.parents(candidate)
-        return any(
-            not self._related(term, candidate) and not parents.isdisjoint(self.ontology.parents(term)) for term in named
-        )
+    def _other_named(self, candidate: Term, named: Iterable[Term]) -> bool:
+        """The text names a technique on another branch than ``candidate``: it says what was done
+        (serial synchrotron crystallography at an MX beamline; x-ray reflectivity at a diffraction
+        beamline), so the instrument's one technique is no default for the record."""
+        return any(not self._related(term, candidate) for term in named)
 
     def _related(self, a: Term, b: Term) -> bool:
         """``a`` and ``b`` are the same technique or one refines the other."""

@@ -60,7 +60,7 @@ FACILITY_NAMES = {
 # DOI prefixes under which a facility registers its own data (proposal and dataset DOIs): a record
 # identified by one of them comes from that facility. Facts from the facilities' data DOIs
 # (10.5291/ILL-DATA.…, 10.5286/ISIS.E.…, 10.15151/ESRF-ES-…, 10.16907/…, MAX IV's 10.48391/…, DESY
-# public data's 10.60717/…).
+# public data's 10.60717/… and 10.60883/…).
 DOI_PREFIXES = {
     "10.5291": "ILL",
     "10.5286": "ISIS",
@@ -68,6 +68,7 @@ DOI_PREFIXES = {
     "10.16907": "PSI",
     "10.48391": "MAX IV",
     "10.60717": "PETRA III",
+    "10.60883": "PETRA III",
 }
 _DOI = re.compile(r"(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9})/", re.IGNORECASE)
 _SEGMENTS = re.compile(r"[/:,;()\[\]|]+")
