@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from panet.errors import BadRecord
-from panet.records.evidence import is_test_data, named_together
+from panet.records.evidence import PROBE_TECHNIQUES, is_test_data, named_together
 from panet.records.evidence import text_probes as probes_of
 from panet.term import local_id
 from panet.text import normalize
@@ -48,17 +48,6 @@ _MAX_SEEN = 4096
 _MAX_SEEN_LENGTH = 4096  # longer texts are not remembered: memory stays flat
 _MAX_VERDICTS = 10_000  # distinct (pid, name) pairs remembered
 _ACRONYM_FORM = re.compile(r"(?P<outer>[^()]*?)\s*\((?P<inner>[^()]*)\)\s*")  # "X-Ray Reflectivity (XRR)"
-# A record's probe (NeXus NXsource/probe words, as the instrument table writes them) -> the PaNET
-# technique grouping the techniques of that probe
-PROBE_TECHNIQUES = {
-    "x-ray": "PaNET01012",
-    "neutron": "PaNET00101",
-    "muon": "PaNET00102",
-    "positron": "PaNET00107",
-    "infrared": "PaNET01005",
-    "ultraviolet": "PaNET01009",
-    "visible light": "PaNET01008",
-}
 
 
 class Status(StrEnum):

@@ -36,8 +36,19 @@ if TYPE_CHECKING:
     from panet.records.instruments import InstrumentTable
     from panet.term import Term
 
-__all__ = ["EVIDENCE", "Evidence", "is_test_data", "named_together", "text_probes"]
+__all__ = ["EVIDENCE", "PROBE_TECHNIQUES", "Evidence", "is_test_data", "named_together", "text_probes"]
 
+# A record's probe (NeXus NXsource/probe words, as the instrument table writes them) -> the PaNET
+# technique grouping the techniques of that probe
+PROBE_TECHNIQUES = {
+    "x-ray": "PaNET01012",
+    "neutron": "PaNET00101",
+    "muon": "PaNET00102",
+    "positron": "PaNET00107",
+    "infrared": "PaNET01005",
+    "ultraviolet": "PaNET01009",
+    "visible light": "PaNET01008",
+}
 EVIDENCE = ("text", "instrument", "NeXus definition", "probe", "existing entry")
 _WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9]{3,}")  # instrument names `Evidence.instruments_in` looks for
 _EVERYDAY = frozenset({"hifi", "next"})  # instrument names written in other senses too ("HiFi", "NeXT")
@@ -76,6 +87,7 @@ class Evidence:
         self._written_names: dict[str, str] | None = None  # for `instruments_in`: spelling -> name
         techniques = [t for t in ontology.terms() if t.kind == "technique"]
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
+        self._probe_groups = {p: t for p, i in PROBE_TECHNIQUES.items() if (t := ontology.get(i, kind="any"))}
         self.by_probe: dict[str, dict[str, Term]] = {}  # generic technique -> {probe: its probe's technique}
         for term in techniques:
             names = {normalize(name) for name in term.names}
@@ -185,8 +197,8 @@ class Evidence:
                 ]
                 if broader:  # a general word confirms it only when the text names nothing else that was done
                     unrelated = [t for t in text_terms if t not in broader]
-                    broader = [] if self._other_named(candidate, unrelated) else broader
-                if broader or (len(candidates) == 1 and not self._other_named(candidate, text_terms)):
+                    broader = [] if self._other_named(candidate, unrelated, row.probe) else broader
+                if broader or (len(candidates) == 1 and not self._other_named(candidate, text_terms, row.probe)):
                     give(candidate, "instrument")
                     if broader:
                         how[candidate.iri].append("text")
@@ -234,11 +246,23 @@ class Evidence:
             kept.append(term)
         return kept
 
-    def _other_named(self, candidate: Term, named: Iterable[Term]) -> bool:
-        """The text names a technique on another branch than ``candidate``: it says what was done
-        (serial synchrotron crystallography at an MX beamline; x-ray reflectivity at a diffraction
-        beamline), so the instrument's one technique is no default for the record."""
-        return any(not self._related(term, candidate) for term in named)
+    def _other_named(self, candidate: Term, named: Iterable[Term], probe: str = "") -> bool:
+        """The text names a technique on another branch than ``candidate`` that the instrument's
+        ``probe`` can do: it says what was done there (serial synchrotron crystallography at an MX
+        beamline; x-ray reflectivity at a diffraction beamline), so the instrument's one technique
+        is no default for the record. A technique of another probe (GISAXS in the proposal of a
+        dataset measured at a SANS instrument) says nothing about this instrument."""
+        return any(not self._related(term, candidate) and self._can_do(term, probe) for term in named)
+
+    def _can_do(self, term: Term, probe: str) -> bool:
+        """Whether ``term`` may be done with ``probe`` (any technique when the probe is unknown;
+        not one under another probe's technique group, `PROBE_TECHNIQUES`)."""
+        if not probe:
+            return True
+        above = self.ontology.ancestors(term, include_self=True)
+        return not any(group in above for p, group in self._probe_groups.items() if p != probe) or (
+            self._probe_groups.get(probe) in above
+        )
 
     def _related(self, a: Term, b: Term) -> bool:
         """``a`` and ``b`` are the same technique or one refines the other."""
