@@ -24,6 +24,7 @@ Every technique keeps the evidence that gave it: ``text``, ``instrument``, ``NeX
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from panet.text import normalize
 
@@ -288,7 +289,7 @@ def named_together(ontology: Ontology, text: str, annotations: Iterable[Annotati
     if len(found) < 2:
         return frozenset()
     lists: list[list[Term]] = [[found[0].term]]  # runs of names with only list words between them
-    for before, after in zip(found, found[1:], strict=False):
+    for before, after in pairwise(found):
         if after.start >= before.end and _LIST_GAP.fullmatch(text, before.end, after.start):
             lists[-1].append(after.term)
         else:
