@@ -79,7 +79,7 @@ class Evidence:
     >>> reflectometry = panet.load().term("reflectometry")
     >>> terms, how = evidence.combine([reflectometry], [], ["FREIA"], set())
     >>> [(t.label, how[t.iri]) for t in terms]
-    [('neutron reflectometry', ['instrument', 'text', 'probe'])]
+    [('neutron reflectometry', ['instrument', 'text'])]
     """
 
     def __init__(self, ontology: Ontology, instruments: InstrumentTable | None = None) -> None:
