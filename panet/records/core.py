@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from panet.errors import BadRecord
-from panet.records.evidence import PROBE_TECHNIQUES, is_test_data, named_together
+from panet.records.evidence import PROBE_TECHNIQUES, cited, device_terms, is_test_data, named_together, other_methods
 from panet.records.evidence import text_probes as probes_of
 from panet.term import local_id
 from panet.text import normalize
@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from panet.term import Term
 
     # one text of a record (`RecordAnnotator._scan`): its terms, the probes it speaks of, the
-    # techniques it lists with narrower ones, whether it speaks of test data
-    TextReading = tuple[tuple[Term, ...], frozenset[str], frozenset[str], bool]
+    # techniques it lists with narrower ones, whether it speaks of test data, the techniques it
+    # names only through a device
+    TextReading = tuple[tuple[Term, ...], frozenset[str], frozenset[str], bool, frozenset[str]]
 
 __all__ = [
     "ConflictKind",
@@ -407,6 +408,7 @@ class RecordAnnotator:
         text_probes: frozenset[str] = frozenset()
         named_both: frozenset[str] = frozenset()  # techniques a text lists with narrower ones ("SAXS and GISAXS")
         test_data = False
+        devices: dict[str, int] | None = None  # technique -> texts naming it only through a device
         remembered = self._seen.get
         for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
             if disputed and text.strip() in disputed:  # a DataCite subject is text too: not its own evidence
@@ -422,10 +424,19 @@ class RecordAnnotator:
                 named_both |= seen[2]
             if seen[3]:
                 test_data = True
+            if seen[4]:
+                devices = devices or {}
+                for iri in seen[4]:
+                    devices[iri] = devices.get(iri, 0) + 1
+        if devices:  # "diffractometer" says what the device can do: the record's other techniques say what was done
+            named = [t.iri for t in found]
+            device_only = {iri for iri, texts in devices.items() if named.count(iri) <= texts}
+            if len(device_only) < len(set(named)):
+                found = [t for t in found if t.iri not in device_only]
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
         if not names and not found:  # no instrument in the structure, no technique in the text:
-            names = self.evidence.instruments_written(fmt.texts(record, self.fields))  # "at BioMAX"
+            names = self.evidence.instruments_written(fmt.texts(record, self.fields), self._facility(record))
         refinable = self.evidence.by_probe
         if implied or names:
             found, outcome.combined = self.evidence.combine(
@@ -570,6 +581,12 @@ class RecordAnnotator:
         kept = pid_term if winner == "pid" else name_term
         return kept, f"kept the {winner}'s technique: {why}"
 
+    def _facility(self, record: Any) -> str:
+        """The facility whose DOI prefix the record's identifier has (`DOI_PREFIXES`), or ""."""
+        from panet.records.instruments import DOI_PREFIXES, doi_prefix
+
+        return DOI_PREFIXES.get(doi_prefix(_identifier(self.format, record)), "")
+
     def _record_probes(self, record: Any, names: list[str]) -> dict[str, str]:
         """The probes the record's structure states -> where from: its instrument (the
         instrument table) and what its format reads (`panet.records.base.Format.probes`)."""
@@ -615,10 +632,15 @@ class RecordAnnotator:
         for the next records."""
         if text:
             found = self.annotator.annotate(text)
+            if found:
+                found = other_methods(text, found)  # "NMR spectroscopy" is no PaNET spectroscopy
+                if "[1]" in text:
+                    found = cited(text, found)  # "[1] A. Author, Phase contrast imaging, ... (2014)"
             both = named_together(self.ontology, text, found) if len(found) > 1 else frozenset()
-            seen = (tuple(a.term for a in found), probes_of(text), both, is_test_data(text))
+            devices = device_terms(found) if found else frozenset()
+            seen = (tuple(a.term for a in found), probes_of(text), both, is_test_data(text), devices)
         else:
-            seen = ((), frozenset(), frozenset(), False)
+            seen = ((), frozenset(), frozenset(), False, frozenset())
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()

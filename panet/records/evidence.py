@@ -37,7 +37,17 @@ if TYPE_CHECKING:
     from panet.records.instruments import InstrumentTable
     from panet.term import Term
 
-__all__ = ["EVIDENCE", "PROBE_TECHNIQUES", "Evidence", "is_test_data", "named_together", "text_probes"]
+__all__ = [
+    "EVIDENCE",
+    "PROBE_TECHNIQUES",
+    "Evidence",
+    "cited",
+    "device_terms",
+    "is_test_data",
+    "named_together",
+    "other_methods",
+    "text_probes",
+]
 
 # A record's probe (NeXus NXsource/probe words, as the instrument table writes them) -> the PaNET
 # technique grouping the techniques of that probe
@@ -54,9 +64,22 @@ EVIDENCE = ("text", "instrument", "NeXus definition", "probe", "existing entry")
 _WRITTEN = re.compile(r"[A-Za-z][A-Za-z0-9]{3,}")  # instrument names `Evidence.instruments_in` looks for
 _EVERYDAY = frozenset({"hifi", "next"})  # instrument names written in other senses too ("HiFi", "NeXT")
 _STUCK = [("", ""), ("(", ""), ("(", ")"), ("", "'s")] + [("", mark) for mark in ",.;:)"]
+_PUNCTUATION = "()[]{},.;:!?'\"“”‘’"
 _PROBE_WORDS = {"x-ray": ("x ray", "xray", "x-ray", "synchrotron"), "neutron": ("neutron",)}  # what `text_probes` reads
 # what may stand between the names of a list ("SAXS and GISAXS", "XRD, SAXS or WAXS", "SAXS/GISAXS")
 _LIST_GAP = re.compile(r"\s*(?:,|;|/|&|\+|,?\s*(?:and|or|and/or|as well as|plus)\b)\s*", re.IGNORECASE)
+# a numbered reference list: "[1] V. Ya. Shur, ... (2014)", tabs sometimes written as "\t" or "\\t"
+_FIRST_REFERENCE = re.compile(r"\[1\](?:\s|\\+t)+(?=[A-Z])")
+_SECOND_REFERENCE = re.compile(r"\[2\](?:\s|\\+t)+[A-Z]")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# a technique named through its device ("diffractometer", "spectrometers")
+_DEVICE = re.compile(r"meters?$", re.IGNORECASE)
+# what makes a general technique name ("spectroscopy", "microscopy") the name of a method of another field
+_OTHER_METHOD = re.compile(
+    r"\b(?:nmr|epr|esr|impedance|dielectric|tunn?ell?ing|force|kelvin probe|electrochemical|uv-?vis|"
+    r"photoluminescence|fluorescence lifetime)\s+$",
+    re.IGNORECASE,
+)
 # a record about the test, commissioning or calibration of a detector or an instrument, not an experiment
 _TEST_DATA = re.compile(
     r"\b(?:test data|test measurements?|test runs?|detector tests?|tests? of the detector|test beamline|"
@@ -86,6 +109,7 @@ class Evidence:
         self.ontology = ontology
         self._instruments = instruments  # None: the shipped table, read when a record first names an instrument
         self._written_names: dict[str, str] | None = None  # for `instruments_in`: spelling -> name
+        self._names_of: dict[str, dict[str, str]] = {}  # for `instruments_written`: facility -> its names
         techniques = [t for t in ontology.terms() if t.kind == "technique"]
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
         self._probe_groups = {p: t for p, i in PROBE_TECHNIQUES.items() if (t := ontology.get(i, kind="any"))}
@@ -130,10 +154,42 @@ class Evidence:
             return ()
         return tuple(dict.fromkeys(spellings[word] for word in words if word in spellings))
 
-    def instruments_written(self, texts: Iterable[str]) -> list[str]:
+    def instruments_written(self, texts: Iterable[str], facility: str = "") -> list[str]:
         """`instruments_in` over a record's texts: what a record names when its structure names no
-        instrument and its text no technique."""
-        return list(dict.fromkeys(name for text in texts if text for name in self.instruments_in(text)))
+        instrument and its text no technique. With the record's ``facility`` known (its DOI,
+        `panet.records.instruments.DOI_PREFIXES`), that facility's instrument names count in any
+        spelling that starts with a capital ("OSC collection in Biomax" in a MAX IV record).
+
+        >>> import panet
+        >>> evidence = Evidence(panet.load())
+        >>> evidence.instruments_written(["OSC collection in Biomax"], "MAX IV"), evidence.instruments_written(["Biomax"])
+        (['BioMAX'], [])
+        """
+        found = [name for text in texts if text for name in self.instruments_in(text)]
+        if facility:
+            names = self._facility_names(facility)
+            found += [
+                names[key]
+                for text in texts
+                if text
+                for word in text.split()
+                if word[:1].isupper() and (key := word.strip(_PUNCTUATION).casefold()) in names
+            ]
+        return list(dict.fromkeys(found))
+
+    def _facility_names(self, facility: str) -> dict[str, str]:
+        """Folded spelling -> name of the instruments of ``facility`` that may be written in any
+        case: four characters or more, not a PaNET name nor an everyday word of `_EVERYDAY`."""
+        names = self._names_of.get(facility)
+        if names is None:
+            names = self._names_of[facility] = {
+                name.casefold(): name
+                for row in self.instruments.instruments
+                if row.facility == facility
+                for name in (row.name, *row.aliases)
+                if _WRITTEN.fullmatch(name) and normalize(name) not in self.generic and name.casefold() not in _EVERYDAY
+            }
+        return names
 
     @property
     def instruments(self) -> InstrumentTable:
@@ -301,6 +357,55 @@ def named_together(ontology: Ontology, text: str, annotations: Iterable[Annotati
             if any(other in below for other in names):
                 both.add(term.iri)
     return frozenset(both)
+
+
+def device_terms(annotations: Iterable[Annotation]) -> frozenset[str]:
+    """IRIs of the techniques a text names only through a device ("Huber 6-circle diffractometer",
+    "TOF spectrometer"): what the device can do, not what was measured with it. `Evidence.narrowest`
+    keeps them only when the record names no other technique (`RecordAnnotator.annotate`).
+
+    >>> import panet
+    >>> onto = panet.load()
+    >>> [onto.get(i).label for i in device_terms(onto.annotate("XRR on the liquid diffractometer"))]
+    ['diffraction']
+    """
+    device, plain = set(), set()
+    for annotation in annotations:
+        (device if _DEVICE.search(annotation.text) else plain).add(annotation.term.iri)
+    return frozenset(device - plain)
+
+
+def other_methods(text: str, annotations: list[Annotation]) -> list[Annotation]:
+    """``annotations`` without the general techniques ("spectroscopy", "microscopy") that ``text``
+    names as part of a method of another field ("NMR spectroscopy", "impedance spectroscopy",
+    "scanning tunnelling microscopy", "piezoresponse force microscopy"), which no probe refines.
+
+    >>> import panet
+    >>> text = "NMR spectroscopy and x-ray spectroscopy"
+    >>> [a.term.label for a in other_methods(text, panet.load().annotate(text))]
+    ['x-ray spectroscopy']
+    """
+    return [a for a in annotations if not _OTHER_METHOD.search(text, max(0, a.start - 40), a.start)]
+
+
+def cited(text: str, annotations: list[Annotation]) -> list[Annotation]:
+    """``annotations`` without those in the numbered reference list that ends ``text`` ("[1] V. Ya.
+    Shur, …, Micro- and nanodomain imaging …, J. Appl. Phys. 116 (2014) [2] …"): the titles of cited
+    papers say what others did, not what the record holds. The list starts at the last "[1]"
+    followed by a capitalised word, with a "[2]" item and a year after it.
+
+    >>> import panet
+    >>> text = "XRR of films [1]. References: [1] A. Author, Phase contrast imaging, J. Phys. (2014) [2] B. Author"
+    >>> [a.term.label for a in cited(text, panet.load().annotate(text))]
+    ['x-ray reflectivity']
+    """
+    starts = [match.start() for match in _FIRST_REFERENCE.finditer(text)]
+    if not starts:
+        return annotations
+    start = starts[-1]
+    if not (_SECOND_REFERENCE.search(text, start) and _YEAR.search(text, start)):
+        return annotations
+    return [a for a in annotations if a.start < start]
 
 
 def is_test_data(text: str) -> bool:

@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["COLUMNS", "DOI_PREFIXES", "FACILITY_NAMES", "Instrument", "InstrumentTable"]
+__all__ = ["COLUMNS", "DOI_PREFIXES", "FACILITY_NAMES", "Instrument", "InstrumentTable", "doi_prefix"]
 
 TABLE = Path(__file__).with_name("instruments.csv")
 COLUMNS = ("facility", "instrument", "aliases", "panet", "probe")  # required; label and source are optional
@@ -147,10 +147,7 @@ class InstrumentTable:
         >>> InstrumentTable.shipped().probe_of_identifier("10.5291/ILL-DATA.8-02-1023")
         'neutron'
         """
-        if not isinstance(identifier, str):
-            return ""
-        match = _DOI.match(identifier.strip())
-        facility = DOI_PREFIXES.get(match[1]) if match else None
+        facility = DOI_PREFIXES.get(doi_prefix(identifier))
         return self.facility_probe(facility) if facility else ""
 
     def with_rows(self, path: str | Path) -> InstrumentTable:
@@ -196,6 +193,17 @@ class InstrumentTable:
             for row in chosen:
                 found.setdefault((row.facility, row.name), row)
         return list(found.values())
+
+
+def doi_prefix(identifier: object) -> str:
+    """The DOI prefix of an identifier ("10.5291" of "10.5291/ILL-DATA.8-02-1023", of "doi:…" and of
+    "https://doi.org/…"), or "".
+
+    >>> doi_prefix("https://doi.org/10.48391/b0c36bb8"), doi_prefix("20.500.12269/x"), doi_prefix(None)
+    ('10.48391', '', '')
+    """
+    match = _DOI.match(identifier.strip()) if isinstance(identifier, str) else None
+    return match[1] if match else ""
 
 
 def read_rows(path: Path) -> list[Instrument]:
