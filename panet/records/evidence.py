@@ -162,8 +162,10 @@ class Evidence:
 
         >>> import panet
         >>> evidence = Evidence(panet.load())
-        >>> evidence.instruments_written(["OSC collection in Biomax"], "MAX IV"), evidence.instruments_written(["Biomax"])
-        (['BioMAX'], [])
+        >>> evidence.instruments_written(["OSC collection in Biomax"], "MAX IV")
+        ['BioMAX']
+        >>> evidence.instruments_written(["OSC collection in Biomax"])
+        []
         """
         found = [name for text in texts if text for name in self.instruments_in(text)]
         if facility:
