@@ -97,3 +97,37 @@ def test_a_general_term_made_specific_is_not_refined_by_the_probe():
 
 def test_anomalous_x_ray_diffraction_is_resonant_diffraction():
     assert found({"pid": "d1", "title": "Anomalous X-ray diffraction on thin films"}) == {"PaNET01122": ["text"]}
+
+
+def test_a_technique_named_only_through_a_device_yields_to_the_others():
+    # "Liquid diffractometer" names the device; the record says what was measured with it
+    record = {"pid": "d1", "datasetName": "Strontium chloride XRR", "description": "p08 / Liquid diffractometer"}
+    assert found(record, "scicat") == {"PaNET01149": ["text"]}
+    # alone, the device is all the record says
+    assert found({"pid": "d1", "datasetName": "vanadium on the powder diffractometer"}, "scicat") == {
+        "PaNET01030": ["text"]  # powder diffraction
+    }
+
+
+def test_general_names_inside_methods_of_other_fields_are_not_techniques():
+    assert found({"pid": "d1", "title": "NMR spectroscopy of the buffer"}) == {}
+    assert found({"pid": "d1", "title": "domains seen by piezoresponse force microscopy"}) == {}
+    assert found({"pid": "d1", "title": "x-ray spectroscopy of the buffer"}) != {}
+
+
+def test_a_numbered_reference_list_is_not_evidence():
+    description = (
+        "Thin films grown in situ, studied by x-ray reflectivity [1,2].\\n[1]\\tV. Author, Micro- and nanodomain "
+        "imaging in ferroelectrics, J. Appl. Phys. 116, 066802 (2014).\\n[2]\\tA. Other, Ptychography, Nature (2013)."
+    )
+    assert found({"pid": "d1", "datasetName": "BTO growth", "description": description}, "scicat") == {
+        "PaNET01149": ["text"]
+    }
+
+
+def test_an_instrument_of_the_records_facility_in_any_capitalised_spelling():
+    # MAX IV's DOI prefix names the facility: "Biomax" is its BioMAX
+    assert found({"pid": "10.48391/b0179486", "title": "OSC collection in Biomax for Sample 47910"}) == {
+        "PaNET01164": ["instrument"]
+    }
+    assert found({"pid": "10.5072/b0179486", "title": "OSC collection in Biomax for Sample 47910"}) == {}
