@@ -632,12 +632,16 @@ class RecordAnnotator:
         for the next records."""
         if text:
             found = self.annotator.annotate(text)
+            devices: frozenset[str] = frozenset()
             if found:
-                found = other_methods(text, found)  # "NMR spectroscopy" is no PaNET spectroscopy
+                if " " in text:
+                    found = other_methods(text, found)  # "NMR spectroscopy" is no PaNET spectroscopy
                 if "[1]" in text:
                     found = cited(text, found)  # "[1] A. Author, Phase contrast imaging, ... (2014)"
-            both = named_together(self.ontology, text, found) if len(found) > 1 else frozenset()
-            devices = device_terms(found) if found else frozenset()
+                if "eter" in text:
+                    devices = device_terms(found)  # "diffractometer": what the device can do
+            nested = len(found) > 1 and self.evidence.refined([a.term for a in found])
+            both = named_together(self.ontology, text, found) if nested else frozenset()  # "SAXS and GISAXS"
             seen = (tuple(a.term for a in found), probes_of(text), both, is_test_data(text), devices)
         else:
             seen = ((), frozenset(), frozenset(), False, frozenset())

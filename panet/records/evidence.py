@@ -73,7 +73,8 @@ _FIRST_REFERENCE = re.compile(r"\[1\](?:\s|\\+t)+(?=[A-Z])")
 _SECOND_REFERENCE = re.compile(r"\[2\](?:\s|\\+t)+[A-Z]")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # a technique named through its device ("diffractometer", "spectrometers")
-_DEVICE = re.compile(r"meters?$", re.IGNORECASE)
+_DEVICE_ENDS = ("meter", "meters")
+_GENERAL_ENDS = ("scopy", "metry", "graphy", "imaging", "diffraction", "scattering")  # general one-word names
 # what makes a general technique name ("spectroscopy", "microscopy") the name of a method of another field
 _OTHER_METHOD = re.compile(
     r"\b(?:nmr|epr|esr|impedance|dielectric|tunn?ell?ing|force|kelvin probe|electrochemical|uv-?vis|"
@@ -109,6 +110,7 @@ class Evidence:
         self.ontology = ontology
         self._instruments = instruments  # None: the shipped table, read when a record first names an instrument
         self._written_names: dict[str, str] | None = None  # for `instruments_in`: spelling -> name
+        self._above: dict[str, frozenset[str]] = {}  # IRI -> its ancestors' IRIs, for `narrowest`
         self._names_of: dict[str, dict[str, str]] = {}  # for `instruments_written`: facility -> its names
         techniques = [t for t in ontology.terms() if t.kind == "technique"]
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
@@ -264,8 +266,8 @@ class Evidence:
         if any(iri in self.by_probe for iri in terms):
             # a general term that another term of the record already makes specific is not refined by
             # the probe ("diffraction" from "diffractometer" next to "anomalous diffraction")
-            for term in set(terms.values()) - set(self.narrowest(list(terms.values()), named_both)):
-                del terms[term.iri]
+            for iri in self.refined(terms.values()) - set(named_both) if len(terms) > 1 else ():
+                del terms[iri]
             if not probes:
                 probes = text_probes
             if len(probes) == 1:
@@ -294,16 +296,32 @@ class Evidence:
         """
         if len(terms) < 2:
             return terms
-        keep = set(named_both)
-        descendants = self.ontology.descendants
-        kept = []
-        for term in terms:
-            if term.iri not in keep:
-                below = descendants(term)
-                if any(other in below and term not in descendants(other) for other in terms if other is not term):
-                    continue
-            kept.append(term)
-        return kept
+        above = self.refined(terms)  # strict ancestors only: equivalent classes are both kept
+        if not above:
+            return terms  # the common case
+        keep = frozenset(named_both)
+        return list(dict.fromkeys(term for term in terms if term.iri not in above or term.iri in keep))
+
+    def refined(self, terms: Iterable[Term]) -> set[str]:
+        """The IRIs of those ``terms`` that another of them refines (empty: none)."""
+        iris = {term.iri for term in terms}
+        found: set[str] = set()
+        if len(iris) > 1:
+            remembered = self._above.get
+            for term in terms:
+                above = remembered(term.iri)
+                if above is None:
+                    above = self._ancestors(term)
+                if not iris.isdisjoint(above):
+                    found |= iris & above
+        return found
+
+    def _ancestors(self, term: Term) -> frozenset[str]:
+        """The IRIs of ``term``'s ancestors, remembered (`narrowest` runs for most records)."""
+        found = self._above.get(term.iri)
+        if found is None:
+            found = self._above[term.iri] = frozenset(a.iri for a in self.ontology.ancestors(term))
+        return found
 
     def _other_named(self, candidate: Term, named: Iterable[Term], probe: str = "") -> bool:
         """The text names a technique on another branch than ``candidate`` that the instrument's
@@ -373,8 +391,8 @@ def device_terms(annotations: Iterable[Annotation]) -> frozenset[str]:
     """
     device, plain = set(), set()
     for annotation in annotations:
-        (device if _DEVICE.search(annotation.text) else plain).add(annotation.term.iri)
-    return frozenset(device - plain)
+        (device if annotation.text.casefold().endswith(_DEVICE_ENDS) else plain).add(annotation.term.iri)
+    return frozenset(device - plain) if device else frozenset()
 
 
 def other_methods(text: str, annotations: list[Annotation]) -> list[Annotation]:
@@ -387,7 +405,16 @@ def other_methods(text: str, annotations: list[Annotation]) -> list[Annotation]:
     >>> [a.term.label for a in other_methods(text, panet.load().annotate(text))]
     ['x-ray spectroscopy']
     """
-    return [a for a in annotations if not _OTHER_METHOD.search(text, max(0, a.start - 40), a.start)]
+    return [
+        a
+        for a in annotations
+        if not (
+            a.start
+            and " " not in a.text
+            and a.text.casefold().endswith(_GENERAL_ENDS)
+            and _OTHER_METHOD.search(text, max(0, a.start - 40), a.start)
+        )
+    ]
 
 
 def cited(text: str, annotations: list[Annotation]) -> list[Annotation]:
@@ -417,6 +444,14 @@ def is_test_data(text: str) -> bool:
     >>> is_test_data("It consists of test data for the detector."), is_test_data("SANS of micelles")
     (True, False)
     """
+    if (
+        "test" not in text
+        and "Test" not in text
+        and "TEST" not in text
+        and "ommission" not in text
+        and ("alibration" not in text)
+    ):
+        return False  # the common case, without a regular expression
     return _TEST_DATA.search(text) is not None
 
 

@@ -75,10 +75,16 @@ class PanFormat(JsonFormat):
         >>> sorted(PanFormat().probes({"pid": "10.5291/ILL-DATA.8-02-1023", "title": "t"}))
         ['neutron']
         """
-        from panet.records.instruments import InstrumentTable
+        found = set()
+        for key in ("pid", "doi"):
+            value = record.get(key)
+            if type(value) is str and "10." in value:  # a DOI, perhaps (this runs for every record)
+                from panet.records.instruments import InstrumentTable
 
-        table = InstrumentTable.shipped()
-        return {probe for key in ("pid", "doi") if (probe := table.probe_of_identifier(record.get(key)))}
+                probe = InstrumentTable.shipped().probe_of_identifier(value)
+                if probe:
+                    found.add(probe)
+        return found
 
     def describe(self, record: Any) -> Description:
         pid = record.get("pid")
