@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from panet.errors import BadRecord
-from panet.records.evidence import PROBE_TECHNIQUES, cited, device_terms, is_test_data, named_together, other_methods
-from panet.records.evidence import text_probes as probes_of
+from panet.records.evidence import NOTHING, PROBE_TECHNIQUES
 from panet.term import local_id
 from panet.text import normalize
 
@@ -20,13 +19,9 @@ if TYPE_CHECKING:
 
     from panet.ontology import Ontology
     from panet.records.base import Entry, Exporter, Format, Item
+    from panet.records.evidence import TextReading
     from panet.records.instruments import InstrumentTable
     from panet.term import Term
-
-    # one text of a record (`RecordAnnotator._scan`): its terms, the probes it speaks of, the
-    # techniques it lists with narrower ones, whether it speaks of test data, the techniques it
-    # names only through a device
-    TextReading = tuple[tuple[Term, ...], frozenset[str], frozenset[str], bool, frozenset[str]]
 
 __all__ = [
     "ConflictKind",
@@ -429,10 +424,7 @@ class RecordAnnotator:
                 for iri in seen[4]:
                     devices[iri] = devices.get(iri, 0) + 1
         if devices:  # "diffractometer" says what the device can do: the record's other techniques say what was done
-            named = [t.iri for t in found]
-            device_only = {iri for iri, texts in devices.items() if named.count(iri) <= texts}
-            if len(device_only) < len(set(named)):
-                found = [t for t in found if t.iri not in device_only]
+            found = self.evidence.without_devices(found, devices)
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
         if not names and not found:  # no instrument in the structure, no technique in the text:
@@ -626,25 +618,9 @@ class RecordAnnotator:
         return f"the probe of '{term.label}' is {' or '.join(sorted(mine))}, the record's is {theirs}: left as it is"
 
     def _scan(self, text: str) -> TextReading:
-        """The terms the engine finds in ``text``, the probes it speaks of (for the probe
-        refinement of `panet.records.evidence`), the techniques it lists with narrower ones
-        (`panet.records.evidence.named_together`) and whether it speaks of test data, remembered
-        for the next records."""
-        if text:
-            found = self.annotator.annotate(text)
-            devices: frozenset[str] = frozenset()
-            if found:
-                if " " in text:
-                    found = other_methods(text, found)  # "NMR spectroscopy" is no PaNET spectroscopy
-                if "[1]" in text:
-                    found = cited(text, found)  # "[1] A. Author, Phase contrast imaging, ... (2014)"
-                if "eter" in text:
-                    devices = device_terms(found)  # "diffractometer": what the device can do
-            nested = len(found) > 1 and self.evidence.refined([a.term for a in found])
-            both = named_together(self.ontology, text, found) if nested else frozenset()  # "SAXS and GISAXS"
-            seen = (tuple(a.term for a in found), probes_of(text), both, is_test_data(text), devices)
-        else:
-            seen = ((), frozenset(), frozenset(), False, frozenset())
+        """What ``text`` says (`panet.records.evidence.Evidence.read_text`: the terms the engine
+        finds in it, its probes, ...), remembered for the next records."""
+        seen = self.evidence.read_text(text, self.annotator.annotate(text)) if text else NOTHING
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()

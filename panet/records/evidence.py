@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from itertools import pairwise
+from typing import NamedTuple
 
 from panet.text import normalize
 
@@ -39,8 +40,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EVIDENCE",
+    "NOTHING",
     "PROBE_TECHNIQUES",
     "Evidence",
+    "TextReading",
     "cited",
     "device_terms",
     "is_test_data",
@@ -93,6 +96,23 @@ _NONE, _XRAY, _NEUTRON, _BOTH = (
     frozenset({"neutron"}),
     frozenset({"x-ray", "neutron"}),
 )
+
+
+class TextReading(NamedTuple):
+    """What one text of a record says (`Evidence.read_text`), remembered per text by
+    `panet.records.core.RecordAnnotator`: its ``terms``, the ``probes`` it speaks of, the techniques
+    it lists with narrower ones (``named_both``, `named_together`), whether it speaks of
+    ``test_data`` (`is_test_data`), and the techniques it names only through a device (``devices``,
+    `device_terms`)."""
+
+    terms: tuple[Term, ...]
+    probes: frozenset[str]
+    named_both: frozenset[str]
+    test_data: bool
+    devices: frozenset[str]
+
+
+NOTHING = TextReading((), frozenset(), frozenset(), False, frozenset())  # what an empty text says
 
 
 class Evidence:
@@ -280,6 +300,50 @@ class Evidence:
                             give(refined, evidence)
         kept = self.narrowest(list(terms.values()), named_both)
         return kept, {term.iri: how[term.iri] for term in kept}
+
+    def read_text(self, text: str, annotations: list[Annotation]) -> TextReading:
+        """What ``text`` says, from the ``annotations`` the engine found in it: the terms that count
+        (not those of other fields' methods, `other_methods`, nor of a reference list, `cited`),
+        its probes, the techniques it lists with narrower ones, test data, device-only techniques.
+
+        >>> import panet
+        >>> onto = panet.load()
+        >>> text = "SAXS and GISAXS on the diffractometer"
+        >>> reading = Evidence(onto).read_text(text, onto.annotate(text))
+        >>> [t.id for t in reading.terms], [onto.get(i).label for i in reading.named_both]
+        (['PaNET01188', 'PaNET01162', 'PaNET01022'], ['small angle x-ray scattering'])
+        >>> [onto.get(i).label for i in reading.devices]
+        ['diffraction']
+        """
+        devices: frozenset[str] = frozenset()
+        if annotations:
+            if " " in text:
+                annotations = other_methods(text, annotations)  # "NMR spectroscopy" is no PaNET spectroscopy
+            if "[1]" in text:
+                annotations = cited(text, annotations)  # "[1] A. Author, Phase contrast imaging, ... (2014)"
+            if "eter" in text:
+                devices = device_terms(annotations)  # "diffractometer": what the device can do
+        terms = tuple(a.term for a in annotations)
+        nested = len(terms) > 1 and self.refined(terms)
+        both = named_together(self.ontology, text, annotations) if nested else frozenset()  # "SAXS and GISAXS"
+        return TextReading(terms, text_probes(text), both, is_test_data(text), devices)
+
+    @staticmethod
+    def without_devices(found: list[Term], devices: dict[str, int]) -> list[Term]:
+        """``found`` (a record's text terms) without the techniques its texts name only through a
+        device (``devices``: IRI -> how many texts do), when it names other techniques.
+
+        >>> import panet
+        >>> onto = panet.load()
+        >>> found = [onto.term("XRR"), onto.term("diffraction")]
+        >>> [t.label for t in Evidence.without_devices(found, {onto.term("diffraction").iri: 1})]
+        ['x-ray reflectivity']
+        """
+        named = [t.iri for t in found]
+        device_only = {iri for iri, texts in devices.items() if named.count(iri) <= texts}
+        if len(device_only) < len(set(named)):
+            return [t for t in found if t.iri not in device_only]
+        return found
 
     def narrowest(self, terms: list[Term], named_both: Iterable[str] = ()) -> list[Term]:
         """``terms`` without those another of them refines, unless one text names both as a list
