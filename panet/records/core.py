@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from panet.errors import BadRecord
-from panet.records.evidence import NOTHING, PROBE_TECHNIQUES
+from panet.records.evidence import NOTHING, PROBE_TECHNIQUES, is_test_data
 from panet.term import local_id
 from panet.text import normalize
 
@@ -402,7 +402,6 @@ class RecordAnnotator:
         found: list[Term] = []
         text_probes: frozenset[str] = frozenset()
         named_both: frozenset[str] = frozenset()  # techniques a text lists with narrower ones ("SAXS and GISAXS")
-        test_data = False
         devices: dict[str, int] | None = None  # technique -> texts naming it only through a device
         remembered = self._seen.get
         for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
@@ -418,10 +417,8 @@ class RecordAnnotator:
             if seen[2]:
                 named_both |= seen[2]
             if seen[3]:
-                test_data = True
-            if seen[4]:
                 devices = devices or {}
-                for iri in seen[4]:
+                for iri in seen[3]:
                     devices[iri] = devices.get(iri, 0) + 1
         if devices:  # "diffractometer" says what the device can do: the record's other techniques say what was done
             found = self.evidence.without_devices(found, devices)
@@ -431,6 +428,8 @@ class RecordAnnotator:
             names = self.evidence.instruments_written(fmt.texts(record, self.fields), self._facility(record))
         refinable = self.evidence.by_probe
         if implied or names:
+            # a record of test data (of a detector, at an instrument) gets no technique from its instrument
+            test_data = bool(names) and any(map(is_test_data, fmt.texts(record, self.fields)))
             found, outcome.combined = self.evidence.combine(
                 found, implied, names, fmt.probes(record), text_probes, named_both, test_data
             )

@@ -23,6 +23,7 @@ Every technique keeps the evidence that gave it: ``text``, ``instrument``, ``NeX
 
 from __future__ import annotations
 
+import functools
 import re
 from itertools import pairwise
 from typing import NamedTuple
@@ -101,18 +102,17 @@ _NONE, _XRAY, _NEUTRON, _BOTH = (
 class TextReading(NamedTuple):
     """What one text of a record says (`Evidence.read_text`), remembered per text by
     `panet.records.core.RecordAnnotator`: its ``terms``, the ``probes`` it speaks of, the techniques
-    it lists with narrower ones (``named_both``, `named_together`), whether it speaks of
-    ``test_data`` (`is_test_data`), and the techniques it names only through a device (``devices``,
-    `device_terms`)."""
+    it lists with narrower ones (``named_both``, `named_together`) and the techniques it names only
+    through a device (``devices``, `device_terms`)."""
 
     terms: tuple[Term, ...]
     probes: frozenset[str]
     named_both: frozenset[str]
-    test_data: bool
     devices: frozenset[str]
 
 
-NOTHING = TextReading((), frozenset(), frozenset(), False, frozenset())  # what an empty text says
+_reading = functools.partial(tuple.__new__, TextReading)  # a TextReading without NamedTuple's slower __new__
+NOTHING = TextReading((), frozenset(), frozenset(), frozenset())  # what an empty text says
 
 
 class Evidence:
@@ -304,7 +304,7 @@ class Evidence:
     def read_text(self, text: str, annotations: list[Annotation]) -> TextReading:
         """What ``text`` says, from the ``annotations`` the engine found in it: the terms that count
         (not those of other fields' methods, `other_methods`, nor of a reference list, `cited`),
-        its probes, the techniques it lists with narrower ones, test data, device-only techniques.
+        its probes, the techniques it lists with narrower ones, device-only techniques.
 
         >>> import panet
         >>> onto = panet.load()
@@ -326,7 +326,7 @@ class Evidence:
         terms = tuple(a.term for a in annotations)
         nested = len(terms) > 1 and self.refined(terms)
         both = named_together(self.ontology, text, annotations) if nested else frozenset()  # "SAXS and GISAXS"
-        return TextReading(terms, text_probes(text), both, is_test_data(text), devices)
+        return _reading((terms, text_probes(text), both, devices))
 
     @staticmethod
     def without_devices(found: list[Term], devices: dict[str, int]) -> list[Term]:
