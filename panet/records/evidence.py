@@ -103,7 +103,11 @@ class TextReading(NamedTuple):
     """What one text of a record says (`Evidence.read_text`), remembered per text by
     `panet.records.core.RecordAnnotator`: its ``terms``, the ``probes`` it speaks of, the techniques
     it lists with narrower ones (``named_both``, `named_together`) and the techniques it names only
-    through a device (``devices``, `device_terms`)."""
+    through a device (``devices``, `device_terms`).
+
+    >>> NOTHING.terms, NOTHING.devices
+    ((), frozenset())
+    """
 
     terms: tuple[Term, ...]
     probes: frozenset[str]
@@ -367,7 +371,13 @@ class Evidence:
         return list(dict.fromkeys(term for term in terms if term.iri not in above or term.iri in keep))
 
     def refined(self, terms: Iterable[Term]) -> set[str]:
-        """The IRIs of those ``terms`` that another of them refines (empty: none)."""
+        """The IRIs of those ``terms`` that another of them refines (empty: none).
+
+        >>> import panet
+        >>> onto = panet.load()
+        >>> [onto.get(i).label for i in Evidence(onto).refined([onto.term("SAXS"), onto.term("GISAXS")])]
+        ['small angle x-ray scattering']
+        """
         iris = {term.iri for term in terms}
         found: set[str] = set()
         if len(iris) > 1:
