@@ -4,8 +4,9 @@
     python benchmarks/bench_real_records.py [--misses] [--no-peers]
 
 The evaluation set is benchmarks/data/real/ (MANIFEST.md: where each file comes from, its licence):
-NeXus files of APS, DLS, SLS, SOLEIL, SINQ and IPNS (metadata skeletons), SciCat datasets of PSI,
-DESY and ESS, PaN search API records of ESS, the ESRF technique list, DataCite records of other
+NeXus files of APS, DLS, SLS, SOLEIL, SINQ and IPNS and NeXus examples (metadata skeletons), SciCat
+datasets of PSI, DESY, MAX IV and ESS (ESS detector tests among them), PaN search API records of ESS, ILL,
+MAX IV and DESY, the ESRF technique list, DataCite records of other
 sciences, python-icat's example ICAT dump (a record per Dataset). ``expectations.csv`` holds the
 techniques a careful domain reader assigns to each record.
 

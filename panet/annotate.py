@@ -141,7 +141,11 @@ FACILITY_SYNONYMS = {
     ),
     "PaNET01182": ("x-ray Raman scattering",),  # inelastic x-ray scattering (non-resonant, from core levels)
     "PaNET01179": ("visible light microscopy", "light microscopy"),  # optical microscopy
-    "PaNET01122": ("diffraction anomalous fine structure", "DAFS"),  # resonant diffraction
+    "PaNET01122": (
+        "diffraction anomalous fine structure",
+        "DAFS",
+        "anomalous x-ray diffraction",
+    ),  # resonant diffraction
     "PaNET01334": ("phase contrast x-ray imaging",),  # x-ray phase contrast imaging
     "PaNET01129": ("laminography",),  # tomography (computed laminography: of flat samples, tilted axis)
     "PaNET01095": ("wavelength dispersive x-ray spectroscopy", "wavelength dispersive x-ray fluorescence", "WDXRF"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from panet.errors import BadRecord
-from panet.records.evidence import text_probes as probes_of
+from panet.records.evidence import NOTHING, PROBE_TECHNIQUES, is_test_data
 from panet.term import local_id
 from panet.text import normalize
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from panet.ontology import Ontology
     from panet.records.base import Entry, Exporter, Format, Item
+    from panet.records.evidence import TextReading
     from panet.records.instruments import InstrumentTable
     from panet.term import Term
 
@@ -43,17 +44,6 @@ _MAX_SEEN = 4096
 _MAX_SEEN_LENGTH = 4096  # longer texts are not remembered: memory stays flat
 _MAX_VERDICTS = 10_000  # distinct (pid, name) pairs remembered
 _ACRONYM_FORM = re.compile(r"(?P<outer>[^()]*?)\s*\((?P<inner>[^()]*)\)\s*")  # "X-Ray Reflectivity (XRR)"
-# A record's probe (NeXus NXsource/probe words, as the instrument table writes them) -> the PaNET
-# technique grouping the techniques of that probe
-PROBE_TECHNIQUES = {
-    "x-ray": "PaNET01012",
-    "neutron": "PaNET00101",
-    "muon": "PaNET00102",
-    "positron": "PaNET00107",
-    "infrared": "PaNET01005",
-    "ultraviolet": "PaNET01009",
-    "visible light": "PaNET01008",
-}
 
 
 class Status(StrEnum):
@@ -377,7 +367,7 @@ class RecordAnnotator:
         self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
         self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any, bool], EntryReading] = {}
-        self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
+        self._seen: dict[str, TextReading] = {}
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
         self._term_probes: dict[str, frozenset[str]] = {}
@@ -411,6 +401,8 @@ class RecordAnnotator:
                 disputed = (disputed or set()) | {entry.name.strip()}
         found: list[Term] = []
         text_probes: frozenset[str] = frozenset()
+        named_both: frozenset[str] = frozenset()  # techniques a text lists with narrower ones ("SAXS and GISAXS")
+        devices: dict[str, int] | None = None  # technique -> texts naming it only through a device
         remembered = self._seen.get
         for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
             if disputed and text.strip() in disputed:  # a DataCite subject is text too: not its own evidence
@@ -422,23 +414,41 @@ class RecordAnnotator:
                 found += seen[0]
             if seen[1]:
                 text_probes |= seen[1]
+            if seen[2]:
+                named_both |= seen[2]
+            if seen[3]:
+                devices = devices or {}
+                for iri in seen[3]:
+                    devices[iri] = devices.get(iri, 0) + 1
+        if devices:  # "diffractometer" says what the device can do: the record's other techniques say what was done
+            found = self.evidence.without_devices(found, devices)
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
         if not names and not found:  # no instrument in the structure, no technique in the text:
-            names = self.evidence.instruments_written(fmt.texts(record, self.fields))  # "at BioMAX"
+            names = self.evidence.instruments_written(fmt.texts(record, self.fields), self._facility(record))
         refinable = self.evidence.by_probe
         if implied or names:
-            found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
-        elif len(text_probes) == 1 and any(term.iri in refinable for term in found):
-            key = (tuple(found), text_probes)  # the probe refines the text's terms: same texts, same result
-            refined = self._refined.get(key)
-            if refined is None:
-                if len(self._refined) >= _MAX_SEEN:
-                    self._refined.clear()
-                refined = self._refined[key] = self.evidence.combine(found, [], [], set(), text_probes)
-            found, outcome.combined = refined
+            # a record of test data (of a detector, at an instrument) gets no technique from its instrument
+            test_data = bool(names) and any(map(is_test_data, fmt.texts(record, self.fields)))
+            found, outcome.combined = self.evidence.combine(
+                found, implied, names, fmt.probes(record), text_probes, named_both, test_data
+            )
         else:
-            outcome.text_terms = found
+            refine = any(term.iri in refinable for term in found)  # "reflectometry" + a probe
+            stated = frozenset(fmt.probes(record)) if refine and self._reads_probes else frozenset()
+            if refine and (stated or len(text_probes) == 1):
+                key = (tuple(found), text_probes, named_both, stated)  # the probe refines the text's terms
+                refined = self._refined.get(key)  # same texts and probes, same result
+                if refined is None:
+                    if len(self._refined) >= _MAX_SEEN:
+                        self._refined.clear()
+                    refined = self.evidence.combine(found, [], [], set(stated), text_probes, named_both)
+                    self._refined[key] = refined
+                found, outcome.combined = refined
+            else:
+                if len(found) > 1:  # the most specific technique wins ("crystallography" next to SSX)
+                    found = self.evidence.narrowest(found, named_both)
+                outcome.text_terms = found
         present: dict[str, Term] = {}
         if readings:
             probes = self._record_probes(record, names) if names or self._reads_probes else {}
@@ -562,6 +572,12 @@ class RecordAnnotator:
         kept = pid_term if winner == "pid" else name_term
         return kept, f"kept the {winner}'s technique: {why}"
 
+    def _facility(self, record: Any) -> str:
+        """The facility whose DOI prefix the record's identifier has (`DOI_PREFIXES`), or ""."""
+        from panet.records.instruments import DOI_PREFIXES, doi_prefix
+
+        return DOI_PREFIXES.get(doi_prefix(_identifier(self.format, record)), "")
+
     def _record_probes(self, record: Any, names: list[str]) -> dict[str, str]:
         """The probes the record's structure states -> where from: its instrument (the
         instrument table) and what its format reads (`panet.records.base.Format.probes`)."""
@@ -600,10 +616,10 @@ class RecordAnnotator:
         theirs = "; ".join(f"{probe} ({where})" for probe, where in sorted(probes.items()))
         return f"the probe of '{term.label}' is {' or '.join(sorted(mine))}, the record's is {theirs}: left as it is"
 
-    def _scan(self, text: str) -> tuple[tuple[Term, ...], frozenset[str]]:
-        """The terms the engine finds in ``text`` and the probes it speaks of (for the probe
-        refinement of `panet.records.evidence`), remembered for the next records."""
-        seen = (tuple(a.term for a in self.annotator.annotate(text)), probes_of(text)) if text else ((), frozenset())
+    def _scan(self, text: str) -> TextReading:
+        """What ``text`` says (`panet.records.evidence.Evidence.read_text`: the terms the engine
+        finds in it, its probes, ...), remembered for the next records."""
+        seen = self.evidence.read_text(text, self.annotator.annotate(text)) if text else NOTHING
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()

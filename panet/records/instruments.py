@@ -28,7 +28,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["COLUMNS", "FACILITY_NAMES", "Instrument", "InstrumentTable"]
+__all__ = ["COLUMNS", "DOI_PREFIXES", "FACILITY_NAMES", "Instrument", "InstrumentTable", "doi_prefix"]
 
 TABLE = Path(__file__).with_name("instruments.csv")
 COLUMNS = ("facility", "instrument", "aliases", "panet", "probe")  # required; label and source are optional
@@ -57,6 +57,20 @@ FACILITY_NAMES = {
     "Australian Synchrotron": ("australian synchrotron", "ansto"),
     "IPNS": ("ipns",),
 }
+# DOI prefixes under which a facility registers its own data (proposal and dataset DOIs): a record
+# identified by one of them comes from that facility. Facts from the facilities' data DOIs
+# (10.5291/ILL-DATA.…, 10.5286/ISIS.E.…, 10.15151/ESRF-ES-…, 10.16907/…, MAX IV's 10.48391/…, DESY
+# public data's 10.60717/… and 10.60883/…).
+DOI_PREFIXES = {
+    "10.5291": "ILL",
+    "10.5286": "ISIS",
+    "10.15151": "ESRF",
+    "10.16907": "PSI",
+    "10.48391": "MAX IV",
+    "10.60717": "PETRA III",
+    "10.60883": "PETRA III",
+}
+_DOI = re.compile(r"(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9})/", re.IGNORECASE)
 _SEGMENTS = re.compile(r"[/:,;()\[\]|]+")
 _SPACES = re.compile(r"[\s_\-]+")
 _MAX_WORDS = 4  # an instrument name has at most this many words ("Magnetism Reflectometer", "MX BL14.1")
@@ -103,6 +117,7 @@ class InstrumentTable:
                 self._facilities.setdefault(name, set()).add(facility)
         for instrument in self.instruments:
             self._facilities.setdefault(_key(instrument.facility), set()).add(instrument.facility)
+        self._facility_probes: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self.instruments)
@@ -112,6 +127,28 @@ class InstrumentTable:
     def shipped(cls) -> InstrumentTable:
         """The table shipped with panet (``instruments.csv``)."""
         return cls(read_rows(TABLE))
+
+    def facility_probe(self, facility: str) -> str:
+        """The probe every instrument of ``facility`` uses ("" when they use several, or none is known):
+        what a record of that facility measured with, whatever its instrument.
+
+        >>> table = InstrumentTable.shipped()
+        >>> table.facility_probe("ILL"), table.facility_probe("ESRF"), table.facility_probe("PSI")
+        ('neutron', 'x-ray', '')
+        """
+        probes = self._facility_probes.get(facility)
+        if probes is None:
+            probes = self._facility_probes[facility] = {i.probe for i in self.instruments if i.facility == facility}
+        return next(iter(probes)) if len(probes) == 1 else ""
+
+    def probe_of_identifier(self, identifier: object) -> str:
+        """The probe of the facility whose DOI prefix (`DOI_PREFIXES`) ``identifier`` has, or "".
+
+        >>> InstrumentTable.shipped().probe_of_identifier("10.5291/ILL-DATA.8-02-1023")
+        'neutron'
+        """
+        facility = DOI_PREFIXES.get(doi_prefix(identifier))
+        return self.facility_probe(facility) if facility else ""
 
     def with_rows(self, path: str | Path) -> InstrumentTable:
         """This table plus the rows of the user's CSV file ``path`` (same columns; theirs win).
@@ -156,6 +193,17 @@ class InstrumentTable:
             for row in chosen:
                 found.setdefault((row.facility, row.name), row)
         return list(found.values())
+
+
+def doi_prefix(identifier: object) -> str:
+    """The DOI prefix of an identifier ("10.5291" of "10.5291/ILL-DATA.8-02-1023", of "doi:…" and of
+    "https://doi.org/…"), or "".
+
+    >>> doi_prefix("https://doi.org/10.48391/b0c36bb8"), doi_prefix("20.500.12269/x"), doi_prefix(None)
+    ('10.48391', '', '')
+    """
+    match = _DOI.match(identifier.strip()) if isinstance(identifier, str) else None
+    return match[1] if match else ""
 
 
 def read_rows(path: Path) -> list[Instrument]:

@@ -130,10 +130,8 @@ class NexusFormat(Format):
         for entry in record["entries"]:
             probe = entry.get("probe") or ""
             for definition in entry.get("definitions") or [entry.get("definition") or ""]:
-                rows = table.get(definition) or table[""]
+                rows = table.get(definition) or {}  # not listed: no technique (the probe alone says none)
                 ids = rows.get(probe, rows.get("", ()))
-                if not ids and rows is not table[""]:  # listed definition, but not for this probe
-                    ids = table[""].get(probe, ())
                 for key in ids:
                     term = ontology.get(key, kind="any")
                     if term is not None:

@@ -4,7 +4,9 @@ search API implementations: https://github.com/panosc-eu/search-api (doc/data-mo
 Text read by default: ``title``, the documents' ``title``, ``summary`` and ``keywords``, and the
 string values of ``parameters``; for a ``Document`` record, its own ``summary``, ``keywords`` and the
 titles of the datasets it holds. The ``instrument`` (``name``, ``facility``) of the record and of a
-Document's datasets is looked up in the instrument table (`panet.records.instruments`).
+Document's datasets is looked up in the instrument table (`panet.records.instruments`); a DOI of a
+facility whose instruments all use one probe (ILL's 10.5291/…) gives that probe, which refines a
+generic technique ("reflectometry" in an ILL proposal is neutron reflectometry).
 Techniques are written to ``techniques`` as ``{"pid": <PaNET IRI>, "name": <current label>}``,
 which is what the API's technique filters (`Ontology.pan_search_filter`) match.
 """
@@ -65,6 +67,24 @@ class PanFormat(JsonFormat):
             if isinstance(instrument, dict):
                 names += [instrument.get("name"), instrument.get("facility")]
         return [name for name in names if isinstance(name, str) and name]
+
+    def probes(self, record: Any) -> set[str]:
+        """The probe of the facility whose DOI the record has (``pid`` or ``doi``: an ILL proposal's
+        10.5291/ILL-DATA.… is neutron data; `InstrumentTable.probe_of_identifier`).
+
+        >>> sorted(PanFormat().probes({"pid": "10.5291/ILL-DATA.8-02-1023", "title": "t"}))
+        ['neutron']
+        """
+        found = set()
+        for key in ("pid", "doi"):
+            value = record.get(key)
+            if type(value) is str and "10." in value:  # a DOI, perhaps (this runs for every record)
+                from panet.records.instruments import InstrumentTable
+
+                probe = InstrumentTable.shipped().probe_of_identifier(value)
+                if probe:
+                    found.add(probe)
+        return found
 
     def describe(self, record: Any) -> Description:
         pid = record.get("pid")

@@ -125,15 +125,11 @@ def test_multi_technique_instrument_needs_the_text():
     assert found(pan("scan 12", "cSAXS", "PSI")) == {}
     assert found(pan("ptychography of a chip", "cSAXS", "PSI")) == {"PaNET01212": ["text", "instrument"]}
     # the text names the general technique, the instrument says which one
-    assert found(pan("small angle scattering of micelles", "cSAXS", "PSI")) == {
-        "PaNET01188": ["instrument", "text", "probe"]
-    }
+    assert found(pan("small angle scattering of micelles", "cSAXS", "PSI")) == {"PaNET01188": ["instrument", "text"]}
 
 
 def test_probe_refines_a_generic_technique():
-    assert found(pan("reflectometry of a lipid bilayer", "FREIA", "ESS")) == {
-        "PaNET01239": ["instrument", "text", "probe"]
-    }
+    assert found(pan("reflectometry of a lipid bilayer", "FREIA", "ESS")) == {"PaNET01239": ["instrument", "text"]}
     assert found(pan("reflectometry with neutrons")) == {"PaNET01239": ["text", "probe"]}
     assert found(pan("reflectometry with neutrons and x-rays")) == {"PaNET01121": ["text"]}
 
@@ -165,9 +161,10 @@ def test_instrument_contradicting_the_definition_wins():
     assert found(REAL / "nexus" / "DLS_i16_538039.nxs", format="nexus") == {"PaNET01102": ["instrument"]}
 
 
-def test_probe_technique_is_a_fallback_only():
-    # no definition and an x-ray source: x-ray probe technique, unless something says more
-    assert found(REAL / "nexus" / "Soleil_file_2.nxs", format="nexus") == {"PaNET01012": ["NeXus definition"]}
+def test_a_probe_alone_gives_no_technique():
+    # no definition and an x-ray source (a SOLEIL restart scan): the source says what the facility
+    # emits, not which technique was done
+    assert found(REAL / "nexus" / "Soleil_file_2.nxs", format="nexus") == {}
     assert found(REAL / "nexus" / "APS_ID34_not_complete.nxs", format="nexus") == {"PaNET01032": ["text"]}
 
 
