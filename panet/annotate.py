@@ -302,13 +302,33 @@ class Annotator:
             if text is None:
                 return []
             raise TypeError(f"annotate() takes a str (or None), not {type(text).__name__}")
+        terms = self.terms
+        return [
+            _annotation(
+                (start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
+            )
+            for start, end, entry in self._find(text)
+        ]
+
+    def terms_in(self, text: str) -> tuple[Term, ...]:
+        """The terms of `annotate` (same order, repeats kept) without building the annotations: for
+        callers that only need the terms, such as the records engine (once per new text).
+
+        >>> import panet
+        >>> [t.label for t in Annotator(panet.load()).terms_in("SAXS and small-angle X-ray scattering")]
+        ['small angle x-ray scattering', 'small angle x-ray scattering']
+        """
+        terms = self.terms
+        return tuple([terms[entry.number] for _, _, entry in self._find(text)])
+
+    def _find(self, text: str) -> list[tuple[int, int, _Entry]]:
+        """``(start, end, entry)`` of every name found in ``text``, in text order."""
         folded, positions = fold_for_matching(text)
         whole = self._whole.get(folded)
         if whole is not None and positions is None:  # the text is one name: no walk needed
             entry = whole[0] if whole[0].acronym is None else _accept(whole, text, 0, len(text))
             if entry is not None and not entry.needs_context:
-                found = self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
-                return [Annotation(s, e, text[s:e], self.terms[f[0]], f[1], f[2], f[3]) for s, e, f in found]
+                return self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
         if _compound(text):
             folded, positions = _split_compounds(text, folded, positions)
         if self.options["whole_words"]:
@@ -331,13 +351,7 @@ class Annotator:
                 break
         if self._ancestors:
             found = self._expand(found)
-        terms = self.terms
-        return [
-            _annotation(
-                (start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
-            )
-            for start, end, entry in found
-        ]
+        return found
 
     def annotate_many(self, texts: Iterable[str], processes: int | None = None) -> Iterator[list[Annotation]]:
         """`annotate` each text, in input order; ``processes`` > 1 spreads the work over processes.
@@ -377,9 +391,12 @@ class Annotator:
         """`_walk`'s matches, for ``folded`` text whose words are one space apart: the automaton
         reports every name between two word boundaries (a space, a hard break, either end), and the
         names starting at one word are tried as `_walk` tries them (longest first, `_accept`)."""
-        hits = sorted(  # (where the name starts in ``folded``, minus where it ends, entries)
-            [(end - size + 1, 1 - end, entries) for end, (size, entries) in self._automaton.iter(f" {folded} ")]
-        )
+        # (where the name starts in ``folded``, minus where it ends, entries)
+        hits = [(end - size + 1, 1 - end, entries) for end, (size, entries) in self._automaton.iter(f" {folded} ")]
+        if not hits:
+            return []
+        if len(hits) > 1:
+            hits.sort()
         longest_only = self.options["longest_only"]
         found: list[tuple[int, int, _Entry]] = []
         after = 0  # longest_only: no match starts before the end of the one before

@@ -377,7 +377,8 @@ class RecordAnnotator:
         self.exporter: Exporter | None = None if to == RecordOutput.same else export.exporter(to)
         self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any, bool], EntryReading] = {}
-        self._seen: dict[str, tuple[tuple[Term, ...], frozenset[str]]] = {}
+        self._seen: dict[str, tuple[Term, ...]] = {}  # text -> the terms found in it
+        self._probes: dict[str, frozenset[str]] = {}  # text -> the probes it speaks of
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
         self._term_probes: dict[str, frozenset[str]] = {}
@@ -388,7 +389,7 @@ class RecordAnnotator:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_verdicts"], state["_seen"], state["_refined"] = {}, {}, {}
+        state["_verdicts"], state["_seen"], state["_probes"], state["_refined"] = {}, {}, {}, {}
         state["_instrument_rows"], state["_term_probes"] = {}, {}
         return state
 
@@ -409,27 +410,28 @@ class RecordAnnotator:
             readings.append((entry, reading))
             if reading.status == "conflict" and isinstance(entry.name, str):
                 disputed = (disputed or set()) | {entry.name.strip()}
+        texts = fmt.texts(record, self.fields)
+        if type(texts) is not list:
+            texts = list(texts)
+        # a DataCite subject is text too: not its own evidence
+        read = [text for text in texts if text.strip() not in disputed] if disputed else texts
         found: list[Term] = []
-        text_probes: frozenset[str] = frozenset()
-        remembered = self._seen.get
-        for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
-            if disputed and text.strip() in disputed:  # a DataCite subject is text too: not its own evidence
-                continue
-            seen = remembered(text)
-            if seen is None:
-                seen = self._scan(text)
-            if seen[0]:
-                found += seen[0]
-            if seen[1]:
-                text_probes |= seen[1]
+        remembered, scan = self._seen.get, self._scan
+        for text in read:  # this loop runs for every field of every record
+            terms = remembered(text)
+            if terms is None:
+                terms = scan(text)
+            if terms:
+                found += terms
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
         if not names and not found:  # no instrument in the structure, no technique in the text:
-            names = self.evidence.instruments_written(fmt.texts(record, self.fields))  # "at BioMAX"
+            names = self.evidence.instruments_written(texts)  # "at BioMAX"
         refinable = self.evidence.by_probe
         if implied or names:
+            text_probes = self._text_probes(read)
             found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
-        elif len(text_probes) == 1 and any(term.iri in refinable for term in found):
+        elif any(term.iri in refinable for term in found) and len(text_probes := self._text_probes(read)) == 1:
             key = (tuple(found), text_probes)  # the probe refines the text's terms: same texts, same result
             refined = self._refined.get(key)
             if refined is None:
@@ -600,15 +602,31 @@ class RecordAnnotator:
         theirs = "; ".join(f"{probe} ({where})" for probe, where in sorted(probes.items()))
         return f"the probe of '{term.label}' is {' or '.join(sorted(mine))}, the record's is {theirs}: left as it is"
 
-    def _scan(self, text: str) -> tuple[tuple[Term, ...], frozenset[str]]:
-        """The terms the engine finds in ``text`` and the probes it speaks of (for the probe
-        refinement of `panet.records.evidence`), remembered for the next records."""
-        seen = (tuple(a.term for a in self.annotator.annotate(text)), probes_of(text)) if text else ((), frozenset())
+    def _scan(self, text: str) -> tuple[Term, ...]:
+        """The terms the engine finds in ``text``, remembered for the next records."""
+        terms = self.annotator.terms_in(text) if text else ()
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()
-            self._seen[text] = seen
-        return seen
+            self._seen[text] = terms
+        return terms
+
+    def _text_probes(self, texts: list[str]) -> frozenset[str]:
+        """The probes the texts speak of (`panet.records.evidence.text_probes`), for the probe
+        refinement; read only when a record needs it, and remembered per text."""
+        probes: frozenset[str] = frozenset()
+        known = self._probes
+        for text in texts:
+            spoken = known.get(text)
+            if spoken is None:
+                spoken = probes_of(text)
+                if len(text) <= _MAX_SEEN_LENGTH:
+                    if len(known) >= _MAX_SEEN:
+                        known.clear()
+                    known[text] = spoken
+            if spoken:
+                probes |= spoken
+        return probes
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
         """``(term, status)`` of an entry (`read`), as `check_entry` gives them.
