@@ -163,6 +163,7 @@ _JOURNAL_TITLES = re.compile(
     r"Biomedical Spectroscopy and Imaging|Applied Spectroscopy|X-Ray Spectrometry|Spectrochimica Acta"
     r"|Crystallography Reviews|Powder Diffraction(?=,? *\d)"
 )
+_JOURNAL_TITLE_WORDS = ("Spectroscopy", "Spectrometry", "Spectrochimica", "Reviews", "Diffraction")  # one in each title
 _CUE_WINDOW = 2  # words between an ambiguous name and a context word, at most
 _TERM_WINDOW = 4  # words between an ambiguous name and another term, at most
 
@@ -272,6 +273,7 @@ class Annotator:
             self._automaton = _automaton(phrases)
             if options["longest_only"]:
                 self._whole = phrases
+        self._longest_whole = max(map(len, self._whole), default=0)  # longer texts are no name: no look-up
         self._fuzzy: tuple[list[str], list[_Entry]] | None = None
         if options["fuzzy"]:  # typo-tolerant matching compares whole names; acronyms stay exact
             plain = [
@@ -324,7 +326,7 @@ class Annotator:
     def _find(self, text: str) -> list[tuple[int, int, _Entry]]:
         """``(start, end, entry)`` of every name found in ``text``, in text order."""
         folded, positions = fold_for_matching(text)
-        whole = self._whole.get(folded)
+        whole = self._whole.get(folded) if len(folded) <= self._longest_whole else None
         if whole is not None and positions is None:  # the text is one name: no walk needed
             entry = whole[0] if whole[0].acronym is None else _accept(whole, text, 0, len(text))
             if entry is not None and not entry.needs_context:
@@ -344,7 +346,7 @@ class Annotator:
                 found = _with_context(found, _word_spans(folded, positions, len(text)))
                 break
         for start, _, _ in found:
-            if text[start : start + 2].istitle():  # as in journal names, not acronyms
+            if text[start : start + 2].istitle() and _may_cite(text, folded):  # as in journal names, not acronyms
                 hints = _journal_words(folded)
                 if hints:
                     found = _outside_references(text, found, folded, positions, hints)
@@ -863,6 +865,22 @@ def _split_compounds(text: str, folded: str, positions: list[int] | None) -> tup
     pieces.append(folded[last:])
     mapped += positions[last:]
     return "".join(pieces), mapped
+
+
+def _may_cite(text: str, folded: str) -> bool:
+    """Whether `_outside_references` may find a journal name in ``text``: a word that stands
+    before or after one (`_JOURNAL_BEFORE`, `_JOURNAL_AFTER`) is in ``folded``, or a word of the
+    `_JOURNAL_TITLES`, as written, in ``text``. A few substring tests in C, false for most texts.
+
+    >>> _may_cite("Acta Crystallographica", "acta crystallographica")
+    True
+    >>> _may_cite("XRD, powder diffraction", "xrd| powder diffraction")  # "Powder Diffraction" is the journal
+    False
+    """
+    return any(map(folded.__contains__, _JOURNAL_CUES)) or any(map(text.__contains__, _JOURNAL_TITLE_WORDS))
+
+
+_JOURNAL_CUES = _JOURNAL_BEFORE | _JOURNAL_AFTER
 
 
 def _journal_words(folded: str) -> set[str]:

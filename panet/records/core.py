@@ -432,7 +432,8 @@ class RecordAnnotator:
             text_probes = self._text_probes(read)
             found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
         elif any(term.iri in refinable for term in found) and len(text_probes := self._text_probes(read)) == 1:
-            key = (tuple(found), text_probes)  # the probe refines the text's terms: same texts, same result
+            # the probe refines the text's terms: same terms (`combine` reads each once), same result
+            key = (tuple(dict.fromkeys(found)), text_probes)
             refined = self._refined.get(key)
             if refined is None:
                 if len(self._refined) >= _MAX_SEEN:
