@@ -405,8 +405,8 @@ class Annotator:
         for first, minus_end, entries in hits:
             if first < after:
                 continue
-            start, end = _original(first, -minus_end, positions)
-            entry = _accept(entries, text, start, end)
+            start, end = (first, -minus_end) if positions is None else _original(first, -minus_end, positions)
+            entry = entries[0] if entries[0].acronym is None else _accept(entries, text, start, end)  # (`_accept`)
             if entry is not None:
                 found.append((start, end, entry))
                 if longest_only:

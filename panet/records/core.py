@@ -382,6 +382,7 @@ class RecordAnnotator:
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
         self._term_probes: dict[str, frozenset[str]] = {}
+        self._above: dict[str, frozenset[str]] = {}  # a technique's IRI -> the IRIs of all above it
         self._probe_groups = {probe: ontology.get(i) for probe, i in PROBE_TECHNIQUES.items() if ontology.get(i)}
         self.evidence = Evidence(ontology, instruments)
         self._notes_evidence = type(format).note_evidence is not BaseFormat.note_evidence
@@ -390,7 +391,7 @@ class RecordAnnotator:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_verdicts"], state["_seen"], state["_probes"], state["_refined"] = {}, {}, {}, {}
-        state["_instrument_rows"], state["_term_probes"] = {}, {}
+        state["_instrument_rows"], state["_term_probes"], state["_above"] = {}, {}, {}
         return state
 
     def annotate(self, record: Any) -> Outcome:
@@ -449,7 +450,7 @@ class RecordAnnotator:
         added = outcome.added
         # a technique broader than one the record's entries already give adds nothing ("photoelectron
         # spectroscopy" read from the instrument's name, next to the facility's own HAXPES entry)
-        covered = {a.iri for t in present.values() for a in self.ontology.ancestors(t)} if present else ()
+        covered = self._covered(present) if present else ()
         for term in found:
             if term.iri not in present and term.iri not in covered:
                 present[term.iri] = term
@@ -582,6 +583,17 @@ class RecordAnnotator:
                 if row.probe:
                     probes.setdefault(row.probe, f"its instrument {row.name} at {row.facility}")
         return probes
+
+    def _covered(self, present: dict[str, Term]) -> frozenset[str]:
+        """The IRIs of every technique above those ``present`` (by IRI); remembered per technique."""
+        above = self._above
+        found = []
+        for iri, term in present.items():
+            iris = above.get(iri)
+            if iris is None:
+                iris = above[iri] = frozenset(a.iri for a in self.ontology.ancestors(term))
+            found.append(iris)
+        return found[0] if len(found) == 1 else frozenset().union(*found)
 
     def _probes_of(self, term: Term) -> frozenset[str]:
         """The probes of a technique: those whose probe technique (`PROBE_TECHNIQUES`) it is under."""
