@@ -163,7 +163,7 @@ _JOURNAL_TITLES = re.compile(
     r"Biomedical Spectroscopy and Imaging|Applied Spectroscopy|X-Ray Spectrometry|Spectrochimica Acta"
     r"|Crystallography Reviews|Powder Diffraction(?=,? *\d)"
 )
-_JOURNAL_TITLE_WORDS = ("Spectroscopy", "Spectrometry", "Spectrochimica", "Reviews", "Diffraction")  # one in each title
+_JOURNAL_TITLE_WORDS = ("Spectro", "Reviews", "Diffraction")  # one is in each title (`_may_cite`)
 _CUE_WINDOW = 2  # words between an ambiguous name and a context word, at most
 _TERM_WINDOW = 4  # words between an ambiguous name and another term, at most
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["Summary", "paths", "run"]
 
 CHUNK = 512  # records per unit of work
-WORKER_CHUNK = 2048  # records per task of a worker process: fewer, larger messages between processes
+WORKER_CHUNK = 1024  # records per task of a worker process: fewer, larger messages between processes
 CHECKPOINT_SECONDS = 0.25  # at most this long between checkpoints (each costs a file replace)
 _STATE_VERSION = 3  # 2: a content hash of the input read; 3: the report file
 _COUNTS = ("read", "annotated", "unchanged", "rejected", "added", "corrected", "unresolved")

@@ -379,7 +379,7 @@ class RecordAnnotator:
         self._verdicts: dict[tuple[Any, Any, bool], EntryReading] = {}
         self._seen: dict[str, tuple[Term, ...]] = {}  # text -> the terms found in it
         self._probes: dict[str, frozenset[str]] = {}  # text -> the probes it speaks of
-        self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
+        self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}  # (IRIs..., probes) -> combined
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
         self._term_probes: dict[str, frozenset[str]] = {}
         self._above: dict[str, frozenset[str]] = {}  # a technique's IRI -> the IRIs of all above it
@@ -434,7 +434,7 @@ class RecordAnnotator:
             found, outcome.combined = self.evidence.combine(found, implied, names, fmt.probes(record), text_probes)
         elif any(term.iri in refinable for term in found) and len(text_probes := self._text_probes(read)) == 1:
             # the probe refines the text's terms: same terms (`combine` reads each once), same result
-            key = (tuple(dict.fromkeys(found)), text_probes)
+            key = (*dict.fromkeys([term.iri for term in found]), text_probes)
             refined = self._refined.get(key)
             if refined is None:
                 if len(self._refined) >= _MAX_SEEN:
