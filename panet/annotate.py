@@ -167,6 +167,7 @@ _JOURNAL_TITLES = re.compile(
     r"Biomedical Spectroscopy and Imaging|Applied Spectroscopy|X-Ray Spectrometry|Spectrochimica Acta"
     r"|Crystallography Reviews|Powder Diffraction(?=,? *\d)"
 )
+_JOURNAL_TITLE_WORDS = ("Spectro", "Reviews", "Diffraction")  # one is in each title (`_may_cite`)
 _CUE_WINDOW = 2  # words between an ambiguous name and a context word, at most
 _TERM_WINDOW = 4  # words between an ambiguous name and another term, at most
 
@@ -276,6 +277,7 @@ class Annotator:
             self._automaton = _automaton(phrases)
             if options["longest_only"]:
                 self._whole = phrases
+        self._longest_whole = max(map(len, self._whole), default=0)  # longer texts are no name: no look-up
         self._fuzzy: tuple[list[str], list[_Entry]] | None = None
         if options["fuzzy"]:  # typo-tolerant matching compares whole names; acronyms stay exact
             plain = [
@@ -306,13 +308,22 @@ class Annotator:
             if text is None:
                 return []
             raise TypeError(f"annotate() takes a str (or None), not {type(text).__name__}")
+        terms = self.terms
+        return [
+            _annotation(
+                (start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
+            )
+            for start, end, entry in self._find(text)
+        ]
+
+    def _find(self, text: str) -> list[tuple[int, int, _Entry]]:
+        """``(start, end, entry)`` of every name found in ``text``, in text order."""
         folded, positions = fold_for_matching(text)
-        whole = self._whole.get(folded)
+        whole = self._whole.get(folded) if len(folded) <= self._longest_whole else None
         if whole is not None and positions is None:  # the text is one name: no walk needed
             entry = whole[0] if whole[0].acronym is None else _accept(whole, text, 0, len(text))
             if entry is not None and not entry.needs_context:
-                found = self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
-                return [Annotation(s, e, text[s:e], self.terms[f[0]], f[1], f[2], f[3]) for s, e, f in found]
+                return self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
         if _compound(text):
             folded, positions = _split_compounds(text, folded, positions)
         if self.options["whole_words"]:
@@ -328,20 +339,14 @@ class Annotator:
                 found = _with_context(found, _word_spans(folded, positions, len(text)))
                 break
         for start, _, _ in found:
-            if text[start : start + 2].istitle():  # as in journal names, not acronyms
+            if text[start : start + 2].istitle() and _may_cite(text, folded):  # as in journal names, not acronyms
                 hints = _journal_words(folded)
                 if hints:
                     found = _outside_references(text, found, folded, positions, hints)
                 break
         if self._ancestors:
             found = self._expand(found)
-        terms = self.terms
-        return [
-            _annotation(
-                (start, end, text[start:end], terms[entry.number], entry.matched, entry.match_type, entry.score)
-            )
-            for start, end, entry in found
-        ]
+        return found
 
     def annotate_many(self, texts: Iterable[str], processes: int | None = None) -> Iterator[list[Annotation]]:
         """`annotate` each text, in input order; ``processes`` > 1 spreads the work over processes.
@@ -381,17 +386,20 @@ class Annotator:
         """`_walk`'s matches, for ``folded`` text whose words are one space apart: the automaton
         reports every name between two word boundaries (a space, a hard break, either end), and the
         names starting at one word are tried as `_walk` tries them (longest first, `_accept`)."""
-        hits = sorted(  # (where the name starts in ``folded``, minus where it ends, entries)
-            [(end - size + 1, 1 - end, entries) for end, (size, entries) in self._automaton.iter(f" {folded} ")]
-        )
+        # (where the name starts in ``folded``, minus where it ends, entries)
+        hits = [(end - size + 1, 1 - end, entries) for end, (size, entries) in self._automaton.iter(f" {folded} ")]
+        if not hits:
+            return []
+        if len(hits) > 1:
+            hits.sort()
         longest_only = self.options["longest_only"]
         found: list[tuple[int, int, _Entry]] = []
         after = 0  # longest_only: no match starts before the end of the one before
         for first, minus_end, entries in hits:
             if first < after:
                 continue
-            start, end = _original(first, -minus_end, positions)
-            entry = _accept(entries, text, start, end)
+            start, end = (first, -minus_end) if positions is None else _original(first, -minus_end, positions)
+            entry = entries[0] if entries[0].acronym is None else _accept(entries, text, start, end)  # (`_accept`)
             if entry is not None:
                 found.append((start, end, entry))
                 if longest_only:
@@ -850,6 +858,22 @@ def _split_compounds(text: str, folded: str, positions: list[int] | None) -> tup
     pieces.append(folded[last:])
     mapped += positions[last:]
     return "".join(pieces), mapped
+
+
+def _may_cite(text: str, folded: str) -> bool:
+    """Whether `_outside_references` may find a journal name in ``text``: a word that stands
+    before or after one (`_JOURNAL_BEFORE`, `_JOURNAL_AFTER`) is in ``folded``, or a word of the
+    `_JOURNAL_TITLES`, as written, in ``text``. A few substring tests in C, false for most texts.
+
+    >>> _may_cite("Acta Crystallographica", "acta crystallographica")
+    True
+    >>> _may_cite("XRD, powder diffraction", "xrd| powder diffraction")  # "Powder Diffraction" is the journal
+    False
+    """
+    return any(map(folded.__contains__, _JOURNAL_CUES)) or any(map(text.__contains__, _JOURNAL_TITLE_WORDS))
+
+
+_JOURNAL_CUES = _JOURNAL_BEFORE | _JOURNAL_AFTER
 
 
 def _journal_words(folded: str) -> set[str]:

@@ -371,6 +371,7 @@ class RecordAnnotator:
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
         self._term_probes: dict[str, frozenset[str]] = {}
+        self._above: dict[str, frozenset[str]] = {}  # a technique's IRI -> the IRIs of all above it
         self._probe_groups = {probe: ontology.get(i) for probe, i in PROBE_TECHNIQUES.items() if ontology.get(i)}
         self.evidence = Evidence(ontology, instruments)
         self._notes_evidence = type(format).note_evidence is not BaseFormat.note_evidence
@@ -379,7 +380,7 @@ class RecordAnnotator:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_verdicts"], state["_seen"], state["_refined"] = {}, {}, {}
-        state["_instrument_rows"], state["_term_probes"] = {}, {}
+        state["_instrument_rows"], state["_term_probes"], state["_above"] = {}, {}, {}
         return state
 
     def annotate(self, record: Any) -> Outcome:
@@ -399,14 +400,17 @@ class RecordAnnotator:
             readings.append((entry, reading))
             if reading.status == "conflict" and isinstance(entry.name, str):
                 disputed = (disputed or set()) | {entry.name.strip()}
+        texts = fmt.texts(record, self.fields)
+        if type(texts) is not list:
+            texts = list(texts)
+        # a DataCite subject is text too: not its own evidence
+        read = [text for text in texts if text.strip() not in disputed] if disputed else texts
         found: list[Term] = []
         text_probes: frozenset[str] = frozenset()
         named_both: frozenset[str] = frozenset()  # techniques a text lists with narrower ones ("SAXS and GISAXS")
         devices: dict[str, int] | None = None  # technique -> texts naming it only through a device
         remembered = self._seen.get
-        for text in fmt.texts(record, self.fields):  # this loop runs for every field of every record
-            if disputed and text.strip() in disputed:  # a DataCite subject is text too: not its own evidence
-                continue
+        for text in read:  # this loop runs for every field of every record
             seen = remembered(text)
             if seen is None:
                 seen = self._scan(text)
@@ -425,11 +429,11 @@ class RecordAnnotator:
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
         if not names and not found:  # no instrument in the structure, no technique in the text:
-            names = self.evidence.instruments_written(fmt.texts(record, self.fields), self._facility(record))
+            names = self.evidence.instruments_written(texts, self._facility(record))
         refinable = self.evidence.by_probe
         if implied or names:
             # a record of test data (of a detector, at an instrument) gets no technique from its instrument
-            test_data = bool(names) and any(map(is_test_data, fmt.texts(record, self.fields)))
+            test_data = bool(names) and any(map(is_test_data, texts))
             found, outcome.combined = self.evidence.combine(
                 found, implied, names, fmt.probes(record), text_probes, named_both, test_data
             )
@@ -456,7 +460,7 @@ class RecordAnnotator:
         added = outcome.added
         # a technique broader than one the record's entries already give adds nothing ("photoelectron
         # spectroscopy" read from the instrument's name, next to the facility's own HAXPES entry)
-        covered = {a.iri for t in present.values() for a in self.ontology.ancestors(t)} if present else ()
+        covered = self._covered(present) if present else ()
         for term in found:
             if term.iri not in present and term.iri not in covered:
                 present[term.iri] = term
@@ -595,6 +599,17 @@ class RecordAnnotator:
                 if row.probe:
                     probes.setdefault(row.probe, f"its instrument {row.name} at {row.facility}")
         return probes
+
+    def _covered(self, present: dict[str, Term]) -> frozenset[str]:
+        """The IRIs of every technique above those ``present`` (by IRI); remembered per technique."""
+        above = self._above
+        found = []
+        for iri, term in present.items():
+            iris = above.get(iri)
+            if iris is None:
+                iris = above[iri] = frozenset(a.iri for a in self.ontology.ancestors(term))
+            found.append(iris)
+        return found[0] if len(found) == 1 else frozenset().union(*found)
 
     def _probes_of(self, term: Term) -> frozenset[str]:
         """The probes of a technique: those whose probe technique (`PROBE_TECHNIQUES`) it is under."""

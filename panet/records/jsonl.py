@@ -491,7 +491,7 @@ class JsonFormat(Format):
         if added:
             if record.get(self.techniques_key) is None:
                 record[self.techniques_key] = []
-            record[self.techniques_key].extend({"pid": t.iri, "name": t.label} for t in added)
+            record[self.techniques_key].extend([{"pid": t.iri, "name": t.label} for t in added])
 
     def dump(self, record: Any) -> bytes:
         if self.nesting is None:

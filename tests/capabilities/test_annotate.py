@@ -198,6 +198,14 @@ def test_journal_names_are_not_techniques(onto, text):
     assert ids(onto, text) == []
 
 
+def test_every_journal_title_has_a_word_the_quick_test_looks_for():
+    """`_may_cite` skips the title search when no `_JOURNAL_TITLE_WORDS` word is in the text."""
+    from panet.annotate import _JOURNAL_TITLE_WORDS, _JOURNAL_TITLES
+
+    for title in _JOURNAL_TITLES.pattern.split("|"):
+        assert any(word in title for word in _JOURNAL_TITLE_WORDS), title
+
+
 def test_a_journal_word_elsewhere_does_not_hide_a_technique(onto):
     assert ids(onto, "powder diffraction of LaB6; see the journal") == ["PaNET01030"]
 
