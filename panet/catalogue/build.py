@@ -33,10 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from panet.catalogue.dialect import dialect_for, is_server, redacted
-from panet.catalogue.store import KNOWN, Writer, count_rows, create_query_indexes, prepare_dataset
+from panet.catalogue.store import KNOWN, Interned, Writer, count_rows, create_query_indexes, prepare_dataset
 from panet.catalogue.units import si_unit
 from panet.errors import PanetError
 from panet.term import NAMESPACE
@@ -153,6 +151,7 @@ class _Annotator:
         self.onto = onto
         self.job = RecordAnnotator(onto, formats.get("pan"))
         self.engine = annotator_for(onto, {})
+        self._words: dict[str, list[str]] = {}  # a PaNET IRI -> its term's label and synonyms
 
     def dataset(self, dataset: dict) -> dict:
         """The dataset with its techniques checked and completed. An entry with a PaNET pid gets
@@ -179,13 +178,18 @@ class _Annotator:
 
     def synonyms(self, dataset: dict) -> list[str]:
         """The synonyms of the dataset's PaNET techniques, for its free-text index."""
-        words = []
+        words: list[str] = []
         for technique in dataset.get("techniques") or ():
             iri = isinstance(technique, dict) and (technique.get("panetId") or technique.get("pid"))
             if isinstance(iri, str) and iri.startswith(NAMESPACE):
-                term = self.onto.get(iri, kind="any")
-                if term is not None:
-                    words += [term.label, *term.synonyms]
+                found = self._words.get(iri)
+                if found is None:
+                    term = self.onto.get(iri, kind="any")
+                    found = [term.label, *term.synonyms] if term is not None else []
+                    if len(self._words) >= KNOWN:
+                        self._words.clear()
+                    self._words[iri] = found
+                words += found
         return words
 
     def synonyms_of_text(self, document: dict) -> list[str]:
@@ -205,23 +209,17 @@ class _Preparer:
 
     def __init__(self, onto: Any) -> None:
         self.annotate = _Annotator(onto)
-        self._terms: dict[bytes, str] = {}  # a document's JSON -> its free-text terms
+        self.interned = Interned(self.document_terms)  # techniques and documents datasets share
 
     def prepare(self, kind: str, obj: Any) -> tuple[str, Any]:
         if kind != "dataset":
             return kind, obj
         dataset = self.annotate.dataset(obj)
-        return kind, prepare_dataset(dataset, self.annotate.synonyms(dataset), self.document_terms)
+        return kind, prepare_dataset(dataset, self.annotate.synonyms(dataset), interned=self.interned)
 
     def document_terms(self, document: dict) -> str:
-        """`_Annotator.synonyms_of_text` joined, remembered for the datasets that share the document."""
-        key = orjson.dumps(document)
-        terms = self._terms.get(key)
-        if terms is None:
-            if len(self._terms) >= KNOWN:  # bounded memory
-                self._terms.clear()
-            terms = self._terms[key] = " ".join(self.annotate.synonyms_of_text(document))
-        return terms
+        """`_Annotator.synonyms_of_text` joined (once per distinct document: `Interned`)."""
+        return " ".join(self.annotate.synonyms_of_text(document))
 
 
 _WORKER: dict[str, _Preparer] = {}  # the preparer of this worker process
