@@ -475,13 +475,17 @@ class Writer:
         last: dict[str, tuple[int, str, str, int | None]] = {}
         replaced: set[int] = set()  # the numbers of puts a later put of the same dataset replaces
         row_of: dict[int, int] = {}  # the number each put was given -> the dataset's row
-        first: dict[str, int] = {}  # pid -> the number of its first put (its row, when it is new)
+        rows = dict(stored)  # pid -> its row: stored, or the next free one for a new dataset
+        self._next = self._datasets[0][0]  # new datasets numbered in turn, as SQLite numbers rows
         for put in self._datasets:
             n, pid = put[0], put[1]
             if pid in last:
                 replaced.add(last[pid][0])
             last[pid] = put
-            row_of[n] = stored[pid] if pid in stored else first.setdefault(pid, n)
+            if pid not in rows:
+                rows[pid] = self._next
+                self._next += 1
+            row_of[n] = rows[pid]
         new = []
         for pid, (n, _, doc, instrument) in last.items():
             if pid in stored:
@@ -502,6 +506,7 @@ class Writer:
         row = self.db.execute("DELETE FROM dataset WHERE id = ? RETURNING n", (pid,)).fetchone()
         if row is None:
             return False
+        (self._next,) = self.db.execute("SELECT coalesce(max(n), 0) + 1 FROM dataset").fetchone()
         self._clear_dataset(row[0])
         self.db.execute("DELETE FROM document_dataset WHERE dataset = ?", (row[0],))
         return True
