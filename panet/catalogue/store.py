@@ -410,38 +410,40 @@ class Writer:
         return self.put_prepared(prepare_dataset(dataset, synonyms))
 
     def put_prepared(self, dataset: PreparedDataset) -> int:
-        """`put_dataset` for a dataset `prepare_dataset` made ready (in a worker process, say)."""
+        """`put_dataset` for a dataset `prepare_dataset` made ready (in a worker process, say);
+        a plain tuple of the same fields will do (what a worker sends: 4× quicker to unpickle)."""
         if len(self._datasets) >= self.BATCH:
             self.flush()  # before, not after: the number returned stays in the batch, renumbered with it
+        pid, doc, instrument, instrument_id, techniques, documents, samples, parameters, files, title, terms = dataset
         rows = self._rows
         instrument_n = None
-        if dataset.instrument is not None:
-            instrument_n = self.put_instrument(dataset.instrument)
-        elif dataset.instrument_id is not None:
-            instrument_n = self._upsert("instrument", dataset.instrument_id, {"pid": dataset.instrument_id})
+        if instrument is not None:
+            instrument_n = self.put_instrument(instrument)
+        elif instrument_id is not None:
+            instrument_n = self._upsert("instrument", instrument_id, {"pid": instrument_id})
         n = self._next  # its row if it is new (`_put_datasets` sees to the others)
         self._next += 1
-        self._datasets.append((n, dataset.pid, dataset.doc, instrument_n))
+        self._datasets.append((n, pid, doc, instrument_n))
         links = rows["dataset_technique"]
         known = self._known
-        for key, given, panet in dataset.techniques:
+        for key, given, panet in techniques:
             found = known.get(("technique", key))  # the same technique as last time: nothing to write
             same = found is not None and found[0] == given
             links.append((found[2] if same else self._upsert("technique", key, None, panet, given), n))  # type: ignore[index]
         links = rows["document_dataset"]
-        for key, given, terms in dataset.documents:
+        for key, given, document_terms in documents:
             found = known.get(("document", key))
             same = found is not None and found[0] == given
-            links.append((found[2] if same else self.put_document(orjson.loads(given), False, terms), n))  # type: ignore[index]
+            links.append((found[2] if same else self.put_document(orjson.loads(given), False, document_terms), n))  # type: ignore[index]
         links = rows["dataset_sample"]
-        for key, sample in dataset.samples:
+        for key, sample in samples:
             links.append((n, self._upsert("sample", key, sample)))
-        if dataset.parameters:
-            rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in dataset.parameters]
-        if dataset.files:
-            rows["file"] += [(id, doc, n) for id, doc in dataset.files]
+        if parameters:
+            rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in parameters]
+        if files:
+            rows["file"] += [(id, doc, n) for id, doc in files]
         text = self.dialect.text
-        rows["dataset_text"].append((n, text(dataset.title), text(dataset.terms)))
+        rows["dataset_text"].append((n, text(title), text(terms)))
         return n
 
     def flush(self) -> None:
@@ -475,17 +477,17 @@ class Writer:
         last: dict[str, tuple[int, str, str, int | None]] = {}
         replaced: set[int] = set()  # the numbers of puts a later put of the same dataset replaces
         row_of: dict[int, int] = {}  # the number each put was given -> the dataset's row
-        rows = dict(stored)  # pid -> its row: stored, or the next free one for a new dataset
+        row_of_pid = dict(stored)  # pid -> its row: stored, or the next free one for a new dataset
         self._next = self._datasets[0][0]  # new datasets numbered in turn, as SQLite numbers rows
         for put in self._datasets:
             n, pid = put[0], put[1]
             if pid in last:
                 replaced.add(last[pid][0])
             last[pid] = put
-            if pid not in rows:
-                rows[pid] = self._next
+            if pid not in row_of_pid:
+                row_of_pid[pid] = self._next
                 self._next += 1
-            row_of[n] = rows[pid]
+            row_of[n] = row_of_pid[pid]
         new = []
         for pid, (n, _, doc, instrument) in last.items():
             if pid in stored:
