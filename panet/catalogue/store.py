@@ -395,6 +395,9 @@ class Writer:
         self._known: dict[tuple[str, Any], tuple[bytes | None, str, int]] = {}
         self._rows: dict[str, list[tuple]] = {name: [] for name in self._statements}
         self._datasets: list[tuple[int, str, str, int | None]] = []  # (n, id, doc, instrument) to insert
+        # a document's row -> its text row. Text rows are written in batches, not one by one: an FTS5
+        # table writes its pending rows to disk before every later statement of the transaction
+        self._document_texts: dict[int, tuple] = {}
         (self._next,) = db.execute("SELECT coalesce(max(n), 0) + 1 FROM dataset").fetchone()
 
     def put_instrument(self, instrument: dict) -> int:
@@ -450,6 +453,11 @@ class Writer:
         """Write the batched rows."""
         if self._datasets:
             self._put_datasets()
+        if self._document_texts:
+            key = self.dialect.text_key
+            self.db.executemany(f"DELETE FROM document_text WHERE {key} = ?", [(n,) for n in self._document_texts])
+            self.db.executemany(self.dialect.text_insert("document_text"), list(self._document_texts.values()))
+            self._document_texts.clear()
         for table, statement in self._statements.items():
             if self._rows[table]:
                 self.db.executemany(statement, self._rows[table])
@@ -540,16 +548,12 @@ class Writer:
             db.executemany(_BATCHED["parameter"], _parameters(document["parameters"], None, n))
         keywords = [k for k in document.get("keywords") or () if isinstance(k, str)]
         text = self.dialect.text
-        db.execute(f"DELETE FROM document_text WHERE {self.dialect.text_key} = ?", (n,))
-        db.execute(
-            self.dialect.text_insert("document_text"),
-            (
-                n,
-                text(str(document.get("title") or "")),
-                text(str(document.get("summary") or "")),
-                text(" ".join(keywords)),
-                text(" ".join(self.document_terms(document)) if terms is None else terms),
-            ),
+        self._document_texts[n] = (  # written by `flush`, with the other text rows
+            n,
+            text(str(document.get("title") or "")),
+            text(str(document.get("summary") or "")),
+            text(" ".join(keywords)),
+            text(" ".join(self.document_terms(document)) if terms is None else terms),
         )
         if link:
             for dataset in document.get("datasets") or ():
