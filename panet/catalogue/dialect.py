@@ -382,7 +382,13 @@ class PostgresConnection:
 
 
 def _normalized(text: str) -> str:
-    """Words case-folded and without diacritics (as SQLite's FTS5 ``unicode61 remove_diacritics 2``)."""
+    """Words case-folded and without diacritics (as SQLite's FTS5 ``unicode61 remove_diacritics 2``).
+
+    >>> _normalized("Ångström FILMS"), _normalized("SAXS")
+    ('angstrom films', 'saxs')
+    """
+    if text.isascii():  # nothing to decompose (a build's texts mostly): one C call, not one per character
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
