@@ -344,6 +344,12 @@ def _sync(path: Path) -> None:
         os.close(descriptor)
 
 
+_INSERT = re.compile(r"(INSERT INTO .+? VALUES )(\(.*\))( ON CONFLICT .*)?", re.S)
+"""An ``INSERT`` of one row of values: the head, the row, what follows."""
+_ROWS_AT_ONCE = 1_000
+"""Rows a `PostgresConnection.executemany` inserts with one statement."""
+
+
 class PostgresConnection:
     """A psycopg connection taking SQL with ``?`` placeholders, as `sqlite3.Connection` does
     (the subset the store uses: `execute`, `executemany`); made by `PostgreSQL.reader` and
@@ -369,8 +375,31 @@ class PostgresConnection:
         return self.connection.execute(self._sql(sql), values or None)
 
     def executemany(self, sql: str, rows: Any) -> None:
+        """Run ``sql`` for each of ``rows``; an ``INSERT … VALUES (…)`` as few statements of many
+        rows each (`_ROWS_AT_ONCE`): a build's batches cost a round trip and one statement's work
+        each, not one per row.
+
+        >>> PostgresConnection(None)._many("INSERT INTO t(a, b) VALUES (?, ?) ON CONFLICT DO NOTHING", 3)
+        'INSERT INTO t(a, b) VALUES (%s, %s), (%s, %s), (%s, %s) ON CONFLICT DO NOTHING'
+        """
+        rows = list(rows)
+        found = _INSERT.fullmatch(sql)
+        if found is None or not rows:
+            with self.connection.cursor() as cursor:
+                cursor.executemany(self._sql(sql), rows)
+            return
+        at_once = max(1, min(_ROWS_AT_ONCE, 65_535 // max(1, len(rows[0]))))  # PostgreSQL takes ≤ 65 535 values
         with self.connection.cursor() as cursor:
-            cursor.executemany(self._sql(sql), rows)
+            for start in range(0, len(rows), at_once):
+                part = rows[start : start + at_once]
+                cursor.execute(self._many(sql, len(part)), [value for row in part for value in row])
+
+    def _many(self, sql: str, count: int) -> str:
+        """``sql`` (an ``INSERT … VALUES (…)``) inserting ``count`` rows."""
+        found = _INSERT.fullmatch(sql)
+        assert found is not None
+        head, values, tail = found.groups()
+        return self._sql(f"{head}{', '.join([values] * count)}{tail or ''}")
 
     @property
     def broken(self) -> bool:
