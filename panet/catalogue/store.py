@@ -267,7 +267,13 @@ class Interned:
     """The prepared entries of the techniques and documents that datasets share, kept (at most
     `KNOWN`) so that each is serialised once and the same tuple object stands for it in every
     dataset: `prepare_dataset` skips the JSON work, and a pickled chunk of prepared datasets holds
-    each shared entry once (pickle writes a repeated object as a reference)."""
+    each shared entry once (pickle writes a repeated object as a reference).
+
+    >>> interned = Interned()
+    >>> a = interned.technique({"pid": "http://purl.org/pan-science/PaNET/PaNET01188", "name": "SAXS"})
+    >>> a[0][2], a is interned.technique({"pid": "http://purl.org/pan-science/PaNET/PaNET01188", "name": "SAXS"})
+    ('http://purl.org/pan-science/PaNET/PaNET01188', True)
+    """
 
     def __init__(self, document_terms: Callable[[dict], str] | None = None) -> None:
         self.document_terms = document_terms
