@@ -277,7 +277,16 @@ class _Workers:
 
 
 def _serve(preparer: _Preparer, pipe: Any) -> None:
-    """A worker: prepare each chunk sent, send back the result (or the exception), until None."""
+    """A worker: prepare each chunk sent, send back the result (or the exception), until None or
+    until the writer is gone (it stops the workers when it fails or is interrupted: Ctrl-C is its)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with suppress(EOFError, OSError):  # the writer closed its end
+        _prepare_chunks(preparer, pipe)
+
+
+def _prepare_chunks(preparer: _Preparer, pipe: Any) -> None:
     from panet.records.base import Item
 
     while (chunk := pipe.recv()) is not None:
