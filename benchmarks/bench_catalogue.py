@@ -29,6 +29,7 @@
     python benchmarks/bench_catalogue.py                               # 200 000 records, 1 000 000 datasets
     python benchmarks/bench_catalogue.py --records 100000 --datasets 100000
     python benchmarks/bench_catalogue.py --records 100000 --datasets 0 --store postgresql
+    python benchmarks/bench_catalogue.py --records 1000000 --once --datasets 0    # builds of 1 000 000 only
 """
 
 from __future__ import annotations
@@ -321,6 +322,7 @@ def store_of(datasets: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=200_000, help="records of the build runs (0: none)")
+    parser.add_argument("--once", action="store_true", help="build from --records records only (not from half too)")
     parser.add_argument("--datasets", type=int, default=1_000_000, help="datasets in the store queried (0: none)")
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds at most per query (at least 3 runs)")
@@ -336,11 +338,12 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     if args.records:
         with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
-            half, full = Path(folder) / "half.jsonl", Path(folder) / "records.jsonl"
-            write_input(half, args.records // 2)
-            write_input(full, args.records)
-            inputs = [(source, count, floors(source, Path(folder))) for source, count in
-                      ((half, args.records // 2), (full, args.records))]  # fmt: skip
+            sizes = [args.records] if args.once else [args.records // 2, args.records]
+            inputs = []
+            for count in sizes:
+                source = Path(folder) / f"records-{count}.jsonl"
+                write_input(source, count)
+                inputs.append((source, count, floors(source, Path(folder))))
             stores: list[tuple[str, Path | str]] = [("SQLite", Path(folder) / "catalogue.sqlite")]
             if args.store == "postgresql":
                 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
