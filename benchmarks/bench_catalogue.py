@@ -6,7 +6,14 @@
    rename), with 1 and 2 processes (``--processes``). Reported as records/s against the target of
    20 000 records/s, the CPU seconds of all its processes (the machine may be shared: wall-clock
    rates then say more about the neighbours than about panet), and the peak RSS of the largest
-   process for N/2 and N records (constant memory: the two should be close).
+   process for N/2 and N records (constant memory: the two should be close). Floors measured in
+   the same run on the same files: reading and parsing the JSON Lines (orjson, one process: what
+   any build must do), and annotating them alone (``panet annotate-records``, JSON Lines out, with
+   the same number of processes); "× read" and "× annotate" are the build's time over theirs.
+   With ``--store postgresql`` (a throw-away server started for the run, as the tests start one)
+   or ``--store postgresql://…`` (an empty database: the build replaces its schema
+   panet_catalogue), the same builds into PostgreSQL, then the target queries on the N-record
+   stores of both, side by side, each against its own hand-written SQL.
 2. Queries on a store of ``--datasets`` generated datasets (default 1 000 000; generated data,
    made once and kept under the temporary folder between runs, keyed by size and store schema),
    in process, each repeated: a technique condition with hierarchy expansion plus a parameter
@@ -24,6 +31,8 @@
 
     python benchmarks/bench_catalogue.py                               # 200 000 records, 1 000 000 datasets
     python benchmarks/bench_catalogue.py --records 100000 --datasets 100000
+    python benchmarks/bench_catalogue.py --records 100000 --datasets 0 --store postgresql
+    python benchmarks/bench_catalogue.py --records 1000000 --once --datasets 0    # builds of 1 000 000 only
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -54,6 +64,17 @@ _BUILD = (
     "me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)); "
     "print(time.perf_counter() - t, me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, "
     "max(me.ru_maxrss, kids.ru_maxrss))"
+)
+_READ = (  # the floor: read and parse every record (what any build from JSON Lines does)
+    "import orjson, resource, sys, time; t = time.perf_counter(); n = 0\n"
+    "with open(sys.argv[1], 'rb') as source:\n"
+    "    for line in source: n += len(orjson.loads(line))\n"
+    "me = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "print(time.perf_counter() - t, me.ru_utime + me.ru_stime, me.ru_maxrss)"
+)
+_ANNOTATE = (  # the floor: annotating the same records alone (panet annotate-records), CPU of all processes
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "used = resource.getrusage(resource.RUSAGE_CHILDREN); print(0, used.ru_utime + used.ru_stime, used.ru_maxrss)"
 )
 SPEC = Path(__file__).parents[1] / "tests" / "data" / "pan-search-api"
 
@@ -79,15 +100,50 @@ FREE_TEXT = [
 it; "pids": one of 50 datasets' pids."""
 
 
-def build_run(source: Path, store: Path, processes: int) -> tuple[float, float, float]:
+def build_run(source: Path, store: Path | str, processes: int) -> tuple[float, float, float]:
     """Wall seconds of the whole process, CPU seconds of it and its workers, peak RSS in MiB."""
+    return _run([sys.executable, "-c", _BUILD, str(source), str(store), str(processes)])
+
+
+Floors = dict[str, tuple[float, float, float]]
+"""Wall seconds, CPU seconds and peak RSS of each floor: ``read``, ``annotate 1``, ``annotate 2``."""
+
+
+def _run(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of a fresh process printing ``_ cpu rss``."""
     started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, "-c", _BUILD, str(source), str(store), str(processes)], check=True, capture_output=True
-    )
+    out = subprocess.run(command, check=True, capture_output=True)
     whole = time.perf_counter() - started
-    _, cpu, rss = out.stdout.split()
+    _, cpu, rss = out.stdout.split()[-3:]
     return whole, float(cpu), int(rss) / 1024
+
+
+def floors(source: Path, folder: Path) -> Floors:
+    """The floors of a build of ``source``: reading and parsing it; annotating it alone (1 and 2 processes)."""
+    found = {"read": _run([sys.executable, "-c", _READ, str(source)])}
+    for processes in (1, 2):
+        annotate = [sys.executable, "-m", "panet", "annotate-records", str(source), "-o", str(folder / "out.jsonl"),
+                    "--format", "pan", "--processes", str(processes)]  # fmt: skip
+        found[f"annotate {processes}"] = _run([sys.executable, "-c", _ANNOTATE, *annotate])
+    return found
+
+
+def build_table(name: str, store: Path | str, inputs: list[tuple[Path, int, Floors]]) -> None:
+    """Build ``store`` from each input with 1 and 2 processes; rates against the target and the floors."""
+    print(f"\nbuild into {name}; floors measured in this run on the same files")
+    print(f"{'records':>9} {'processes':>9} {'wall s':>7} {'records/s':>9} {'/ target':>8} {'CPU s':>7} "
+          f"{'records/CPU s':>13} {'peak RSS MiB':>12} {'read s':>7} {'× read':>7} {'annotate s':>10} "
+          f"{'× annotate':>10} {'CPU × annotate':>14}")  # fmt: skip
+    for source, count, floor in inputs:
+        read = floor["read"][0]
+        for processes in (1, 2):
+            whole, cpu, rss = build_run(source, store, processes)
+            annotate, annotate_cpu, _ = floor[f"annotate {processes}"]
+            rate = count / whole
+            print(f"{count:>9,} {processes:>9} {whole:>7.1f} {rate:>9,.0f} {rate / BUILD_TARGET:>7.2f}× {cpu:>7.1f} "
+                  f"{count / cpu:>13,.0f} {rss:>12,.0f} {read:>7.1f} {whole / read:>6.1f}× {annotate:>10.1f} "
+                  f"{whole / annotate:>9.2f}× {cpu / annotate_cpu:>13.2f}×")  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.1f} after the builds")
 
 
 def timings(function: Callable[[], object], repeat: int, budget: float) -> tuple[float, float, float, int]:
@@ -195,6 +251,83 @@ def fts5_peer(store: Path, pids: list[str]) -> dict[str, Callable[[], object]]:
     return {f"free text: {name}": query(text, wheres[where]) for name, text, where in FREE_TEXT}
 
 
+def by_hand_postgres(url: str, onto) -> dict[str, Callable[[], object]]:
+    """`by_hand` in PostgreSQL's SQL, on a read-only connection."""
+    import psycopg
+
+    db = psycopg.connect(url, autocommit=True)
+    db.execute("SET default_transaction_read_only = on")
+    db.execute("SET search_path TO panet_catalogue")
+    expansion = sorted(t.iri for t in onto.descendants(SAS, include_self=True))
+
+    def technique_and_parameter():
+        page = db.execute(
+            "SELECT d.n, d.doc::text, (SELECT id FROM instrument WHERE n = d.instrument) FROM dataset d "
+            "WHERE EXISTS (SELECT 1 FROM dataset_technique l JOIN technique t ON t.n = l.technique "
+            "WHERE l.dataset = d.n AND t.panet = ANY(%s)) AND EXISTS (SELECT 1 FROM parameter p "
+            "WHERE p.dataset = d.n AND p.name = 'sample_temperature' AND p.si_unit = 'kelvin' AND p.si > %s) "
+            "ORDER BY d.id LIMIT 100",
+            (expansion, 273.15),
+        ).fetchall()
+        numbers = [row[0] for row in page]
+        included = db.execute(
+            "SELECT l.dataset, t.doc::text FROM dataset_technique l JOIN technique t ON t.n = l.technique "
+            "WHERE l.dataset = ANY(%s) AND t.panet = ANY(%s)",
+            (numbers, expansion),
+        ).fetchall()
+        included += db.execute(
+            "SELECT p.dataset, p.doc::text FROM parameter p WHERE p.dataset = ANY(%s) "
+            "AND p.name = 'sample_temperature' AND p.si_unit = 'kelvin' AND p.si > %s",
+            (numbers, 273.15),
+        ).fetchall()
+        return page, included
+
+    return {
+        "technique + parameter, limit 100": technique_and_parameter,
+        "count, no where": lambda: db.execute("SELECT count(*) FROM dataset").fetchone(),
+        "count, isPublic": lambda: db.execute(
+            "SELECT count(*) FROM dataset WHERE doc -> 'isPublic' = 'true'::jsonb"
+        ).fetchone(),
+    }
+
+
+def targets(catalogue) -> dict[str, tuple[int | None, Callable[[], object]]]:
+    """The four target queries: (target ms, the call)."""
+    return {
+        "technique + parameter, limit 100": (50, lambda: catalogue.find("Dataset", TECHNIQUE_AND_PARAMETER)),
+        "count, no where": (20, lambda: catalogue.count("Dataset")),
+        "count, isPublic": (20, lambda: catalogue.count("Dataset", {"isPublic": True})),
+        "free text 'SAXS casein', limit 100": (
+            100,
+            lambda: catalogue.find("Dataset", {"limit": 100}, query="SAXS casein"),
+        ),
+    }
+
+
+def side_by_side(stores: list[tuple[str, Path | str]], records: int, onto, repeat: int, budget: float) -> None:
+    """The target queries on each store built from the same records, each against its hand-written SQL
+    (free text has none: both stores rank with panet's own index, `panet.catalogue.text_index`)."""
+    from panet.catalogue import Catalogue
+
+    print(f"\nqueries on the {records:,}-record stores, in process (ms); limit: the same question in SQL by hand")
+    print(f"{'query':<36} {'store':<10} {'p50':>8} {'p99':>8} {'CPU p50':>8} {'limit p50':>9} {'limit CPU':>9} "
+          f"{'÷ limit':>7}")  # fmt: skip
+    measured = []
+    for name, store in stores:
+        catalogue = Catalogue(store, onto, timeout=600)
+        limits = by_hand_postgres(store, onto) if isinstance(store, str) else by_hand(store, onto)
+        found = catalogue.find("Dataset", TECHNIQUE_AND_PARAMETER)
+        hand = limits["technique + parameter, limit 100"]()
+        assert [d["pid"] for d in found] == [json.loads(doc)["pid"] for _, doc, _ in hand[0]], name
+        for query, (_, run) in targets(catalogue).items():
+            p50, p99, cpu50, _ = timings(run, repeat, budget)
+            limit50, _, limit_cpu, _ = timings(limits[query], repeat, budget) if query in limits else (0, 0, 0, 0)
+            measured.append((query, name, p50, p99, cpu50, limit50, limit_cpu))
+    for query, name, p50, p99, cpu50, limit50, limit_cpu in sorted(measured, key=lambda m: m[0]):
+        print(f"{query[:36]:<36} {name:<10} {p50:>8.2f} {p99:>8.2f} {cpu50:>8.2f} {limit50:>9.2f} {limit_cpu:>9.2f} "
+              f"{p50 / max(limit50, 1e-3):>6.2f}×")  # fmt: skip
+
+
 def examples() -> list[tuple[str, str, dict]]:
     """(model, title, filter) of each example query of the specification's pages."""
     found = []
@@ -240,10 +373,14 @@ def store_of(datasets: int, folder: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=200_000, help="records of the build runs (0: none)")
+    parser.add_argument("--once", action="store_true", help="build from --records records only (not from half too)")
     parser.add_argument("--datasets", type=int, default=1_000_000, help="datasets in the store queried (0: none)")
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds at most per query (at least 3 runs)")
     parser.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "panet-bench-catalogue")
+    parser.add_argument("--store", default="sqlite",
+                        help="also build into PostgreSQL: 'postgresql' (a server started for the run) or a "
+                             "postgresql:// URL of an empty database")  # fmt: skip
     args = parser.parse_args()
     import panet
     from panet.catalogue import Catalogue
@@ -251,20 +388,26 @@ def main() -> None:
     onto = panet.load()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
     if args.records:
-        with tempfile.TemporaryDirectory() as folder:
-            half, full = Path(folder) / "half.jsonl", Path(folder) / "records.jsonl"
-            write_input(half, args.records // 2)
-            write_input(full, args.records)
-            store = Path(folder) / "catalogue.sqlite"
-            print(f"\nbuild: {'records':>9} {'processes':>9} {'wall s':>7} {'records/s':>9} {'/ target':>8} "
-                  f"{'CPU s':>7} {'records/CPU s':>13} {'peak RSS MiB':>12}")  # fmt: skip
-            for processes in (1, 2):
-                for source, count in ((half, args.records // 2), (full, args.records)):
-                    whole, cpu, rss = build_run(source, store, processes)
-                    rate = count / whole
-                    print(f"       {count:>9,} {processes:>9} {whole:>7.1f} {rate:>9,.0f} {rate / BUILD_TARGET:>7.2f}× "
-                          f"{cpu:>7.1f} {count / cpu:>13,.0f} {rss:>12,.0f}")  # fmt: skip
-            print(f"load average {os.getloadavg()[0]:.1f} after the builds")
+        with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+            sizes = [args.records] if args.once else [args.records // 2, args.records]
+            inputs = []
+            for count in sizes:
+                source = Path(folder) / f"records-{count}.jsonl"
+                write_input(source, count)
+                inputs.append((source, count, floors(source, Path(folder))))
+            stores: list[tuple[str, Path | str]] = [("SQLite", Path(folder) / "catalogue.sqlite")]
+            if args.store == "postgresql":
+                sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
+                from pgserver import running_postgres
+
+                stores.append(("PostgreSQL", stack.enter_context(running_postgres()).create()))
+                print("PostgreSQL: a server started for the run (fsync off), as the tests start one")
+            elif args.store != "sqlite":
+                stores.append(("PostgreSQL", args.store))
+            for name, store in stores:
+                build_table(name, store, inputs)
+            if len(stores) > 1:
+                side_by_side(stores, args.records, onto, args.repeat, args.budget)
 
     if not args.datasets:
         return

@@ -28,15 +28,13 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from panet.catalogue.dialect import dialect_for, is_server, redacted
-from panet.catalogue.store import KNOWN, Writer, count_rows, create_query_indexes, prepare_dataset
+from panet.catalogue.store import KNOWN, Interned, Writer, count_rows, create_query_indexes, prepare_dataset
 from panet.catalogue.units import si_unit
 from panet.errors import PanetError
 from panet.term import NAMESPACE
@@ -45,8 +43,6 @@ __all__ = ["BuildSummary", "build", "read_objects"]
 
 CHUNK = 500
 """Records a worker annotates at a time."""
-AHEAD = 8
-"""Chunks sent to the workers before the writer waits for the first (memory stays flat)."""
 
 
 @dataclass
@@ -96,8 +92,8 @@ def build(
     temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
     try:
         # the workers are forked before the store is opened; the build is one transaction: all or nothing
-        with _workers(preparer, processes) as pool, dialect_for(store).building(store, rebuild) as db:
-            _write(sources, format, onto, preparer, pool, db, temporary, summary)
+        with _workers(preparer, processes) as workers, dialect_for(store).building(store, rebuild) as db:
+            _write(sources, format, onto, preparer, workers, db, temporary, summary)
     except LookupError as err:  # no PostgreSQL driver, or no server there
         raise PanetError(str(err)) from None
     finally:
@@ -110,7 +106,7 @@ def _write(
     format: str | None,
     onto: Any,
     preparer: _Preparer,
-    pool: Any,
+    workers: _Workers | None,
     db: Any,
     temporary: Path,
     summary: BuildSummary,
@@ -125,7 +121,7 @@ def _write(
             writer.set_meta(f"harvest:{source}", started)
         else:
             readable = source
-        for kind, obj in _prepared(readable, format, preparer, pool, summary.rejected):
+        for kind, obj in _prepared(readable, format, preparer, workers, summary.rejected):
             if kind == "deleted":
                 summary.deleted += writer.delete_dataset(obj)
             elif kind == "document":
@@ -153,6 +149,7 @@ class _Annotator:
         self.onto = onto
         self.job = RecordAnnotator(onto, formats.get("pan"))
         self.engine = annotator_for(onto, {})
+        self._words: dict[str, list[str]] = {}  # a PaNET IRI -> its term's label and synonyms
 
     def dataset(self, dataset: dict) -> dict:
         """The dataset with its techniques checked and completed. An entry with a PaNET pid gets
@@ -179,13 +176,18 @@ class _Annotator:
 
     def synonyms(self, dataset: dict) -> list[str]:
         """The synonyms of the dataset's PaNET techniques, for its free-text index."""
-        words = []
+        words: list[str] = []
         for technique in dataset.get("techniques") or ():
             iri = isinstance(technique, dict) and (technique.get("panetId") or technique.get("pid"))
             if isinstance(iri, str) and iri.startswith(NAMESPACE):
-                term = self.onto.get(iri, kind="any")
-                if term is not None:
-                    words += [term.label, *term.synonyms]
+                found = self._words.get(iri)
+                if found is None:
+                    term = self.onto.get(iri, kind="any")
+                    found = [term.label, *term.synonyms] if term is not None else []
+                    if len(self._words) >= KNOWN:
+                        self._words.clear()
+                    self._words[iri] = found
+                words += found
         return words
 
     def synonyms_of_text(self, document: dict) -> list[str]:
@@ -205,69 +207,136 @@ class _Preparer:
 
     def __init__(self, onto: Any) -> None:
         self.annotate = _Annotator(onto)
-        self._terms: dict[bytes, str] = {}  # a document's JSON -> its free-text terms
+        self.interned = Interned(self.document_terms)  # techniques and documents datasets share
 
     def prepare(self, kind: str, obj: Any) -> tuple[str, Any]:
         if kind != "dataset":
             return kind, obj
         dataset = self.annotate.dataset(obj)
-        return kind, prepare_dataset(dataset, self.annotate.synonyms(dataset), self.document_terms)
+        return kind, prepare_dataset(dataset, self.annotate.synonyms(dataset), interned=self.interned)
 
     def document_terms(self, document: dict) -> str:
-        """`_Annotator.synonyms_of_text` joined, remembered for the datasets that share the document."""
-        key = orjson.dumps(document)
-        terms = self._terms.get(key)
-        if terms is None:
-            if len(self._terms) >= KNOWN:  # bounded memory
-                self._terms.clear()
-            terms = self._terms[key] = " ".join(self.annotate.synonyms_of_text(document))
-        return terms
+        """`_Annotator.synonyms_of_text` joined (once per distinct document: `Interned`)."""
+        return " ".join(self.annotate.synonyms_of_text(document))
 
 
-_WORKER: dict[str, _Preparer] = {}  # the preparer of this worker process
+class _Workers:
+    """Worker processes that annotate and prepare chunks of records, each fed through a pipe of
+    its own by the writing thread itself (no helper threads in the writing process: the writer
+    never waits for the GIL), one chunk at a time, in turn, so results come back in order and
+    memory stays flat: while the writer writes a chunk, every worker prepares the next one."""
+
+    def __init__(self, preparer: _Preparer, processes: int) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context()
+        self.pipes: list[Any] = []
+        self.processes: list[Any] = []
+        for _ in range(processes or os.cpu_count() or 1):
+            mine, theirs = context.Pipe()
+            process = context.Process(target=_serve, args=(preparer, theirs), daemon=True)
+            process.start()
+            theirs.close()
+            self.pipes.append(mine)
+            self.processes.append(process)
+
+    def prepared(self, chunks: Iterator[Any]) -> Iterator[tuple[list[tuple[str, Any]], list[dict]]]:
+        """``(prepared objects, rejected records)`` of each chunk ``(format name, format, source,
+        [(number, payload, line, offset) of each item])``."""
+        turns: deque[int] = deque()
+        for worker, chunk in zip(range(len(self.pipes)), chunks, strict=False):
+            self.pipes[worker].send(chunk)
+            turns.append(worker)
+        while turns:
+            worker = turns.popleft()
+            result = self._receive(worker)
+            chunk = next(chunks, None)  # the worker is idle now: sending cannot wait for it
+            if chunk is not None:
+                self.pipes[worker].send(chunk)
+                turns.append(worker)
+            yield result
+
+    def _receive(self, worker: int) -> Any:
+        try:
+            result = self.pipes[worker].recv()
+        except EOFError:
+            raise PanetError(f"a build worker process ended (exit code {self.processes[worker].exitcode})") from None
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def close(self) -> None:
+        for pipe, process in zip(self.pipes, self.processes, strict=True):
+            with suppress(OSError):
+                pipe.send(None)
+            pipe.close()
+            process.join(5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+
+
+def _serve(preparer: _Preparer, pipe: Any) -> None:
+    """A worker: prepare each chunk sent, send back the result (or the exception), until None or
+    until the writer is gone (it stops the workers when it fails or is interrupted: Ctrl-C is its)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with suppress(EOFError, OSError):  # the writer closed its end
+        _prepare_chunks(preparer, pipe)
+
+
+def _prepare_chunks(preparer: _Preparer, pipe: Any) -> None:
+    from panet.records.base import Item
+
+    while (chunk := pipe.recv()) is not None:
+        name, fmt, source, places = chunk
+        items = [Item(number, payload, line, offset) for number, payload, line, offset in places]
+        rejected: list[dict] = []
+        try:
+            result: Any = [preparer.prepare(kind, obj) for kind, obj in _objects(name, fmt, source, items, rejected)]
+            plain = [(kind, tuple(obj) if kind == "dataset" else obj) for kind, obj in result]  # quick to unpickle
+            pipe.send((plain, rejected))
+        except Exception as err:  # sent to the writer, which raises it
+            pipe.send(err if _picklable(err) else RuntimeError(f"{type(err).__name__}: {err}"))
+
+
+def _picklable(err: Exception) -> bool:
+    import pickle
+
+    try:
+        pickle.dumps(err)
+    except Exception:
+        return False
+    return True
 
 
 @contextmanager
-def _workers(preparer: _Preparer, processes: int) -> Iterator[Any]:
-    """A pool of ``processes`` workers holding ``preparer`` (None for 1)."""
+def _workers(preparer: _Preparer, processes: int) -> Iterator[_Workers | None]:
+    """`_Workers` holding ``preparer`` (None for 1)."""
     if processes == 1:
         yield None
         return
-    import multiprocessing
-
-    with multiprocessing.get_context().Pool(processes or None, _start_worker, (preparer,)) as pool:
-        yield pool
-
-
-def _start_worker(preparer: _Preparer) -> None:
-    _WORKER["preparer"] = preparer
-
-
-def _prepare_chunk(name: str, fmt: Any, source: str, items: list) -> tuple[list[tuple[str, Any]], list[dict]]:
-    """In a worker: the prepared objects of ``items`` and the records it could not read."""
-    rejected: list[dict] = []
-    prepare = _WORKER["preparer"].prepare
-    return [prepare(kind, obj) for kind, obj in _objects(name, fmt, source, items, rejected)], rejected
+    workers = _Workers(preparer, processes)
+    try:
+        yield workers
+    finally:
+        workers.close()
 
 
 def _prepared(
-    source: Path, format: str | None, preparer: _Preparer, pool: Any, rejected: list[dict]
+    source: Path, format: str | None, preparer: _Preparer, workers: _Workers | None, rejected: list[dict]
 ) -> Iterator[tuple[str, Any]]:
-    """The objects of ``source`` annotated and prepared, in order: by ``pool``'s workers, a few
-    chunks ahead of the writer (so memory stays flat), or here."""
-    if pool is None or format == "loopback" or (format is None and _is_loopback(source)):
+    """The objects of ``source`` annotated and prepared, in order: by the ``workers`` or here."""
+    if workers is None or format == "loopback" or (format is None and _is_loopback(source)):
         for kind, obj in read_objects(source, format, rejected):
             yield preparer.prepare(kind, obj)
         return
-    pending: deque = deque()
-    for name, fmt, items in _chunks(source, format):
-        pending.append(pool.apply_async(_prepare_chunk, (name, fmt, str(source), items)))
-        if len(pending) >= AHEAD:
-            done, refused = pending.popleft().get()
-            rejected += refused
-            yield from done
-    while pending:
-        done, refused = pending.popleft().get()
+    chunks = (  # items as plain tuples: quicker to send
+        (name, fmt, str(source), [(i.number, i.payload, i.line, i.offset) for i in items])
+        for name, fmt, items in _chunks(source, format)
+    )
+    for done, refused in workers.prepared(chunks):
         rejected += refused
         yield from done
 

@@ -29,8 +29,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -48,6 +47,7 @@ __all__ = [
     "SCHEMA",
     "SCHEMA_VERSION",
     "TALLIED",
+    "Interned",
     "PreparedDataset",
     "Writer",
     "count_rows",
@@ -232,19 +232,24 @@ _BATCHED = {
     "parameter": "INSERT INTO parameter(id, doc, dataset, document, name, si, si_unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
     "file": "INSERT INTO file(id, doc, dataset) VALUES (?, ?, ?)",
 }
+_DATASET_COLUMN = {
+    "dataset_technique": 1, "document_dataset": 1, "dataset_sample": 0, "parameter": 2, "file": 2, "dataset_text": 0
+}  # fmt: skip
+"""Where the dataset's row number is in the batched rows of each table ("dataset_text": the rows
+`Writer.flush` hands to the free-text index once their numbers are final)."""
 
 
 def _own(obj: dict, fields: Iterable[str]) -> dict:
     return {k: obj[k] for k in fields if k in obj and obj[k] is not None}
 
 
-@dataclass(slots=True)
-class PreparedDataset:
+class PreparedDataset(NamedTuple):
     """A dataset as `Writer.put_prepared` writes it: its rows, and the related objects to match
     by key, as JSON (cheap to send from a worker process, and compared as they are with what the
     writer put last): ``techniques`` ``(key, JSON, PaNET IRI or None)``, ``documents`` ``(key,
     JSON, free-text terms or None)``; ``samples`` ``(key, object)``; ``parameters`` rows are
-    ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc)``."""
+    ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc)``. A plain tuple: a worker's
+    chunk of them is pickled with the entries many datasets share written once (`Interned`)."""
 
     pid: str
     doc: str
@@ -259,16 +264,70 @@ class PreparedDataset:
     terms: str
 
 
+class Interned:
+    """The prepared entries of the techniques and documents that datasets share, kept (at most
+    `KNOWN`) so that each is serialised once and the same tuple object stands for it in every
+    dataset: `prepare_dataset` skips the JSON work, and a pickled chunk of prepared datasets holds
+    each shared entry once (pickle writes a repeated object as a reference).
+
+    >>> interned = Interned()
+    >>> a = interned.technique({"pid": "http://purl.org/pan-science/PaNET/PaNET01188", "name": "SAXS"})
+    >>> a[0][2], a is interned.technique({"pid": "http://purl.org/pan-science/PaNET/PaNET01188", "name": "SAXS"})
+    ('http://purl.org/pan-science/PaNET/PaNET01188', True)
+    """
+
+    def __init__(self, document_terms: Callable[[dict], str] | None = None) -> None:
+        self.document_terms = document_terms
+        self._techniques: dict[Any, tuple[tuple[str, bytes, str | None], str]] = {}
+        self._documents: dict[bytes, tuple[tuple[str, bytes, str | None], list[str]]] = {}
+
+    def technique(self, technique: dict) -> tuple[tuple[str, bytes, str | None], str]:
+        """``((key, JSON, PaNET IRI), name)`` of a technique entry."""
+        try:
+            shape: Any = tuple(technique.items())
+            found = self._techniques.get(shape)
+        except TypeError:  # a value that is a list or an object: not remembered
+            shape, found = None, None
+        if found is None:
+            key = str(technique.get("pid") or technique["name"])
+            panet = technique.get("panetId") or (key if key.startswith(NAMESPACE) else None)
+            found = (key, orjson.dumps(technique), panet), str(technique.get("name") or "")
+            if shape is not None:
+                if len(self._techniques) >= KNOWN:
+                    self._techniques.clear()
+                self._techniques[shape] = found
+        return found
+
+    def document(self, document: dict) -> tuple[tuple[str, bytes, str | None], list[str]]:
+        """``((key, JSON, free-text terms), keywords)`` of a document."""
+        given = orjson.dumps(document)
+        found = self._documents.get(given)
+        if found is None:
+            terms = self.document_terms(document) if self.document_terms else None
+            keywords = [k for k in document.get("keywords") or () if isinstance(k, str)]
+            found = (str(document["pid"]), given, terms), keywords
+            if len(self._documents) >= KNOWN:
+                self._documents.clear()
+            self._documents[given] = found
+        return found
+
+
 def prepare_dataset(
-    dataset: dict, synonyms: Iterable[str] = (), document_terms: Callable[[dict], str] | None = None
+    dataset: dict,
+    synonyms: Iterable[str] = (),
+    document_terms: Callable[[dict], str] | None = None,
+    interned: Interned | None = None,
 ) -> PreparedDataset:
     """What `Writer.put_dataset` writes for ``dataset``, worked out without the store: the part
     of a build that worker processes can share. ``document_terms`` gives the extra free-text
-    words of each document (else the writer's own ``document_terms`` does, when it writes one).
+    words of each document (else the writer's own ``document_terms`` does, when it writes one);
+    ``interned`` remembers the entries of techniques and documents across datasets (and then
+    gives the documents' terms itself).
 
     >>> prepare_dataset({"pid": "d1", "title": "Casein", "techniques": [{"name": "SAXS"}]}, ["x"]).terms
     'x SAXS'
     """
+    shared = interned or Interned(document_terms)
     instrument = dataset.get("instrument")
     named = isinstance(instrument, dict) and bool(instrument.get("pid") or instrument.get("name"))
     instrument_id = dataset.get("instrumentId")
@@ -276,17 +335,15 @@ def prepare_dataset(
     techniques = []
     for technique in dataset.get("techniques") or ():
         if isinstance(technique, dict) and (technique.get("pid") or technique.get("name")):
-            key = str(technique.get("pid") or technique["name"])
-            panet = technique.get("panetId") or (key if key.startswith(NAMESPACE) else None)
-            techniques.append((key, orjson.dumps(technique), panet))
-            terms.append(str(technique.get("name") or ""))
+            entry, name = shared.technique(technique)
+            techniques.append(entry)
+            terms.append(name)
     documents = []
     for document in dataset.get("documents") or ():
         if isinstance(document, dict) and document.get("pid"):
-            documents.append(
-                (str(document["pid"]), orjson.dumps(document), document_terms(document) if document_terms else None)
-            )
-            terms += [k for k in document.get("keywords") or () if isinstance(k, str)]
+            entry, keywords = shared.document(document)
+            documents.append(entry)
+            terms += keywords
     samples = []
     for sample in dataset.get("samples") or ():
         if isinstance(sample, dict) and (sample.get("pid") or sample.get("name")):
@@ -300,17 +357,17 @@ def prepare_dataset(
     if isinstance(instrument, dict):
         terms += [str(instrument.get(k) or "") for k in ("name", "facility")]
     return PreparedDataset(
-        pid=str(dataset["pid"]),
-        doc=_dumps(_own(dataset, MODELS["Dataset"].fields)),
-        instrument=instrument if named else None,
-        instrument_id=instrument_id if not named and isinstance(instrument_id, str) else None,
-        techniques=techniques,
-        documents=documents,
-        samples=samples,
-        parameters=[(r[0], r[1], r[4], r[5], r[6]) for r in _parameters(dataset.get("parameters"), None, None)],
-        files=files,
-        title=str(dataset.get("title") or ""),
-        terms=" ".join(t for t in terms if t),
+        str(dataset["pid"]),
+        _dumps(_own(dataset, MODELS["Dataset"].fields)),
+        instrument if named else None,
+        instrument_id if not named and isinstance(instrument_id, str) else None,
+        techniques,
+        documents,
+        samples,
+        [(r[0], r[1], r[4], r[5], r[6]) for r in _parameters(dataset.get("parameters"), None, None)],
+        files,
+        str(dataset.get("title") or ""),
+        " ".join(t for t in terms if t),
     )
 
 
@@ -319,9 +376,13 @@ class Writer:
     and commits. ``document_terms`` gives the extra words of a document's free-text index (the
     names and synonyms of the techniques its text names).
 
-    Rows that hang off a dataset (links, parameters, files, its text index) are written in
-    batches, and objects that many datasets share (documents, techniques, instruments, samples)
-    are written once per build unless they change."""
+    Datasets and the rows that hang off them (links, parameters, files, their text index) are
+    written in batches of `BATCH` datasets, one ``executemany`` a table (one round trip each to a
+    PostgreSQL server, not one a dataset), and objects that many datasets share (documents,
+    techniques, instruments, samples) are written once per build unless they change. A new
+    dataset gets the row number after the highest (`put_prepared` numbers it; what SQLite would
+    give it too); a batch holding datasets already stored, or one dataset twice, is sorted out
+    when it is written (`_put_again`), as if each had been put on its own."""
 
     BATCH = 2_000  # datasets whose rows are written together
 
@@ -340,8 +401,9 @@ class Writer:
         self.document_terms = document_terms
         # (table, key) -> (the object as given, serialised; the JSON written; its row)
         self._known: dict[tuple[str, Any], tuple[bytes | None, str, int]] = {}
-        self._rows: dict[str, list[tuple]] = {name: [] for name in self._statements}
-        self._pending = 0
+        self._rows: dict[str, list[tuple]] = {name: [] for name in _DATASET_COLUMN}
+        self._datasets: list[tuple[int, str, str, int | None]] = []  # (n, id, doc, instrument) to insert
+        (self._next,) = db.execute("SELECT coalesce(max(n), 0) + 1 FROM dataset").fetchone()
 
     def put_instrument(self, instrument: dict) -> int:
         """Insert or update an instrument (matched by pid, else name)."""
@@ -351,57 +413,106 @@ class Writer:
     def put_dataset(self, dataset: dict, synonyms: Iterable[str] = ()) -> int:
         """Insert or replace the dataset with ``dataset["pid"]`` and everything nested in it
         (documents, techniques, instrument, parameters, files, samples); ``synonyms`` are extra
-        words for its free-text index (the synonyms of its techniques). Returns its row number."""
+        words for its free-text index (the synonyms of its techniques). Returns its row number
+        (for a dataset that is stored already, the number standing for its row until `flush`)."""
         return self.put_prepared(prepare_dataset(dataset, synonyms))
 
     def put_prepared(self, dataset: PreparedDataset) -> int:
-        """`put_dataset` for a dataset `prepare_dataset` made ready (in a worker process, say)."""
-        db, rows = self.db, self._rows
+        """`put_dataset` for a dataset `prepare_dataset` made ready (in a worker process, say);
+        a plain tuple of the same fields will do (what a worker sends: 4× quicker to unpickle)."""
+        if len(self._datasets) >= self.BATCH:
+            self.flush()  # before, not after: the number returned stays in the batch, renumbered with it
+        pid, doc, instrument, instrument_id, techniques, documents, samples, parameters, files, title, terms = dataset
+        rows = self._rows
         instrument_n = None
-        if dataset.instrument is not None:
-            instrument_n = self.put_instrument(dataset.instrument)
-        elif dataset.instrument_id is not None:
-            instrument_n = self._upsert("instrument", dataset.instrument_id, {"pid": dataset.instrument_id})
-        insert = "INSERT INTO dataset(id, doc, instrument) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING RETURNING n"
-        inserted = db.execute(insert, (dataset.pid, dataset.doc, instrument_n)).fetchone()  # one statement if new
-        n: int
-        if inserted is not None:
-            (n,) = inserted
-        else:
-            (n,) = db.execute("SELECT n FROM dataset WHERE id = ?", (dataset.pid,)).fetchone()
-            self.flush()  # its earlier rows may still be in the batch
-            db.execute("UPDATE dataset SET doc = ?, instrument = ? WHERE n = ?", (dataset.doc, instrument_n, n))
-            self._clear_dataset(n)
+        if instrument is not None:
+            instrument_n = self.put_instrument(instrument)
+        elif instrument_id is not None:
+            instrument_n = self._upsert("instrument", instrument_id, {"pid": instrument_id})
+        n = self._next  # its row if it is new (`_put_datasets` sees to the others)
+        self._next += 1
+        self._datasets.append((n, pid, doc, instrument_n))
         links = rows["dataset_technique"]
         known = self._known
-        for key, given, panet in dataset.techniques:
+        for key, given, panet in techniques:
             found = known.get(("technique", key))  # the same technique as last time: nothing to write
             same = found is not None and found[0] == given
             links.append((found[2] if same else self._upsert("technique", key, None, panet, given), n))  # type: ignore[index]
         links = rows["document_dataset"]
-        for key, given, terms in dataset.documents:
+        for key, given, document_terms in documents:
             found = known.get(("document", key))
             same = found is not None and found[0] == given
-            links.append((found[2] if same else self.put_document(orjson.loads(given), False, terms), n))  # type: ignore[index]
+            links.append((found[2] if same else self.put_document(orjson.loads(given), False, document_terms), n))  # type: ignore[index]
         links = rows["dataset_sample"]
-        for key, sample in dataset.samples:
+        for key, sample in samples:
             links.append((n, self._upsert("sample", key, sample)))
-        rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in dataset.parameters]
-        rows["file"] += [(id, doc, n) for id, doc in dataset.files]
-        self.text.put("dataset", n, (dataset.title, dataset.terms))
-        self._pending += 1
-        if self._pending >= self.BATCH:
-            self.flush()
+        if parameters:
+            rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in parameters]
+        if files:
+            rows["file"] += [(id, doc, n) for id, doc in files]
+        rows["dataset_text"].append((n, title, terms))
         return n
 
     def flush(self) -> None:
         """Write the batched rows."""
+        if self._datasets:
+            self._put_datasets()
+        texts = self._rows["dataset_text"]
+        for n, title, terms in texts:  # numbered for good now
+            self.text.put("dataset", n, (title, terms))
+        texts.clear()
         for table, statement in self._statements.items():
             if self._rows[table]:
                 self.db.executemany(statement, self._rows[table])
                 self._rows[table].clear()
         self.text.flush()
-        self._pending = 0
+
+    def _put_datasets(self) -> None:
+        """Insert the batch's datasets; datasets already stored, or put twice, are `_put_again`."""
+        batch, dialect = self._datasets, self.dialect
+        pids = [pid for _, pid, _, _ in batch]
+        stored = dict(
+            self.db.execute(
+                f"SELECT id, n FROM dataset WHERE {dialect.one_of('id', 'text')}", (dialect.values(pids, "text"),)
+            ).fetchall()
+        )
+        if stored or len(set(pids)) < len(pids):
+            self._put_again(stored)
+        else:
+            self.db.executemany("INSERT INTO dataset(n, id, doc, instrument) VALUES (?, ?, ?, ?)", batch)
+        batch.clear()
+
+    def _put_again(self, stored: dict[str, int]) -> None:
+        """Write a batch some of whose datasets are ``stored`` (pid -> row) or put more than once:
+        each such dataset keeps its row and takes the object and rows its last put gave (its
+        document links add up), as when each put is written on its own."""
+        last: dict[str, tuple[int, str, str, int | None]] = {}
+        replaced: set[int] = set()  # the numbers of puts a later put of the same dataset replaces
+        row_of: dict[int, int] = {}  # the number each put was given -> the dataset's row
+        row_of_pid = dict(stored)  # pid -> its row: stored, or the next free one for a new dataset
+        self._next = self._datasets[0][0]  # new datasets numbered in turn, as SQLite numbers rows
+        for put in self._datasets:
+            n, pid = put[0], put[1]
+            if pid in last:
+                replaced.add(last[pid][0])
+            last[pid] = put
+            if pid not in row_of_pid:
+                row_of_pid[pid] = self._next
+                self._next += 1
+            row_of[n] = row_of_pid[pid]
+        new = []
+        for pid, (n, _, doc, instrument) in last.items():
+            if pid in stored:
+                update = "UPDATE dataset SET doc = ?, instrument = ? WHERE n = ?"
+                self.db.execute(update, (doc, instrument, stored[pid]))
+                self._clear_dataset(stored[pid])
+            else:
+                new.append((row_of[n], pid, doc, instrument))
+        self.db.executemany("INSERT INTO dataset(n, id, doc, instrument) VALUES (?, ?, ?, ?)", new)
+        for table, rows in self._rows.items():
+            at = _DATASET_COLUMN[table]
+            kept = rows if table == "document_dataset" else [row for row in rows if row[at] not in replaced]
+            rows[:] = [(*row[:at], row_of.get(row[at], row[at]), *row[at + 1 :]) for row in kept]
 
     def finish(self) -> None:
         """Write the batched rows and the free-text index's lists (`TextWriter.finish`): the
@@ -411,10 +522,11 @@ class Writer:
 
     def delete_dataset(self, pid: str) -> bool:
         """Remove the dataset ``pid`` (an OAI-PMH deletion); True if it was there."""
-        self.flush()
+        self.flush()  # the dataset may be in the batch
         row = self.db.execute("DELETE FROM dataset WHERE id = ? RETURNING n", (pid,)).fetchone()
         if row is None:
             return False
+        (self._next,) = self.db.execute("SELECT coalesce(max(n), 0) + 1 FROM dataset").fetchone()
         self._clear_dataset(row[0])
         self.db.execute("DELETE FROM document_dataset WHERE dataset = ?", (row[0],))
         return True
@@ -461,13 +573,14 @@ class Writer:
                 if isinstance(dataset, dict) and dataset.get("pid"):
                     d = self.put_dataset(dataset)
                 elif isinstance(dataset, str):
+                    self.flush()  # the dataset may be in the batch
                     row = db.execute("SELECT n FROM dataset WHERE id = ?", (dataset,)).fetchone()
                     if row is None:
                         continue
                     d = row[0]
                 else:
                     continue
-                db.execute(_BATCHED["document_dataset"], (n, d))
+                self._rows["document_dataset"].append((n, d))  # ``d`` may be renumbered by `_put_again`
         return n
 
     def _put_member(self, member: dict, document: int) -> None:
