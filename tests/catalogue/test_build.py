@@ -84,8 +84,12 @@ def contents(store: Path) -> dict[str, list]:
             if row.get("key") != "ontology":
                 rows.append(repr(sorted(row.items())))
         found[table] = sorted(rows)
-    for table, named in (("dataset_text", "dataset"), ("document_text", "document")):
-        found[table] = sorted(repr((ids[named][r[0]], *r[1:])) for r in db.execute(f"SELECT rowid, * FROM {table}"))
+    for named in ("dataset", "document"):  # the free-text index (panet.catalogue.text_index)
+        forward = db.execute(f"SELECT n, length, words FROM {named}_forward")
+        found[f"{named}_forward"] = sorted(repr((ids[named][n], *rest)) for n, *rest in forward)
+        postings = db.execute(f"SELECT word, rank, n FROM {named}_postings")
+        found[f"{named}_postings"] = sorted(repr((word, rank, ids[named][n])) for word, rank, n in postings)
+        found[f"{named}_words"] = sorted(db.execute(f"SELECT word, rows FROM {named}_words"))
     found["dataset numbers"] = db.execute("SELECT n, id FROM dataset ORDER BY n").fetchall()
     return found
 
