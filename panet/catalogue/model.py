@@ -150,6 +150,7 @@ MODELS: dict[str, Model] = {
         {"dataset": _one("Dataset", "dataset", "dataset")},
         id_field="id",
         foreign_keys=(("datasetId", "dataset", "dataset"),),
+        columns=("name",),  # `text` and `like` on file names read a column, not each file's JSON
     ),
     "Sample": Model(
         "Sample",

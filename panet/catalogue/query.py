@@ -320,7 +320,8 @@ class Compiler:
             fields = []
             for field in model.text_fields:
                 self.values.append(f"%{token}%")
-                fields.append(dialect.like(dialect.property_text(alias, field)))
+                column = f"{alias}.{field}" if field in model.columns else dialect.property_text(alias, field)
+                fields.append(dialect.like(column))
             parts.append("(" + " OR ".join(fields) + ")")
         return _all(parts)
 

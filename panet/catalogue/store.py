@@ -82,7 +82,7 @@ CREATE TABLE IF NOT EXISTS parameter(
     name TEXT, si REAL, si_unit TEXT);
 CREATE INDEX IF NOT EXISTS parameter_by_dataset ON parameter(dataset);
 CREATE INDEX IF NOT EXISTS parameter_by_document ON parameter(document);
-CREATE TABLE IF NOT EXISTS file(n INTEGER PRIMARY KEY, id, doc TEXT NOT NULL, dataset INTEGER);
+CREATE TABLE IF NOT EXISTS file(n INTEGER PRIMARY KEY, id, doc TEXT NOT NULL, dataset INTEGER, name TEXT);
 CREATE INDEX IF NOT EXISTS file_by_dataset ON file(dataset);
 CREATE TABLE IF NOT EXISTS sample(n INTEGER PRIMARY KEY, id NOT NULL UNIQUE, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dataset_sample(
@@ -132,7 +132,7 @@ CREATE INDEX IF NOT EXISTS parameter_by_dataset ON parameter(dataset);
 CREATE INDEX IF NOT EXISTS parameter_by_document ON parameter(document);
 CREATE INDEX IF NOT EXISTS parameter_by_value ON parameter(name, si_unit, si);
 CREATE INDEX IF NOT EXISTS parameter_of_dataset ON parameter(dataset, name, si_unit, si);
-CREATE TABLE IF NOT EXISTS file({_KEY}, doc jsonb NOT NULL, dataset bigint);
+CREATE TABLE IF NOT EXISTS file({_KEY}, doc jsonb NOT NULL, dataset bigint, name text);
 CREATE INDEX IF NOT EXISTS file_by_dataset ON file(dataset);
 CREATE TABLE IF NOT EXISTS sample({_KEY} NOT NULL UNIQUE, doc jsonb NOT NULL);
 CREATE TABLE IF NOT EXISTS dataset_sample(
@@ -230,7 +230,7 @@ _BATCHED = {
     "document_dataset": "INSERT INTO document_dataset VALUES (?, ?) ON CONFLICT DO NOTHING",
     "dataset_sample": "INSERT INTO dataset_sample VALUES (?, ?) ON CONFLICT DO NOTHING",
     "parameter": "INSERT INTO parameter(id, doc, dataset, document, name, si, si_unit) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    "file": "INSERT INTO file(id, doc, dataset) VALUES (?, ?, ?)",
+    "file": "INSERT INTO file(id, doc, dataset, name) VALUES (?, ?, ?, ?)",
 }
 _DATASET_COLUMN = {
     "dataset_technique": 1, "document_dataset": 1, "dataset_sample": 0, "parameter": 2, "file": 2, "dataset_text": 0
@@ -248,7 +248,7 @@ class PreparedDataset(NamedTuple):
     by key, as JSON (cheap to send from a worker process, and compared as they are with what the
     writer put last): ``techniques`` ``(key, JSON, PaNET IRI or None)``, ``documents`` ``(key,
     JSON, free-text terms or None)``; ``samples`` ``(key, object)``; ``parameters`` rows are
-    ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc)``. A plain tuple: a worker's
+    ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc, name)``. A plain tuple: a worker's
     chunk of them is pickled with the entries many datasets share written once (`Interned`)."""
 
     pid: str
@@ -350,7 +350,7 @@ def prepare_dataset(
             samples.append((str(sample.get("pid") or sample["name"]), sample))
             terms.append(str(sample.get("name") or ""))
     files = [
-        (file.get("id"), _dumps(_own(file, MODELS["File"].fields)))
+        (file.get("id"), _dumps(_own(file, MODELS["File"].fields)), str(file["name"]))
         for file in dataset.get("files") or ()
         if isinstance(file, dict) and file.get("name")
     ]
@@ -449,7 +449,7 @@ class Writer:
         if parameters:
             rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in parameters]
         if files:
-            rows["file"] += [(id, doc, n) for id, doc in files]
+            rows["file"] += [(id, doc, n, name) for id, doc, name in files]
         rows["dataset_text"].append((n, title, terms))
         return n
 
