@@ -110,6 +110,11 @@ class Dialect(Protocol):
         """``ORDER BY`` one term; missing values first when ascending, as SQLite sorts them."""
         ...
 
+    def unindexed(self, expression: str) -> str:
+        """``expression`` such that no index on it drives a plan: to sort rows found by other
+        means (a page's related rows) rather than walk a whole table in its order."""
+        ...
+
     def integer_part(self, expression: str) -> str:
         """The integer part of a number ≥ 0, as a whole number."""
         ...
@@ -193,6 +198,9 @@ class SQLite:
 
     def order(self, expression: str, direction: str) -> str:
         return f"{expression} {direction}"
+
+    def unindexed(self, expression: str) -> str:
+        return f"+{expression}"  # SQLite's unary plus: the same value, no index
 
     def integer_part(self, expression: str) -> str:
         return f"CAST({expression} AS INTEGER)"
@@ -442,6 +450,9 @@ class PostgreSQL:
 
     def order(self, expression: str, direction: str) -> str:
         return f"{expression} {direction} NULLS {'FIRST' if direction == 'ASC' else 'LAST'}"
+
+    def unindexed(self, expression: str) -> str:
+        return expression  # PostgreSQL's planner weighs the sort against the index walk itself
 
     def integer_part(self, expression: str) -> str:
         return f"CAST(floor({expression}) AS bigint)"

@@ -135,6 +135,7 @@ class Compiler:
         self._aliases = 0
         self._run = run  # the store, to plan by what it holds; None: plain SQL, no look at the data
         self.dense = dense  # related rows from which probing objects in page order is cheaper
+        self._scans = 0  # conditions compiled that no index can answer (a substring anywhere in a text)
 
     def selects(self, model: Model, spec: Mapping[str, Any], alias: str, path: str) -> str:
         """The condition a filter (or scope) puts on rows ``alias`` of ``model``: its where, and
@@ -152,7 +153,7 @@ class Compiler:
         self._aliases += 1
         inner = f"r{self._aliases}"
         join, owner = relation.sql(alias, inner)
-        start = len(self.values)
+        start, scans = len(self.values), self._scans
         condition = self.selects(target, include.scope, inner, include.path)
         if owner is None:  # belongsTo: the owner row names the target
             return f"EXISTS (SELECT 1 {join} AND {condition})"
@@ -170,6 +171,8 @@ class Compiler:
                 linked = self._linked(json.dumps(numbers))
             self.values.append(self.dialect.values(numbers, "integer"))
             condition = self.dialect.one_of(f"{link}.technique", "integer")
+        if self._scans > scans:  # the related rows are read all through anyway: once, collecting, not counting first
+            return f"{alias}.n IN (SELECT {owner} {source} WHERE {condition})"
         if self._run is not None and (
             linked >= self.dense if linked is not None else self._dense(source, condition, self.values[start:])
         ):
@@ -316,6 +319,7 @@ class Compiler:
         if not tokens:
             return "TRUE"
         parts = []
+        self._scans += 1
         for token in tokens:
             fields = []
             for field in model.text_fields:

@@ -218,7 +218,7 @@ class Catalogue:
             dialect = self.dialect
             compiler = Compiler(self.ontology, dialect=dialect)
             condition = compiler.selects(target, include.scope, "t", include.path)
-            order = _order(dialect, target, include.scope.get("order"), f"{include.path}.order", "t")
+            order = _order(dialect, target, include.scope.get("order"), f"{include.path}.order", "t", by_index=False)
             # CROSS JOIN: the owners (a page) come first, then each one's related rows by its index;
             # the owner column restricted too, so that PostgreSQL reads the link table by its index
             pages = [dialect.one_of(column, "integer") for column in ("src.n", owner) if column]
@@ -357,10 +357,12 @@ def _count(value: Any, path: str) -> int | None:
     return value
 
 
-def _order(dialect: Dialect, kind: Model, order: Any, path: str, alias: str) -> str:
-    """``ORDER BY`` for LoopBack's ``order``: ``"title DESC"`` or a list of such."""
+def _order(dialect: Dialect, kind: Model, order: Any, path: str, alias: str, by_index: bool = True) -> str:
+    """``ORDER BY`` for LoopBack's ``order``: ``"title DESC"`` or a list of such; ``by_index``
+    False for rows found by other means (an include's), which are sorted, not read in an index's order."""
+    key = (lambda expression: expression) if by_index else dialect.unindexed
     if order is None:  # LoopBack's default: by id
-        return f"{alias}.id, {alias}.n"
+        return f"{key(f'{alias}.id')}, {alias}.n"
     items = order if isinstance(order, list) else [order]
     parts = []
     for item in items:
@@ -368,7 +370,7 @@ def _order(dialect: Dialect, kind: Model, order: Any, path: str, alias: str) -> 
         direction = direction.strip().upper() or "ASC"
         if field not in kind.fields or direction not in ("ASC", "DESC"):
             raise FilterError(path, f"{item!r}: order by one of {', '.join(kind.fields)}, then ASC or DESC")
-        parts.append(dialect.order(dialect.property(alias, field), direction))
+        parts.append(dialect.order(key(dialect.property(alias, field)), direction))
     return ", ".join([*parts, f"{alias}.n"])
 
 
