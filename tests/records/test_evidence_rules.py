@@ -53,16 +53,6 @@ def test_a_single_technique_instrument_yields_to_a_text_naming_what_was_done():
     assert found(record, "scicat") == {"PaNET01172": ["instrument"]}
 
 
-def test_a_text_technique_of_another_probe_does_not_block_the_instrument():
-    document = {
-        "pid": "10.5072/p1",
-        "title": "Proposal 1",
-        "summary": "We will measure GISAXS of block copolymer films.",
-        "datasets": [{"pid": "d1", "title": "run 3", "instrument": {"name": "D22", "facility": "ILL"}}],
-    }
-    assert found(document) == {"PaNET01162": ["text"], "PaNET01189": ["instrument"]}
-
-
 def test_a_general_word_does_not_confirm_a_candidate_when_the_text_names_what_was_done():
     # P08 serves surface x-ray diffraction and x-ray reflectivity; "diffractometer" names the device
     record = {

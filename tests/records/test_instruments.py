@@ -179,6 +179,8 @@ def test_scicat_creation_location():
 
 
 def test_pan_document_summary_and_its_datasets():
+    """The summary's GISAXS and the dataset's instrument (D22, neutrons) both count: a text
+    technique of another probe does not block the instrument's technique."""
     document = {
         "pid": "10.5072/p1",
         "title": "Proposal 1",
