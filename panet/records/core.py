@@ -369,7 +369,6 @@ class RecordAnnotator:
         self.annotator = annotator_for(ontology, options)  # compiled once per ontology and options
         self._verdicts: dict[tuple[Any, Any, bool], EntryReading] = {}
         self._seen: dict[str, TextReading] = {}
-        self._probes: dict[str, frozenset[str]] = {}  # text -> the probes it speaks of (`_text_probes`)
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
         self._term_probes: dict[str, frozenset[str]] = {}
@@ -381,7 +380,7 @@ class RecordAnnotator:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_verdicts"], state["_seen"], state["_refined"], state["_probes"] = {}, {}, {}, {}
+        state["_verdicts"], state["_seen"], state["_refined"] = {}, {}, {}
         state["_instrument_rows"], state["_term_probes"], state["_above"] = {}, {}, {}
         return state
 
@@ -439,7 +438,8 @@ class RecordAnnotator:
         else:
             refine = any(term.iri in refinable for term in found)  # "reflectometry" + a probe
             stated = frozenset(fmt.probes(record)) if refine and self._reads_probes else frozenset()
-            text_probes = self._text_probes(read) if refine else frozenset()
+            # a probe the record states comes first: then what its texts speak of does not count
+            text_probes = self._text_probes(read) if refine and not stated else frozenset()
             if refine and (stated or len(text_probes) == 1):
                 key = (tuple(found), text_probes, named_both, stated)  # the probe refines the text's terms
                 refined = self._refined.get(key)  # same texts and probes, same result
@@ -641,22 +641,12 @@ class RecordAnnotator:
             self._seen[text] = seen
         return seen
 
-    def _text_probes(self, texts: list[str]) -> frozenset[str]:
+    @staticmethod
+    def _text_probes(texts: list[str]) -> frozenset[str]:
         """The probes the texts speak of (`panet.records.evidence.text_probes`), for the probe
-        refinement: read only when a record needs them, and remembered per text."""
-        probes: frozenset[str] = frozenset()
-        known = self._probes
-        for text in texts:
-            spoken = known.get(text)
-            if spoken is None:
-                spoken = probes_of(text)
-                if len(text) <= _MAX_SEEN_LENGTH:
-                    if len(known) >= _MAX_SEEN:
-                        known.clear()
-                    known[text] = spoken
-            if spoken:
-                probes |= spoken
-        return probes
+        refinement: read only when a record needs them, from its texts joined by line breaks (no
+        probe word holds one, so none is made across two texts): one pass in C, no look-up per text."""
+        return probes_of(texts[0] if len(texts) == 1 else "\n".join(texts))
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
         """``(term, status)`` of an entry (`read`), as `check_entry` gives them.
