@@ -441,7 +441,8 @@ class RecordAnnotator:
             # a probe the record states comes first: then what its texts speak of does not count
             text_probes = self._text_probes(read) if refine and not stated else frozenset()
             if refine and (stated or len(text_probes) == 1):
-                key = (tuple(found), text_probes, named_both, stated)  # the probe refines the text's terms
+                # the probe refines the text's terms (keyed by their IRIs: no Python-level `Term.__hash__`)
+                key = (tuple([term.iri for term in found]), text_probes, named_both, stated)
                 refined = self._refined.get(key)  # same texts and probes, same result
                 if refined is None:
                     if len(self._refined) >= _MAX_SEEN:

@@ -385,10 +385,12 @@ class Evidence:
         found: set[str] = set()
         if len(iris) > 1:
             remembered = self._above.get
-            for term in terms:
-                above = remembered(term.iri)
-                if above is None:
-                    above = self._ancestors(term)
+            for iri in iris:  # each technique once, however many texts name it
+                above = remembered(iri)
+                if above is None:  # not remembered yet: every term's ancestors are
+                    for term in terms:
+                        self._ancestors(term)
+                    above = remembered(iri)
                 if not iris.isdisjoint(above):
                     found |= iris & above
         return found
