@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from panet.errors import BadRecord
 from panet.records.evidence import NOTHING, PROBE_TECHNIQUES, is_test_data
+from panet.records.evidence import text_probes as probes_of
 from panet.term import local_id
 from panet.text import normalize
 
@@ -406,7 +407,6 @@ class RecordAnnotator:
         # a DataCite subject is text too: not its own evidence
         read = [text for text in texts if text.strip() not in disputed] if disputed else texts
         found: list[Term] = []
-        text_probes: frozenset[str] = frozenset()
         named_both: frozenset[str] = frozenset()  # techniques a text lists with narrower ones ("SAXS and GISAXS")
         devices: dict[str, int] | None = None  # technique -> texts naming it only through a device
         remembered = self._seen.get
@@ -414,16 +414,14 @@ class RecordAnnotator:
             seen = remembered(text)
             if seen is None:
                 seen = self._scan(text)
-            if seen[0]:
+            if seen[0]:  # a text without terms lists none and names no device
                 found += seen[0]
-            if seen[1]:
-                text_probes |= seen[1]
-            if seen[2]:
-                named_both |= seen[2]
-            if seen[3]:
-                devices = devices or {}
-                for iri in seen[3]:
-                    devices[iri] = devices.get(iri, 0) + 1
+                if seen[1]:
+                    named_both |= seen[1]
+                if seen[2]:
+                    devices = devices or {}
+                    for iri in seen[2]:
+                        devices[iri] = devices.get(iri, 0) + 1
         if devices:  # "diffractometer" says what the device can do: the record's other techniques say what was done
             found = self.evidence.without_devices(found, devices)
         implied = fmt.implied(record, self.ontology)
@@ -435,13 +433,16 @@ class RecordAnnotator:
             # a record of test data (of a detector, at an instrument) gets no technique from its instrument
             test_data = bool(names) and any(map(is_test_data, texts))
             found, outcome.combined = self.evidence.combine(
-                found, implied, names, fmt.probes(record), text_probes, named_both, test_data
+                found, implied, names, fmt.probes(record), self._text_probes(read), named_both, test_data
             )
         else:
             refine = any(term.iri in refinable for term in found)  # "reflectometry" + a probe
             stated = frozenset(fmt.probes(record)) if refine and self._reads_probes else frozenset()
+            # a probe the record states comes first: then what its texts speak of does not count
+            text_probes = self._text_probes(read) if refine and not stated else frozenset()
             if refine and (stated or len(text_probes) == 1):
-                key = (tuple(found), text_probes, named_both, stated)  # the probe refines the text's terms
+                # the probe refines the text's terms (keyed by their IRIs: no Python-level `Term.__hash__`)
+                key = (tuple([term.iri for term in found]), text_probes, named_both, stated)
                 refined = self._refined.get(key)  # same texts and probes, same result
                 if refined is None:
                     if len(self._refined) >= _MAX_SEEN:
@@ -640,6 +641,13 @@ class RecordAnnotator:
                 self._seen.clear()
             self._seen[text] = seen
         return seen
+
+    @staticmethod
+    def _text_probes(texts: list[str]) -> frozenset[str]:
+        """The probes the texts speak of (`panet.records.evidence.text_probes`), for the probe
+        refinement: read only when a record needs them, from its texts joined by line breaks (no
+        probe word holds one, so none is made across two texts): one pass in C, no look-up per text."""
+        return probes_of(texts[0] if len(texts) == 1 else "\n".join(texts))
 
     def check(self, pid: Any, name: Any, loose: bool = False) -> tuple[Term | None, str]:
         """``(term, status)`` of an entry (`read`), as `check_entry` gives them.

@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from itertools import pairwise
+from operator import itemgetter
 from typing import NamedTuple
 
 from panet.text import normalize
@@ -85,12 +86,18 @@ _OTHER_METHOD = re.compile(
     r"photoluminescence|fluorescence lifetime)\s+$",
     re.IGNORECASE,
 )
+_OTHER_METHOD_ENDS = (  # how the text before a name matched by `_OTHER_METHOD` ends, in lower case
+    *("nmr", "epr", "esr", "impedance", "dielectric", "force", "kelvin probe", "electrochemical"),
+    *("tuneling", "tunneling", "tunelling", "tunnelling", "uv-vis", "uvvis"),
+    *("photoluminescence", "fluorescence lifetime"),
+)
 # a record about the test, commissioning or calibration of a detector or an instrument, not an experiment
 _TEST_DATA = re.compile(
     r"\b(?:test data|test measurements?|test runs?|detector tests?|tests? of the detector|test beamline|"
     r"commissioning|calibration (?:data|runs?|measurements?))\b",
     re.IGNORECASE,
 )
+_TERM = itemgetter(3)  # an `Annotation`'s term, read in C
 _NONE, _XRAY, _NEUTRON, _BOTH = (
     frozenset(),
     frozenset({"x-ray"}),
@@ -101,22 +108,22 @@ _NONE, _XRAY, _NEUTRON, _BOTH = (
 
 class TextReading(NamedTuple):
     """What one text of a record says (`Evidence.read_text`), remembered per text by
-    `panet.records.core.RecordAnnotator`: its ``terms``, the ``probes`` it speaks of, the techniques
-    it lists with narrower ones (``named_both``, `named_together`) and the techniques it names only
-    through a device (``devices``, `device_terms`).
+    `panet.records.core.RecordAnnotator`: its ``terms``, the techniques it lists with narrower ones
+    (``named_both``, `named_together`) and the techniques it names only through a device
+    (``devices``, `device_terms`). The probes it speaks of (`text_probes`) are read apart, only
+    for the records whose terms a probe may refine.
 
     >>> NOTHING.terms, NOTHING.devices
     ((), frozenset())
     """
 
     terms: tuple[Term, ...]
-    probes: frozenset[str]
     named_both: frozenset[str]
     devices: frozenset[str]
 
 
 _reading = functools.partial(tuple.__new__, TextReading)  # a TextReading without NamedTuple's slower __new__
-NOTHING = TextReading((), frozenset(), frozenset(), frozenset())  # what an empty text says
+NOTHING = TextReading((), frozenset(), frozenset())  # what a text without terms says
 
 
 class Evidence:
@@ -308,7 +315,7 @@ class Evidence:
     def read_text(self, text: str, annotations: list[Annotation]) -> TextReading:
         """What ``text`` says, from the ``annotations`` the engine found in it: the terms that count
         (not those of other fields' methods, `other_methods`, nor of a reference list, `cited`),
-        its probes, the techniques it lists with narrower ones, device-only techniques.
+        the techniques it lists with narrower ones, device-only techniques (`NOTHING` without terms).
 
         >>> import panet
         >>> onto = panet.load()
@@ -319,18 +326,19 @@ class Evidence:
         >>> [onto.get(i).label for i in reading.devices]
         ['diffraction']
         """
-        devices: frozenset[str] = frozenset()
-        if annotations:
-            if " " in text:
-                annotations = other_methods(text, annotations)  # "NMR spectroscopy" is no PaNET spectroscopy
-            if "[1]" in text:
-                annotations = cited(text, annotations)  # "[1] A. Author, Phase contrast imaging, ... (2014)"
-            if "eter" in text:
-                devices = device_terms(annotations)  # "diffractometer": what the device can do
-        terms = tuple(a.term for a in annotations)
+        if not annotations:
+            return NOTHING
+        if " " in text:
+            annotations = other_methods(text, annotations)  # "NMR spectroscopy" is no PaNET spectroscopy
+        if "[1]" in text:
+            annotations = cited(text, annotations)  # "[1] A. Author, Phase contrast imaging, ... (2014)"
+        if not annotations:
+            return NOTHING
+        devices = device_terms(annotations) if "eter" in text else _NONE  # "diffractometer": what the device can do
+        terms = tuple(map(_TERM, annotations))
         nested = len(terms) > 1 and self.refined(terms)
-        both = named_together(self.ontology, text, annotations) if nested else frozenset()  # "SAXS and GISAXS"
-        return _reading((terms, text_probes(text), both, devices))
+        both = named_together(self.ontology, text, annotations) if nested else _NONE  # "SAXS and GISAXS"
+        return _reading((terms, both, devices))
 
     @staticmethod
     def without_devices(found: list[Term], devices: dict[str, int]) -> list[Term]:
@@ -382,10 +390,12 @@ class Evidence:
         found: set[str] = set()
         if len(iris) > 1:
             remembered = self._above.get
-            for term in terms:
-                above = remembered(term.iri)
-                if above is None:
-                    above = self._ancestors(term)
+            for iri in iris:  # each technique once, however many texts name it
+                above = remembered(iri)
+                if above is None:  # not remembered yet: every term's ancestors are
+                    for term in terms:
+                        self._ancestors(term)
+                    above = remembered(iri)
                 if not iris.isdisjoint(above):
                     found |= iris & above
         return found
@@ -486,9 +496,25 @@ def other_methods(text: str, annotations: list[Annotation]) -> list[Annotation]:
             a.start
             and " " not in a.text
             and a.text.casefold().endswith(_GENERAL_ENDS)
-            and _OTHER_METHOD.search(text, max(0, a.start - 40), a.start)
+            and _other_method_before(text, a.start)
         )
     ]
+
+
+def _other_method_before(text: str, start: int) -> bool:
+    """Whether the 40 characters before ``start`` end with a word of `_OTHER_METHOD` and white
+    space. The regular expression runs only when they may: they end with white space and, when
+    they are ASCII (where ignoring case is lowering it), the words before it end with one of
+    `_OTHER_METHOD_ENDS` — a test in C instead of a search at every position.
+
+    >>> _other_method_before("solid state NMR spectroscopy", 16), _other_method_before("x-ray spectroscopy", 6)
+    (True, False)
+    """
+    window = text[max(0, start - 40) : start]
+    words = window.rstrip()
+    if len(words) == len(window) or (words.isascii() and not words.lower().endswith(_OTHER_METHOD_ENDS)):
+        return False
+    return _OTHER_METHOD.search(text, max(0, start - 40), start) is not None
 
 
 def cited(text: str, annotations: list[Annotation]) -> list[Annotation]:
