@@ -372,7 +372,6 @@ class RecordAnnotator:
         self._refined: dict[tuple, tuple[list[Term], dict[str, list[str]]]] = {}
         self._instrument_rows: dict[tuple[str, ...], list[Any]] = {}
         self._term_probes: dict[str, frozenset[str]] = {}
-        self._above: dict[str, frozenset[str]] = {}  # a technique's IRI -> the IRIs of all above it
         self._probe_groups = {probe: ontology.get(i) for probe, i in PROBE_TECHNIQUES.items() if ontology.get(i)}
         self.evidence = Evidence(ontology, instruments)
         self._notes_evidence = type(format).note_evidence is not BaseFormat.note_evidence
@@ -381,7 +380,7 @@ class RecordAnnotator:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_verdicts"], state["_seen"], state["_refined"] = {}, {}, {}
-        state["_instrument_rows"], state["_term_probes"], state["_above"] = {}, {}, {}
+        state["_instrument_rows"], state["_term_probes"] = {}, {}
         return state
 
     def annotate(self, record: Any) -> Outcome:
@@ -602,14 +601,8 @@ class RecordAnnotator:
         return probes
 
     def _covered(self, present: dict[str, Term]) -> frozenset[str]:
-        """The IRIs of every technique above those ``present`` (by IRI); remembered per technique."""
-        above = self._above
-        found = []
-        for iri, term in present.items():
-            iris = above.get(iri)
-            if iris is None:
-                iris = above[iri] = frozenset(a.iri for a in self.ontology.ancestors(term))
-            found.append(iris)
+        """The IRIs of every technique above those ``present`` (`Evidence.ancestors`, remembered)."""
+        found = [self.evidence.ancestors(term) for term in present.values()]
         return found[0] if len(found) == 1 else frozenset().union(*found)
 
     def _probes_of(self, term: Term) -> frozenset[str]:

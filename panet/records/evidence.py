@@ -394,14 +394,20 @@ class Evidence:
                 above = remembered(iri)
                 if above is None:  # not remembered yet: every term's ancestors are
                     for term in terms:
-                        self._ancestors(term)
+                        self.ancestors(term)
                     above = remembered(iri)
                 if not iris.isdisjoint(above):
                     found |= iris & above
         return found
 
-    def _ancestors(self, term: Term) -> frozenset[str]:
-        """The IRIs of ``term``'s ancestors, remembered (`narrowest` runs for most records)."""
+    def ancestors(self, term: Term) -> frozenset[str]:
+        """The IRIs of ``term``'s ancestors, remembered (`narrowest` runs for most records).
+
+        >>> import panet
+        >>> onto = panet.load()
+        >>> onto.term("small angle scattering").iri in Evidence(onto).ancestors(onto.term("SAXS"))
+        True
+        """
         found = self._above.get(term.iri)
         if found is None:
             found = self._above[term.iri] = frozenset(a.iri for a in self.ontology.ancestors(term))
