@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from panet.errors import OptionError
-from panet.text import HARD_BREAK, fold_for_matching, key_variants
+from panet.text import ASCII_FOLD, HARD_BREAK, fold_for_matching, key_variants
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -266,6 +266,8 @@ class Annotator:
             fuzzy=fuzzy,
         )
         self.options = options
+        self._whole_words: bool = options["whole_words"]  # (read for every text: attributes, not dict items)
+        self._longest_only: bool = options["longest_only"]
         self.terms: tuple[Term, ...] = ontology.terms(include_obsolete=True)  # numbered as in the vocabulary
         entries = _vocabulary(ontology, options)
         self._root = _trie(entries, by_char=not options["whole_words"])
@@ -318,23 +320,29 @@ class Annotator:
 
     def _find(self, text: str) -> list[tuple[int, int, _Entry]]:
         """``(start, end, entry)`` of every name found in ``text``, in text order."""
-        folded, positions = fold_for_matching(text)
-        whole = self._whole.get(folded) if len(folded) <= self._longest_whole else None
-        if whole is not None and positions is None:  # the text is one name: no walk needed
-            entry = whole[0] if whole[0].acronym is None else _accept(whole, text, 0, len(text))
-            if entry is not None and not entry.needs_context:
-                return self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
-        if _compound(text):
-            folded, positions = _split_compounds(text, folded, positions)
-        if self.options["whole_words"]:
-            found = self._scan_words(text, folded, positions)
+        if text.isascii():  # `fold_for_matching`'s common case, without the call (this runs for every text)
+            folded, positions = text.encode().translate(ASCII_FOLD).decode(), None
         else:
+            folded, positions = fold_for_matching(text)
+        if len(folded) <= self._longest_whole:
+            whole = self._whole.get(folded)
+            if whole is not None and positions is None:  # the text is one name: no walk needed
+                entry = whole[0] if whole[0].acronym is None else _accept(whole, text, 0, len(text))
+                if entry is not None and not entry.needs_context:
+                    return self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
+        if " " not in text and _compound(text):
+            folded, positions = _split_compounds(text, folded, positions)
+        if not self._whole_words:
             found = self._scan_chars(text, folded, positions)
+        elif "  " not in folded and self._automaton is not None:  # words one space apart: the automaton, in C
+            found = self._scan_phrases(text, folded, positions)
+        else:
+            found = self._walk_words(text, folded, positions)
         if self._fuzzy is not None:
             found = self._add_fuzzy(text, folded, positions, found)
         if not found:
-            return []
-        for _, _, entry in found:  # (plain loops: this runs for every text)
+            return found
+        for _, _, entry in found:  # (plain loops: this runs for every text with a name)
             if entry.needs_context:
                 found = _with_context(found, _word_spans(folded, positions, len(text)))
                 break
@@ -364,12 +372,6 @@ class Annotator:
             yield from pool.imap(_worker_annotate, texts, chunksize=512)
 
     # -- matching ---------------------------------------------------------------------------
-    def _scan_words(self, text: str, folded: str, positions: list[int] | None) -> list:
-        """The names among the folded words of ``text``."""
-        if "  " not in folded and self._automaton is not None:  # words one space apart: the automaton, in C
-            return self._scan_phrases(text, folded, positions)
-        return self._walk_words(text, folded, positions)
-
     def _walk_words(self, text: str, folded: str, positions: list[int] | None) -> list:
         """The trie walked over the folded words of ``text`` (any spacing)."""
         tokens = (folded.replace(HARD_BREAK, f" {HARD_BREAK} ") if HARD_BREAK in folded else folded).split()
@@ -389,10 +391,10 @@ class Annotator:
         # (where the name starts in ``folded``, minus where it ends, entries)
         hits = [(end - size + 1, 1 - end, entries) for end, (size, entries) in self._automaton.iter(f" {folded} ")]
         if not hits:
-            return []
+            return hits
         if len(hits) > 1:
             hits.sort()
-        longest_only = self.options["longest_only"]
+        longest_only = self._longest_only
         found: list[tuple[int, int, _Entry]] = []
         after = 0  # longest_only: no match starts before the end of the one before
         for first, minus_end, entries in hits:

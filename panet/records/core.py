@@ -435,13 +435,14 @@ class RecordAnnotator:
                 found, implied, names, fmt.probes(record), self._text_probes(read), named_both, test_data
             )
         else:
-            refine = any(term.iri in refinable for term in found)  # "reflectometry" + a probe
+            iris = [term.iri for term in found]  # (keys: no Python-level `Term.__hash__`)
+            refine = not refinable.keys().isdisjoint(iris)  # "reflectometry" + a probe
             stated = frozenset(fmt.probes(record)) if refine and self._reads_probes else frozenset()
             # a probe the record states comes first: then what its texts speak of does not count
             text_probes = self._text_probes(read) if refine and not stated else frozenset()
             if refine and (stated or len(text_probes) == 1):
-                # the probe refines the text's terms (keyed by their IRIs: no Python-level `Term.__hash__`)
-                key = (tuple([term.iri for term in found]), text_probes, named_both, stated)
+                # the probe refines the text's terms: `Evidence.combine` reads each term once, in the order found
+                key = (tuple(dict.fromkeys(iris)), text_probes, named_both, stated)
                 refined = self._refined.get(key)  # same texts and probes, same result
                 if refined is None:
                     if len(self._refined) >= _MAX_SEEN:
@@ -628,7 +629,8 @@ class RecordAnnotator:
     def _scan(self, text: str) -> TextReading:
         """What ``text`` says (`panet.records.evidence.Evidence.read_text`: the terms the engine
         finds in it, its probes, ...), remembered for the next records."""
-        seen = self.evidence.read_text(text, self.annotator.annotate(text)) if text else NOTHING
+        found = self.annotator.annotate(text) if text else None
+        seen = self.evidence.read_text(text, found) if found else NOTHING
         if len(text) <= _MAX_SEEN_LENGTH:
             if len(self._seen) >= _MAX_SEEN:
                 self._seen.clear()

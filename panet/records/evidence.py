@@ -97,6 +97,7 @@ _TEST_DATA = re.compile(
     r"commissioning|calibration (?:data|runs?|measurements?))\b",
     re.IGNORECASE,
 )
+_MAX_REFINED = 4096  # sets of techniques whose `Evidence.refined` is remembered
 _TERM = itemgetter(3)  # an `Annotation`'s term, read in C
 _NONE, _XRAY, _NEUTRON, _BOTH = (
     frozenset(),
@@ -142,6 +143,7 @@ class Evidence:
         self._instruments = instruments  # None: the shipped table, read when a record first names an instrument
         self._written_names: dict[str, str] | None = None  # for `instruments_in`: spelling -> name
         self._above: dict[str, frozenset[str]] = {}  # IRI -> its ancestors' IRIs, for `narrowest`
+        self._refined: dict[frozenset[str], frozenset[str]] = {}  # `refined`, remembered per set of IRIs
         self._names_of: dict[str, dict[str, str]] = {}  # for `instruments_written`: facility -> its names
         techniques = [t for t in ontology.terms() if t.kind == "technique"]
         self.generic = frozenset(normalize(name) for term in ontology.terms() for name in term.names)
@@ -378,7 +380,7 @@ class Evidence:
         keep = frozenset(named_both)
         return list(dict.fromkeys(term for term in terms if term.iri not in above or term.iri in keep))
 
-    def refined(self, terms: Iterable[Term]) -> set[str]:
+    def refined(self, terms: Iterable[Term]) -> frozenset[str]:
         """The IRIs of those ``terms`` that another of them refines (empty: none).
 
         >>> import panet
@@ -386,19 +388,26 @@ class Evidence:
         >>> [onto.get(i).label for i in Evidence(onto).refined([onto.term("SAXS"), onto.term("GISAXS")])]
         ['small angle x-ray scattering']
         """
-        iris = {term.iri for term in terms}
+        iris = frozenset([term.iri for term in terms])
+        if len(iris) < 2:
+            return _NONE
+        known = self._refined.get(iris)  # records name the same few techniques together
+        if known is not None:
+            return known
         found: set[str] = set()
-        if len(iris) > 1:
-            remembered = self._above.get
-            for iri in iris:  # each technique once, however many texts name it
+        remembered = self._above.get
+        for iri in iris:  # each technique once, however many texts name it
+            above = remembered(iri)
+            if above is None:  # not remembered yet: every term's ancestors are
+                for term in terms:
+                    self.ancestors(term)
                 above = remembered(iri)
-                if above is None:  # not remembered yet: every term's ancestors are
-                    for term in terms:
-                        self.ancestors(term)
-                    above = remembered(iri)
-                if not iris.isdisjoint(above):
-                    found |= iris & above
-        return found
+            if not iris.isdisjoint(above):
+                found |= iris & above
+        if len(self._refined) >= _MAX_REFINED:
+            self._refined.clear()
+        known = self._refined[iris] = frozenset(found)
+        return known
 
     def ancestors(self, term: Term) -> frozenset[str]:
         """The IRIs of ``term``'s ancestors, remembered (`narrowest` runs for most records).
