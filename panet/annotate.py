@@ -273,10 +273,12 @@ class Annotator:
         self._root = _trie(entries, by_char=not options["whole_words"])
         # folded text that is exactly one name, for texts such as "SAXS" (a dict hit, no walk)
         self._whole: dict[str, tuple[_Entry, ...]] = {}
-        self._automaton: Any = None  # every name between word boundaries, for `_scan_phrases`
+        self._automaton: Any = None  # every name between word boundaries, for `_phrase_hits`
+        self._automaton_cites = False
         if options["whole_words"]:
             phrases = _phrases(self._root)
             self._automaton = _automaton(phrases)
+            self._automaton_cites = _JOURNAL_CUES.isdisjoint(phrases)  # it finds journal words too
             if options["longest_only"]:
                 self._whole = phrases
         self._longest_whole = max(map(len, self._whole), default=0)  # longer texts are no name: no look-up
@@ -332,10 +334,13 @@ class Annotator:
                     return self._expand([(0, len(text), entry)]) if self._ancestors else [(0, len(text), entry)]
         if " " not in text and _compound(text):
             folded, positions = _split_compounds(text, folded, positions)
+        cites = None  # whether the text may cite a journal, when the automaton tells
         if not self._whole_words:
             found = self._scan_chars(text, folded, positions)
         elif "  " not in folded and self._automaton is not None:  # words one space apart: the automaton, in C
-            found = self._scan_phrases(text, folded, positions)
+            found, cites = self._phrase_hits(text, folded, positions)
+            if not self._automaton_cites:
+                cites = None
         else:
             found = self._walk_words(text, folded, positions)
         if self._fuzzy is not None:
@@ -347,7 +352,10 @@ class Annotator:
                 found = _with_context(found, _word_spans(folded, positions, len(text)))
                 break
         for start, _, _ in found:
-            if text[start : start + 2].istitle() and _may_cite(text, folded):  # as in journal names, not acronyms
+            if text[start : start + 2].istitle() and (
+                _may_cite(text, folded) if cites is None else cites or _may_cite_by_title(text)
+            ):
+                # (capitalised, as in journal names; not an acronym)
                 hints = _journal_words(folded)
                 if hints:
                     found = _outside_references(text, found, folded, positions, hints)
@@ -385,19 +393,29 @@ class Annotator:
         return self._walk(text, tokens, span)
 
     def _scan_phrases(self, text: str, folded: str, positions: list[int] | None) -> list:
+        """`_walk`'s matches, for ``folded`` text whose words are one space apart (`_phrase_hits`)."""
+        return self._phrase_hits(text, folded, positions)[0]
+
+    def _phrase_hits(self, text: str, folded: str, positions: list[int] | None) -> tuple[list, bool]:
         """`_walk`'s matches, for ``folded`` text whose words are one space apart: the automaton
         reports every name between two word boundaries (a space, a hard break, either end), and the
-        names starting at one word are tried as `_walk` tries them (longest first, `_accept`)."""
-        # (where the name starts in ``folded``, minus where it ends, entries)
+        names starting at one word are tried as `_walk` tries them (longest first, `_accept`).
+        Second: whether a word of `_JOURNAL_BEFORE` or `_JOURNAL_AFTER` is in it (`_may_cite`),
+        found in the same pass."""
+        # (where the name starts in ``folded``, minus where it ends, entries; None: a journal word)
         hits = [(end - size + 1, 1 - end, entries) for end, (size, entries) in self._automaton.iter(f" {folded} ")]
         if not hits:
-            return hits
+            return hits, False
         if len(hits) > 1:
             hits.sort()
         longest_only = self._longest_only
         found: list[tuple[int, int, _Entry]] = []
+        cites = False
         after = 0  # longest_only: no match starts before the end of the one before
         for first, minus_end, entries in hits:
+            if entries is None:
+                cites = True
+                continue
             if first < after:
                 continue
             start, end = (first, -minus_end) if positions is None else _original(first, -minus_end, positions)
@@ -406,7 +424,7 @@ class Annotator:
                 found.append((start, end, entry))
                 if longest_only:
                     after = 1 - minus_end
-        return found
+        return found, cites
 
     def _scan_chars(self, text: str, folded: str, positions: list[int] | None) -> list:
         """``whole_words=False``: the trie (of characters) walked over ``text`` without spaces."""
@@ -760,7 +778,8 @@ def _word_forms(sequence: tuple[str, ...]) -> list[tuple[str, ...]]:
 def _automaton(phrases: dict[str, tuple[_Entry, ...]]) -> Any:
     """An Aho-Corasick automaton of every phrase between word boundaries (a space or a hard break
     on each side, in the text given to it with a space at each end); values ``(length, entries)``.
-    None when there is no phrase (the options leave no name)."""
+    Unless a phrase is one of them, also the words that may stand next to a term in a journal name
+    (entries None: `Annotator._phrase_hits`). None when there is no phrase (the options leave no name)."""
     if not phrases:
         return None
     import ahocorasick
@@ -771,6 +790,12 @@ def _automaton(phrases: dict[str, tuple[_Entry, ...]]) -> Any:
             for after in (" ", HARD_BREAK):
                 key = f"{before}{phrase}{after}"
                 automaton.add_word(key, (len(key), entries))
+    if _JOURNAL_CUES.isdisjoint(phrases):  # the words of journal names `_outside_references` looks for (value None)
+        for word in _JOURNAL_CUES:
+            for before in (" ", HARD_BREAK):
+                for after in (" ", HARD_BREAK):
+                    key = f"{before}{word}{after}"
+                    automaton.add_word(key, (len(key), None))
     automaton.make_automaton()
     return automaton
 
@@ -872,7 +897,16 @@ def _may_cite(text: str, folded: str) -> bool:
     >>> _may_cite("XRD, powder diffraction", "xrd| powder diffraction")  # "Powder Diffraction" is the journal
     False
     """
-    return any(map(folded.__contains__, _JOURNAL_CUES)) or any(map(text.__contains__, _JOURNAL_TITLE_WORDS))
+    return any(map(folded.__contains__, _JOURNAL_CUES)) or _may_cite_by_title(text)
+
+
+def _may_cite_by_title(text: str) -> bool:
+    """Whether ``text`` holds a word of the `_JOURNAL_TITLES` as written (`_may_cite`).
+
+    >>> _may_cite_by_title("Crystallography Reviews"), _may_cite_by_title("crystallography reviews")
+    (True, False)
+    """
+    return any(map(text.__contains__, _JOURNAL_TITLE_WORDS))
 
 
 _JOURNAL_CUES = _JOURNAL_BEFORE | _JOURNAL_AFTER

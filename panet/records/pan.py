@@ -42,18 +42,25 @@ class PanFormat(JsonFormat):
             found.append(title)
         if "summary" in record or "datasets" in record:  # a Document: its summary, keywords, datasets
             found += _document_texts(record)
+        add = found.append
         for document in record.get("documents") or ():
             if type(document) is dict:
-                for key in ("title", "summary"):
-                    value = document.get(key)
-                    if type(value) is str:
-                        found.append(value)
+                value = document.get("title")
+                if type(value) is str:
+                    add(value)
+                value = document.get("summary")
+                if type(value) is str:
+                    add(value)
                 keywords = document.get("keywords")
                 if type(keywords) is list:
-                    found += [k for k in keywords if type(k) is str]
+                    for value in keywords:  # (a loop: a comprehension is one more call per document)
+                        if type(value) is str:
+                            add(value)
         for parameter in record.get("parameters") or ():
-            if type(parameter) is dict and type(parameter.get("value")) is str:
-                found.append(parameter["value"])
+            if type(parameter) is dict:
+                value = parameter.get("value")
+                if type(value) is str:
+                    add(value)
         return found
 
     def instrument_names(self, record: Any) -> list[str]:
