@@ -19,9 +19,14 @@ Limits measured in the same run, so that figures from a busy machine still say s
 disturb far less than the wall-clock time; "CPU vs ref" compares it. With one process, the CPU
 ratio is what a quiet machine's records/s ratio would be. Each figure is the best of ``--repeat`` runs.
 
+``--instructions N`` also counts the instructions one record costs, with valgrind (callgrind),
+which no other program disturbs: a one-process run on N and on 2N records of the every-text-new
+input; the difference over N leaves start-up out. With ``--reference``, for both checkouts.
+
     python benchmarks/bench_records.py                 # 200 000 records
     python benchmarks/bench_records.py --records 100000 --repeat 3 --reference /path/to/main
     python benchmarks/bench_records.py --records 1000000 --inputs new
+    python benchmarks/bench_records.py --records 0 --instructions 2000 --reference /path/to/main
 """
 
 from __future__ import annotations
@@ -159,6 +164,21 @@ def reference_env(checkout: Path) -> dict[str, str]:
     return env
 
 
+def instructions(folder: Path, count: int, env: dict[str, str] | None) -> float:
+    """Instructions per record of a one-process run when every text is new (valgrind's callgrind):
+    runs on ``count`` and ``2 * count`` records, their difference over ``count``."""
+    totals = []
+    for records in (count, 2 * count):
+        source = folder / f"instructions{records}.jsonl"
+        write_input(source, records, 1)
+        command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={folder / 'callgrind.out'}",
+                   *panet_command(source, folder / "instructions.out.jsonl", 1)]  # fmt: skip
+        run = subprocess.run(command, check=True, capture_output=True, text=True, env=env, cwd=NEUTRAL)
+        collected = [line for line in run.stderr.splitlines() if "Collected :" in line]
+        totals.append(int(collected[-1].split()[-1]))
+    return (totals[1] - totals[0]) / count
+
+
 def best(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
     """The fastest run's seconds, the largest peak RSS of all, the least CPU seconds."""
     return min(run[0] for run in runs), max(run[1] for run in runs), min(run[2] for run in runs)
@@ -170,6 +190,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the best counts")
     parser.add_argument("--reference", type=Path, help="another panet checkout to compare with, run interleaved")
     parser.add_argument("--inputs", choices=("both", "shared", "new"), default="both")
+    parser.add_argument("--instructions", type=int, default=0, metavar="N",
+                        help="also count instructions per record with valgrind, on N and 2N records")  # fmt: skip
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     env = reference_env(args.reference) if args.reference else None
@@ -178,10 +200,17 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "panet", "term", "SAXS"], check=True, stdout=subprocess.DEVNULL,
                            env=environment)  # fmt: skip
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start")
+        if args.instructions:
+            mine = instructions(Path(folder), args.instructions, None)
+            line = f"\ninstructions per record, every text new, one process (valgrind): {mine:,.0f}"
+            if env:
+                theirs = instructions(Path(folder), args.instructions, env)
+                line += f"; reference {theirs:,.0f} ({theirs / mine:.2f}x this checkout's)"
+            print(line)
         inputs = [(DATASETS_PER_PROPOSAL, "shared", "datasets share their proposal's documents"),
                   (1, "new", "every text new")]  # fmt: skip
         for shared, key, what in inputs:
-            if args.inputs not in ("both", key):
+            if args.inputs not in ("both", key) or not args.records:
                 continue
             source = Path(folder) / "records.jsonl"
             size = write_input(source, args.records, shared)
