@@ -121,7 +121,7 @@ def test_file_text_reads_the_name_column_and_finds_what_the_json_holds(tmp_path:
     """``text`` and ``like`` on files compare the ``name`` column the build keeps (a LIKE over each
     file's JSON took 8× longer: ILL's "file matches text" requests), with the same answers."""
     records = tmp_path / "f.jsonl"
-    names = ["file1.nxs", "FILE10.h5", "other.nxs", "scan_file1_b.nxs"]
+    names = ["file1.nxs", "FILE10.h5", "other.nxs", "scan_file1_b.nxs", "scanXfile1_b.nxs"]
     files = [[{"id": f"f{i}", "name": name, "path": "/data", "size": i}] for i, name in enumerate(names)]
     rows = [{"pid": f"d{i}", "title": "x", "isPublic": True, "files": f} for i, f in enumerate(files)]
     records.write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -132,7 +132,9 @@ def test_file_text_reads_the_name_column_and_finds_what_the_json_holds(tmp_path:
     catalogue = Catalogue(store, onto)
     spec = {"where": {"text": "file1"}}
     found = catalogue.find("Dataset", {"include": [{"relation": "files", "scope": spec}]})
-    assert [d["pid"] for d in found] == ["d0", "d1", "d3"]  # substring, any case, as ILL's ILIKE
+    assert [d["pid"] for d in found] == ["d0", "d1", "d3", "d4"]  # substring, any case, as ILL's ILIKE
+    underscore = {"include": [{"relation": "files", "scope": {"where": {"text": "scan_file1"}}}]}
+    assert [d["pid"] for d in catalogue.find("Dataset", underscore)] == ["d3"]  # "_" is a letter here, no wildcard
     statements: list[str] = []
     run = catalogue._run
     catalogue._run = lambda sql, values: statements.append(sql) or run(sql, values)
