@@ -17,6 +17,7 @@ with the format's default fields. Printed per source kind and overall:
 * same-branch precision and recall: a broader or narrower technique of an expected one counts too
   (not the roots "photon and neutron technique" and the six "defined by ..." classes);
 * false: techniques given to records that carry none (the target is zero);
+* the SciCat and PaN records again without their existing technique entries ("no entries");
 * per evidence type (text, instrument, NeXus definition, existing entry): how many techniques each
   kind of evidence gave, and how many of them were right (strict).
 
@@ -158,13 +159,18 @@ def peers(texts: dict) -> dict[str, dict]:
 
 
 def table(onto, expected: dict, predicted: dict, kinds: list[str]) -> list[str]:
-    lines = [f"  {'source kind':<10} {'records':>7} {'P':>6} {'R':>6} {'P~':>6} {'R~':>6} {'false':>6}"]
+    lines = [f"  {'source kind':<18} {'records':>7} {'P':>6} {'R':>6} {'P~':>6} {'R~':>6} {'false':>6}"]
     for kind in [*kinds, "all", "all - esrf"]:  # the ESRF list names techniques; the others are records
         keys = [k for k in expected if kind == "all" or k[0] == kind or (kind == "all - esrf" and k[0] != "esrf")]
         s = score(onto, expected, predicted, keys)
         figures = " ".join(f"{s[name]:>6.3f}" for name in ("P", "R", "P~", "R~"))
-        lines.append(f"  {kind:<10} {s['records']:>7} {figures} {s['false']:>6}")
+        lines.append(f"  {kind:<18} {s['records']:>7} {figures} {s['false']:>6}")
     return lines
+
+
+def _without_entries(record: dict) -> dict:
+    """A SciCat or PaN record without its ``techniques`` entries."""
+    return {k: v for k, v in record.items() if k != "techniques"}
 
 
 def _label(onto, pid: str) -> str:
@@ -195,6 +201,15 @@ def main() -> None:
     print("on records that carry none.\n")
     print("panet")
     print("\n".join(table(onto, expected, predicted, kinds)))
+    # the same SciCat and PaN records without their existing technique entries: what the text,
+    # the instrument and the structure find alone
+    bare = [(k, key, fmt, _without_entries(record)) for k, key, fmt, record in items if k in ("scicat", "pan")]
+    found_bare = run_panet(bare)[0]
+    for kind in ("scicat", "pan"):
+        keys = [k for k in found_bare if k[0] == kind]
+        s = score(onto, expected, found_bare, keys)
+        figures = " ".join(f"{s[name]:>6.3f}" for name in ("P", "R", "P~", "R~"))
+        print(f"  {kind + ', no entries':<18} {s['records']:>7} {figures} {s['false']:>6}")
 
     by_evidence: dict[str, Counter] = defaultdict(Counter)
     for key, found in evidence.items():

@@ -95,6 +95,7 @@ CONTEXT_WORDS = frozenset(
     {
         *("xray", "xrays", "neutron", "neutrons", "photon", "photons", "muon", "muons", "positron", "positrons"),
         *("synchrotron", "beamline", "beamlines", "beamtime", "experiment", "experiments", "phasing"),
+        *("station", "stations", "endstation", "endstations"),  # "the MX station 14.1"
         *("spectra", "spectrum", "measurement", "measurements", "measured", "micrograph", "micrographs"),
     }
 )

@@ -135,7 +135,7 @@ def _write(
     writer.finish()
     if writer.dialect.keeps_counts:  # an SQLite store: its query indexes come after its rows
         create_query_indexes(db)
-        count_rows(db)
+    count_rows(db)
     writer.set_meta("ontology", onto.checksum)
 
 

@@ -322,8 +322,9 @@ class Compiler:
         self._scans += 1
         for token in tokens:
             fields = []
+            pattern = "%" + token.replace("_", "\\_") + "%"  # "_" is part of a word here, not a wildcard
             for field in model.text_fields:
-                self.values.append(f"%{token}%")
+                self.values.append(pattern)
                 column = f"{alias}.{field}" if field in model.columns else dialect.property_text(alias, field)
                 fields.append(dialect.like(column))
             parts.append("(" + " OR ".join(fields) + ")")

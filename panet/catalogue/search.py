@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import queue
-import sqlite3
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -99,6 +98,7 @@ class Catalogue:
         self.timeout = timeout
         self.max_limit = max_limit
         self._idle: queue.LifoQueue[Any] = queue.LifoQueue()  # open connections no query holds
+        self._counted: bool | None = None  # whether the store keeps counts (`_tallied`), once known
         try:
             version = self._run("SELECT value FROM meta WHERE key = 'schema'", [])
         except (StoreError, QueryTimeout):
@@ -154,9 +154,7 @@ class Catalogue:
     def _tallied(self, kind: Model, where: Any) -> int | None:
         """The count of a whole table, or of one `TALLIED` property's equality, as the build
         counted it (`panet.catalogue.store.count_rows`); None for any other where, or a store
-        without counts (PostgreSQL stores count with their indexes)."""
-        if not self.dialect.keeps_counts:
-            return None
+        built before counts were kept."""
         if not where:
             property, value = "", None
         elif len(where) == 1 and next(iter(where)) in TALLIED.get(kind.table, ()):
@@ -165,23 +163,32 @@ class Catalogue:
                 if list(value) != ["eq"]:
                     return None
                 value = value["eq"]
-            if isinstance(value, bool):
-                value = int(value)  # as the where compares it, and as json_extract gives JSON true
-            elif not isinstance(value, str | int | float | None):
+            if not isinstance(value, str | int | float | None):
                 return None
         else:
             return None
+        dialect = self.dialect
+        # the equality as the where compiles it (`panet.catalogue.query`): null is the property's absence
+        equal = "value IS NULL" if value is None else f"NOT ({dialect.distinct('value', dialect.param('json'))})"
         sql = (
-            "SELECT (SELECT rows FROM tally WHERE tbl = ?1 AND property = ''), "
-            "(SELECT sum(rows) FROM tally WHERE tbl = ?1 AND property = ?2 AND value IS ?3)"
+            "SELECT (SELECT rows FROM tally WHERE tbl = ? AND property = ''), "
+            f"(SELECT sum(rows) FROM tally WHERE tbl = ? AND property = ? AND {equal})"
         )
-        try:
-            whole, rows = self._run(sql, [kind.table, property, value])[0]
-        except sqlite3.OperationalError:  # a store built before counts were kept
+        values = [kind.table, kind.table, property] + ([] if value is None else [dialect.value(value, "json")])
+        if self._counted is None:  # is there a tally table? (a store built before counts were kept has none)
+            try:
+                self._run("SELECT count(*) FROM tally WHERE tbl = ''", [])
+                self._counted = True
+            except (StoreError, QueryTimeout):
+                raise
+            except Exception:  # any driver's "no such table"
+                self._counted = False
+        if not self._counted:
             return None
+        whole, rows = self._run(sql, values)[0]
         if whole is None:
             return None
-        return whole if property == "" else rows or 0
+        return int(whole) if property == "" else int(rows or 0)
 
     def get(self, model: str, id: str, filter: Mapping[str, Any] | str | None = None) -> dict:
         """``GET /datasets/{id}``: one object with the filter's ``include`` and ``fields``."""

@@ -423,6 +423,9 @@ class RecordAnnotator:
                         devices[iri] = devices.get(iri, 0) + 1
         if devices:  # "diffractometer" says what the device can do: the record's other techniques say what was done
             found = self.evidence.without_devices(found, devices)
+        settings = self.evidence.beam_settings
+        if found and not settings.isdisjoint([t.iri for t in found]) and any(map(is_test_data, texts)):
+            found = [t for t in found if t.iri not in settings]  # "TOF mode" of a detector under test
         implied = fmt.implied(record, self.ontology)
         names = fmt.instrument_names(record)
         if not names and not found:  # no instrument in the structure, no technique in the text:

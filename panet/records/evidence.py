@@ -15,7 +15,12 @@ application definition, the instrument it names (`panet.records.instruments`), a
   a comma or a slash ("SAXS and GISAXS": two measurements, `named_together`).
 * A record that says it holds test data of a detector or instrument, or its commissioning or
   calibration ("test data for the detector"), does not get its instrument's techniques: such data
-  was not taken with the technique the instrument serves (`is_test_data`). Its text still counts.
+  was not taken with the technique the instrument serves (`is_test_data`). Its text still counts,
+  except the beam settings it names (`Evidence.beam_settings`: "TOF mode" of a detector under
+  test says how the detector ran, not what was measured).
+* Reflectometry is scattering at grazing incidence: a probe's scattering technique ("grazing
+  incidence neutron scattering") yields to that probe's reflectometry in the same record, as to a
+  technique refining it (`Evidence.ancestors`), though PaNET files reflectometry under reflection.
 
 Every technique keeps the evidence that gave it: ``text``, ``instrument``, ``NeXus definition``,
 ``probe`` (a refinement) and, in `panet.records.core`, ``existing entry``.
@@ -97,6 +102,10 @@ _TEST_DATA = re.compile(
     r"commissioning|calibration (?:data|runs?|measurements?))\b",
     re.IGNORECASE,
 )
+_BEAM = "PaNET00006"  # "defined by beam characteristic"
+_PROBE = "PaNET00002"  # "defined by experimental probe"
+_DEFINED_BY = ("PaNET00002", "PaNET00003", "PaNET00004", "PaNET00005", "PaNET00006")  # the five "defined by ..."
+_REFLECTOMETRY, _SCATTERING = "PaNET01121", "PaNET00200"
 _MAX_REFINED = 4096  # sets of techniques whose `Evidence.refined` is remembered
 _TERM = itemgetter(3)  # an `Annotation`'s term, read in C
 _NONE, _XRAY, _NEUTRON, _BOTH = (
@@ -410,17 +419,62 @@ class Evidence:
         return known
 
     def ancestors(self, term: Term) -> frozenset[str]:
-        """The IRIs of ``term``'s ancestors, remembered (`narrowest` runs for most records).
+        """The IRIs of ``term``'s ancestors, remembered (`narrowest` runs for most records), and for
+        a reflectometry technique the scattering techniques of its probe (`_scattering_above`).
 
         >>> import panet
         >>> onto = panet.load()
         >>> onto.term("small angle scattering").iri in Evidence(onto).ancestors(onto.term("SAXS"))
         True
+        >>> onto.term("neutron scattering").iri in Evidence(onto).ancestors(onto.term("neutron reflectometry"))
+        True
         """
         found = self._above.get(term.iri)
         if found is None:
-            found = self._above[term.iri] = frozenset(a.iri for a in self.ontology.ancestors(term))
+            found = frozenset(a.iri for a in self.ontology.ancestors(term))
+            if self._iri(_REFLECTOMETRY) in found or term.id == _REFLECTOMETRY:
+                found |= self._scattering_above(found)
+            self._above[term.iri] = found
         return found
+
+    def _scattering_above(self, above: frozenset[str]) -> frozenset[str]:
+        """The scattering techniques above a reflectometry technique whose ancestors are ``above``:
+        "scattering technique" and its probe's ("neutron scattering" for neutron reflectometry)."""
+        scattering = self.ontology.get(_SCATTERING, kind="any")
+        if scattering is None:
+            return frozenset()
+        groups = [group for group in self._probe_groups.values() if group.iri in above]
+        ontology = self.ontology
+        of_probe = [t.iri for t in ontology.children(scattering) for g in groups if g in ontology.ancestors(t)]
+        return frozenset([scattering.iri, *of_probe])
+
+    def _iri(self, panet_id: str) -> str:
+        term = self.ontology.get(panet_id, kind="any")
+        return term.iri if term is not None else panet_id
+
+    @functools.cached_property
+    def beam_settings(self) -> frozenset[str]:
+        """IRIs of the techniques PaNET defines by the beam alone, or by the beam and the probe
+        ("time of flight technique", "neutron time of flight technique", "microfocused probe"):
+        settings of a beam or a detector, which say what was measured only next to other evidence.
+        A record of test data does not get them from its text ("TOF mode, no collimation").
+
+        >>> import panet
+        >>> onto = panet.load()
+        >>> settings = Evidence(onto).beam_settings
+        >>> onto.term("neutron time of flight technique").iri in settings, onto.term("ptychography").iri in settings
+        (True, False)
+        """
+        beam = self.ontology.get(_BEAM, kind="any")
+        if beam is None:
+            return frozenset()
+        defined_by = {self._iri(i): i for i in _DEFINED_BY}
+        found = []
+        for term in self.ontology.descendants(beam):
+            roots = {defined_by[a.iri] for a in self.ontology.ancestors(term) if a.iri in defined_by}
+            if roots <= {_BEAM, _PROBE}:
+                found.append(term.iri)
+        return frozenset(found)
 
     def _other_named(self, candidate: Term, named: Iterable[Term], probe: str = "") -> bool:
         """The text names a technique on another branch than ``candidate`` that the instrument's

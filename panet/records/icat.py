@@ -5,7 +5,9 @@ a mapping of entity type -> {key: object}), for the ICAT 5 schema.
 **One record is one Dataset** (a ``dataset`` object of a chunk). Its text is the dataset's
 ``name`` and ``description`` and its Investigation's ``title``, ``summary`` and keywords; its
 instruments are those of the Investigation (``investigationInstruments``) and of the Dataset
-(``datasetInstruments``), by ``name`` and ``fullName``, with the facility's name; its existing
+(``datasetInstruments``), by ``name`` and ``fullName``, with the facility's name. A Dataset of
+type "other" (ICAT's "data not belonging to any other category") is no measurement of its
+Investigation: it inherits none of the Investigation's texts, instruments or probe. Its existing
 technique entries are its DatasetTechniques, each read as the ``pid`` and ``name`` of the
 Technique it references. References are resolved from the objects the file defined before (and
 in the same chunk); a reference to an object the file does not define (it exists in the ICAT the
@@ -493,6 +495,8 @@ class _Index:
         attribute dicts of a reference by attributes)."""
         investigation = self._find(self.investigations, dataset.get("investigation"))
         facility = self._reference(self.facilities, investigation.get("facility"))
+        if _type_name(dataset.get("type")) == "other":  # not the Investigation's measurement: nothing of it
+            investigation = {}
         refs = list(investigation.get("instruments") or []) + list(dataset.get("instruments") or [])
         names: list[str] = []
         for ref in refs:
@@ -683,7 +687,11 @@ class IcatReader(InputReader, Reader):
             key = child.get("id") or _text(child.findtext("name")) or f"dataset {number}"
             instruments = [_xml_ref(i) for link in child.iterchildren("datasetInstruments") for i in link]
             context = index.context(
-                {"investigation": _xml_ref(child.find("investigation")), "instruments": instruments}
+                {
+                    "investigation": _xml_ref(child.find("investigation")),
+                    "instruments": instruments,
+                    "type": _xml_ref(child.find("type")),
+                }
             )
             context.techniques = techniques
             body = etree.tostring(child, with_tail=False)
@@ -756,6 +764,7 @@ class IcatReader(InputReader, Reader):
                     references = {
                         "investigation": value.get("investigation"),
                         "instruments": [link.get("instrument") for link in _list(value, "datasetInstruments")],
+                        "type": value.get("type"),
                     }
                     context = index.context(references)
                     context.techniques = techniques
@@ -774,6 +783,16 @@ def _open_tag(element: Any) -> bytes:
 
     attributes = "".join(f" {k}={quoteattr(v)}" for k, v in element.attrib.items())
     return f"<{element.tag}{attributes}>".encode()
+
+
+def _type_name(ref: Any) -> str:
+    """The case-folded name of the DatasetType a reference (a key, or attributes) points to.
+
+    >>> _type_name("DatasetType_facility-(name-ESNF)_name-other"), _type_name({"name": "Raw"}), _type_name(None)
+    ('other', 'raw', '')
+    """
+    name = key_name(ref) if isinstance(ref, str) else ref.get("name") if isinstance(ref, dict) else None
+    return name.casefold() if isinstance(name, str) else ""
 
 
 def _xml_ref(element: Any) -> Any:

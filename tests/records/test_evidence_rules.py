@@ -121,3 +121,39 @@ def test_an_instrument_of_the_records_facility_in_any_capitalised_spelling():
         "PaNET01164": ["instrument"]
     }
     assert found({"pid": "10.5072/b0179486", "title": "OSC collection in Biomax for Sample 47910"}) == {}
+
+
+def test_test_data_does_not_get_the_beam_settings_its_text_names():
+    # an ESS detector test ("TOF mode" of the detector): how the detector ran, not what was measured
+    record = {
+        "pid": "d1",
+        "datasetName": "TOF mode, no collimation, pixelated, thrs: 50",
+        "description": "It consists of test data for the detector.",
+        "creationLocation": "SoNDe",
+        "keywords": ["neutron"],
+    }
+    assert found(record, "scicat") == {}
+    record["description"] = "Vanadium standard"  # not test data: the text's technique counts
+    assert found(record, "scicat") == {"PaNET01001": ["text", "probe"]}
+    # test data whose text states a technique that is not a beam setting keeps it (ESS V20 data)
+    record.update(datasetName="Iron BCC with WFM overnight", keywords=["reflectometry", "neutron"])
+    record["description"] = "It consists of test data for the detector."
+    assert found(record, "scicat") == {"PaNET01239": ["text", "probe"]}
+
+
+def test_a_probes_scattering_technique_yields_to_its_reflectometry():
+    # ILL proposal at FIGARO: "grazing incidence neutron scattering" ... "off-specular reflectivity"
+    record = {
+        "pid": "d1",
+        "title": "Lipid bilayers studied by grazing incidence neutron scattering",
+        "summary": "Specular and off-specular reflectivity will probe the in-plane organisation.",
+    }
+    assert found(record) == {"PaNET01239": ["text", "probe"]}
+    record["summary"] = "X-ray reflectivity will probe the in-plane organisation."  # another probe's: both stay
+    assert set(found(record)) == {"PaNET01242", "PaNET01149"}
+
+
+def test_a_two_letter_acronym_is_confirmed_by_the_station_it_names():
+    record = {"pid": "d1", "title": "The Pilatus 6M pixel-detector at the MX station 14.1"}
+    assert found(record) == {"PaNET01164": ["text"]}
+    assert found({"pid": "d1", "title": "Shipped to MX 14.1"}) == {}

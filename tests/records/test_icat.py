@@ -241,6 +241,22 @@ def test_text_and_instrument_evidence_and_a_corrected_entry(tmp_path):
     assert [t.findtext("pid") for t in first] == [{sans: PANET + "PaNET01189", saxs: SAXS}[t.get("id")] for t in first]
 
 
+@pytest.mark.parametrize("path", DUMPS, ids=["xml", "yaml"])
+def test_a_dataset_of_type_other_inherits_nothing_from_its_investigation(path):
+    """python-icat's pub-00027 (type "other", an OEIS sequence) in the EDDI investigation: not a
+    measurement, so neither EDDI ("Energy Dispersive Diffraction") nor the investigation's texts
+    count; its raw sibling e208945 keeps them."""
+    reader, items = read(path)
+    records = {r.view["name"]: r for r in (reader.format.parse(item.payload) for item in items)}
+    other, raw = records["pub-00027"], records["e208945"]
+    assert list(reader.format.texts(other, ())) == ["pub-00027"] and reader.format.instrument_names(other) == []
+    assert "EDDI" in reader.format.instrument_names(raw)
+    found = {t.label for t in panet.records.annotate(items[-1].payload, format="icat").techniques}
+    assert found == set()
+    raw_found = {t.label for t in panet.records.annotate(items[5].payload, format="icat").techniques}
+    assert raw_found == {"energy dispersive diffraction"}
+
+
 @pytest.mark.parametrize("syntax", ["xml", "yaml"])
 def test_a_corrected_entry_never_links_a_technique_twice(tmp_path, syntax):
     """ICAT allows one DatasetTechnique per Dataset and Technique: an entry corrected to a technique
