@@ -36,7 +36,7 @@ import orjson
 from panet.catalogue.dialect import Dialect, dialect_of
 from panet.catalogue.model import MODELS
 from panet.catalogue.text_index import SCHEMA as TEXT_SCHEMA
-from panet.catalogue.text_index import TextWriter
+from panet.catalogue.text_index import Packer, TextWriter
 from panet.catalogue.units import UnitError, to_si
 from panet.errors import PanetError
 from panet.term import NAMESPACE
@@ -243,24 +243,36 @@ def _own(obj: dict, fields: Iterable[str]) -> dict:
     return {k: obj[k] for k in fields if k in obj and obj[k] is not None}
 
 
+def _keywords(document: dict) -> list[str]:
+    return [k for k in document.get("keywords") or () if isinstance(k, str)]
+
+
+def _document_texts(document: dict, keywords: list[str], terms: str) -> tuple[str, str, str, str]:
+    """A document's free-text fields (`panet.catalogue.text_index.FIELDS`)."""
+    return str(document.get("title") or ""), str(document.get("summary") or ""), " ".join(keywords), terms
+
+
 class PreparedDataset(NamedTuple):
     """A dataset as `Writer.put_prepared` writes it: its rows, and the related objects to match
     by key, as JSON (cheap to send from a worker process, and compared as they are with what the
     writer put last): ``techniques`` ``(key, JSON, PaNET IRI or None)``, ``documents`` ``(key,
-    JSON, free-text terms or None)``; ``samples`` ``(key, object)``; ``parameters`` rows are
-    ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc, name)``. A plain tuple: a worker's
-    chunk of them is pickled with the entries many datasets share written once (`Interned`)."""
+    JSON, free-text row ``(length, words)`` or None)``; ``samples`` ``(key, object)``; ``parameters``
+    rows are ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc, name)``; ``length`` and
+    ``words``: its free-text row (`panet.catalogue.text_index.Packer`) from its title and ``terms``.
+    A plain tuple: a worker's chunk of them is pickled with the entries many datasets share written
+    once (`Interned`)."""
 
     pid: str
     doc: str
     instrument: dict | None
     instrument_id: str | None
     techniques: list[tuple[str, bytes, str | None]]
-    documents: list[tuple[str, bytes, str | None]]
+    documents: list[tuple[str, bytes, tuple[int, str] | None]]
     samples: list[tuple[str, dict]]
     parameters: list[tuple]
     files: list[tuple]
-    title: str
+    length: int
+    words: str
     terms: str
 
 
@@ -279,7 +291,9 @@ class Interned:
     def __init__(self, document_terms: Callable[[dict], str] | None = None) -> None:
         self.document_terms = document_terms
         self._techniques: dict[Any, tuple[tuple[str, bytes, str | None], str]] = {}
-        self._documents: dict[bytes, tuple[tuple[str, bytes, str | None], list[str]]] = {}
+        self._documents: dict[bytes, tuple[tuple[str, bytes, tuple[int, str] | None], list[str]]] = {}
+        self.pack_dataset = Packer("dataset", repeated=("terms",))
+        self._pack_document = Packer("document")
 
     def technique(self, technique: dict) -> tuple[tuple[str, bytes, str | None], str]:
         """``((key, JSON, PaNET IRI), name)`` of a technique entry."""
@@ -298,14 +312,17 @@ class Interned:
                 self._techniques[shape] = found
         return found
 
-    def document(self, document: dict) -> tuple[tuple[str, bytes, str | None], list[str]]:
-        """``((key, JSON, free-text terms), keywords)`` of a document."""
+    def document(self, document: dict) -> tuple[tuple[str, bytes, tuple[int, str] | None], list[str]]:
+        """``((key, JSON, free-text row or None), keywords)`` of a document; its free-text row
+        ``(length, words)`` when ``document_terms`` gives its terms (else the writer works it out)."""
         given = orjson.dumps(document)
         found = self._documents.get(given)
         if found is None:
-            terms = self.document_terms(document) if self.document_terms else None
-            keywords = [k for k in document.get("keywords") or () if isinstance(k, str)]
-            found = (str(document["pid"]), given, terms), keywords
+            keywords = _keywords(document)
+            text = None
+            if self.document_terms is not None:
+                text = self._pack_document(_document_texts(document, keywords, self.document_terms(document)))
+            found = (str(document["pid"]), given, text), keywords
             if len(self._documents) >= KNOWN:
                 self._documents.clear()
             self._documents[given] = found
@@ -356,6 +373,8 @@ def prepare_dataset(
     ]
     if isinstance(instrument, dict):
         terms += [str(instrument.get(k) or "") for k in ("name", "facility")]
+    title = str(dataset.get("title") or "")
+    joined = " ".join(t for t in terms if t)
     return PreparedDataset(
         str(dataset["pid"]),
         _dumps(_own(dataset, MODELS["Dataset"].fields)),
@@ -366,8 +385,8 @@ def prepare_dataset(
         samples,
         [(r[0], r[1], r[4], r[5], r[6]) for r in _parameters(dataset.get("parameters"), None, None)],
         files,
-        str(dataset.get("title") or ""),
-        " ".join(t for t in terms if t),
+        *shared.pack_dataset((title, joined)),
+        joined,
     )
 
 
@@ -422,7 +441,7 @@ class Writer:
         a plain tuple of the same fields will do (what a worker sends: 4× quicker to unpickle)."""
         if len(self._datasets) >= self.BATCH:
             self.flush()  # before, not after: the number returned stays in the batch, renumbered with it
-        pid, doc, instrument, instrument_id, techniques, documents, samples, parameters, files, title, terms = dataset
+        pid, doc, instrument, instrument_id, techniques, documents, samples, parameters, files, length, words, _ = dataset
         rows = self._rows
         instrument_n = None
         if instrument is not None:
@@ -439,10 +458,10 @@ class Writer:
             same = found is not None and found[0] == given
             links.append((found[2] if same else self._upsert("technique", key, None, panet, given), n))  # type: ignore[index]
         links = rows["document_dataset"]
-        for key, given, document_terms in documents:
+        for key, given, text in documents:
             found = known.get(("document", key))
             same = found is not None and found[0] == given
-            links.append((found[2] if same else self.put_document(orjson.loads(given), False, document_terms), n))  # type: ignore[index]
+            links.append((found[2] if same else self.put_document(orjson.loads(given), False, text), n))  # type: ignore[index]
         links = rows["dataset_sample"]
         for key, sample in samples:
             links.append((n, self._upsert("sample", key, sample)))
@@ -450,7 +469,7 @@ class Writer:
             rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in parameters]
         if files:
             rows["file"] += [(id, doc, n, name) for id, doc, name in files]
-        rows["dataset_text"].append((n, title, terms))
+        rows["dataset_text"].append((n, length, words))
         return n
 
     def flush(self) -> None:
@@ -458,8 +477,7 @@ class Writer:
         if self._datasets:
             self._put_datasets()
         texts = self._rows["dataset_text"]
-        for n, title, terms in texts:  # numbered for good now
-            self.text.put("dataset", n, (title, terms))
+        self.text.put_packed("dataset", texts)  # numbered for good now
         texts.clear()
         for table, statement in self._statements.items():
             if self._rows[table]:
@@ -538,10 +556,10 @@ class Writer:
         self.text.remove("dataset", n)
 
     # -- documents ------------------------------------------------------------------------
-    def put_document(self, document: dict, link: bool = True, terms: str | None = None) -> int:
+    def put_document(self, document: dict, link: bool = True, text: tuple[int, str] | None = None) -> int:
         """Insert or update the document ``document["pid"]`` with its members and parameters; with
         ``link``, nested ``datasets`` (objects) are put too and pids of stored datasets linked.
-        ``terms``: the extra words of its free-text index, if worked out already."""
+        ``text``: its free-text row ``(length, words)``, if worked out already (`Interned.document`)."""
         db = self.db
         key = str(document["pid"])
         known = self._known.get(("document", key))
@@ -556,18 +574,12 @@ class Writer:
         if document.get("parameters") is not None:
             db.execute("DELETE FROM parameter WHERE document = ?", (n,))
             db.executemany(_BATCHED["parameter"], _parameters(document["parameters"], None, n))
-        keywords = [k for k in document.get("keywords") or () if isinstance(k, str)]
         self.text.remove("document", n)
-        self.text.put(
-            "document",
-            n,
-            (
-                str(document.get("title") or ""),
-                str(document.get("summary") or ""),
-                " ".join(keywords),
-                " ".join(self.document_terms(document)) if terms is None else terms,
-            ),
-        )
+        if text is None:
+            terms = " ".join(self.document_terms(document))
+            self.text.put("document", n, _document_texts(document, _keywords(document), terms))
+        else:
+            self.text.put_packed("document", [(n, *text)])
         if link:
             for dataset in document.get("datasets") or ():
                 if isinstance(dataset, dict) and dataset.get("pid"):

@@ -58,7 +58,8 @@ import heapq
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -75,6 +76,7 @@ __all__ = [
     "MAX_WORDS",
     "SCHEMA",
     "B",
+    "Packer",
     "TextWriter",
     "counts",
     "impact",
@@ -143,11 +145,60 @@ def counts(table: str, texts: Sequence[str]) -> tuple[dict[str, int], int]:
     found: dict[str, int] = {}
     length = 0
     for bit, ((_, weight), text) in enumerate(zip(FIELDS[table], texts, strict=True)):
-        step = weight << FIELD_BITS
-        for word in words(text):
-            found[word] = (found.get(word, 0) + step) | (1 << bit)
-            length += weight
+        part, part_length = _field_counts(text, bit, weight)
+        _add(found, part)
+        length += part_length
     return found, length
+
+
+def _field_counts(text: str, bit: int, weight: int) -> tuple[dict[str, int], int]:
+    """`counts` of one field: its words with their packed counts, and its part of the length."""
+    found = words(text)
+    step, mark = weight << FIELD_BITS, 1 << bit
+    return {word: count * step | mark for word, count in Counter(found).items()}, weight * len(found)
+
+
+def _add(found: dict[str, int], part: dict[str, int]) -> None:
+    """Add a field's packed counts to a row's (fields have bits of their own: packed values add up)."""
+    if not found:
+        found.update(part)
+        return
+    for word, value in part.items():
+        found[word] = found.get(word, 0) + value
+
+
+class Packer:
+    """A row of ``table`` as ``T_forward`` keeps it, ``(length, words as JSON)``, from its fields'
+    texts (`counts`): what a build's worker processes work out, so that the writing process only
+    writes. The texts of the ``repeated`` fields (a dataset's terms: the names and synonyms of its
+    techniques and its documents' keywords, the same for every dataset of a proposal) are counted
+    once each (the last `REMEMBERED` of them kept).
+
+    >>> pack = Packer("dataset", repeated=("terms",))
+    >>> pack(["SAXS of casein", "small angle x-ray scattering SAXS"])
+    (12, '{"saxs":51,"of":33,"casein":33,"small":18,"angle":18,"x":18,"ray":18,"scattering":18}')
+    """
+
+    REMEMBERED = 2_000
+
+    def __init__(self, table: str, repeated: Sequence[str] = ()) -> None:
+        self.fields = [(bit, weight, name in repeated) for bit, (name, weight) in enumerate(FIELDS[table])]
+        self._known: dict[tuple[int, str], tuple[dict[str, int], int]] = {}
+
+    def __call__(self, texts: Sequence[str]) -> tuple[int, str]:
+        found: dict[str, int] = {}
+        length = 0
+        for (bit, weight, repeated), text in zip(self.fields, texts, strict=True):
+            part = self._known.get((bit, text)) if repeated else None
+            if part is None:
+                part = _field_counts(text, bit, weight)
+                if repeated:
+                    if len(self._known) >= self.REMEMBERED:
+                        self._known.clear()
+                    self._known[(bit, text)] = part
+            _add(found, part[0])
+            length += part[1]
+        return length, orjson.dumps(found).decode()
 
 
 def _factors(avgdl: float) -> tuple[float, float, float]:
@@ -198,8 +249,14 @@ class TextWriter:
     def put(self, table: str, n: int, texts: Sequence[str]) -> None:
         """Index row ``n`` of ``table`` (which holds no text yet: `remove` it first) with its fields' texts."""
         found, length = counts(table, texts)
-        self._rows[table].append((n, length, orjson.dumps(found).decode()))
-        self._batched[table].add(n)
+        self.put_packed(table, [(n, length, orjson.dumps(found).decode())])
+
+    def put_packed(self, table: str, rows: Iterable[tuple[int, int, str]]) -> None:
+        """`put` rows ``(n, length, words)`` a `Packer` made."""
+        batch, batched = self._rows[table], self._batched[table]
+        for row in rows:
+            batch.append(row)
+            batched.add(row[0])
 
     def remove(self, table: str, n: int) -> None:
         """Take row ``n`` out of the index (its lists and counts), if it is there."""
