@@ -374,7 +374,7 @@ def prepare_dataset(
     if isinstance(instrument, dict):
         terms += [str(instrument.get(k) or "") for k in ("name", "facility")]
     title = str(dataset.get("title") or "")
-    joined = " ".join(t for t in terms if t)
+    joined = " ".join(filter(None, terms))
     return PreparedDataset(
         str(dataset["pid"]),
         _dumps(_own(dataset, MODELS["Dataset"].fields)),
@@ -441,7 +441,7 @@ class Writer:
         a plain tuple of the same fields will do (what a worker sends: 4× quicker to unpickle)."""
         if len(self._datasets) >= self.BATCH:
             self.flush()  # before, not after: the number returned stays in the batch, renumbered with it
-        pid, doc, instrument, instrument_id, techniques, documents, samples, parameters, files, length, words, _ = dataset
+        pid, doc, instrument, instrument_id, techniques, documents, samples, parameters, files, *own_text = dataset
         rows = self._rows
         instrument_n = None
         if instrument is not None:
@@ -469,7 +469,7 @@ class Writer:
             rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in parameters]
         if files:
             rows["file"] += [(id, doc, n, name) for id, doc, name in files]
-        rows["dataset_text"].append((n, length, words))
+        rows["dataset_text"].append((n, own_text[0], own_text[1]))  # its length and words
         return n
 
     def flush(self) -> None:

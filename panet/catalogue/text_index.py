@@ -58,8 +58,8 @@ import heapq
 import math
 import re
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -99,6 +99,8 @@ FIELDS: dict[str, tuple[tuple[str, int], ...]] = {
 }
 """The fields of each text model's text, in order, with the weight of a word found there."""
 FIELD_BITS = 4
+SORT_KIB = 4 * 1024
+"""SQLite's page cache (KiB) while the lists are sorted (`_sort_memory`)."""
 _TOKEN = re.compile(r"[^\W_]+")
 _FIRST = (-(1 << 62), -(1 << 62))  # before every (rank, n) of a list
 _BATCH = 16384  # list entries read at most per list and round
@@ -146,7 +148,7 @@ def counts(table: str, texts: Sequence[str]) -> tuple[dict[str, int], int]:
     length = 0
     for bit, ((_, weight), text) in enumerate(zip(FIELDS[table], texts, strict=True)):
         part, part_length = _field_counts(text, bit, weight)
-        _add(found, part)
+        found = _add(found, part)
         length += part_length
     return found, length
 
@@ -154,17 +156,29 @@ def counts(table: str, texts: Sequence[str]) -> tuple[dict[str, int], int]:
 def _field_counts(text: str, bit: int, weight: int) -> tuple[dict[str, int], int]:
     """`counts` of one field: its words with their packed counts, and its part of the length."""
     found = words(text)
-    step, mark = weight << FIELD_BITS, 1 << bit
-    return {word: count * step | mark for word, count in Counter(found).items()}, weight * len(found)
+    step = weight << FIELD_BITS
+    packed = dict.fromkeys(found, 1 << bit)
+    for word in found:
+        packed[word] += step
+    return packed, weight * len(found)
 
 
-def _add(found: dict[str, int], part: dict[str, int]) -> None:
-    """Add a field's packed counts to a row's (fields have bits of their own: packed values add up)."""
+def _add(found: dict[str, int], part: dict[str, int]) -> dict[str, int]:
+    """A row's packed counts with a field's added (fields have bits of their own: packed values
+    add up); the words in the order first met, as `counts` meets them.
+
+    >>> _add({"saxs": 33, "of": 33}, {"small": 18, "saxs": 18})
+    {'saxs': 51, 'of': 33, 'small': 18}
+    """
     if not found:
-        found.update(part)
-        return
-    for word, value in part.items():
-        found[word] = found.get(word, 0) + value
+        return dict(part)
+    merged = {**found, **part}  # found's words first, then part's new ones
+    fewer, more = (found, part) if len(found) <= len(part) else (part, found)
+    for word, value in fewer.items():
+        other = more.get(word)
+        if other is not None:
+            merged[word] = value + other
+    return merged
 
 
 class Packer:
@@ -196,7 +210,7 @@ class Packer:
                     if len(self._known) >= self.REMEMBERED:
                         self._known.clear()
                     self._known[(bit, text)] = part
-            _add(found, part[0])
+            found = _add(found, part[0])
             length += part[1]
         return length, orjson.dumps(found).decode()
 
@@ -332,7 +346,8 @@ class TextWriter:
         if everything:  # one sort: each list is written in order
             for part in ("postings", "words", "pending"):
                 db.execute(f"DELETE FROM {t}_{part}")
-            db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} ORDER BY 1, 2, 3", _factors(avgdl))
+            with _sort_memory(db, dialect):
+                db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} ORDER BY 1, 2, 3", _factors(avgdl))
             db.execute(f"INSERT INTO {t}_words(word, rows) SELECT word, count(*) FROM {t}_postings GROUP BY word")
             return
         pending = f"f.n IN (SELECT n FROM {t}_pending)"
@@ -343,6 +358,22 @@ class TextWriter:
         )
         db.execute(f"DELETE FROM {t}_words WHERE rows <= 0")
         db.execute(f"DELETE FROM {t}_pending")
+
+
+@contextmanager
+def _sort_memory(db: Any, dialect: Dialect) -> Iterator[None]:
+    """SQLite's page cache set to `SORT_KIB` for a statement that sorts every list: its sorter
+    sorts runs of that size in memory, then merges them; small runs sort faster than the build's
+    larger cache (about a fifth less CPU time than with 16 MiB: they fit the processor's caches)."""
+    if dialect.name != "sqlite":
+        yield
+        return
+    (kept,) = db.execute("PRAGMA cache_size").fetchone()
+    db.execute(f"PRAGMA cache_size = -{SORT_KIB}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {kept}")
 
 
 def _meta(db: Any, key: str) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from panet.catalogue import build
+from panet.catalogue import build, text_index
 from panet.catalogue.store import Writer
 
 SPEC = Path(__file__).parents[1] / "data" / "pan-search-api" / "db.json"
@@ -120,6 +120,24 @@ def test_batches_and_worker_processes_write_the_same_store(inputs, one_at_a_time
         assert found[table] == rows, table
     assert len(found["dataset"]) == 2_600 - 2_600 // 11 - 1 + 37 + 6 + 4  # each pid once
     assert found["document_dataset"]  # the links of datasets put again add up, as one at a time
+    _check_titles_indexed(store)
+
+
+def _check_titles_indexed(store: Path) -> None:
+    """Each dataset's and document's free-text row holds the words of its own title, in the title
+    field (bit 0), and its length counts them (weight 2): the row is that object's, wherever it
+    was counted (a worker, the writer)."""
+    db = sqlite3.connect(store)
+    for table in ("dataset", "document"):
+        rows = db.execute(
+            f"SELECT json_extract(o.doc, '$.title'), f.length, f.words FROM {table} o JOIN {table}_forward f USING (n)"
+        ).fetchall()
+        assert len(rows) == db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for title, length, packed in rows:
+            title_words = text_index.words(title or "")
+            counted = json.loads(packed)
+            assert all(counted.get(word, 0) & 1 for word in title_words), (table, title, packed)
+            assert length >= 2 * len(title_words), (table, title, length)
 
 
 def test_an_update_puts_stored_datasets_again_as_one_at_a_time(inputs, tmp_path: Path, onto):
