@@ -102,6 +102,8 @@ FIELD_BITS = 4
 SORT_KIB = 4 * 1024
 """SQLite's page cache (KiB) while the lists are sorted (`_sort_memory`)."""
 _TOKEN = re.compile(r"[^\W_]+")
+_ASCII_GAPS = bytes(c if chr(c).isascii() and chr(c).isalnum() else ord(" ") for c in range(256))
+"""Each ASCII letter and digit kept, every other byte a space: `words` of an ASCII text."""
 _FIRST = (-(1 << 62), -(1 << 62))  # before every (rank, n) of a list
 _BATCH = 16384  # list entries read at most per list and round
 _SCORE_COST = 2  # a row scored costs about as much as this many list entries read
@@ -128,11 +130,15 @@ SCHEMA = {
 
 def words(text: str) -> list[str]:
     """The words of ``text`` as the index keeps them: case-folded, without diacritics, runs of
-    letters and digits.
+    letters and digits. An ASCII text is cut by a table of bytes (the same runs, a few times quicker).
 
     >>> words("Small-angle X-ray scattering of Ångström films_2")
     ['small', 'angle', 'x', 'ray', 'scattering', 'of', 'angstrom', 'films', '2']
+    >>> words("SAXS_of (x-ray), #44;Ab-c")
+    ['saxs', 'of', 'x', 'ray', '44', 'ab', 'c']
     """
+    if text.isascii():
+        return text.lower().encode().translate(_ASCII_GAPS).decode().split()
     return _TOKEN.findall(fold_accents(text.casefold()))
 
 
