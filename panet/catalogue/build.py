@@ -279,9 +279,11 @@ class _Workers:
 def _serve(preparer: _Preparer, pipe: Any) -> None:
     """A worker: prepare each chunk sent, send back the result (or the exception), until None or
     until the writer is gone (it stops the workers when it fails or is interrupted: Ctrl-C is its)."""
+    import gc
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # what it inherited (the ontology, the annotator's tables) lives as long as it: never traversed
     with suppress(EOFError, OSError):  # the writer closed its end
         _prepare_chunks(preparer, pipe)
 
