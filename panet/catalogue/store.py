@@ -358,8 +358,8 @@ def prepare_dataset(
     documents = []
     for document in dataset.get("documents") or ():
         if isinstance(document, dict) and document.get("pid"):
-            entry, keywords = shared.document(document)
-            documents.append(entry)
+            document_entry, keywords = shared.document(document)
+            documents.append(document_entry)
             terms += keywords
     samples = []
     for sample in dataset.get("samples") or ():

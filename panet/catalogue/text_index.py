@@ -369,8 +369,8 @@ class TextWriter:
 @contextmanager
 def _sort_memory(db: Any, dialect: Dialect) -> Iterator[None]:
     """SQLite's page cache set to `SORT_KIB` for a statement that sorts every list: its sorter
-    sorts runs of that size in memory, then merges them; small runs sort faster than the build's
-    larger cache (about a fifth less CPU time than with 16 MiB: they fit the processor's caches)."""
+    sorts runs of that size in memory, then merges them; smaller runs sort a little faster than the
+    build's larger cache (~5 % less CPU time than with 16 MiB for 2.25 million entries)."""
     if dialect.name != "sqlite":
         yield
         return
