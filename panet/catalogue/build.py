@@ -20,6 +20,7 @@ Either way, a run that fails or is killed leaves the previous store as it was.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -90,6 +91,7 @@ def build(
     if processes != 1:
         si_unit("K")  # pint's unit registry (~1 s to load): loaded once here, inherited by the workers
     temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
+    gc.freeze()  # the ontology and the annotator outlive the build: its collections (and the workers') skip them
     try:
         # the workers are forked before the store is opened; the build is one transaction: all or nothing
         with _workers(preparer, processes) as workers, dialect_for(store).building(store, rebuild) as db:
@@ -97,6 +99,7 @@ def build(
     except LookupError as err:  # no PostgreSQL driver, or no server there
         raise PanetError(str(err)) from None
     finally:
+        gc.unfreeze()
         shutil.rmtree(temporary, ignore_errors=True)
     return summary
 
@@ -279,11 +282,9 @@ class _Workers:
 def _serve(preparer: _Preparer, pipe: Any) -> None:
     """A worker: prepare each chunk sent, send back the result (or the exception), until None or
     until the writer is gone (it stops the workers when it fails or is interrupted: Ctrl-C is its)."""
-    import gc
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    gc.freeze()  # what it inherited (the ontology, the annotator's tables) lives as long as it: never traversed
     with suppress(EOFError, OSError):  # the writer closed its end
         _prepare_chunks(preparer, pipe)
 
