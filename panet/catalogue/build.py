@@ -268,10 +268,15 @@ class _Workers:
             raise result
         return result
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
+        """Stop the workers: each ends when told; after a failure (Ctrl-C) each is stopped at once,
+        as it may be busy, then blocked sending a result no one reads (it holds nothing to save)."""
         for pipe, process in zip(self.pipes, self.processes, strict=True):
-            with suppress(OSError):
-                pipe.send(None)
+            if failed:
+                process.terminate()
+            else:
+                with suppress(OSError):
+                    pipe.send(None)
             pipe.close()
             process.join(5)
             if process.is_alive():
@@ -323,8 +328,10 @@ def _workers(preparer: _Preparer, processes: int) -> Iterator[_Workers | None]:
     workers = _Workers(preparer, processes)
     try:
         yield workers
-    finally:
-        workers.close()
+    except BaseException:
+        workers.close(failed=True)
+        raise
+    workers.close()
 
 
 def _prepared(
