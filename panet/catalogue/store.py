@@ -336,13 +336,15 @@ def prepare_dataset(
     interned: Interned | None = None,
 ) -> PreparedDataset:
     """What `Writer.put_dataset` writes for ``dataset``, worked out without the store: the part
-    of a build that worker processes can share. ``document_terms`` gives the extra free-text
-    words of each document (else the writer's own ``document_terms`` does, when it writes one);
-    ``interned`` remembers the entries of techniques and documents across datasets (and then
-    gives the documents' terms itself).
+    of a build that worker processes can share, the dataset's free-text row included (``length``,
+    ``words``). ``document_terms`` gives the extra free-text words of each document, whose
+    free-text row is then worked out here too (else the writer's own ``document_terms`` does,
+    when it writes one); ``interned`` remembers the entries of techniques and documents across
+    datasets (and then gives the documents' terms itself).
 
-    >>> prepare_dataset({"pid": "d1", "title": "Casein", "techniques": [{"name": "SAXS"}]}, ["x"]).terms
-    'x SAXS'
+    >>> prepared = prepare_dataset({"pid": "d1", "title": "Casein", "techniques": [{"name": "SAXS"}]}, ["x"])
+    >>> prepared.terms, prepared.length, prepared.words
+    ('x SAXS', 4, '{"casein":33,"x":18,"saxs":18}')
     """
     shared = interned or Interned(document_terms)
     instrument = dataset.get("instrument")
