@@ -5,7 +5,8 @@
    included, as a fresh process (start-up, reading, annotating, writing, indexing, the final
    rename), with 1 and 2 processes (``--processes``). Reported as records/s against the target of
    20 000 records/s, the CPU seconds of all its processes (the machine may be shared: wall-clock
-   rates then say more about the neighbours than about panet), and the peak RSS of the largest
+   rates then say more about the neighbours than about panet) and of the writing process alone
+   (with workers, the bottleneck when it is busier than one of them), and the peak RSS of the largest
    process for N/2 and N records (constant memory: the two should be close). Floors measured in
    the same run on the same files: reading and parsing the JSON Lines (orjson, one process: what
    any build must do), and annotating them alone (``panet annotate-records``, JSON Lines out, with
@@ -62,6 +63,7 @@ _BUILD = (
     "import resource, sys, time; from panet.catalogue import build; t = time.perf_counter(); "
     "build([sys.argv[1]], sys.argv[2], rebuild=True, processes=int(sys.argv[3])); "
     "me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)); "
+    "print(me.ru_utime + me.ru_stime); "  # the writing process alone: the bottleneck when it is busier than a worker
     "print(time.perf_counter() - t, me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, "
     "max(me.ru_maxrss, kids.ru_maxrss))"
 )
@@ -100,9 +102,12 @@ FREE_TEXT = [
 it; "pids": one of 50 datasets' pids."""
 
 
-def build_run(source: Path, store: Path | str, processes: int) -> tuple[float, float, float]:
-    """Wall seconds of the whole process, CPU seconds of it and its workers, peak RSS in MiB."""
-    return _run([sys.executable, "-c", _BUILD, str(source), str(store), str(processes)])
+def build_run(source: Path, store: Path | str, processes: int) -> tuple[float, float, float, float]:
+    """Wall seconds of the whole process, CPU seconds of it and its workers, peak RSS in MiB, and
+    CPU seconds of the writing process alone."""
+    whole, out = _output([sys.executable, "-c", _BUILD, str(source), str(store), str(processes)])
+    writer, _, cpu, rss = out[-4:]
+    return whole, float(cpu), int(rss) / 1024, float(writer)
 
 
 Floors = dict[str, tuple[float, float, float]]
@@ -111,11 +116,16 @@ Floors = dict[str, tuple[float, float, float]]
 
 def _run(command: list[str]) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak RSS (MiB) of a fresh process printing ``_ cpu rss``."""
+    whole, out = _output(command)
+    _, cpu, rss = out[-3:]
+    return whole, float(cpu), int(rss) / 1024
+
+
+def _output(command: list[str]) -> tuple[float, list[bytes]]:
+    """Wall seconds of a fresh process, and the words it printed."""
     started = time.perf_counter()
     out = subprocess.run(command, check=True, capture_output=True)
-    whole = time.perf_counter() - started
-    _, cpu, rss = out.stdout.split()[-3:]
-    return whole, float(cpu), int(rss) / 1024
+    return time.perf_counter() - started, out.stdout.split()
 
 
 def floors(source: Path, folder: Path) -> Floors:
@@ -133,16 +143,16 @@ def build_table(name: str, store: Path | str, inputs: list[tuple[Path, int, Floo
     print(f"\nbuild into {name}; floors measured in this run on the same files")
     print(f"{'records':>9} {'processes':>9} {'wall s':>7} {'records/s':>9} {'/ target':>8} {'CPU s':>7} "
           f"{'records/CPU s':>13} {'peak RSS MiB':>12} {'read s':>7} {'× read':>7} {'annotate s':>10} "
-          f"{'× annotate':>10} {'CPU × annotate':>14}")  # fmt: skip
+          f"{'× annotate':>10} {'CPU × annotate':>14} {'writer CPU s':>12}")  # fmt: skip
     for source, count, floor in inputs:
         read = floor["read"][0]
         for processes in (1, 2):
-            whole, cpu, rss = build_run(source, store, processes)
+            whole, cpu, rss, writer = build_run(source, store, processes)
             annotate, annotate_cpu, _ = floor[f"annotate {processes}"]
             rate = count / whole
             print(f"{count:>9,} {processes:>9} {whole:>7.1f} {rate:>9,.0f} {rate / BUILD_TARGET:>7.2f}× {cpu:>7.1f} "
                   f"{count / cpu:>13,.0f} {rss:>12,.0f} {read:>7.1f} {whole / read:>6.1f}× {annotate:>10.1f} "
-                  f"{whole / annotate:>9.2f}× {cpu / annotate_cpu:>13.2f}×")  # fmt: skip
+                  f"{whole / annotate:>9.2f}× {cpu / annotate_cpu:>13.2f}× {writer:>12.1f}")  # fmt: skip
     print(f"load average {os.getloadavg()[0]:.1f} after the builds")
 
 
@@ -364,7 +374,7 @@ def store_of(datasets: int, folder: Path) -> Path:
         source = folder / f"records-{datasets}.jsonl"
         if not source.exists():
             write_input(source, datasets)
-        whole, cpu, rss = build_run(source, store, 2)
+        whole, cpu, rss, _ = build_run(source, store, 2)
         print(f"(built the {datasets:,}-dataset store: {whole:,.0f} s, {cpu:,.0f} CPU s, peak RSS {rss:,.0f} MiB; "
               f"kept as {store})")  # fmt: skip
     return store

@@ -20,6 +20,7 @@ Either way, a run that fails or is killed leaves the previous store as it was.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -90,6 +91,7 @@ def build(
     if processes != 1:
         si_unit("K")  # pint's unit registry (~1 s to load): loaded once here, inherited by the workers
     temporary = Path(tempfile.mkdtemp(prefix="panet-catalogue-"))
+    gc.freeze()  # the ontology and the annotator outlive the build: its collections (and the workers') skip them
     try:
         # the workers are forked before the store is opened; the build is one transaction: all or nothing
         with _workers(preparer, processes) as workers, dialect_for(store).building(store, rebuild) as db:
@@ -97,6 +99,7 @@ def build(
     except LookupError as err:  # no PostgreSQL driver, or no server there
         raise PanetError(str(err)) from None
     finally:
+        gc.unfreeze()
         shutil.rmtree(temporary, ignore_errors=True)
     return summary
 
@@ -265,10 +268,15 @@ class _Workers:
             raise result
         return result
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
+        """Stop the workers: each ends when told; after a failure (Ctrl-C) each is stopped at once,
+        as it may be busy, then blocked sending a result no one reads (it holds nothing to save)."""
         for pipe, process in zip(self.pipes, self.processes, strict=True):
-            with suppress(OSError):
-                pipe.send(None)
+            if failed:
+                process.terminate()
+            else:
+                with suppress(OSError):
+                    pipe.send(None)
             pipe.close()
             process.join(5)
             if process.is_alive():
@@ -320,8 +328,10 @@ def _workers(preparer: _Preparer, processes: int) -> Iterator[_Workers | None]:
     workers = _Workers(preparer, processes)
     try:
         yield workers
-    finally:
-        workers.close()
+    except BaseException:
+        workers.close(failed=True)
+        raise
+    workers.close()
 
 
 def _prepared(

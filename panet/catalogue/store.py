@@ -36,7 +36,7 @@ import orjson
 from panet.catalogue.dialect import Dialect, dialect_of
 from panet.catalogue.model import MODELS
 from panet.catalogue.text_index import SCHEMA as TEXT_SCHEMA
-from panet.catalogue.text_index import TextWriter
+from panet.catalogue.text_index import Packer, TextWriter
 from panet.catalogue.units import UnitError, to_si
 from panet.errors import PanetError
 from panet.term import NAMESPACE
@@ -250,24 +250,36 @@ def _own(obj: dict, fields: Iterable[str]) -> dict:
     return {k: obj[k] for k in fields if k in obj and obj[k] is not None}
 
 
+def _keywords(document: dict) -> list[str]:
+    return [k for k in document.get("keywords") or () if isinstance(k, str)]
+
+
+def _document_texts(document: dict, keywords: list[str], terms: str) -> tuple[str, str, str, str]:
+    """A document's free-text fields (`panet.catalogue.text_index.FIELDS`)."""
+    return str(document.get("title") or ""), str(document.get("summary") or ""), " ".join(keywords), terms
+
+
 class PreparedDataset(NamedTuple):
     """A dataset as `Writer.put_prepared` writes it: its rows, and the related objects to match
     by key, as JSON (cheap to send from a worker process, and compared as they are with what the
     writer put last): ``techniques`` ``(key, JSON, PaNET IRI or None)``, ``documents`` ``(key,
-    JSON, free-text terms or None)``; ``samples`` ``(key, object)``; ``parameters`` rows are
-    ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc, name)``. A plain tuple: a worker's
-    chunk of them is pickled with the entries many datasets share written once (`Interned`)."""
+    JSON, free-text row ``(length, words)`` or None)``; ``samples`` ``(key, object)``; ``parameters``
+    rows are ``(id, doc, name, si, si_unit)`` and ``files`` rows ``(id, doc, name)``; ``length`` and
+    ``words``: its free-text row (`panet.catalogue.text_index.Packer`) from its title and ``terms``.
+    A plain tuple: a worker's chunk of them is pickled with the entries many datasets share written
+    once (`Interned`)."""
 
     pid: str
     doc: str
     instrument: dict | None
     instrument_id: str | None
     techniques: list[tuple[str, bytes, str | None]]
-    documents: list[tuple[str, bytes, str | None]]
+    documents: list[tuple[str, bytes, tuple[int, str] | None]]
     samples: list[tuple[str, dict]]
     parameters: list[tuple]
     files: list[tuple]
-    title: str
+    length: int
+    words: str
     terms: str
 
 
@@ -286,7 +298,9 @@ class Interned:
     def __init__(self, document_terms: Callable[[dict], str] | None = None) -> None:
         self.document_terms = document_terms
         self._techniques: dict[Any, tuple[tuple[str, bytes, str | None], str]] = {}
-        self._documents: dict[bytes, tuple[tuple[str, bytes, str | None], list[str]]] = {}
+        self._documents: dict[bytes, tuple[tuple[str, bytes, tuple[int, str] | None], list[str]]] = {}
+        self.pack_dataset = Packer("dataset", repeated=("terms",))
+        self._pack_document = Packer("document")
 
     def technique(self, technique: dict) -> tuple[tuple[str, bytes, str | None], str]:
         """``((key, JSON, PaNET IRI), name)`` of a technique entry."""
@@ -305,14 +319,17 @@ class Interned:
                 self._techniques[shape] = found
         return found
 
-    def document(self, document: dict) -> tuple[tuple[str, bytes, str | None], list[str]]:
-        """``((key, JSON, free-text terms), keywords)`` of a document."""
+    def document(self, document: dict) -> tuple[tuple[str, bytes, tuple[int, str] | None], list[str]]:
+        """``((key, JSON, free-text row or None), keywords)`` of a document; its free-text row
+        ``(length, words)`` when ``document_terms`` gives its terms (else the writer works it out)."""
         given = orjson.dumps(document)
         found = self._documents.get(given)
         if found is None:
-            terms = self.document_terms(document) if self.document_terms else None
-            keywords = [k for k in document.get("keywords") or () if isinstance(k, str)]
-            found = (str(document["pid"]), given, terms), keywords
+            keywords = _keywords(document)
+            text = None
+            if self.document_terms is not None:
+                text = self._pack_document(_document_texts(document, keywords, self.document_terms(document)))
+            found = (str(document["pid"]), given, text), keywords
             if len(self._documents) >= KNOWN:
                 self._documents.clear()
             self._documents[given] = found
@@ -326,13 +343,15 @@ def prepare_dataset(
     interned: Interned | None = None,
 ) -> PreparedDataset:
     """What `Writer.put_dataset` writes for ``dataset``, worked out without the store: the part
-    of a build that worker processes can share. ``document_terms`` gives the extra free-text
-    words of each document (else the writer's own ``document_terms`` does, when it writes one);
-    ``interned`` remembers the entries of techniques and documents across datasets (and then
-    gives the documents' terms itself).
+    of a build that worker processes can share, the dataset's free-text row included (``length``,
+    ``words``). ``document_terms`` gives the extra free-text words of each document, whose
+    free-text row is then worked out here too (else the writer's own ``document_terms`` does,
+    when it writes one); ``interned`` remembers the entries of techniques and documents across
+    datasets (and then gives the documents' terms itself).
 
-    >>> prepare_dataset({"pid": "d1", "title": "Casein", "techniques": [{"name": "SAXS"}]}, ["x"]).terms
-    'x SAXS'
+    >>> prepared = prepare_dataset({"pid": "d1", "title": "Casein", "techniques": [{"name": "SAXS"}]}, ["x"])
+    >>> prepared.terms, prepared.length, prepared.words
+    ('x SAXS', 4, '{"casein":33,"x":18,"saxs":18}')
     """
     shared = interned or Interned(document_terms)
     instrument = dataset.get("instrument")
@@ -348,8 +367,8 @@ def prepare_dataset(
     documents = []
     for document in dataset.get("documents") or ():
         if isinstance(document, dict) and document.get("pid"):
-            entry, keywords = shared.document(document)
-            documents.append(entry)
+            document_entry, keywords = shared.document(document)
+            documents.append(document_entry)
             terms += keywords
     samples = []
     for sample in dataset.get("samples") or ():
@@ -363,6 +382,8 @@ def prepare_dataset(
     ]
     if isinstance(instrument, dict):
         terms += [str(instrument.get(k) or "") for k in ("name", "facility")]
+    title = str(dataset.get("title") or "")
+    joined = " ".join(filter(None, terms))
     return PreparedDataset(
         str(dataset["pid"]),
         _dumps(_own(dataset, MODELS["Dataset"].fields)),
@@ -373,8 +394,8 @@ def prepare_dataset(
         samples,
         [(r[0], r[1], r[4], r[5], r[6]) for r in _parameters(dataset.get("parameters"), None, None)],
         files,
-        str(dataset.get("title") or ""),
-        " ".join(t for t in terms if t),
+        *shared.pack_dataset((title, joined)),
+        joined,
     )
 
 
@@ -429,7 +450,7 @@ class Writer:
         a plain tuple of the same fields will do (what a worker sends: 4× quicker to unpickle)."""
         if len(self._datasets) >= self.BATCH:
             self.flush()  # before, not after: the number returned stays in the batch, renumbered with it
-        pid, doc, instrument, instrument_id, techniques, documents, samples, parameters, files, title, terms = dataset
+        pid, doc, instrument, instrument_id, techniques, documents, samples, parameters, files, *own_text = dataset
         rows = self._rows
         instrument_n = None
         if instrument is not None:
@@ -446,10 +467,10 @@ class Writer:
             same = found is not None and found[0] == given
             links.append((found[2] if same else self._upsert("technique", key, None, panet, given), n))  # type: ignore[index]
         links = rows["document_dataset"]
-        for key, given, document_terms in documents:
+        for key, given, text in documents:
             found = known.get(("document", key))
             same = found is not None and found[0] == given
-            links.append((found[2] if same else self.put_document(orjson.loads(given), False, document_terms), n))  # type: ignore[index]
+            links.append((found[2] if same else self.put_document(orjson.loads(given), False, text), n))  # type: ignore[index]
         links = rows["dataset_sample"]
         for key, sample in samples:
             links.append((n, self._upsert("sample", key, sample)))
@@ -457,7 +478,7 @@ class Writer:
             rows["parameter"] += [(id, doc, n, None, name, si, base) for id, doc, name, si, base in parameters]
         if files:
             rows["file"] += [(id, doc, n, name) for id, doc, name in files]
-        rows["dataset_text"].append((n, title, terms))
+        rows["dataset_text"].append((n, own_text[0], own_text[1]))  # its length and words
         return n
 
     def flush(self) -> None:
@@ -465,8 +486,7 @@ class Writer:
         if self._datasets:
             self._put_datasets()
         texts = self._rows["dataset_text"]
-        for n, title, terms in texts:  # numbered for good now
-            self.text.put("dataset", n, (title, terms))
+        self.text.put_packed("dataset", texts)  # numbered for good now
         texts.clear()
         for table, statement in self._statements.items():
             if self._rows[table]:
@@ -545,10 +565,10 @@ class Writer:
         self.text.remove("dataset", n)
 
     # -- documents ------------------------------------------------------------------------
-    def put_document(self, document: dict, link: bool = True, terms: str | None = None) -> int:
+    def put_document(self, document: dict, link: bool = True, text: tuple[int, str] | None = None) -> int:
         """Insert or update the document ``document["pid"]`` with its members and parameters; with
         ``link``, nested ``datasets`` (objects) are put too and pids of stored datasets linked.
-        ``terms``: the extra words of its free-text index, if worked out already."""
+        ``text``: its free-text row ``(length, words)``, if worked out already (`Interned.document`)."""
         db = self.db
         key = str(document["pid"])
         known = self._known.get(("document", key))
@@ -563,18 +583,12 @@ class Writer:
         if document.get("parameters") is not None:
             db.execute("DELETE FROM parameter WHERE document = ?", (n,))
             db.executemany(_BATCHED["parameter"], _parameters(document["parameters"], None, n))
-        keywords = [k for k in document.get("keywords") or () if isinstance(k, str)]
         self.text.remove("document", n)
-        self.text.put(
-            "document",
-            n,
-            (
-                str(document.get("title") or ""),
-                str(document.get("summary") or ""),
-                " ".join(keywords),
-                " ".join(self.document_terms(document)) if terms is None else terms,
-            ),
-        )
+        if text is None:
+            terms = " ".join(self.document_terms(document))
+            self.text.put("document", n, _document_texts(document, _keywords(document), terms))
+        else:
+            self.text.put_packed("document", [(n, *text)])
         if link:
             for dataset in document.get("datasets") or ():
                 if isinstance(dataset, dict) and dataset.get("pid"):

@@ -58,7 +58,8 @@ import heapq
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -75,6 +76,7 @@ __all__ = [
     "MAX_WORDS",
     "SCHEMA",
     "B",
+    "Packer",
     "TextWriter",
     "counts",
     "impact",
@@ -97,7 +99,11 @@ FIELDS: dict[str, tuple[tuple[str, int], ...]] = {
 }
 """The fields of each text model's text, in order, with the weight of a word found there."""
 FIELD_BITS = 4
+SORT_KIB = 4 * 1024
+"""SQLite's page cache (KiB) while the lists are sorted (`_sort_memory`)."""
 _TOKEN = re.compile(r"[^\W_]+")
+_ASCII_GAPS = bytes(c if chr(c).isascii() and chr(c).isalnum() else ord(" ") for c in range(256))
+"""Each ASCII letter and digit kept, every other byte a space: `words` of an ASCII text."""
 _FIRST = (-(1 << 62), -(1 << 62))  # before every (rank, n) of a list
 _BATCH = 16384  # list entries read at most per list and round
 _SCORE_COST = 2  # a row scored costs about as much as this many list entries read
@@ -124,11 +130,15 @@ SCHEMA = {
 
 def words(text: str) -> list[str]:
     """The words of ``text`` as the index keeps them: case-folded, without diacritics, runs of
-    letters and digits.
+    letters and digits. An ASCII text is cut by a table of bytes (the same runs, a few times quicker).
 
     >>> words("Small-angle X-ray scattering of Ångström films_2")
     ['small', 'angle', 'x', 'ray', 'scattering', 'of', 'angstrom', 'films', '2']
+    >>> words("SAXS_of (x-ray), #44;Ab-c")
+    ['saxs', 'of', 'x', 'ray', '44', 'ab', 'c']
     """
+    if text.isascii():
+        return text.lower().encode().translate(_ASCII_GAPS).decode().split()
     return _TOKEN.findall(fold_accents(text.casefold()))
 
 
@@ -143,11 +153,72 @@ def counts(table: str, texts: Sequence[str]) -> tuple[dict[str, int], int]:
     found: dict[str, int] = {}
     length = 0
     for bit, ((_, weight), text) in enumerate(zip(FIELDS[table], texts, strict=True)):
-        step = weight << FIELD_BITS
-        for word in words(text):
-            found[word] = (found.get(word, 0) + step) | (1 << bit)
-            length += weight
+        part, part_length = _field_counts(text, bit, weight)
+        found = _add(found, part)
+        length += part_length
     return found, length
+
+
+def _field_counts(text: str, bit: int, weight: int) -> tuple[dict[str, int], int]:
+    """`counts` of one field: its words with their packed counts, and its part of the length."""
+    found = words(text)
+    step = weight << FIELD_BITS
+    packed = dict.fromkeys(found, 1 << bit)
+    for word in found:
+        packed[word] += step
+    return packed, weight * len(found)
+
+
+def _add(found: dict[str, int], part: dict[str, int]) -> dict[str, int]:
+    """A row's packed counts with a field's added (fields have bits of their own: packed values
+    add up); the words in the order first met, as `counts` meets them.
+
+    >>> _add({"saxs": 33, "of": 33}, {"small": 18, "saxs": 18})
+    {'saxs': 51, 'of': 33, 'small': 18}
+    """
+    if not found:
+        return dict(part)
+    merged = {**found, **part}  # found's words first, then part's new ones
+    fewer, more = (found, part) if len(found) <= len(part) else (part, found)
+    for word, value in fewer.items():
+        other = more.get(word)
+        if other is not None:
+            merged[word] = value + other
+    return merged
+
+
+class Packer:
+    """A row of ``table`` as ``T_forward`` keeps it, ``(length, words as JSON)``, from its fields'
+    texts (`counts`): what a build's worker processes work out, so that the writing process only
+    writes. The texts of the ``repeated`` fields (a dataset's terms: the names and synonyms of its
+    techniques and its documents' keywords, the same for every dataset of a proposal) are counted
+    once each (the last `REMEMBERED` of them kept).
+
+    >>> pack = Packer("dataset", repeated=("terms",))
+    >>> pack(["SAXS of casein", "small angle x-ray scattering SAXS"])
+    (12, '{"saxs":51,"of":33,"casein":33,"small":18,"angle":18,"x":18,"ray":18,"scattering":18}')
+    """
+
+    REMEMBERED = 2_000
+
+    def __init__(self, table: str, repeated: Sequence[str] = ()) -> None:
+        self.fields = [(bit, weight, name in repeated) for bit, (name, weight) in enumerate(FIELDS[table])]
+        self._known: dict[tuple[int, str], tuple[dict[str, int], int]] = {}
+
+    def __call__(self, texts: Sequence[str]) -> tuple[int, str]:
+        found: dict[str, int] = {}
+        length = 0
+        for (bit, weight, repeated), text in zip(self.fields, texts, strict=True):
+            part = self._known.get((bit, text)) if repeated else None
+            if part is None:
+                part = _field_counts(text, bit, weight)
+                if repeated:
+                    if len(self._known) >= self.REMEMBERED:
+                        self._known.clear()
+                    self._known[(bit, text)] = part
+            found = _add(found, part[0])
+            length += part[1]
+        return length, orjson.dumps(found).decode()
 
 
 def _factors(avgdl: float) -> tuple[float, float, float]:
@@ -198,8 +269,14 @@ class TextWriter:
     def put(self, table: str, n: int, texts: Sequence[str]) -> None:
         """Index row ``n`` of ``table`` (which holds no text yet: `remove` it first) with its fields' texts."""
         found, length = counts(table, texts)
-        self._rows[table].append((n, length, orjson.dumps(found).decode()))
-        self._batched[table].add(n)
+        self.put_packed(table, [(n, length, orjson.dumps(found).decode())])
+
+    def put_packed(self, table: str, rows: Iterable[tuple[int, int, str]]) -> None:
+        """`put` rows ``(n, length, words)`` a `Packer` made."""
+        batch, batched = self._rows[table], self._batched[table]
+        for row in rows:
+            batch.append(row)
+            batched.add(row[0])
 
     def remove(self, table: str, n: int) -> None:
         """Take row ``n`` out of the index (its lists and counts), if it is there."""
@@ -275,7 +352,8 @@ class TextWriter:
         if everything:  # one sort: each list is written in order
             for part in ("postings", "words", "pending"):
                 db.execute(f"DELETE FROM {t}_{part}")
-            db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} ORDER BY 1, 2, 3", _factors(avgdl))
+            with _sort_memory(db, dialect):
+                db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} ORDER BY 1, 2, 3", _factors(avgdl))
             db.execute(f"INSERT INTO {t}_words(word, rows) SELECT word, count(*) FROM {t}_postings GROUP BY word")
             return
         pending = f"f.n IN (SELECT n FROM {t}_pending)"
@@ -286,6 +364,22 @@ class TextWriter:
         )
         db.execute(f"DELETE FROM {t}_words WHERE rows <= 0")
         db.execute(f"DELETE FROM {t}_pending")
+
+
+@contextmanager
+def _sort_memory(db: Any, dialect: Dialect) -> Iterator[None]:
+    """SQLite's page cache set to `SORT_KIB` for a statement that sorts every list: its sorter
+    sorts runs of that size in memory, then merges them; smaller runs sort a little faster than the
+    build's larger cache (~5 % less CPU time than with 16 MiB for 2.25 million entries)."""
+    if dialect.name != "sqlite":
+        yield
+        return
+    (kept,) = db.execute("PRAGMA cache_size").fetchone()
+    db.execute(f"PRAGMA cache_size = -{SORT_KIB}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {kept}")
 
 
 def _meta(db: Any, key: str) -> str | None:

@@ -6,12 +6,16 @@ files and facility technique entries, plus the specification's LoopBack file."""
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from panet.catalogue import build
+from panet.catalogue import build, text_index
 from panet.catalogue.store import Writer
 
 SPEC = Path(__file__).parents[1] / "data" / "pan-search-api" / "db.json"
@@ -120,6 +124,24 @@ def test_batches_and_worker_processes_write_the_same_store(inputs, one_at_a_time
         assert found[table] == rows, table
     assert len(found["dataset"]) == 2_600 - 2_600 // 11 - 1 + 37 + 6 + 4  # each pid once
     assert found["document_dataset"]  # the links of datasets put again add up, as one at a time
+    _check_titles_indexed(store)
+
+
+def _check_titles_indexed(store: Path) -> None:
+    """Each dataset's and document's free-text row holds the words of its own title, in the title
+    field (bit 0), and its length counts them (weight 2): the row is that object's, wherever it
+    was counted (a worker, the writer)."""
+    db = sqlite3.connect(store)
+    for table in ("dataset", "document"):
+        rows = db.execute(
+            f"SELECT json_extract(o.doc, '$.title'), f.length, f.words FROM {table} o JOIN {table}_forward f USING (n)"
+        ).fetchall()
+        assert len(rows) == db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        for title, length, packed in rows:
+            title_words = text_index.words(title or "")
+            counted = json.loads(packed)
+            assert all(counted.get(word, 0) & 1 for word in title_words), (table, title, packed)
+            assert length >= 2 * len(title_words), (table, title, length)
 
 
 def test_an_update_puts_stored_datasets_again_as_one_at_a_time(inputs, tmp_path: Path, onto):
@@ -132,3 +154,40 @@ def test_an_update_puts_stored_datasets_again_as_one_at_a_time(inputs, tmp_path:
         patch.setattr(Writer, "BATCH", 1)
         build(inputs[:1], one, ontology=onto)
     assert contents(first) == contents(one)
+
+
+def test_ctrl_c_stops_a_build_with_workers_at_once_and_keeps_the_previous_store(tmp_path: Path, onto):
+    """Ctrl-C while two workers annotate: exit 130 with one error line within a few seconds (a busy
+    worker used to block on sending its result until its 5 s join timed out), no worker left
+    behind, the previous store as it was and no ``.part`` file."""
+    store = tmp_path / "c.sqlite"
+    small = tmp_path / "small.jsonl"
+    small.write_text(json.dumps({"pid": "keep", "title": "SAXS", "isPublic": True, "creationDate": "2023"}) + "\n")
+    build([small], store, ontology=onto)
+    big = tmp_path / "big.jsonl"
+    filler = " ".join(f"w{k}" for k in range(300))  # a worker's result for a chunk more than a pipe holds
+    with big.open("w") as out:
+        for i in range(100_000):
+            title = f"SAXS run {i} {filler}"
+            out.write(json.dumps({"pid": f"n{i}", "title": title, "isPublic": True, "creationDate": "2023"}) + "\n")
+    command = [sys.executable, "-m", "panet", "catalogue", "build", str(big), "-o", str(store), "--processes", "2",
+               "--rebuild"]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    time.sleep(5)
+    assert process.poll() is None, "the build ended before it could be interrupted; make the input bigger"
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, errors = process.communicate(timeout=60)
+    assert (process.returncode, errors.strip().splitlines()) == (130, ["panet: error: interrupted"])
+    assert time.monotonic() - started < 4
+    left = [p for p in Path("/proc").glob("[0-9]*/cmdline") if str(big).encode() in _read(p)]
+    assert not left, "a build worker outlived the build"
+    assert sqlite3.connect(store).execute("SELECT id FROM dataset").fetchall() == [("keep",)]
+    assert not store.with_name(store.name + ".part").exists()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:  # the process ended meanwhile
+        return b""
