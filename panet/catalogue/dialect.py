@@ -119,6 +119,10 @@ class Dialect(Protocol):
         """The integer part of a number ≥ 0, as a whole number."""
         ...
 
+    def joined(self, column: str) -> str:
+        """The aggregate of an integer column's values as text, comma-separated (any order)."""
+        ...
+
     def entries(self, column: str, alias: str) -> tuple[str, str, str]:
         """The members of the JSON objects in ``column`` (whole numbers) as rows: the FROM item
         (after the table holding ``column``, comma-joined), the key and the value."""
@@ -204,6 +208,9 @@ class SQLite:
 
     def integer_part(self, expression: str) -> str:
         return f"CAST({expression} AS INTEGER)"
+
+    def joined(self, column: str) -> str:
+        return f"group_concat({column})"
 
     def entries(self, column: str, alias: str) -> tuple[str, str, str]:
         return f"json_each({column}) {alias}", f"{alias}.key", f"{alias}.value"
@@ -456,6 +463,9 @@ class PostgreSQL:
 
     def integer_part(self, expression: str) -> str:
         return f"CAST(floor({expression}) AS bigint)"
+
+    def joined(self, column: str) -> str:
+        return f"string_agg({column}::text, ',')"
 
     def entries(self, column: str, alias: str) -> tuple[str, str, str]:
         return f"jsonb_each_text({column}) {alias}", f"{alias}.key", f"CAST({alias}.value AS bigint)"

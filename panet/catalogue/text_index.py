@@ -101,6 +101,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _FIRST = (-(1 << 62), -(1 << 62))  # before every (rank, n) of a list
 _BATCH = 16384  # list entries read at most per list and round
 _SCORE_COST = 2  # a row scored costs about as much as this many list entries read
+_SEGMENT_COST = 16  # ... as this many list entries read in segments
 
 
 def _tables(integer: str, text: str, json: str, without_rowid: str) -> str:
@@ -109,6 +110,8 @@ def _tables(integer: str, text: str, json: str, without_rowid: str) -> str:
 CREATE TABLE IF NOT EXISTS {t}_words(word {text} PRIMARY KEY, rows {integer} NOT NULL){without_rowid};
 CREATE TABLE IF NOT EXISTS {t}_postings(
     word {text} NOT NULL, rank {integer} NOT NULL, n {integer} NOT NULL, PRIMARY KEY(word, rank, n)){without_rowid};
+CREATE TABLE IF NOT EXISTS {t}_segments(word {text} NOT NULL, start {integer} NOT NULL, rank {integer} NOT NULL,
+    size {integer} NOT NULL, rows {text} NOT NULL, PRIMARY KEY(word, start)){without_rowid};
 CREATE TABLE IF NOT EXISTS {t}_forward(n {integer} PRIMARY KEY, length {integer} NOT NULL, words {json} NOT NULL);
 CREATE TABLE IF NOT EXISTS {t}_pending(n {integer} PRIMARY KEY);"""
         for t in FIELDS
@@ -117,7 +120,7 @@ CREATE TABLE IF NOT EXISTS {t}_pending(n {integer} PRIMARY KEY);"""
 
 SCHEMA = {
     "sqlite": _tables("INTEGER", "TEXT", "TEXT", " WITHOUT ROWID"),
-    "postgresql": _tables("bigint", 'text COLLATE "C"', "jsonb", ""),
+    "postgresql": _tables("bigint", 'text COLLATE "C"', "jsonb", "").replace('rows text COLLATE "C"', "rows text"),
 }
 """The text index's tables, by dialect name (`panet.catalogue.store.create` makes them)."""
 
@@ -256,7 +259,7 @@ class TextWriter:
                     self._write_lists(t, avgdl, everything=False)
             else:
                 avgdl = None
-                for part in ("postings", "words", "pending"):
+                for part in ("postings", "segments", "words", "pending"):
                     db.execute(f"DELETE FROM {t}_{part}")
             _set_meta(db, f"text:{t}:rows", str(rows))
             if avgdl is None:
@@ -273,10 +276,11 @@ class TextWriter:
             f"FROM {t}_forward f, {entries}"
         )
         if everything:  # one sort: each list is written in order
-            for part in ("postings", "words", "pending"):
+            for part in ("postings", "segments", "words", "pending"):
                 db.execute(f"DELETE FROM {t}_{part}")
             db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} ORDER BY 1, 2, 3", _factors(avgdl))
             db.execute(f"INSERT INTO {t}_words(word, rows) SELECT word, count(*) FROM {t}_postings GROUP BY word")
+            _write_segments(db, dialect, t, None)
             return
         pending = f"f.n IN (SELECT n FROM {t}_pending)"
         db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} WHERE {pending}", _factors(avgdl))
@@ -285,7 +289,34 @@ class TextWriter:
             f"WHERE {pending} GROUP BY {key} ON CONFLICT(word) DO UPDATE SET rows = {t}_words.rows + excluded.rows"
         )
         db.execute(f"DELETE FROM {t}_words WHERE rows <= 0")
+        touched = f"SELECT DISTINCT {key} FROM {t}_forward f, {entries} WHERE {pending}"
+        _write_segments(db, dialect, t, [word for (word,) in db.execute(touched).fetchall()])
         db.execute(f"DELETE FROM {t}_pending")
+
+
+def _write_segments(db: Any, dialect: Dialect, t: str, written: list[str] | None) -> None:
+    """Write the segments of the lists (`search` reads them): of every word (``written`` None), or
+    of the words of ``written`` (the rows an update wrote) and of the words whose lists changed
+    size since (rows removed)."""
+    segments = (
+        f"SELECT word, sum(size) OVER (PARTITION BY word ORDER BY rank ROWS UNBOUNDED PRECEDING) - size, rank, size, "
+        f"rows FROM (SELECT word, rank, count(*) AS size, {dialect.joined('n')} AS rows FROM {t}_postings"
+    )
+    insert = f"INSERT INTO {t}_segments(word, start, rank, size, rows) "
+    if written is None:
+        db.execute(f"DELETE FROM {t}_segments")
+        db.execute(f"{insert}{segments} GROUP BY word, rank) g ORDER BY 1, 2")
+        return
+    resized = (
+        f"SELECT g.word FROM (SELECT word, max(start + size) AS total FROM {t}_segments GROUP BY word) g "
+        f"LEFT JOIN {t}_words w ON w.word = g.word WHERE w.rows IS NULL OR w.rows <> g.total"
+    )
+    words = sorted({*written, *(word for (word,) in db.execute(resized).fetchall())})
+    if words:
+        chosen = dialect.one_of("word", "text")
+        listed = dialect.values(words, "text")
+        db.execute(f"DELETE FROM {t}_segments WHERE {chosen}", (listed,))
+        db.execute(f"{insert}{segments} WHERE {chosen} GROUP BY word, rank) g ORDER BY 1, 2", (listed,))
 
 
 def _meta(db: Any, key: str) -> str | None:
@@ -347,6 +378,9 @@ def search(
     if not weights:
         return []
     scorer = _Scorer(run, dialect, table, [w for w in wanted if w in weights], weights, avgdl)
+    if condition is None:
+        segmented = [_Segments(word, weights[word], df) for word, df in found if word in weights]
+        return _page(_rank_segments(run, table, segmented, scorer, k, deadline), skip)
     best: list[tuple[int, int]] = []  # a min-heap of (score, -row): the k best, the worst first
     if condition is not None:  # a condition selecting at most a page: its rows ranked (cheap to find when indexed)
         few = _rank_selected(run, table, condition, scorer, (k, skip), k, deadline)
@@ -415,6 +449,143 @@ def search(
         _check(deadline)
         size = min(size * 2, _BATCH)
     return _page(best, skip)
+
+
+class _Segments:
+    """One query word's list as far as it was read from ``T_segments``: its groups of rows of one
+    impact, the highest first."""
+
+    __slots__ = ("depth", "groups", "impacts", "indexed", "read", "rows", "weight", "word")
+
+    def __init__(self, word: str, weight: int, rows: int) -> None:
+        self.word, self.weight, self.rows = word, weight, rows
+        self.groups: list[tuple[int, list[int]]] = []  # (impact, rows)
+        self.read = 0  # entries read
+        self.depth = 0  # entries to read by the next round
+        self.impacts: dict[int, int] = {}  # row -> impact, of the first `indexed` groups
+        self.indexed = 0
+
+    @property
+    def done(self) -> bool:
+        return self.read >= self.rows
+
+    def frontier(self) -> int:
+        """The most a row not read yet scores in this list: weight × (the last impact read − 1)."""
+        return 0 if self.done else self.weight * (self.groups[-1][0] - 1)
+
+    def extend(self, run: Run, table: str) -> None:
+        """Read the groups that start before `depth`."""
+        got = run(
+            f"SELECT rank, rows FROM {table}_segments WHERE word = ? AND start >= ? AND start < ? ORDER BY start",
+            [self.word, self.read, self.depth],
+        )
+        for rank, rows in got:
+            found = orjson.loads(f"[{rows}]")
+            self.groups.append((-rank, found))
+            self.read += len(found)
+        if not got:  # no segment where the list's count says there are (not in a consistent store)
+            self.read = self.rows
+
+    def lookup(self) -> dict[int, int]:
+        """The impact of each row read."""
+        for impact, rows in self.groups[self.indexed :]:
+            self.impacts.update(dict.fromkeys(rows, impact))
+        self.indexed = len(self.groups)
+        return self.impacts
+
+
+def _rank_segments(
+    run: Run, table: str, lists: list[_Segments], scorer: _Scorer, k: int, deadline: float
+) -> list[tuple[int, int]]:
+    """The k best ``(score, -row)`` (a heap) for the words of ``lists``: their segments read group
+    by group, each list deeper every round, until no row may enter the page that is not ranked
+    (module docstring)."""
+    scored: dict[int, int] = {}  # rows scored in full from T_forward
+    advance = (1 << len(lists)) - 1
+    for entry in lists:
+        entry.depth = max(k, 64)
+    while True:
+        for index, entry in enumerate(lists):
+            if advance >> index & 1 and not entry.done:
+                entry.extend(run, table)
+                entry.depth = max(entry.depth * 2, entry.read + 64)
+        _check(deadline)
+        best, unresolved, needed = _rank_read(lists, k, scored)
+        unseen = sum(entry.frontier() for entry in lists)
+        closed = all(entry.done for entry in lists) or (len(best) == k and best[0][0] > unseen)
+        if closed and not unresolved:  # no row not met, nor any met but not scored, may enter the page
+            return best
+        left = sum(len(rows) for _, rows in unresolved)
+        ahead = sum(entry.depth - entry.read for entry in lists if not entry.done)  # read by the next round
+        if closed and left * _SEGMENT_COST <= ahead:  # fewer to score than reading on would cost
+            for _, rows in unresolved:
+                for start in range(0, len(rows), _BATCH):
+                    _keep(best, scorer.scores(rows[start : start + _BATCH]), k)
+                    _check(deadline)
+            return best
+        advance = needed if closed else (1 << len(lists)) - 1
+
+
+def _rank_read(
+    lists: list[_Segments], k: int, scored: dict[int, int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, list[int]]], int]:
+    """The k best ``(score, -row)`` among the rows whose score the groups read tell (a heap); the
+    other rows met that may enter it (``(bound, rows)``); the lists (bits) those rows were not met in.
+
+    A row met in one list only scores at most its part there and the frontiers of the others; the
+    rows met in two lists or more are found with set operations: each list but the longest read
+    is looked up row by row, the longest group by group."""
+    fronts = [entry.frontier() for entry in lists]
+    unseen = sum(fronts)
+    opened = sum(1 << index for index, entry in enumerate(lists) if not entry.done)
+    best: list[tuple[int, int]] = []
+    _keep(best, [(score, -n) for n, score in scored.items()], k)
+    order = sorted(range(len(lists)), key=lambda index: lists[index].read)
+    longest, others = order[-1], order[:-1]
+    several: dict[int, int] = {}  # rows met in two lists or more -> their impact in the longest (0: not met)
+    if others:
+        tables = [lists[index].lookup() for index in others]
+        meet = tables[0].keys().__and__ if len(tables) == 1 else set().union(*tables).intersection
+        for impact, rows in lists[longest].groups:
+            several.update(dict.fromkeys(meet(rows), impact))
+        for first, table in enumerate(tables):
+            for second in tables[first + 1 :]:
+                for n in table.keys() & second.keys():
+                    several.setdefault(n, 0)
+    unresolved: list[tuple[int, list[int]]] = []
+    needed = 0
+    top = lists[longest]
+    for n, impact in several.items():
+        if n in scored:
+            continue
+        known, missing, lacking = top.weight * impact, 0 if impact else fronts[longest], 0 if impact else 1 << longest
+        for index, table in zip(others, tables, strict=True):
+            part = table.get(n)
+            if part is None:
+                missing += fronts[index]
+                lacking |= 1 << index
+            else:
+                known += lists[index].weight * part
+        if missing:
+            unresolved.append((known + missing, [n]))
+            needed |= lacking & opened
+        else:
+            _keep(best, [(known, -n)], k)
+    for index, entry in enumerate(lists):  # the rows met in one list
+        rest = unseen - fronts[index]  # the most they score in the others
+        for impact, rows in entry.groups:
+            bound = entry.weight * impact + rest
+            if len(best) == k and bound < best[0][0]:
+                break
+            alone = [n for n in rows if n not in several and n not in scored]
+            if not rest:  # their score is known: the k first rows at most may enter the page
+                _keep(best, [(bound, -n) for n in heapq.nsmallest(k, alone)], k)
+            elif alone:
+                unresolved.append((bound, alone))
+                needed |= opened & ~(1 << index)
+    if len(best) == k:
+        unresolved = [(bound, rows) for bound, rows in unresolved if bound >= best[0][0]]
+    return best, unresolved, needed
 
 
 def _final(kth: tuple[int, int], bound: int, lists: list[_List]) -> bool:
