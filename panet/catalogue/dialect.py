@@ -31,6 +31,8 @@ Kind = Literal["json", "text", "real", "integer"]
 
 CACHE_KIB = 16 * 1024
 """SQLite page cache while building (a bound, whatever the input's size)."""
+MMAP_BYTES = 1 << 36
+"""How much of an SQLite store a reader maps into memory (SQLite caps it at its build's limit)."""
 SCHEMA_NAME = "panet_catalogue"
 """The PostgreSQL schema holding a catalogue's tables (one catalogue per database)."""
 
@@ -236,6 +238,8 @@ class SQLite:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)  # one
         # query at a time uses it, from whichever thread borrowed it (`Catalogue`)
         db.execute("PRAGMA query_only = ON")
+        db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")  # pages read in place, not copied: random reads
+        # (a free-text query scoring rows, lists read) cost about a third less
         return db
 
     def run(self, db: Any, sql: str, values: list[Any], timeout: float) -> list[tuple[Any, ...]]:

@@ -488,8 +488,7 @@ class _Segments:
 
     def lookup(self) -> dict[int, int]:
         """The impact of each row read."""
-        for impact, rows in self.groups[self.indexed :]:
-            self.impacts.update(dict.fromkeys(rows, impact))
+        self.impacts.update({n: impact for impact, rows in self.groups[self.indexed :] for n in rows})
         self.indexed = len(self.groups)
         return self.impacts
 
@@ -510,27 +509,32 @@ def _rank_segments(
                 entry.extend(run, table)
                 entry.depth = max(entry.depth * 2, entry.read + 64)
         _check(deadline)
-        best, unresolved, needed = _rank_read(lists, k, scored)
+        best, unresolved, known = _rank_read(lists, k, scored)
         unseen = sum(entry.frontier() for entry in lists)
         closed = all(entry.done for entry in lists) or (len(best) == k and best[0][0] > unseen)
         if closed and not unresolved:  # no row not met, nor any met but not scored, may enter the page
             return best
-        left = sum(len(rows) for _, rows in unresolved)
-        ahead = sum(entry.depth - entry.read for entry in lists if not entry.done)  # read by the next round
-        if closed and left * _SEGMENT_COST <= ahead:  # fewer to score than reading on would cost
-            for _, rows in unresolved:
-                for start in range(0, len(rows), _BATCH):
-                    _keep(best, scorer.scores(rows[start : start + _BATCH]), k)
-                    _check(deadline)
+        advance = (1 << len(lists)) - 1
+        if closed:  # only rows met are left to rank: read on in the lists where that costs less than scoring
+            advance = 0  # the rows not met there (each costs about _SEGMENT_COST entries read)
+            for index, entry in enumerate(lists):
+                lacking = sum(len(rows) for _, rows, bits in unresolved if bits >> index & 1)
+                if lacking * _SEGMENT_COST > entry.depth - entry.read:
+                    advance |= 1 << index
+        if not advance:
+            rows = list({n for _, group, _ in unresolved for n in group if n not in known})
+            for start in range(0, len(rows), _BATCH):
+                _keep(best, scorer.scores(rows[start : start + _BATCH]), k)
+                _check(deadline)
             return best
-        advance = needed if closed else (1 << len(lists)) - 1
 
 
 def _rank_read(
     lists: list[_Segments], k: int, scored: dict[int, int]
-) -> tuple[list[tuple[int, int]], list[tuple[int, list[int]]], int]:
+) -> tuple[list[tuple[int, int]], list[tuple[int, list[int], int]], set[int]]:
     """The k best ``(score, -row)`` among the rows whose score the groups read tell (a heap); the
-    other rows met that may enter it (``(bound, rows)``); the lists (bits) those rows were not met in.
+    other rows met that may enter it (``(bound, rows, the open lists (bits) they were not met
+    in)``, where rows may be among the first); the rows whose score is known.
 
     A row met in one list only scores at most its part there and the frontiers of the others; the
     rows met in two lists or more are found with set operations: each list but the longest read
@@ -552,40 +556,44 @@ def _rank_read(
             for second in tables[first + 1 :]:
                 for n in table.keys() & second.keys():
                     several.setdefault(n, 0)
-    unresolved: list[tuple[int, list[int]]] = []
-    needed = 0
+    unresolved: list[tuple[int, list[int], int]] = []
     top = lists[longest]
-    for n, impact in several.items():
-        if n in scored:
-            continue
-        known, missing, lacking = top.weight * impact, 0 if impact else fronts[longest], 0 if impact else 1 << longest
-        for index, table in zip(others, tables, strict=True):
-            part = table.get(n)
-            if part is None:
-                missing += fronts[index]
-                lacking |= 1 << index
+    for n in scored:
+        several.pop(n, None)
+    if len(others) == 1:  # two lists: the rows met in both have their score known
+        table, part = tables[0], lists[others[0]].weight
+        exact = [(top.weight * impact + part * table[n], -n) for n, impact in several.items()]
+    else:
+        exact = []
+        for n, impact in several.items():
+            known, missing, lacking = top.weight * impact, 0 if impact else fronts[longest], 0 if impact else 1 << longest
+            for index, table in zip(others, tables, strict=True):
+                found = table.get(n)
+                if found is None:
+                    missing += fronts[index]
+                    lacking |= 1 << index
+                else:
+                    known += lists[index].weight * found
+            if missing:
+                unresolved.append((known + missing, [n], lacking & opened))
             else:
-                known += lists[index].weight * part
-        if missing:
-            unresolved.append((known + missing, [n]))
-            needed |= lacking & opened
-        else:
-            _keep(best, [(known, -n)], k)
+                exact.append((known, -n))
+    _keep(best, exact, k)
+    known_rows = {*scored, *(-n for _, n in exact)}
     for index, entry in enumerate(lists):  # the rows met in one list
         rest = unseen - fronts[index]  # the most they score in the others
         for impact, rows in entry.groups:
             bound = entry.weight * impact + rest
             if len(best) == k and bound < best[0][0]:
                 break
-            alone = [n for n in rows if n not in several and n not in scored]
             if not rest:  # their score is known: the k first rows at most may enter the page
+                alone = [n for n in rows if n not in several and n not in scored]
                 _keep(best, [(bound, -n) for n in heapq.nsmallest(k, alone)], k)
-            elif alone:
-                unresolved.append((bound, alone))
-                needed |= opened & ~(1 << index)
+            else:
+                unresolved.append((bound, rows, opened & ~(1 << index)))
     if len(best) == k:
-        unresolved = [(bound, rows) for bound, rows in unresolved if bound >= best[0][0]]
-    return best, unresolved, needed
+        unresolved = [entry for entry in unresolved if entry[0] >= best[0][0]]
+    return best, unresolved, known_rows
 
 
 def _final(kth: tuple[int, int], bound: int, lists: list[_List]) -> bool:
