@@ -486,6 +486,15 @@ class _Segments:
         if not got:  # no segment where the list's count says there are (not in a consistent store)
             self.read = self.rows
 
+    def end(self, run: Run, table: str, least: int) -> int:
+        """How deep the list must be read for its frontier to fall below ``least``: to the end of
+        its first group of a lower impact."""
+        found = run(
+            f"SELECT start + size FROM {table}_segments WHERE word = ? AND rank > ? ORDER BY start LIMIT 1",
+            [self.word, -least],
+        )
+        return int(found[0][0]) if found else self.rows
+
     def lookup(self) -> dict[int, int]:
         """The impact of each row read."""
         self.impacts.update({n: impact for impact, rows in self.groups[self.indexed :] for n in rows})
@@ -516,11 +525,14 @@ def _rank_segments(
             return best
         advance = (1 << len(lists)) - 1
         if closed:  # only rows met are left to rank: read on in the lists where that costs less than scoring
-            advance = 0  # the rows not met there (each costs about _SEGMENT_COST entries read)
-            for index, entry in enumerate(lists):
-                lacking = sum(len(rows) for _, rows, bits in unresolved if bits >> index & 1)
-                if lacking * _SEGMENT_COST > entry.depth - entry.read:
-                    advance |= 1 << index
+            advance = 0  # the rows not met there (each costs about _SEGMENT_COST entries read), and no
+            for index, entry in enumerate(lists):  # further than where the last of those rows would be met
+                lacking = [(bound, len(rows)) for bound, rows, bits in unresolved if bits >> index & 1]
+                if lacking:
+                    least = -((max(lacking)[0] - entry.frontier() - best[0][0]) // entry.weight)  # impact, ceiled
+                    entry.depth = min(entry.depth, entry.end(run, table, least))
+                    if sum(size for _, size in lacking) * _SEGMENT_COST > entry.depth - entry.read:
+                        advance |= 1 << index
         if not advance:
             rows = list({n for _, group, _ in unresolved for n in group if n not in known})
             for start in range(0, len(rows), _BATCH):
