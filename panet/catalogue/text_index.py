@@ -475,6 +475,8 @@ class _Segments:
 
     def extend(self, run: Run, table: str) -> None:
         """Read the groups that start before `depth`."""
+        if self.depth <= self.read:
+            return
         got = run(
             f"SELECT rank, rows FROM {table}_segments WHERE word = ? AND start >= ? AND start < ? ORDER BY start",
             [self.word, self.read, self.depth],
@@ -490,8 +492,9 @@ class _Segments:
         """How deep the list must be read for its frontier to fall below ``least``: to the end of
         its first group of a lower impact."""
         found = run(
-            f"SELECT start + size FROM {table}_segments WHERE word = ? AND rank > ? ORDER BY start LIMIT 1",
-            [self.word, -least],
+            f"SELECT start + size FROM {table}_segments WHERE word = ? AND start >= ? AND rank > ? ORDER BY start "
+            "LIMIT 1",
+            [self.word, self.read, -least],
         )
         return int(found[0][0]) if found else self.rows
 
@@ -508,7 +511,6 @@ def _rank_segments(
     """The k best ``(score, -row)`` (a heap) for the words of ``lists``: their segments read group
     by group, each list deeper every round, until no row may enter the page that is not ranked
     (module docstring)."""
-    scored: dict[int, int] = {}  # rows scored in full from T_forward
     advance = (1 << len(lists)) - 1
     for entry in lists:
         entry.depth = max(k, 64)
@@ -518,7 +520,7 @@ def _rank_segments(
                 entry.extend(run, table)
                 entry.depth = max(entry.depth * 2, entry.read + 64)
         _check(deadline)
-        best, unresolved, known = _rank_read(lists, k, scored)
+        best, unresolved, known = _rank_read(lists, k)
         unseen = sum(entry.frontier() for entry in lists)
         closed = all(entry.done for entry in lists) or (len(best) == k and best[0][0] > unseen)
         if closed and not unresolved:  # no row not met, nor any met but not scored, may enter the page
@@ -541,12 +543,15 @@ def _rank_segments(
             return best
 
 
-def _rank_read(
-    lists: list[_Segments], k: int, scored: dict[int, int]
-) -> tuple[list[tuple[int, int]], list[tuple[int, list[int], int]], set[int]]:
+Unresolved = list[tuple[int, list[int], int]]
+"""Rows met that may enter the page, not ranked: ``(the most they score, rows, the open lists (bits) they were
+not met in)``."""
+
+
+def _rank_read(lists: list[_Segments], k: int) -> tuple[list[tuple[int, int]], Unresolved, set[int]]:
     """The k best ``(score, -row)`` among the rows whose score the groups read tell (a heap); the
-    other rows met that may enter it (``(bound, rows, the open lists (bits) they were not met
-    in)``, where rows may be among the first); the rows whose score is known.
+    other rows met that may enter it (some of their rows may be among the first); the rows met in
+    several lists whose score is known.
 
     A row met in one list only scores at most its part there and the frontiers of the others; the
     rows met in two lists or more are found with set operations: each list but the longest read
@@ -555,7 +560,6 @@ def _rank_read(
     unseen = sum(fronts)
     opened = sum(1 << index for index, entry in enumerate(lists) if not entry.done)
     best: list[tuple[int, int]] = []
-    _keep(best, [(score, -n) for n, score in scored.items()], k)
     order = sorted(range(len(lists)), key=lambda index: lists[index].read)
     longest, others = order[-1], order[:-1]
     several: dict[int, int] = {}  # rows met in two lists or more -> their impact in the longest (0: not met)
@@ -568,17 +572,17 @@ def _rank_read(
             for second in tables[first + 1 :]:
                 for n in table.keys() & second.keys():
                     several.setdefault(n, 0)
-    unresolved: list[tuple[int, list[int], int]] = []
+    unresolved: Unresolved = []
     top = lists[longest]
-    for n in scored:
-        several.pop(n, None)
     if len(others) == 1:  # two lists: the rows met in both have their score known
         table, part = tables[0], lists[others[0]].weight
         exact = [(top.weight * impact + part * table[n], -n) for n, impact in several.items()]
     else:
         exact = []
         for n, impact in several.items():
-            known, missing, lacking = top.weight * impact, 0 if impact else fronts[longest], 0 if impact else 1 << longest
+            known, missing, lacking = top.weight * impact, 0, 0
+            if not impact:
+                missing, lacking = fronts[longest], 1 << longest
             for index, table in zip(others, tables, strict=True):
                 found = table.get(n)
                 if found is None:
@@ -591,7 +595,7 @@ def _rank_read(
             else:
                 exact.append((known, -n))
     _keep(best, exact, k)
-    known_rows = {*scored, *(-n for _, n in exact)}
+    known = {-n for _, n in exact}
     for index, entry in enumerate(lists):  # the rows met in one list
         rest = unseen - fronts[index]  # the most they score in the others
         for impact, rows in entry.groups:
@@ -599,13 +603,13 @@ def _rank_read(
             if len(best) == k and bound < best[0][0]:
                 break
             if not rest:  # their score is known: the k first rows at most may enter the page
-                alone = [n for n in rows if n not in several and n not in scored]
+                alone = [n for n in rows if n not in several]
                 _keep(best, [(bound, -n) for n in heapq.nsmallest(k, alone)], k)
             else:
                 unresolved.append((bound, rows, opened & ~(1 << index)))
     if len(best) == k:
         unresolved = [entry for entry in unresolved if entry[0] >= best[0][0]]
-    return best, unresolved, known_rows
+    return best, unresolved, known
 
 
 def _final(kth: tuple[int, int], bound: int, lists: list[_List]) -> bool:
