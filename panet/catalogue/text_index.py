@@ -29,15 +29,33 @@ The score (the spec the tests check against a brute force):
 
 Tables (per text model, ``dataset`` and ``document``; `SCHEMA`): ``T_words(word, rows)`` (df),
 ``T_postings(word, rank, n)`` (rank = −impact: each word's rows by impact, highest first, then
-by row), ``T_forward(n, length, words)`` (each row's length and counts, a JSON object word →
-count × 16 + the bits of the fields holding it: the score of a candidate row, the ``text``
+by row), ``T_segments(word, start, rank, size, rows)`` (the same lists by groups: each word's rows
+of one impact as one row, their numbers as comma-separated text, ``start`` the entries of the
+list before them), ``T_forward(n, length, words)`` (each row's length and counts, a JSON object
+word → count × 16 + the bits of the fields holding it: the score of a candidate row, the ``text``
 operator, and what to take out of the lists when the row changes), ``T_pending(n)`` (rows of an
-update not yet in the lists). A new store's lists are written once at the end of its build, sorted
-in one pass; an update writes the lists of the rows it touched.
+update not yet in the lists). A new store's lists are written once at the end of its build,
+sorted in one pass, and grouped into segments; an update writes the lists of the rows it touched,
+and the segments of the words it touched (those of the rows it wrote and the words whose df
+changed).
 
-A query (`search`) reads each word's list in batches from its head (64 or k = limit + skip
-entries, doubling up to 16 384) and adds up each row's impacts as it meets them (Fagin's threshold
-and no-random-access algorithms combined): a row met in every list not read to the end has its
+A query without a ``where`` (`search`) reads each word's segments from the head, every list one
+group of one impact at a time, about twice as deep every round (k = limit + skip, at least 64
+entries, first), and works on whole groups: a row met in one list only scores at most its impact
+there plus the other lists' frontiers (weight × (the last impact read − 1): no row further down
+scores more there, groups being whole); the rows met in two lists or more are found with set
+operations (each list but the longest looked up by row, the longest intersected group by group)
+and scored from what was read. It stops once the k-th best known score beats the sum of the
+frontiers — no row not met can enter the page, nor tie with it, whatever its number — and no row
+met but not scored may enter it: those left are scored from ``T_forward`` when they cost less
+than reading on (a row scored costs about `_SEGMENT_COST` entries read), else the lists they
+were not met in are read on, no further than where the last of them would be met. So two common
+words whose best rows are deep in one list read that list's groups as text, tens of rows from the
+store, where reading entry by entry fetched tens of thousands.
+
+A query with a ``where`` reads ``T_postings`` in batches from the heads (64 or k entries, doubling
+up to 16 384) and adds up each row's impacts as it meets them (Fagin's threshold and
+no-random-access algorithms combined): a row met in every list not read to the end has its
 score known; the others are scored in full from ``T_forward`` only when the page is not full yet
 (those that may score most) or at the end (those that may still reach the page). It stops once
 the k-th best score beats the sum over the open lists of weight × the impact at the list's
@@ -45,9 +63,9 @@ frontier: no row not met can score more; a row scoring as much would hold every 
 impact and come after its frontier row, so with the k-th row before the last frontier row the
 page is final too. When the rows left to score outnumber what the next round would read (a row
 scored costs about `_SCORE_COST` entries read), the next round is read first: it settles or rules
-out most of them. With a ``where``: a condition that selects at most k rows (one probe, ``LIMIT
-k + 1``, quick when an index answers it) has those rows ranked; otherwise the rows met are tested
-against it in batches, and once more than √(k · N) rows were tested (as
+out most of them. A condition that selects at most k rows (one probe, ``LIMIT k + 1``, quick when
+an index answers it) has those rows ranked; otherwise the rows met are tested against it in
+batches, and once more than √(k · N) rows were tested (as
 `panet.catalogue.query.dense_threshold`) the condition is taken as selective and all the rows it
 selects are scored instead.
 """
@@ -595,7 +613,7 @@ def _rank_read(lists: list[_Segments], k: int) -> tuple[list[tuple[int, int]], U
             else:
                 exact.append((known, -n))
     _keep(best, exact, k)
-    known = {-n for _, n in exact}
+    ranked = {-n for _, n in exact}
     for index, entry in enumerate(lists):  # the rows met in one list
         rest = unseen - fronts[index]  # the most they score in the others
         for impact, rows in entry.groups:
@@ -609,7 +627,7 @@ def _rank_read(lists: list[_Segments], k: int) -> tuple[list[tuple[int, int]], U
                 unresolved.append((bound, rows, opened & ~(1 << index)))
     if len(best) == k:
         unresolved = [entry for entry in unresolved if entry[0] >= best[0][0]]
-    return best, unresolved, known
+    return best, unresolved, ranked
 
 
 def _final(kth: tuple[int, int], bound: int, lists: list[_List]) -> bool:
