@@ -550,8 +550,9 @@ def _rank_segments(
                 lacking = [(bound, len(rows)) for bound, rows, bits in unresolved if bits >> index & 1]
                 if lacking:
                     least = -((max(lacking)[0] - entry.frontier() - best[0][0]) // entry.weight)  # impact, ceiled
-                    entry.depth = min(entry.depth, entry.end(run, table, least))
-                    if sum(size for _, size in lacking) * _SEGMENT_COST > entry.depth - entry.read:
+                    end, cost = entry.end(run, table, least), sum(size for _, size in lacking) * _SEGMENT_COST
+                    entry.depth = end if end - entry.read <= cost else min(entry.depth, end)  # at once when worth it
+                    if cost > entry.depth - entry.read:
                         advance |= 1 << index
         if not advance:
             rows = list({n for _, group, _ in unresolved for n in group if n not in known})
