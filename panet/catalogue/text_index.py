@@ -530,6 +530,7 @@ def _rank_segments(
     by group, each list deeper every round, until no row may enter the page that is not ranked
     (module docstring)."""
     advance = (1 << len(lists)) - 1
+    memo = _Met()
     for entry in lists:
         entry.depth = max(k, 64)
     while True:
@@ -538,7 +539,7 @@ def _rank_segments(
                 entry.extend(run, table)
                 entry.depth = max(entry.depth * 2, entry.read + 64)
         _check(deadline)
-        best, unresolved, known = _rank_read(lists, k)
+        best, unresolved, known = _rank_read(lists, k, memo)
         unseen = sum(entry.frontier() for entry in lists)
         closed = all(entry.done for entry in lists) or (len(best) == k and best[0][0] > unseen)
         if closed and not unresolved:  # no row not met, nor any met but not scored, may enter the page
@@ -567,7 +568,19 @@ Unresolved = list[tuple[int, list[int], int]]
 not met in)``."""
 
 
-def _rank_read(lists: list[_Segments], k: int) -> tuple[list[tuple[int, int]], Unresolved, set[int]]:
+class _Met:
+    """The rows met in two lists or more as a round found them, for the next round: when only
+    the longest list was read on, only its new groups are met with the others."""
+
+    __slots__ = ("groups", "key", "several")
+
+    def __init__(self) -> None:
+        self.key: tuple[int, ...] = ()  # the longest list, and the groups looked up in each other
+        self.groups = 0  # the longest list's groups met
+        self.several: dict[int, int] = {}
+
+
+def _rank_read(lists: list[_Segments], k: int, memo: _Met) -> tuple[list[tuple[int, int]], Unresolved, set[int]]:
     """The k best ``(score, -row)`` among the rows whose score the groups read tell (a heap); the
     other rows met that may enter it (some of their rows may be among the first); the rows met in
     several lists whose score is known.
@@ -581,16 +594,19 @@ def _rank_read(lists: list[_Segments], k: int) -> tuple[list[tuple[int, int]], U
     best: list[tuple[int, int]] = []
     order = sorted(range(len(lists)), key=lambda index: lists[index].read)
     longest, others = order[-1], order[:-1]
-    several: dict[int, int] = {}  # rows met in two lists or more -> their impact in the longest (0: not met)
-    if others:
-        tables = [lists[index].lookup() for index in others]
-        meet = tables[0].keys().__and__ if len(tables) == 1 else set().union(*tables).intersection
-        for impact, rows in lists[longest].groups:
-            several.update(dict.fromkeys(meet(rows), impact))
+    tables = [lists[index].lookup() for index in others]
+    key = (longest, *(lists[index].indexed for index in others))
+    if key != memo.key:
+        memo.key, memo.groups, memo.several = key, 0, {}
         for first, table in enumerate(tables):
             for second in tables[first + 1 :]:
-                for n in table.keys() & second.keys():
-                    several.setdefault(n, 0)
+                memo.several.update(dict.fromkeys(table.keys() & second.keys(), 0))
+    several = memo.several  # rows met in two lists or more -> their impact in the longest (0: not met)
+    if tables:
+        meet = tables[0].keys().__and__ if len(tables) == 1 else set().union(*tables).intersection
+        for impact, rows in lists[longest].groups[memo.groups :]:
+            several.update(dict.fromkeys(meet(rows), impact))
+    memo.groups = len(lists[longest].groups)
     unresolved: Unresolved = []
     top = lists[longest]
     if len(others) == 1:  # two lists: the rows met in both have their score known
