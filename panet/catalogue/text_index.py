@@ -73,10 +73,11 @@ selects are scored instead.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from typing import Any
 
 import orjson
@@ -400,13 +401,12 @@ def search(
         segmented = [_Segments(word, weights[word], df) for word, df in found if word in weights]
         return _page(_rank_segments(run, table, segmented, scorer, k, deadline), skip)
     best: list[tuple[int, int]] = []  # a min-heap of (score, -row): the k best, the worst first
-    if condition is not None:  # a condition selecting at most a page: its rows ranked (cheap to find when indexed)
-        few = _rank_selected(run, table, condition, scorer, (k, skip), k, deadline)
-        if few is not None:
-            return few
+    few = _rank_selected(run, table, condition, scorer, (k, skip), k, deadline)  # a condition selecting at most
+    if few is not None:  # a page: its rows ranked (cheap to find when indexed)
+        return few
     lists = [_List(word, weights[word]) for word in scorer.words]
     read = f"SELECT rank, n FROM {table}_postings WHERE word = ? AND (rank, n) > (?, ?) ORDER BY rank, n LIMIT ?"
-    test = None if condition is None else f"SELECT o.n FROM {table} o WHERE {dialect.one_of('o.n', 'integer')} AND "
+    test = f"SELECT o.n FROM {table} o WHERE {dialect.one_of('o.n', 'integer')} AND "
     budget = max(k, math.isqrt(k * rows))  # rows tested against the condition before ranking all it selects
     settled: set[int] = set()  # rows ranked, out of reach or not selected: met again, ignored
     met: dict[int, list[int]] = {}  # the other rows met: [their part in the lists they were met in, those lists]
@@ -435,7 +435,7 @@ def search(
                     known[0] += word_weight * -rank
                     known[1] |= bit
             touched += [n for _, n in got]
-        if new and test is not None and condition is not None:
+        if new:
             budget -= len(new)
             if budget < 0:  # a selective condition: rank the rows it selects instead
                 return _rank_selected(run, table, condition, scorer, (k, skip), rows, deadline) or []
@@ -572,15 +572,17 @@ class _Met:
     """The rows met in two lists or more as a round found them, for the next round: when only
     the longest list was read on, only its new groups are met with the others."""
 
-    __slots__ = ("groups", "key", "several")
+    __slots__ = ("best", "groups", "key", "scored", "several")
 
     def __init__(self) -> None:
         self.key: tuple[int, ...] = ()  # the longest list, and the groups looked up in each other
         self.groups = 0  # the longest list's groups met
         self.several: dict[int, int] = {}
+        self.scored = 0  # (two lists) the rows of `several` scored, first
+        self.best: list[tuple[int, int]] = []  # (two lists) the k best of them, a heap
 
 
-def _rank_read(lists: list[_Segments], k: int, memo: _Met) -> tuple[list[tuple[int, int]], Unresolved, set[int]]:
+def _rank_read(lists: list[_Segments], k: int, memo: _Met) -> tuple[list[tuple[int, int]], Unresolved, Set[int]]:
     """The k best ``(score, -row)`` among the rows whose score the groups read tell (a heap); the
     other rows met that may enter it (some of their rows may be among the first); the rows met in
     several lists whose score is known.
@@ -591,13 +593,12 @@ def _rank_read(lists: list[_Segments], k: int, memo: _Met) -> tuple[list[tuple[i
     fronts = [entry.frontier() for entry in lists]
     unseen = sum(fronts)
     opened = sum(1 << index for index, entry in enumerate(lists) if not entry.done)
-    best: list[tuple[int, int]] = []
     order = sorted(range(len(lists)), key=lambda index: lists[index].read)
     longest, others = order[-1], order[:-1]
     tables = [lists[index].lookup() for index in others]
     key = (longest, *(lists[index].indexed for index in others))
     if key != memo.key:
-        memo.key, memo.groups, memo.several = key, 0, {}
+        memo.key, memo.groups, memo.several, memo.scored, memo.best = key, 0, {}, 0, []
         for first, table in enumerate(tables):
             for second in tables[first + 1 :]:
                 memo.several.update(dict.fromkeys(table.keys() & second.keys(), 0))
@@ -609,11 +610,15 @@ def _rank_read(lists: list[_Segments], k: int, memo: _Met) -> tuple[list[tuple[i
     memo.groups = len(lists[longest].groups)
     unresolved: Unresolved = []
     top = lists[longest]
-    if len(others) == 1:  # two lists: the rows met in both have their score known
+    ranked: Set[int] = several.keys()
+    if len(others) == 1:  # two lists: the rows met in both have their score known (those not met before scored)
         table, part = tables[0], lists[others[0]].weight
-        exact = [(top.weight * impact + part * table[n], -n) for n, impact in several.items()]
+        met = itertools.islice(several.items(), memo.scored, None)
+        _keep(memo.best, [(top.weight * impact + part * table[n], -n) for n, impact in met], k)
+        memo.scored = len(several)
+        best = list(memo.best)
     else:
-        exact = []
+        best, exact = [], []
         for n, impact in several.items():
             known, missing, lacking = top.weight * impact, 0, 0
             if not impact:
@@ -629,8 +634,8 @@ def _rank_read(lists: list[_Segments], k: int, memo: _Met) -> tuple[list[tuple[i
                 unresolved.append((known + missing, [n], lacking & opened))
             else:
                 exact.append((known, -n))
-    _keep(best, exact, k)
-    ranked = {-n for _, n in exact}
+        _keep(best, exact, k)
+        ranked = {-n for _, n in exact}
     for index, entry in enumerate(lists):  # the rows met in one list
         rest = unseen - fronts[index]  # the most they score in the others
         for impact, rows in entry.groups:

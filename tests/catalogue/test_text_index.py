@@ -155,6 +155,21 @@ def test_ranking_is_bm25_after_builds_updates_and_deletions(new_store, onto):
     _check(catalogue, _texts(list(current.values())), {p: d["isPublic"] for p, (d, _) in current.items()})
 
 
+def test_an_update_rewrites_the_segments_of_the_words_it_touched(new_store, onto):
+    store = new_store("segments")
+    first = [({"pid": f"s{i}", "title": f"casein film {i % 3}", "creationDate": "2023"}, ["SAXS"]) for i in range(9)]
+    _write(store, [*first, ({"pid": "rare", "title": "lysozyme casein", "creationDate": "2023"}, [])])
+    catalogue = Catalogue(store, onto)
+    _lists_follow_the_impacts(catalogue)
+    # a deletion alone (the word "lysozyme" goes, "casein" loses a row), then a change of length
+    _write(store, [], deleted=["rare"])
+    _lists_follow_the_impacts(catalogue)
+    assert catalogue.find("Dataset", query="lysozyme") == []
+    _write(store, [({"pid": "s4", "title": "casein", "creationDate": "2023"}, ["SAXS"])])
+    _lists_follow_the_impacts(catalogue)
+    assert catalogue.find("Dataset", {"limit": 1}, query="casein")[0]["pid"] == "s4"  # the shortest
+
+
 def test_ties_are_in_row_order_across_pages(new_store, onto):
     store = new_store("ties")
     same = [({"pid": f"t{i:02d}", "title": "SAXS of casein", "creationDate": "2023"}, []) for i in range(30)]
