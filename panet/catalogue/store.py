@@ -56,8 +56,9 @@ __all__ = [
     "prepare_dataset",
 ]
 
-SCHEMA_VERSION = "2"
-"""1: free text in FTS5 (SQLite) or tsvector (PostgreSQL) tables; 2: `panet.catalogue.text_index`."""
+SCHEMA_VERSION = "3"
+"""1: free text in FTS5 (SQLite) or tsvector (PostgreSQL) tables; 2: `panet.catalogue.text_index`; 3: its lists
+also in segments."""
 KNOWN = 2_000
 """Shared objects (documents, techniques, …) a `Writer` remembers having written, to skip them
 when they come again unchanged; a bound on its memory."""

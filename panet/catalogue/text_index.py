@@ -29,15 +29,33 @@ The score (the spec the tests check against a brute force):
 
 Tables (per text model, ``dataset`` and ``document``; `SCHEMA`): ``T_words(word, rows)`` (df),
 ``T_postings(word, rank, n)`` (rank = −impact: each word's rows by impact, highest first, then
-by row), ``T_forward(n, length, words)`` (each row's length and counts, a JSON object word →
-count × 16 + the bits of the fields holding it: the score of a candidate row, the ``text``
+by row), ``T_segments(word, start, rank, size, rows)`` (the same lists by groups: each word's rows
+of one impact as one row, their numbers as comma-separated text, ``start`` the entries of the
+list before them), ``T_forward(n, length, words)`` (each row's length and counts, a JSON object
+word → count × 16 + the bits of the fields holding it: the score of a candidate row, the ``text``
 operator, and what to take out of the lists when the row changes), ``T_pending(n)`` (rows of an
-update not yet in the lists). A new store's lists are written once at the end of its build, sorted
-in one pass; an update writes the lists of the rows it touched.
+update not yet in the lists). A new store's lists are written once at the end of its build,
+sorted in one pass, and grouped into segments; an update writes the lists of the rows it touched,
+and the segments of the words it touched (those of the rows it wrote and the words whose df
+changed).
 
-A query (`search`) reads each word's list in batches from its head (64 or k = limit + skip
-entries, doubling up to 16 384) and adds up each row's impacts as it meets them (Fagin's threshold
-and no-random-access algorithms combined): a row met in every list not read to the end has its
+A query without a ``where`` (`search`) reads each word's segments from the head, every list one
+group of one impact at a time, about twice as deep every round (k = limit + skip, at least 64
+entries, first), and works on whole groups: a row met in one list only scores at most its impact
+there plus the other lists' frontiers (weight × (the last impact read − 1): no row further down
+scores more there, groups being whole); the rows met in two lists or more are found with set
+operations (each list but the longest looked up by row, the longest intersected group by group)
+and scored from what was read. It stops once the k-th best known score beats the sum of the
+frontiers — no row not met can enter the page, nor tie with it, whatever its number — and no row
+met but not scored may enter it: those left are scored from ``T_forward`` when they cost less
+than reading on (a row scored costs about `_SEGMENT_COST` entries read), else the lists they
+were not met in are read on, no further than where the last of them would be met. So two common
+words whose best rows are deep in one list read that list's groups as text, tens of rows from the
+store, where reading entry by entry fetched tens of thousands.
+
+A query with a ``where`` reads ``T_postings`` in batches from the heads (64 or k entries, doubling
+up to 16 384) and adds up each row's impacts as it meets them (Fagin's threshold and
+no-random-access algorithms combined): a row met in every list not read to the end has its
 score known; the others are scored in full from ``T_forward`` only when the page is not full yet
 (those that may score most) or at the end (those that may still reach the page). It stops once
 the k-th best score beats the sum over the open lists of weight × the impact at the list's
@@ -45,9 +63,9 @@ frontier: no row not met can score more; a row scoring as much would hold every 
 impact and come after its frontier row, so with the k-th row before the last frontier row the
 page is final too. When the rows left to score outnumber what the next round would read (a row
 scored costs about `_SCORE_COST` entries read), the next round is read first: it settles or rules
-out most of them. With a ``where``: a condition that selects at most k rows (one probe, ``LIMIT
-k + 1``, quick when an index answers it) has those rows ranked; otherwise the rows met are tested
-against it in batches, and once more than √(k · N) rows were tested (as
+out most of them. A condition that selects at most k rows (one probe, ``LIMIT k + 1``, quick when
+an index answers it) has those rows ranked; otherwise the rows met are tested against it in
+batches, and once more than √(k · N) rows were tested (as
 `panet.catalogue.query.dense_threshold`) the condition is taken as selective and all the rows it
 selects are scored instead.
 """
@@ -55,10 +73,11 @@ selects are scored instead.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from typing import Any
 
@@ -107,6 +126,7 @@ _ASCII_GAPS = bytes(c if chr(c).isascii() and chr(c).isalnum() else ord(" ") for
 _FIRST = (-(1 << 62), -(1 << 62))  # before every (rank, n) of a list
 _BATCH = 16384  # list entries read at most per list and round
 _SCORE_COST = 2  # a row scored costs about as much as this many list entries read
+_SEGMENT_COST = 16  # ... as this many list entries read in segments
 
 
 def _tables(integer: str, text: str, json: str, without_rowid: str) -> str:
@@ -115,6 +135,8 @@ def _tables(integer: str, text: str, json: str, without_rowid: str) -> str:
 CREATE TABLE IF NOT EXISTS {t}_words(word {text} PRIMARY KEY, rows {integer} NOT NULL){without_rowid};
 CREATE TABLE IF NOT EXISTS {t}_postings(
     word {text} NOT NULL, rank {integer} NOT NULL, n {integer} NOT NULL, PRIMARY KEY(word, rank, n)){without_rowid};
+CREATE TABLE IF NOT EXISTS {t}_segments(word {text} NOT NULL, start {integer} NOT NULL, rank {integer} NOT NULL,
+    size {integer} NOT NULL, rows {text} NOT NULL, PRIMARY KEY(word, start)){without_rowid};
 CREATE TABLE IF NOT EXISTS {t}_forward(n {integer} PRIMARY KEY, length {integer} NOT NULL, words {json} NOT NULL);
 CREATE TABLE IF NOT EXISTS {t}_pending(n {integer} PRIMARY KEY);"""
         for t in FIELDS
@@ -123,7 +145,7 @@ CREATE TABLE IF NOT EXISTS {t}_pending(n {integer} PRIMARY KEY);"""
 
 SCHEMA = {
     "sqlite": _tables("INTEGER", "TEXT", "TEXT", " WITHOUT ROWID"),
-    "postgresql": _tables("bigint", 'text COLLATE "C"', "jsonb", ""),
+    "postgresql": _tables("bigint", 'text COLLATE "C"', "jsonb", "").replace('rows text COLLATE "C"', "rows text"),
 }
 """The text index's tables, by dialect name (`panet.catalogue.store.create` makes them)."""
 
@@ -333,7 +355,7 @@ class TextWriter:
                     self._write_lists(t, avgdl, everything=False)
             else:
                 avgdl = None
-                for part in ("postings", "words", "pending"):
+                for part in ("postings", "segments", "words", "pending"):
                     db.execute(f"DELETE FROM {t}_{part}")
             _set_meta(db, f"text:{t}:rows", str(rows))
             if avgdl is None:
@@ -350,11 +372,12 @@ class TextWriter:
             f"FROM {t}_forward f, {entries}"
         )
         if everything:  # one sort: each list is written in order
-            for part in ("postings", "words", "pending"):
+            for part in ("postings", "segments", "words", "pending"):
                 db.execute(f"DELETE FROM {t}_{part}")
             with _sort_memory(db, dialect):
                 db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} ORDER BY 1, 2, 3", _factors(avgdl))
             db.execute(f"INSERT INTO {t}_words(word, rows) SELECT word, count(*) FROM {t}_postings GROUP BY word")
+            _write_segments(db, dialect, t, None)
             return
         pending = f"f.n IN (SELECT n FROM {t}_pending)"
         db.execute(f"INSERT INTO {t}_postings(word, rank, n) {listed} WHERE {pending}", _factors(avgdl))
@@ -363,6 +386,8 @@ class TextWriter:
             f"WHERE {pending} GROUP BY {key} ON CONFLICT(word) DO UPDATE SET rows = {t}_words.rows + excluded.rows"
         )
         db.execute(f"DELETE FROM {t}_words WHERE rows <= 0")
+        touched = f"SELECT DISTINCT {key} FROM {t}_forward f, {entries} WHERE {pending}"
+        _write_segments(db, dialect, t, [word for (word,) in db.execute(touched).fetchall()])
         db.execute(f"DELETE FROM {t}_pending")
 
 
@@ -380,6 +405,31 @@ def _sort_memory(db: Any, dialect: Dialect) -> Iterator[None]:
         yield
     finally:
         db.execute(f"PRAGMA cache_size = {kept}")
+
+
+def _write_segments(db: Any, dialect: Dialect, t: str, written: list[str] | None) -> None:
+    """Write the segments of the lists (`search` reads them): of every word (``written`` None), or
+    of the words of ``written`` (the rows an update wrote) and of the words whose lists changed
+    size since (rows removed)."""
+    segments = (
+        f"SELECT word, sum(size) OVER (PARTITION BY word ORDER BY rank ROWS UNBOUNDED PRECEDING) - size, rank, size, "
+        f"rows FROM (SELECT word, rank, count(*) AS size, {dialect.joined('n')} AS rows FROM {t}_postings"
+    )
+    insert = f"INSERT INTO {t}_segments(word, start, rank, size, rows) "
+    if written is None:
+        db.execute(f"DELETE FROM {t}_segments")
+        db.execute(f"{insert}{segments} GROUP BY word, rank) g ORDER BY 1, 2")
+        return
+    resized = (
+        f"SELECT g.word FROM (SELECT word, max(start + size) AS total FROM {t}_segments GROUP BY word) g "
+        f"LEFT JOIN {t}_words w ON w.word = g.word WHERE w.rows IS NULL OR w.rows <> g.total"
+    )
+    words = sorted({*written, *(word for (word,) in db.execute(resized).fetchall())})
+    if words:
+        chosen = dialect.one_of("word", "text")
+        listed = dialect.values(words, "text")
+        db.execute(f"DELETE FROM {t}_segments WHERE {chosen}", (listed,))
+        db.execute(f"{insert}{segments} WHERE {chosen} GROUP BY word, rank) g ORDER BY 1, 2", (listed,))
 
 
 def _meta(db: Any, key: str) -> str | None:
@@ -441,14 +491,16 @@ def search(
     if not weights:
         return []
     scorer = _Scorer(run, dialect, table, [w for w in wanted if w in weights], weights, avgdl)
+    if condition is None:
+        segmented = [_Segments(word, weights[word], df) for word, df in found if word in weights]
+        return _page(_rank_segments(run, table, segmented, scorer, k, deadline), skip)
     best: list[tuple[int, int]] = []  # a min-heap of (score, -row): the k best, the worst first
-    if condition is not None:  # a condition selecting at most a page: its rows ranked (cheap to find when indexed)
-        few = _rank_selected(run, table, condition, scorer, (k, skip), k, deadline)
-        if few is not None:
-            return few
+    few = _rank_selected(run, table, condition, scorer, (k, skip), k, deadline)  # a condition selecting at most
+    if few is not None:  # a page: its rows ranked (cheap to find when indexed)
+        return few
     lists = [_List(word, weights[word]) for word in scorer.words]
     read = f"SELECT rank, n FROM {table}_postings WHERE word = ? AND (rank, n) > (?, ?) ORDER BY rank, n LIMIT ?"
-    test = None if condition is None else f"SELECT o.n FROM {table} o WHERE {dialect.one_of('o.n', 'integer')} AND "
+    test = f"SELECT o.n FROM {table} o WHERE {dialect.one_of('o.n', 'integer')} AND "
     budget = max(k, math.isqrt(k * rows))  # rows tested against the condition before ranking all it selects
     settled: set[int] = set()  # rows ranked, out of reach or not selected: met again, ignored
     met: dict[int, list[int]] = {}  # the other rows met: [their part in the lists they were met in, those lists]
@@ -477,7 +529,7 @@ def search(
                     known[0] += word_weight * -rank
                     known[1] |= bit
             touched += [n for _, n in got]
-        if new and test is not None and condition is not None:
+        if new:
             budget -= len(new)
             if budget < 0:  # a selective condition: rank the rows it selects instead
                 return _rank_selected(run, table, condition, scorer, (k, skip), rows, deadline) or []
@@ -509,6 +561,189 @@ def search(
         _check(deadline)
         size = min(size * 2, _BATCH)
     return _page(best, skip)
+
+
+class _Segments:
+    """One query word's list as far as it was read from ``T_segments``: its groups of rows of one
+    impact, the highest first."""
+
+    __slots__ = ("depth", "groups", "impacts", "indexed", "read", "rows", "weight", "word")
+
+    def __init__(self, word: str, weight: int, rows: int) -> None:
+        self.word, self.weight, self.rows = word, weight, rows
+        self.groups: list[tuple[int, list[int]]] = []  # (impact, rows)
+        self.read = 0  # entries read
+        self.depth = 0  # entries to read by the next round
+        self.impacts: dict[int, int] = {}  # row -> impact, of the first `indexed` groups
+        self.indexed = 0
+
+    @property
+    def done(self) -> bool:
+        return self.read >= self.rows
+
+    def frontier(self) -> int:
+        """The most a row not read yet scores in this list: weight × (the last impact read − 1)."""
+        return 0 if self.done else self.weight * (self.groups[-1][0] - 1)
+
+    def extend(self, run: Run, table: str) -> None:
+        """Read the groups that start before `depth`."""
+        if self.depth <= self.read:
+            return
+        got = run(
+            f"SELECT rank, rows FROM {table}_segments WHERE word = ? AND start >= ? AND start < ? ORDER BY start",
+            [self.word, self.read, self.depth],
+        )
+        for rank, rows in got:
+            found = orjson.loads(f"[{rows}]")
+            self.groups.append((-rank, found))
+            self.read += len(found)
+        if not got:  # no segment where the list's count says there are (not in a consistent store)
+            self.read = self.rows
+
+    def end(self, run: Run, table: str, least: int) -> int:
+        """How deep the list must be read for its frontier to fall below ``least``: to the end of
+        its first group of a lower impact."""
+        found = run(
+            f"SELECT start + size FROM {table}_segments WHERE word = ? AND start >= ? AND rank > ? ORDER BY start "
+            "LIMIT 1",
+            [self.word, self.read, -least],
+        )
+        return int(found[0][0]) if found else self.rows
+
+    def lookup(self) -> dict[int, int]:
+        """The impact of each row read."""
+        self.impacts.update({n: impact for impact, rows in self.groups[self.indexed :] for n in rows})
+        self.indexed = len(self.groups)
+        return self.impacts
+
+
+def _rank_segments(
+    run: Run, table: str, lists: list[_Segments], scorer: _Scorer, k: int, deadline: float
+) -> list[tuple[int, int]]:
+    """The k best ``(score, -row)`` (a heap) for the words of ``lists``: their segments read group
+    by group, each list deeper every round, until no row may enter the page that is not ranked
+    (module docstring)."""
+    advance = (1 << len(lists)) - 1
+    memo = _Met()
+    for entry in lists:
+        entry.depth = max(k, 64)
+    while True:
+        for index, entry in enumerate(lists):
+            if advance >> index & 1 and not entry.done:
+                entry.extend(run, table)
+                entry.depth = max(entry.depth * 2, entry.read + 64)
+        _check(deadline)
+        best, unresolved, known = _rank_read(lists, k, memo)
+        unseen = sum(entry.frontier() for entry in lists)
+        closed = all(entry.done for entry in lists) or (len(best) == k and best[0][0] > unseen)
+        if closed and not unresolved:  # no row not met, nor any met but not scored, may enter the page
+            return best
+        advance = (1 << len(lists)) - 1
+        if closed:  # only rows met are left to rank: read on in the lists where that costs less than scoring
+            advance = 0  # the rows not met there (each costs about _SEGMENT_COST entries read), and no
+            for index, entry in enumerate(lists):  # further than where the last of those rows would be met
+                lacking = [(bound, len(rows)) for bound, rows, bits in unresolved if bits >> index & 1]
+                if lacking:
+                    least = -((max(lacking)[0] - entry.frontier() - best[0][0]) // entry.weight)  # impact, ceiled
+                    end, cost = entry.end(run, table, least), sum(size for _, size in lacking) * _SEGMENT_COST
+                    entry.depth = end if end - entry.read <= cost else min(entry.depth, end)  # at once when worth it
+                    if cost > entry.depth - entry.read:
+                        advance |= 1 << index
+        if not advance:
+            rows = list({n for _, group, _ in unresolved for n in group if n not in known})
+            for start in range(0, len(rows), _BATCH):
+                _keep(best, scorer.scores(rows[start : start + _BATCH]), k)
+                _check(deadline)
+            return best
+
+
+Unresolved = list[tuple[int, list[int], int]]
+"""Rows met that may enter the page, not ranked: ``(the most they score, rows, the open lists (bits) they were
+not met in)``."""
+
+
+class _Met:
+    """The rows met in two lists or more as a round found them, for the next round: when only
+    the longest list was read on, only its new groups are met with the others."""
+
+    __slots__ = ("best", "groups", "key", "scored", "several")
+
+    def __init__(self) -> None:
+        self.key: tuple[int, ...] = ()  # the longest list, and the groups looked up in each other
+        self.groups = 0  # the longest list's groups met
+        self.several: dict[int, int] = {}
+        self.scored = 0  # (two lists) the rows of `several` scored, first
+        self.best: list[tuple[int, int]] = []  # (two lists) the k best of them, a heap
+
+
+def _rank_read(lists: list[_Segments], k: int, memo: _Met) -> tuple[list[tuple[int, int]], Unresolved, Set[int]]:
+    """The k best ``(score, -row)`` among the rows whose score the groups read tell (a heap); the
+    other rows met that may enter it (some of their rows may be among the first); the rows met in
+    several lists whose score is known.
+
+    A row met in one list only scores at most its part there and the frontiers of the others; the
+    rows met in two lists or more are found with set operations: each list but the longest read
+    is looked up row by row, the longest group by group."""
+    fronts = [entry.frontier() for entry in lists]
+    unseen = sum(fronts)
+    opened = sum(1 << index for index, entry in enumerate(lists) if not entry.done)
+    order = sorted(range(len(lists)), key=lambda index: lists[index].read)
+    longest, others = order[-1], order[:-1]
+    tables = [lists[index].lookup() for index in others]
+    key = (longest, *(lists[index].indexed for index in others))
+    if key != memo.key:
+        memo.key, memo.groups, memo.several, memo.scored, memo.best = key, 0, {}, 0, []
+        for first, table in enumerate(tables):
+            for second in tables[first + 1 :]:
+                memo.several.update(dict.fromkeys(table.keys() & second.keys(), 0))
+    several = memo.several  # rows met in two lists or more -> their impact in the longest (0: not met)
+    if tables:
+        meet = tables[0].keys().__and__ if len(tables) == 1 else set().union(*tables).intersection
+        for impact, rows in lists[longest].groups[memo.groups :]:
+            several.update(dict.fromkeys(meet(rows), impact))
+    memo.groups = len(lists[longest].groups)
+    unresolved: Unresolved = []
+    top = lists[longest]
+    ranked: Set[int] = several.keys()
+    if len(others) == 1:  # two lists: the rows met in both have their score known (those not met before scored)
+        table, part = tables[0], lists[others[0]].weight
+        met = itertools.islice(several.items(), memo.scored, None)
+        _keep(memo.best, [(top.weight * impact + part * table[n], -n) for n, impact in met], k)
+        memo.scored = len(several)
+        best = list(memo.best)
+    else:
+        best, exact = [], []
+        for n, impact in several.items():
+            known, missing, lacking = top.weight * impact, 0, 0
+            if not impact:
+                missing, lacking = fronts[longest], 1 << longest
+            for index, table in zip(others, tables, strict=True):
+                found = table.get(n)
+                if found is None:
+                    missing += fronts[index]
+                    lacking |= 1 << index
+                else:
+                    known += lists[index].weight * found
+            if missing:
+                unresolved.append((known + missing, [n], lacking & opened))
+            else:
+                exact.append((known, -n))
+        _keep(best, exact, k)
+        ranked = {-n for _, n in exact}
+    for index, entry in enumerate(lists):  # the rows met in one list
+        rest = unseen - fronts[index]  # the most they score in the others
+        for impact, rows in entry.groups:
+            bound = entry.weight * impact + rest
+            if len(best) == k and bound < best[0][0]:
+                break
+            if not rest:  # their score is known: the k first rows at most may enter the page
+                alone = [n for n in rows if n not in several]
+                _keep(best, [(bound, -n) for n in heapq.nsmallest(k, alone)], k)
+            else:
+                unresolved.append((bound, rows, opened & ~(1 << index)))
+    if len(best) == k:
+        unresolved = [entry for entry in unresolved if entry[0] >= best[0][0]]
+    return best, unresolved, ranked
 
 
 def _final(kth: tuple[int, int], bound: int, lists: list[_List]) -> bool:
